@@ -1,0 +1,208 @@
+"""The JSON API: the same rules and validation as the pages.
+
+Requests with a body must be JSON; the session cookie is SameSite=Lax, so a
+cross-site page can neither send it nor set that content type without CORS.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
+
+from .. import audit, cases
+from ..forms import answers_of, describe_field, formdata_from_json, intake_form_class, outcome_choices, record_form_class
+from ..models import db
+from ..web.tenancy import council_blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+council_api = council_blueprint("council_api", __name__, "/api")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(council_api)
+    app.extensions["csrf"].exempt(bp)
+    app.extensions["csrf"].exempt(council_api)
+
+
+def bad_request(errors: dict):
+    return jsonify({"errors": errors}), 400
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(bad_request({"body": ["Send a JSON object with the Content-Type application/json"]}))
+    return data
+
+
+def signed_in():
+    if g.viewer is None:
+        abort(401)
+    return g.viewer
+
+
+@bp.get("/councils")
+def councils():
+    return jsonify([
+        {"slug": c.slug, "name": c.name, "nation": c.nation}
+        for c in current_app.extensions["concord"].councils.values()
+    ])
+
+
+@council_api.get("/calendar/working-days")
+def working_days():
+    errors = {}
+    try:
+        start = date.fromisoformat(request.args.get("from", ""))
+    except ValueError:
+        errors["from"] = ["Give from as a date in the form YYYY-MM-DD, for example 2026-11-27"]
+    try:
+        add = int(request.args.get("add", ""))
+        if not 0 <= add <= 1000:
+            raise ValueError
+    except ValueError:
+        errors["add"] = ["Give add as a whole number of working days from 0 to 1000"]
+    if errors:
+        return bad_request(errors)
+    found = cases.calendar_for(g.council).add(start, add)
+    return jsonify({"from": start.isoformat(), "add": add, "date": found.isoformat()})
+
+
+@council_api.get("/processes")
+def processes():
+    return jsonify([describe_process(p) for p in g.council.processes])
+
+
+def describe_process(process) -> dict:
+    return {
+        "slug": process.slug,
+        "title": process.title,
+        "summary": process.summary,
+        "fields": [describe_field(f) for f in process.intake],
+        "ladder_by": process.ladder_by,
+        "ladders": [
+            {
+                "slug": ladder.slug,
+                "title": ladder.title,
+                "when": ladder.when,
+                "stages": [
+                    {
+                        "slug": s.slug,
+                        "title": s.title,
+                        "role": s.role.slug,
+                        "role_title": s.role.title,
+                        "scope": s.role.scope,
+                        "deadline": s.deadline.describe(),
+                        "record": [describe_field(f) for f in s.record],
+                        "outcomes": outcome_choices(s.outcomes),
+                    }
+                    for s in ladder.stages
+                ],
+            }
+            for ladder in process.ladders
+        ],
+    }
+
+
+@council_api.post("/cases")
+def open_case():
+    viewer = signed_in()
+    data = json_body()
+    try:
+        process = g.council.process(str(data.get("process")))
+    except KeyError:
+        names = ", ".join(p.slug for p in g.council.processes)
+        return bad_request({"process": [f"Choose a process this council runs: {names}"]})
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        return bad_request({"answers": ["Send answers as an object of field names to values"]})
+    formdata, errors = formdata_from_json(answers, process.intake)
+    form = intake_form_class(process)(formdata=formdata, meta={"csrf": False})
+    if not form.validate() or errors:
+        return bad_request({**form.errors, **errors})
+    case = cases.open_case(g.council, process, answers_of(form, process.intake), viewer.user)
+    return jsonify({"reference": case.reference, "stage": describe_stage(case)}), 201
+
+
+def _case_or_404(reference):
+    viewer = signed_in()
+    case = cases.find(g.council, reference)
+    if case is None or not viewer.may_view(case):
+        abort(404)
+    return case
+
+
+@council_api.get("/cases/<reference>")
+def show_case(reference):
+    case = _case_or_404(reference)
+    audit.record(case, g.viewer.user, "view")
+    db.session.commit()
+    return jsonify(describe_case(case))
+
+
+@council_api.post("/cases/<reference>/actions")
+def act(reference):
+    case = _case_or_404(reference)
+    if case.current is None:
+        return jsonify({"error": f"{case.reference} is closed: nothing more can be recorded"}), 409
+    if not g.viewer.may_act(case):
+        return jsonify({"error": "You are not on the rung that holds this case"}), 403
+    data = json_body()
+    stage = cases.stage_of(g.council, case, case.current)
+    record = data.get("record", {})
+    if not isinstance(record, dict):
+        return bad_request({"record": ["Send record as an object of field names to values"]})
+    formdata, errors = formdata_from_json({**record, "action": data.get("action")}, stage.record, extra=("action",))
+    form = record_form_class(stage)(formdata=formdata, meta={"csrf": False})
+    if not form.validate() or errors:
+        return bad_request({**form.errors, **errors})
+    try:
+        cases.act(g.council, case, form.action.data, answers_of(form, stage.record), g.viewer.user)
+    except cases.CaseError as e:
+        return bad_request({e.field: [str(e)]})
+    return jsonify(describe_case(case))
+
+
+def describe_stage(case) -> dict | None:
+    entry = case.current
+    if entry is None:
+        return None
+    stage = cases.stage_of(g.council, case, entry)
+    return {
+        "slug": stage.slug,
+        "title": stage.title,
+        "role": stage.role.slug,
+        "role_title": stage.role.title,
+        "scope": entry.scope,
+        "assignees": [{"name": c.name, "email": c.email} for c in cases.assignees(g.council, entry)],
+        "due_on": entry.due_on.isoformat(),
+        "outcomes": outcome_choices(stage.outcomes),
+    }
+
+
+def describe_case(case) -> dict:
+    return {
+        "reference": case.reference,
+        "process": case.process,
+        "ladder": case.ladder,
+        "status": case.status,
+        "outcome": case.outcome,
+        "raised_at": case.raised_at.isoformat(),
+        "answers": case.answers,
+        "stage": describe_stage(case),
+        "stages": [
+            {
+                "slug": e.stage,
+                "role": e.role,
+                "scope": e.scope,
+                "entered_at": e.entered_at.isoformat(),
+                "due_on": e.due_on.isoformat(),
+                "closed_at": e.closed_at.isoformat() if e.closed_at else None,
+                "outcome": e.outcome,
+                "record": e.record,
+            }
+            for e in case.stages
+        ],
+        "timeline": [{"at": ev.at.isoformat(), "kind": ev.kind, "summary": ev.summary} for ev in case.events],
+    }

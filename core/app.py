@@ -1,0 +1,70 @@
+"""The app factory."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pluggy
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from . import config as settings
+from .clock import SystemClock
+from .models import db
+from .plugins import collect_councils, make_plugin_manager
+from .procedures import Council
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Concord:
+    """What the app knows about its plugins, kept on ``app.extensions``."""
+
+    pm: pluggy.PluginManager
+    councils: dict[str, Council]
+    roles: dict[str, str]
+    clock: object
+    sign_in_methods: list = field(default_factory=list)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    settings.validate(app.config)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    if app.config["CONCORD_ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+    pm = make_plugin_manager(app.config.get("PLUGINS", ()), app.config.get("LOAD_ENTRY_POINTS", True))
+    app.extensions["concord"] = Concord(
+        pm=pm,
+        councils=collect_councils(pm),
+        roles=dict(pair for pairs in pm.hook.concord_register_roles() for pair in pairs),
+        clock=app.config.get("CLOCK") or SystemClock(),
+    )
+
+    db.init_app(app)
+    Migrate(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
+    CSRFProtect(app)
+    WTFormsHelpers(app)
+    app.jinja_loader = ChoiceLoader([
+        *(FileSystemLoader(folder) for folders in pm.hook.concord_template_folders() for folder in folders),
+        FileSystemLoader(HERE / "templates"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+
+    from . import api, cli, web
+    web.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    pm.hook.concord_init_app(app=app)
+    return app

@@ -1,0 +1,48 @@
+"""Sign-in state. Identity providers (development, OIDC) call ``sign_in``."""
+from __future__ import annotations
+
+from flask import g, session
+from sqlalchemy import select
+
+from ..access import Viewer
+from ..cases import now
+from ..models import User, db
+
+
+def upsert_user(council: str, issuer: str, subject: str, email: str, name: str) -> User:
+    """The user for (issuer, subject), with name and email refreshed."""
+    user = db.session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+    if user is None:
+        user = User(council=council, issuer=issuer, subject=subject, email=email, name=name)
+        db.session.add(user)
+    user.email, user.name = email.lower(), name
+    user.last_sign_in_at = now()
+    db.session.commit()
+    return user
+
+
+def sign_in(user: User, roles) -> None:
+    # A fresh session at sign-in, so nothing from before can be carried over.
+    session.clear()
+    session["user_id"] = user.id
+    session["council"] = user.council
+    session["roles"] = sorted(roles)
+    session.permanent = True
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def viewer_for(council_slug: str) -> Viewer | None:
+    """The signed-in viewer if they belong to this council, else None."""
+    if session.get("council") != council_slug or "user_id" not in session:
+        return None
+    user = db.session.get(User, session["user_id"])
+    if user is None or user.council != council_slug:
+        return None
+    return Viewer.of(user, session.get("roles", ()))
+
+
+def current_viewer() -> Viewer | None:
+    return g.get("viewer")

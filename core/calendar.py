@@ -1,0 +1,69 @@
+"""Working days: bank holidays of the council's nation plus its closure days.
+
+Counting rule (DESIGN.md): the day of the triggering event is day 0 and
+"within N working days" ends on the Nth working day after it. An event on a
+non-working day counts as happening on the next working day.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from .procedures import CalendarDays, Deadline, NextMeeting, SameWorkingDay, WorkingDays
+
+
+@lru_cache(maxsize=None)
+def bank_holidays(nation: str) -> holidays.HolidayBase:
+    # England without a subdivision drops Easter Monday and the late-August holiday.
+    return holidays.UK(subdiv=nation)
+
+
+class WorkingDayCalendar:
+    def __init__(self, nation: str, closures: frozenset[date] = frozenset()):
+        self.nation = nation
+        self.closures = closures
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in bank_holidays(self.nation) and day not in self.closures
+
+    def day_zero(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add(self, day: date, n: int) -> date:
+        day = self.day_zero(day)
+        for _ in range(n):
+            day = self.day_zero(day + timedelta(days=1))
+        return day
+
+    def previous(self, day: date) -> date:
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+
+class NoMeetingScheduled(LookupError):
+    """A ``NextMeeting`` deadline has no meeting on or after the start date."""
+
+
+def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings=()) -> date:
+    """The date a stage is due, by the rule, from ``start``.
+
+    ``meetings`` are the dates of the group a ``NextMeeting`` rule names.
+    """
+    if isinstance(rule, WorkingDays):
+        return calendar.add(start, rule.n)
+    if isinstance(rule, SameWorkingDay):
+        return calendar.day_zero(start)
+    if isinstance(rule, CalendarDays):
+        return start + timedelta(days=rule.n)
+    if isinstance(rule, NextMeeting):
+        upcoming = sorted(d for d in meetings if d >= start)
+        if not upcoming:
+            raise NoMeetingScheduled(rule.meeting)
+        return upcoming[0]
+    raise TypeError(f"unknown deadline rule {rule!r}")

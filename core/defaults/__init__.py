@@ -1,0 +1,1 @@
+"""Core's own behaviour, each module a plugin registered through the hooks."""

@@ -1,0 +1,93 @@
+"""Development sign-in: pick a demo person and a role. Never in production.
+
+``core.config.validate`` refuses to start with this on and
+``CONCORD_ENV=production``; when it is off these routes do not exist (404).
+"""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms import EmailField, RadioField, validators
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+
+from ..auth import sign_in, upsert_user
+from ..hookspecs import hookimpl
+from ..models import Contact, db
+from ..web.tenancy import council_blueprint
+
+bp = council_blueprint("dev_sign_in", __name__)
+
+
+class SignInMethod:
+    name = "Development sign-in (demo people only)"
+    endpoint = "dev_sign_in.form"
+
+    def available(self, council) -> bool:
+        return True
+
+
+def _roles():
+    return list(current_app.extensions["concord"].roles.items())
+
+
+class DevSignInForm(FlaskForm):
+    email = EmailField("Email address", widget=GovTextInput(), validators=[
+        validators.InputRequired(message="Enter an email address"),
+        validators.Email(message="Enter an email address in the right format, like name@example.org"),
+    ])
+    role = RadioField("Role", widget=GovRadioInput(), validators=[
+        validators.InputRequired(message="Select a role"),
+    ])
+
+
+def _sign_in(council, email: str, role: str):
+    user = upsert_user(council.slug, f"dev:{council.slug}", email.lower(), email, _display_name(council, email))
+    sign_in(user, {role})
+    return user
+
+
+def _display_name(council, email: str) -> str:
+    contact = db.session.scalar(select(Contact).where(Contact.council == council.slug, Contact.email == email.lower()))
+    return contact.name if contact else email.split("@")[0].replace(".", " ").title()
+
+
+@bp.route("/dev/sign-in", methods=["GET", "POST"])
+def form():
+    form = DevSignInForm()
+    form.role.choices = _roles()
+    if form.validate_on_submit():
+        _sign_in(g.council, form.email.data, form.role.data)
+        target = request.args.get("next", "")
+        # Only same-site paths, so the sign-in page cannot send people elsewhere.
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("council.council_home")
+        return redirect(target)
+    people = db.session.scalars(
+        select(Contact).where(Contact.council == g.council.slug, Contact.active).order_by(Contact.role, Contact.name)
+    ).all()
+    return render_template("auth/dev_sign_in.html", form=form, people=people)
+
+
+api = council_blueprint("dev_api", __name__, "/api/dev")
+
+
+@api.post("/session")
+def session_api():
+    if not isinstance(request.get_json(silent=True), dict):
+        return jsonify({"errors": {"body": ["Send a JSON object with email and role"]}}), 400
+    form = DevSignInForm(meta={"csrf": False})
+    form.role.choices = _roles()
+    if not form.validate():
+        return jsonify({"errors": form.errors}), 400
+    user = _sign_in(g.council, form.email.data, form.role.data)
+    return jsonify({"email": user.email, "name": user.name, "role": form.role.data})
+
+
+@hookimpl
+def concord_init_app(app):
+    if app.config.get("DEV_SIGN_IN"):
+        app.register_blueprint(bp)
+        app.register_blueprint(api)
+        app.extensions["csrf"].exempt(api)
+        app.extensions["concord"].sign_in_methods.append(SignInMethod())

@@ -1,0 +1,170 @@
+"""What Concord stores. Every row carries its council; every query filters by it."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    registry = registry(type_annotation_map={datetime: UTCDateTime, dict: JSON, list: JSON})
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class User(db.Model):
+    """Someone who signed in, keyed on their identity provider and subject."""
+
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    last_sign_in_at: Mapped[datetime | None]
+
+
+class Contact(db.Model):
+    """A person on a rung of the directory: a role, an optional scope, an email."""
+
+    __table_args__ = (Index("ix_contact_rung", "council", "role", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ClosureDay(db.Model):
+    """A day the council is closed, on top of its nation's bank holidays."""
+
+    __table_args__ = (UniqueConstraint("council", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Meeting(db.Model):
+    """A date on which a council group (e.g. a dissents group) meets."""
+
+    __table_args__ = (UniqueConstraint("council", "group", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    group: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date]
+
+
+class ReferenceCounter(db.Model):
+    council: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Case(db.Model):
+    """A disagreement or dissent, as opened under one process and ladder.
+
+    ``answers`` is the intake as submitted; ``plugin_version`` the version of
+    the council plugin then, so an upgrade never re-routes an open case.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    process: Mapped[str] = mapped_column(String(64))
+    ladder: Mapped[str] = mapped_column(String(64))
+    plugin_version: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    raised_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    raised_by: Mapped[User] = relationship()
+    stages: Mapped[list["StageEntry"]] = relationship(
+        back_populates="case", order_by="StageEntry.position"
+    )
+    events: Mapped[list["CaseEvent"]] = relationship(order_by="CaseEvent.id")
+
+    __table_args__ = (Index("ix_case_council_status", "council", "status"),)
+
+    @property
+    def current(self) -> "StageEntry | None":
+        return self.stages[-1] if self.stages and self.stages[-1].closed_at is None else None
+
+
+class StageEntry(db.Model):
+    """One visit of a case to a rung: who holds it, when it is due, what they recorded."""
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "position"),
+        Index("ix_stage_entry_rung", "role", "scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    position: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str | None] = mapped_column(String(200))
+    entered_at: Mapped[datetime]
+    due_on: Mapped[date]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    record: Mapped[dict | None]
+    acted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    case: Mapped[Case] = relationship(back_populates="stages")
+    acted_by: Mapped[User | None] = relationship()
+
+
+class CaseEvent(db.Model):
+    """The case timeline. Rows are only ever added."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who read or wrote which case, and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]

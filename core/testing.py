@@ -1,0 +1,144 @@
+"""Pytest fixtures for Concord and for council plugins' own tests.
+
+Every test that asks for ``app`` runs once on SQLite and once on PostgreSQL
+(127.0.0.1:5432, database ``test``). Services that are unreachable are
+skipped, unless ``CONCORD_REQUIRE_SERVICES=1`` (set by ``.ci/run``), which
+turns the skip into a failure.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from .app import create_app
+from .clock import FixedClock
+from .models import db
+
+LONDON = ZoneInfo("Europe/London")
+POSTGRES_ADMIN_URL = os.environ.get("CONCORD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip when a service is down, or fail when CI says it must be there."""
+    if reachable(host, port):
+        return
+    message = f"{name} is not reachable on {host}:{port}"
+    if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " and CONCORD_REQUIRE_SERVICES=1", pytrace=False)
+    pytest.skip(message)
+
+
+def london(*args) -> datetime:
+    """A moment in Europe/London, e.g. ``london(2026, 11, 27, 10, 0)``."""
+    return datetime(*args, tzinfo=LONDON)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'concord.db'}"
+        return
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    from sqlalchemy import create_engine
+
+    name = f"concord_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """The schema, built by the real migrations once per database."""
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(london(2026, 11, 24, 10, 0))
+
+
+@pytest.fixture
+def make_app(migrated, clock):
+    """Build an app on the test database; extra config (e.g. ``PLUGINS``) as keywords."""
+    made = []
+
+    def factory(**config):
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": migrated,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "CLOCK": clock,
+            "CONCORD_ENV": "development",
+            "DEV_SIGN_IN": True,
+            **config,
+        })
+        with app.app_context():
+            _empty(app)
+            seed_demo_directories(app)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _empty(app) -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def seed_demo_directories(app) -> None:
+    from . import directory
+
+    concord = app.extensions["concord"]
+    for council in concord.councils.values():
+        directory.load(council.slug, concord.pm.hook.concord_demo_directory(council=council) or ())
+    db.session.commit()
+
+
+def sign_in(client, council: str, email: str, role: str = "practitioner"):
+    """Sign a test client in through the development sign-in API."""
+    response = client.post(f"/{council}/api/dev/session", json={"email": email, "role": role})
+    assert response.status_code == 200, response.get_json()
+    return response

@@ -1,0 +1,35 @@
+"""The pages: one blueprint per area, templates under ``templates/<area>/``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, abort, g, render_template, send_from_directory
+
+from .tenancy import push_council
+
+ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+
+
+def init_app(app: Flask) -> None:
+    from ..auth import views as signin
+    from . import cases, errors, home
+
+    app.url_defaults(push_council)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(signin.bp)
+    errors.init_app(app)
+
+    assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
+
+    @app.route("/assets/<path:filename>")
+    def assets_file(filename):
+        # GOV.UK Frontend's CSS asks for /assets/fonts and /assets/images.
+        for folder in (assets, assets / "assets"):
+            if (folder / filename).is_file():
+                return send_from_directory(folder, filename, max_age=3600)
+        abort(404)
+
+    @app.context_processor
+    def layout_context():
+        return {"council": g.get("council"), "viewer": g.get("viewer")}

@@ -1,0 +1,42 @@
+"""Clear pages (or JSON under /api) for every error: never a stack trace."""
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Sign in first.",
+    403: "You cannot do that here.",
+    404: "Page not found. If you typed the web address, check it is correct.",
+    405: "That action is not available on this page.",
+    413: "What you sent is too large. Shorten it and try again.",
+    500: "Sorry, there is a problem with the service. Nothing you sent has been saved; try again later.",
+}
+
+
+def _wants_json() -> bool:
+    return "/api/" in request.path or request.path.startswith("/api")
+
+
+def render_error(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, "Something went wrong.")
+    if _wants_json():
+        return jsonify({"error": message}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_error(400, "Your form had expired. Go back, reload the page and submit it again: nothing was saved.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        return render_error(e.code or 500, MESSAGES.get(e.code) if e.code in MESSAGES else e.description)
+
+    @app.errorhandler(Exception)
+    def unexpected(e):
+        app.logger.exception("unhandled error on %s %s", request.method, request.url_rule)
+        from ..models import db
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,29 @@
+"""Every council lives under ``/<council>/``; an unknown council is a 404."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g
+
+from ..auth import viewer_for
+
+
+def council_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    bp = Blueprint(name, import_name, url_prefix="/<council>" + url_prefix)
+    bp.url_value_preprocessor(_pull_council)
+    return bp
+
+
+def _pull_council(endpoint, values):
+    slug = values.pop("council")
+    council = current_app.extensions["concord"].councils.get(slug)
+    if council is None:
+        abort(404)
+    g.council = council
+    g.viewer = viewer_for(slug)
+
+
+def push_council(endpoint, values):
+    """Fill in ``council`` for url_for from the request's council."""
+    if "council" in values or "council" not in g:
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, "council"):
+        values["council"] = g.council.slug

@@ -1,0 +1,193 @@
+"""West Dunbartonshire: Multi-Agency Escalation and Dissent Guidance (August 2019).
+
+The procedure as data; see README.md for the choices made where the guidance
+is silent.
+"""
+from importlib.metadata import version
+from pathlib import Path
+
+from core.directory import read_csv
+from core.hookspecs import hookimpl
+from core.procedures import (
+    CalendarDays,
+    Council,
+    Field,
+    Ladder,
+    Outcome,
+    Process,
+    Role,
+    Stage,
+    WorkingDays,
+    escalate,
+    resolve,
+)
+
+HERE = Path(__file__).parent
+
+LEARNING_COMMUNITIES = (
+    "Our Lady and St Patricks",
+    "Vale of Leven",
+    "Dumbarton Academy",
+    "Clydebank High",
+    "St Peter the Apostle",
+)
+
+EDUCATION = "Education Services"
+COMMUNITY_HEALTH = "Community Health Services"
+SOCIAL_WORK = "Social Work Services"
+
+HEAD_OF_ESTABLISHMENT = Role("head-of-establishment", "Head of Establishment")
+QIO = Role("qio", "Quality Improvement Officer / Service Manager", scope="learning_community")
+HEALTH_TEAM_LEADER = Role("health-team-leader", "Team Leader or Deputy Team Leader (Community Health)")
+HEALTH_SERVICE_MANAGER = Role(
+    "health-service-manager", "Community Health Services or Specialist Children's Services Manager"
+)
+SW_TEAM_LEADER = Role("sw-team-leader", "Team Leader (Social Work)")
+CF_FIELDWORK_MANAGER = Role("cf-fieldwork-manager", "Children and Families Fieldwork Manager")
+HEAD_OF_SERVICE = Role("head-of-service", "Head of Service; Children's Services, Care and Criminal Justice")
+
+# The guidance sets no deadline per rung of the escalation ladders; five
+# working days keeps a case moving without rushing a face-to-face discussion.
+RUNG_DEADLINE = WorkingDays(5)
+
+DISCUSSION = (
+    Field("discussed", "What was discussed", "textarea"),
+    Field("agreed", "What was agreed or decided", "textarea"),
+)
+
+FINAL = Outcome("final-decision", "Not resolved: the final decision is recorded and the procedure ends")
+
+
+def rung(slug: str, title: str, role: Role, top: bool = False) -> Stage:
+    return Stage(
+        slug=slug,
+        title=title,
+        role=role,
+        deadline=RUNG_DEADLINE,
+        record=DISCUSSION,
+        outcomes=(resolve(), FINAL if top else escalate()),
+    )
+
+
+escalation = Process(
+    slug="escalation",
+    title="Raise a disagreement with another agency",
+    summary=(
+        "For a disagreement about a child that could not be settled where it arose. "
+        "It goes up your service's escalation route until it is resolved."
+    ),
+    intake=(
+        Field("agency", "Which service's escalation route are you following?", "choice",
+              hint="Usually your own service. Disagreements with a social work team's decision can go to its Team Leader.",
+              choices=(EDUCATION, COMMUNITY_HEALTH, SOCIAL_WORK)),
+        Field("learning_community", "The child's learning community", "choice", choices=LEARNING_COMMUNITIES,
+              hint="The learning community of the child's school or nursery"),
+        Field("other_agency", "Which agency or team made the decision?", max_length=200),
+        Field("decision", "What was decided", "textarea"),
+        Field("disagreement", "Why you disagree", "textarea"),
+        Field("tried", "What you have already tried to resolve it", "textarea"),
+        Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
+    ),
+    ladder_by="agency",
+    ladders=(
+        Ladder("education", "Education Services", when=EDUCATION, stages=(
+            rung("head-of-establishment", "Head of Establishment", HEAD_OF_ESTABLISHMENT),
+            rung("qio", "Quality Improvement Officer for the learning community", QIO, top=True),
+        )),
+        Ladder("community-health", "Community Health Services", when=COMMUNITY_HEALTH, stages=(
+            rung("team-leader", "Team Leader or Deputy Team Leader", HEALTH_TEAM_LEADER),
+            rung("service-manager", "Service Manager", HEALTH_SERVICE_MANAGER, top=True),
+        )),
+        Ladder("social-work", "Social Work Services", when=SOCIAL_WORK, stages=(
+            rung("team-leader", "Team Leader (Social Work)", SW_TEAM_LEADER),
+            rung("fieldwork-manager", "Children and Families Fieldwork Manager", CF_FIELDWORK_MANAGER),
+            rung("head-of-service", "Head of Service", HEAD_OF_SERVICE, top=True),
+        )),
+    ),
+)
+
+conference_dissent = Process(
+    slug="conference-dissent",
+    title="Record a dissent from a child protection case conference",
+    summary=(
+        "For an agency professional who disagrees with the final decision of a child protection case "
+        "conference and has told the chairperson, with reasons."
+    ),
+    intake=(
+        Field("conference_date", "Date of the case conference", "date"),
+        Field("chair_name", "Name of the conference chairperson"),
+        Field("chair_email", "Email address of the conference chairperson", "email"),
+        Field("agency", "Your agency or service"),
+        Field("decision", "The conference decision you disagree with", "textarea"),
+        Field("reasons", "Your reasons, as noted to the chairperson", "textarea"),
+        Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
+    ),
+    outcome_to=("chair_email",),
+    ladders=(
+        Ladder("conference-dissent", "Case conference dissent", stages=(
+            Stage(
+                slug="acknowledgement",
+                title="Acknowledgement by the Head of Service",
+                role=HEAD_OF_SERVICE,
+                deadline=WorkingDays(1),
+                record=(Field("acknowledgement", "Acknowledgement note", "textarea", required=False),),
+                outcomes=(Outcome("acknowledged", "Dissent acknowledged: start the full review", "review"),),
+                guidance="The dissent must reach the Head of Service within one working day.",
+            ),
+            Stage(
+                slug="review",
+                title="Full review by the Head of Service",
+                role=HEAD_OF_SERVICE,
+                deadline=CalendarDays(14),
+                record=(
+                    Field("information_reviewed", "Information shared at the conference that was reviewed", "textarea"),
+                    Field("discussion", "The discussion reviewed", "textarea"),
+                    Field("finding", "Finding on the potential or actual risk to the child", "textarea"),
+                    Field("different_chair", "Will a different chair be appointed for the reconvened conference?",
+                          "yesno", required=False,
+                          hint="Only if the conference is to be reconvened"),
+                ),
+                outcomes=(
+                    Outcome("decision-stands",
+                            "Agreement with the majority: the decision of the conference stands"),
+                    Outcome("conference-reconvened",
+                            "Disagreement with the majority: the conference is to be reconvened"),
+                ),
+                guidance=(
+                    "Review the information shared, the discussion and the decision reached. The outcome is "
+                    "notified to both the chairperson and the professional dissenting."
+                ),
+            ),
+        )),
+    ),
+)
+
+COUNCIL = Council(
+    slug="westdunbartonshire",
+    name="West Dunbartonshire Council",
+    nation="SCT",
+    reference_prefix="WDC",
+    processes=(escalation, conference_dissent),
+    immediate_risk=(
+        "make a child protection referral to Social Work Services today, by phone, and call the police "
+        "on 999 if the child is in immediate danger. Do not wait for this process."
+    ),
+    areas={"learning_community": LEARNING_COMMUNITIES},
+    signposts=(
+        "Complaints by parents or carers go through the council's complaints procedure.",
+        "Concerns about a professional's conduct go to their line manager or through your organisation's whistleblowing policy.",
+    ),
+    version=version("concord-westdunbartonshire"),
+)
+
+
+@hookimpl
+def concord_register_councils():
+    return [COUNCIL]
+
+
+@hookimpl
+def concord_demo_directory(council):
+    if council.slug == COUNCIL.slug:
+        return read_csv(HERE / "directory.csv")
+    return None

@@ -1,0 +1,97 @@
+"""A council that is not installed, registered inside the test, runs end to end:
+the contract is the hooks and the procedure model, not any one council."""
+from core.directory import read_csv
+from core.hookspecs import hookimpl
+from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
+from core.testing import london, sign_in
+
+WARDEN = Role("warden", "Duty Warden", scope="ward")
+ELDER = Role("elder", "Elder")
+
+TEST_COUNCIL = Council(
+    slug="testshire",
+    name="Testshire Council",
+    nation="ENG",
+    reference_prefix="TST",
+    immediate_risk="phone the Testshire front door today.",
+    processes=(
+        Process(
+            slug="disagreement",
+            title="Raise a disagreement",
+            summary="Testing.",
+            intake=(
+                Field("ward", "Ward", "choice", choices=("North", "South")),
+                Field("what", "What happened", "textarea"),
+            ),
+            ladders=(
+                Ladder("only", "The only ladder", stages=(
+                    Stage("first", "Warden", WARDEN, WorkingDays(2), (Field("notes", "Notes", "textarea"),),
+                          (resolve(), escalate())),
+                    Stage("second", "Elder", ELDER, WorkingDays(3), (Field("notes", "Notes", "textarea"),),
+                          (resolve(),)),
+                )),
+            ),
+        ),
+    ),
+)
+
+
+class Testshire:
+    @hookimpl
+    def concord_register_councils(self):
+        return [TEST_COUNCIL]
+
+    @hookimpl
+    def concord_demo_directory(self, council):
+        if council.slug != "testshire":
+            return None
+        return [
+            Contact("warden", "North Warden", "north.warden@testshire.example.org", "North"),
+            Contact("warden", "South Warden", "south.warden@testshire.example.org", "South"),
+            Contact("elder", "The Elder", "elder@testshire.example.org"),
+        ]
+
+
+def test_a_throwaway_council_runs_a_case_up_its_ladder(make_app, clock):
+    app = make_app(PLUGINS=[Testshire()])
+    client = app.test_client()
+    assert {"slug": "testshire", "name": "Testshire Council", "nation": "ENG"} in client.get("/api/councils").get_json()
+
+    clock.set(london(2026, 11, 27, 9, 0))  # a Friday
+    sign_in(client, "testshire", "raiser@testshire.example.org")
+    opened = client.post("/testshire/api/cases", json={
+        "process": "disagreement", "answers": {"ward": "South", "what": "A decision I disagree with"},
+    })
+    assert opened.status_code == 201, opened.get_json()
+    body = opened.get_json()
+    assert body["reference"] == "TST-2026-0001"
+    assert body["stage"]["slug"] == "first"
+    assert body["stage"]["assignees"] == [{"name": "South Warden", "email": "south.warden@testshire.example.org"}]
+    assert body["stage"]["due_on"] == "2026-12-01"
+
+    sign_in(client, "testshire", "south.warden@testshire.example.org", "manager")
+    escalated = client.post(f"/testshire/api/cases/{body['reference']}/actions",
+                            json={"action": "escalate", "record": {"notes": "Could not agree"}})
+    assert escalated.status_code == 200, escalated.get_json()
+    assert escalated.get_json()["stage"]["slug"] == "second"
+    assert escalated.get_json()["stage"]["due_on"] == "2026-12-02"
+
+    sign_in(client, "testshire", "elder@testshire.example.org", "manager")
+    resolved = client.post(f"/testshire/api/cases/{body['reference']}/actions",
+                           json={"action": "resolved", "record": {"notes": "Agreed a plan"}})
+    case = resolved.get_json()
+    assert case["status"] == "closed" and case["outcome"] == "resolved"
+    assert [s["outcome"] for s in case["stages"]] == ["escalate", "resolved"]
+
+
+def test_a_warden_of_another_ward_cannot_act_or_even_see_the_case(make_app):
+    app = make_app(PLUGINS=[Testshire()])
+    client = app.test_client()
+    sign_in(client, "testshire", "raiser@testshire.example.org")
+    reference = client.post("/testshire/api/cases", json={
+        "process": "disagreement", "answers": {"ward": "South", "what": "x"},
+    }).get_json()["reference"]
+    sign_in(client, "testshire", "north.warden@testshire.example.org", "manager")
+    assert client.get(f"/testshire/api/cases/{reference}").status_code == 404
+    assert client.post(f"/testshire/api/cases/{reference}/actions",
+                       json={"action": "escalate", "record": {"notes": "x"}}).status_code == 404
