@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     settings.validate(app.config)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     if app.config["CONCORD_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -48,15 +48,24 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _wtforms_field(spec: Field):
     label = _lower_first(spec.label)
     checks = []
+    typed = spec.type in ("text", "textarea", "email")
     if spec.required:
         verb = "Select" if spec.type in ("choice", "yesno") else "Enter"
-        checks.append(validators.InputRequired(message=f"{verb} {label}"))
+        # Typed answers are stripped first, so a blank one counts as missing.
+        required = validators.DataRequired if typed else validators.InputRequired
+        checks.append(required(message=f"{verb} {label}"))
     else:
         checks.append(validators.Optional())
     kwargs = {"label": spec.label, "description": spec.hint, "validators": checks}
+    if typed:
+        kwargs["filters"] = [_strip]
     if spec.type == "date":
         return GovDateField(**kwargs)
     if spec.type in ("choice", "yesno"):
@@ -84,8 +93,12 @@ def record_form_class(stage: Stage) -> type[FlaskForm]:
     attrs["action"] = RadioField(
         "What happens next",
         choices=[(o.slug, o.label) for o in stage.outcomes],
-        validators=[validators.InputRequired(message="Select what happens next")],
+        validators=[
+            validators.InputRequired(message="Select what happens next"),
+            validators.AnyOf([o.slug for o in stage.outcomes], message="Select what happens next"),
+        ],
         widget=GovRadioInput(),
+        validate_choice=False,
     )
     return type(f"{stage.slug}-record", (FlaskForm,), attrs)
 

@@ -26,10 +26,14 @@ def init_app(app: Flask) -> None:
 
 
 def bad_request(errors: dict):
-    return jsonify({"errors": errors}), 400
+    response = jsonify({"errors": errors})
+    response.status_code = 400
+    return response
 
 
 def json_body() -> dict:
+    if (request.content_length or 0) > request.max_content_length:
+        abort(413)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(bad_request({"body": ["Send a JSON object with the Content-Type application/json"]}))

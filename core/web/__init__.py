@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
+    app.register_blueprint(home.council_bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(signin.bp)
     errors.init_app(app)
