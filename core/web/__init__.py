@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, abort, g, render_template, send_from_directory
 
+from ..clock import LONDON
 from .tenancy import push_council
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -30,6 +31,10 @@ def init_app(app: Flask) -> None:
             if (folder / filename).is_file():
                 return send_from_directory(folder, filename, max_age=3600)
         abort(404)
+
+    @app.template_filter("london")
+    def london_time(moment, fmt="%-d %b %Y %H:%M"):
+        return moment.astimezone(LONDON).strftime(fmt)
 
     @app.context_processor
     def layout_context():
