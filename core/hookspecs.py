@@ -78,6 +78,7 @@ def concord_demo_directory(council: "Council") -> Iterable["Contact"] | None:
 def concord_case_changed(council: "Council", case, change: str, entry) -> None:
     """React to a change of a case, inside the transaction that makes it.
 
+    Called by the case engine (``core.cases``) at every change, before commit.
     ``change`` is ``"opened"``, ``"stage-entered"``, ``"stage-closed"`` or
     ``"closed"``; ``entry`` is the ``StageEntry`` concerned (None for
     ``"opened"``). Add rows with ``db.session`` (the notification outbox does);
