@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         clock=app.config.get("CLOCK") or SystemClock(),
     )
 
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     Migrate(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
     CSRFProtect(app)
@@ -68,3 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     pm.hook.concord_init_app(app=app)
     return app
+
+
+def _ensure_sqlite_folder(uri: str) -> None:
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
