@@ -142,3 +142,44 @@ def sign_in(client, council: str, email: str, role: str = "practitioner"):
     response = client.post(f"/{council}/api/dev/session", json={"email": email, "role": role})
     assert response.status_code == 200, response.get_json()
     return response
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a loopback port, for the browser."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium through chromedriver (never a downloaded browser)."""
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        message = "Debian's chromium and chromium-driver are not installed (make test installs them as root)"
+        if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1200,1600"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(3)
+    yield driver
+    driver.quit()
