@@ -89,7 +89,7 @@ def make_app(migrated, clock):
     """Build an app on the test database; extra config (e.g. ``PLUGINS``) as keywords."""
     made = []
 
-    def factory(**config):
+    def factory(keep_data=False, **config):
         app = create_app({
             "SQLALCHEMY_DATABASE_URI": migrated,
             "TESTING": True,
@@ -99,9 +99,10 @@ def make_app(migrated, clock):
             "DEV_SIGN_IN": True,
             **config,
         })
-        with app.app_context():
-            _empty(app)
-            seed_demo_directories(app)
+        if not keep_data:
+            with app.app_context():
+                _empty(app)
+                seed_demo_directories(app)
         made.append(app)
         return app
 
