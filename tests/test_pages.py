@@ -123,3 +123,16 @@ def test_sign_out_ends_the_session(client):
     page = client.get(f"/{WDC}/cases/").get_data(as_text=True)
     client.post(f"/{WDC}/sign-out", data={"csrf_token": csrf(page)})
     assert client.get(f"/{WDC}/cases/").status_code == 302
+
+
+def test_an_overdue_case_is_red_on_the_safeguarding_leads_list(client, clock):
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ESCALATION})
+    sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
+    assert "Overdue" not in client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    clock.set(london(2026, 12, 2, 9, 0))
+    assert "Due today" in client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    clock.set(london(2026, 12, 3, 9, 0))
+    page = client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    assert 'govuk-tag--red">' in page and "Overdue" in page

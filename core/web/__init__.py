@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask, abort, g, render_template, send_from_directory
 
-from ..clock import LONDON
+from ..clock import LONDON, local_date
 from .tenancy import push_council
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -38,4 +38,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        return {"council": g.get("council"), "viewer": g.get("viewer")}
+        from ..cases import now
+
+        return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now())}
