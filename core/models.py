@@ -168,3 +168,18 @@ class AuditEvent(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
+
+
+class ContactChange(db.Model):
+    """The directory's history: what an admin changed, when, and their note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
+    at: Mapped[datetime]
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    changes: Mapped[dict]
+    note: Mapped[str] = mapped_column(Text)
+
+    contact: Mapped[Contact] = relationship()
+    by: Mapped[User] = relationship()

@@ -13,13 +13,14 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import cases, errors, home
+    from . import cases, directory, errors, home
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
     app.register_blueprint(home.council_bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(signin.bp)
+    app.register_blueprint(directory.bp)
     errors.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
