@@ -1,4 +1,6 @@
 """Journey 1 in a real browser: a teacher raises a disagreement and gets a reference."""
+from pathlib import Path
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as shows
@@ -44,3 +46,37 @@ def test_a_teacher_raises_a_disagreement_in_the_browser(live_server, browser, tm
     assert "Your reference is WDC-2026-0001" in banner.text
     assert "Head of Establishment" in browser.find_element(By.TAG_NAME, "main").text
     browser.save_screenshot(str(tmp_path / "case.png"))
+
+
+AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(browser):
+    """Run axe-core (WCAG 2.2 A/AA rules) on the page the browser shows."""
+    browser.execute_script(AXE.read_text())
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))));"
+    )
+    return result
+
+
+def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
+    pages = [f"/", f"/{WDC}/", f"/{WDC}/sign-in", f"/{WDC}/dev/sign-in"]
+    for path in pages:
+        browser.get(live_server + path)
+        assert accessibility_violations(browser) == [], path
+
+    browser.get(f"{live_server}/{WDC}/dev/sign-in")
+    browser.find_element(By.ID, "email").send_keys("admin@wdc.example.org")
+    browser.find_element(By.CSS_SELECTOR, "input[name=role][value=council-admin]").click()
+    browser.find_element(By.CSS_SELECTOR, "#main-content button.govuk-button").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("Home"))
+    for path in (f"/{WDC}/cases/", f"/{WDC}/cases/new", f"/{WDC}/cases/new/escalation",
+                 f"/{WDC}/cases/new/conference-dissent", f"/{WDC}/admin/directory/"):
+        browser.get(live_server + path)
+        assert accessibility_violations(browser) == [], path
+    browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("Error: "))
+    assert accessibility_violations(browser) == [], "directory with errors"
