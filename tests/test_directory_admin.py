@@ -99,3 +99,40 @@ def test_only_council_admins_see_the_directory_admin(client):
         assert client.get(f"/{WDC}/admin/directory/").status_code == 404
     client.post(f"/{WDC}/sign-out")
     assert client.get(f"/{WDC}/admin/directory/").status_code == 404
+
+
+def test_a_csv_import_adds_and_updates_contacts_with_a_note(client):
+    import io
+
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    csv_text = ("role,scope,name,email,active\n"
+                "qio,Vale of Leven,Avery Wren,qio.valeofleven@wdc.example.org,no\n"
+                "qio,Vale of Leven,Sam Reed,sam.reed@wdc.example.org,yes\n")
+    done = client.post(f"/{WDC}/admin/directory/import", data={
+        "import-csrf_token": csrf(page), "import-note": "Handover to Sam Reed",
+        "import-file": (io.BytesIO(csv_text.encode()), "directory.csv"),
+    }, content_type="multipart/form-data", follow_redirects=True)
+    assert "Imported: 1 added, 1 updated" in done.get_data(as_text=True)
+    assert "Handover to Sam Reed" in client.get(f"/{WDC}/admin/directory/history").get_data(as_text=True)
+
+
+def test_a_csv_with_a_bad_line_imports_nothing_and_says_which_line(client):
+    import io
+
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    csv_text = ("role,scope,name,email\n"
+                "qio,Vale of Leven,Sam Reed,sam.reed@wdc.example.org\n"
+                "qio,Atlantis,Kit Sorrel,kit@wdc.example.org\n"
+                "janitor,,Lee Moss,not-an-email\n")
+    refused = client.post(f"/{WDC}/admin/directory/import", data={
+        "import-csrf_token": csrf(page), "import-note": "x",
+        "import-file": (io.BytesIO(csv_text.encode()), "directory.csv"),
+    }, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Line 3: Atlantis is not a scope of qio" in html
+    assert "Line 4: janitor is not a rung here" in html
+    assert "Line 4: not-an-email is not an email address" in html
+    assert "sam.reed@wdc.example.org" not in client.get(f"/{WDC}/admin/directory/export.csv").get_data(as_text=True)

@@ -8,9 +8,12 @@ from __future__ import annotations
 import csv
 import io
 
+from email_validator import EmailNotValidError, validate_email
+
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, Form, SelectField, StringField, TextAreaField, validators
 
 from ..cases import now
@@ -58,6 +61,10 @@ class NewContactForm(NoteForm):
             field.data = None
 
 
+class ImportForm(NoteForm):
+    file = FileField("CSV file", [FileRequired("Choose a CSV file to import")])
+
+
 def scopes_of(council) -> dict[str, tuple[str, ...]]:
     """For each scoped role, the answers it can be scoped by (e.g. the learning communities)."""
     scopes = {}
@@ -100,8 +107,19 @@ def edit():
         {"text": f"{c.name}: {msg[0]}", "href": f"#c{c.id}-{field}"}
         for c in rows for field, msg in forms[c.id].errors.items()
     ] + [{"text": m, "href": "#note"} for m in note.note.errors]
+    return _page(rows, forms, note, errors)
+
+
+def _page(rows, forms, note, errors, new=None, upload=None, status=200):
     return render_template("admin/directory.html", rows=rows, forms=forms, note=note, errors=errors,
-                           new=_new_contact_form(), roles=g.council.roles)
+                           new=new or _new_contact_form(), upload=upload or ImportForm(prefix="import"),
+                           roles=g.council.roles), status
+
+
+def _unchanged_page(errors, **forms):
+    rows = contacts()
+    return _page(rows, {c.id: ContactRow(obj=c, prefix=f"c{c.id}") for c in rows}, NoteForm(), errors,
+                 status=400, **forms)
 
 
 def _apply(rows, forms, note: str) -> int:
@@ -126,11 +144,7 @@ def _apply(rows, forms, note: str) -> int:
 def add():
     form = _new_contact_form()
     if not form.validate_on_submit():
-        rows = contacts()
-        forms = {c.id: ContactRow(obj=c, prefix=f"c{c.id}") for c in rows}
-        errors = [{"text": m[0], "href": f"#new-{f}"} for f, m in form.errors.items()]
-        return render_template("admin/directory.html", rows=rows, forms=forms, note=NoteForm(), errors=errors,
-                               new=form, roles=g.council.roles), 400
+        return _unchanged_page([{"text": m[0], "href": f"#new-{f}"} for f, m in form.errors.items()], new=form)
     contact = Contact(council=g.council.slug, role=form.role.data, scope=form.scope.data or None,
                       name=form.name.data.strip(), email=form.email.data.strip().lower())
     db.session.add(contact)
@@ -159,3 +173,64 @@ def export():
         writer.writerow([c.role, c.scope or "", c.name, c.email, "yes" if c.active else "no"])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={g.council.slug}-directory.csv"})
+
+
+@bp.post("/import")
+def import_csv():
+    """Add or update contacts from a CSV (role, scope, name, email[, active]); all rows or none."""
+    form = ImportForm(prefix="import")
+    if not form.validate_on_submit():
+        return _unchanged_page([{"text": m[0], "href": f"#import-{f}"} for f, m in form.errors.items()], upload=form)
+    try:
+        text = form.file.data.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _unchanged_page([{"text": "The file must be a CSV saved as UTF-8", "href": "#import-file"}], upload=form)
+    rows, errors = _parse(text)
+    if errors:
+        return _unchanged_page([{"text": e, "href": "#import-file"} for e in errors[:20]], upload=form)
+    existing = {(c.role, c.scope, c.email): c for c in contacts()}
+    moment, added, updated = now(), 0, 0
+    for row in rows:
+        contact = existing.get((row["role"], row["scope"], row["email"]))
+        if contact is None:
+            contact = Contact(council=g.council.slug, role=row["role"], scope=row["scope"], email=row["email"],
+                              name=row["name"], active=row["active"])
+            db.session.add(contact)
+            diff, added = {"added": [None, f"{row['role']} {row['scope'] or ''}".strip()]}, added + 1
+        else:
+            diff = {f: [getattr(contact, f), row[f]] for f in ("name", "active") if getattr(contact, f) != row[f]}
+            for f, (_, new) in diff.items():
+                setattr(contact, f, new)
+            updated += bool(diff)
+        if diff:
+            db.session.add(ContactChange(council=g.council.slug, contact=contact, at=moment,
+                                         by_id=g.viewer.user.id, changes=diff, note=form.note.data))
+    db.session.commit()
+    flash(f"Imported: {added} added, {updated} updated", "success")
+    return redirect(url_for("directory.edit"))
+
+
+def _parse(text: str):
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"role", "scope", "name", "email"} - set(reader.fieldnames or ())
+    if missing:
+        return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(sorted(missing))})"]
+    roles, scopes = g.council.roles, scopes_of(g.council)
+    rows, errors = [], []
+    for line, raw in enumerate(reader, start=2):
+        row = {k: (raw.get(k) or "").strip() for k in ("role", "scope", "name", "email", "active")}
+        row["email"] = row["email"].lower()
+        row["scope"] = row["scope"] or None
+        row["active"] = row["active"].lower() not in ("no", "n", "false", "0")
+        if row["role"] not in roles:
+            errors.append(f"Line {line}: {row['role'] or 'an empty role'} is not a rung here; use one of {', '.join(roles)}")
+        elif row["scope"] and row["scope"] not in scopes.get(row["role"], ()):
+            errors.append(f"Line {line}: {row['scope']} is not a scope of {row['role']}")
+        if not row["name"]:
+            errors.append(f"Line {line}: the name is empty")
+        try:
+            validate_email(row["email"], check_deliverability=False)
+        except EmailNotValidError:
+            errors.append(f"Line {line}: {row['email'] or 'the email'} is not an email address")
+        rows.append(row)
+    return rows, errors
