@@ -54,6 +54,13 @@ def councils():
     ])
 
 
+@bp.get("/openapi.json")
+def openapi_document():
+    from .openapi import document
+
+    return jsonify(document())
+
+
 @council_api.get("/calendar/working-days")
 def working_days():
     errors = {}
