@@ -37,6 +37,7 @@ def test_admin_replaces_a_retiring_qio_and_open_cases_reach_the_successor(client
     reference = case_at_qio_for_vale_of_leven(client)
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
     page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    assert "<title>Contact directory – West Dunbartonshire Council</title>" in page
     row = contact_id(page, "qio.valeofleven@wdc.example.org")
     form = {**row_fields(page), "csrf_token": csrf(page), f"{row}-name": "Sam Reed",
             f"{row}-email": "sam.reed@wdc.example.org",
@@ -63,6 +64,7 @@ def test_a_change_without_a_note_or_with_a_bad_email_is_refused_and_nothing_chan
     form = {**row_fields(page), "csrf_token": csrf(page), f"{row}-email": "not an email", "note": ""}
     refused = client.post(f"/{WDC}/admin/directory/", data=form)
     html = refused.get_data(as_text=True)
+    assert "<title>Error: Contact directory – West Dunbartonshire Council</title>" in html
     assert "There is a problem" in html
     assert "Avery Wren: Enter an email address in the right format" in html
     assert "Enter a note saying why the directory is changing" in html
