@@ -84,10 +84,10 @@ def show(reference):
         stage=stage,
         form=form,
         assignees=cases.assignees(g.council, case.current) if case.current else [],
-        stage_titles=_stage_titles(case),
+        stages=_stages_by_slug(case),
     )
 
 
-def _stage_titles(case):
+def _stages_by_slug(case):
     ladder = cases.process_of(g.council, case).ladder(case.ladder)
     return {s.slug: s for s in ladder.stages}
