@@ -66,6 +66,8 @@ def _wtforms_field(spec: Field):
     kwargs = {"label": spec.label, "description": spec.hint, "validators": checks}
     if typed:
         kwargs["filters"] = [_strip]
+    if spec.accept:
+        checks.append(validators.AnyOf(spec.accept, message=spec.refusal or f"{spec.label}: this answer cannot go on"))
     if spec.type == "date":
         return GovDateField(**kwargs)
     if spec.type in ("choice", "yesno"):

@@ -22,7 +22,11 @@ FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno")
 
 @dataclass(frozen=True)
 class Field:
-    """One question on an intake or record form."""
+    """One question on an intake or record form.
+
+    ``accept`` limits the answers that let the form go on (e.g. only "yes" to
+    "did you attend the conference?"); ``refusal`` says why anything else is refused.
+    """
 
     name: str
     label: str
@@ -31,6 +35,8 @@ class Field:
     hint: str = ""
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    accept: tuple[str, ...] = ()
+    refusal: str = ""
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
@@ -232,6 +238,7 @@ class Council:
     signposts: tuple[str, ...] = ()
     retention_years: int = 25
     version: str = "0"
+    immediate_risk_role: str | None = None
 
     def __post_init__(self):
         if self.nation not in NATIONS:

@@ -41,4 +41,15 @@ def init_app(app: Flask) -> None:
     def layout_context():
         from ..cases import now
 
-        return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now())}
+        return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
+                "risk_contacts": _risk_contacts}
+
+
+def _risk_contacts():
+    """Who to contact the same day, from the council's directory (not hard-coded)."""
+    from ..directory import assignees
+
+    council = g.get("council")
+    if council is None or not council.immediate_risk_role:
+        return []
+    return assignees(council.slug, council.immediate_risk_role, None)
