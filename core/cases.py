@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import audit, directory
-from .calendar import WorkingDayCalendar, due_on
+from .calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
 from .clock import local_date
 from .models import Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, User, db
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage
@@ -140,7 +140,14 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
 def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
     rule = stage.deadline
     if isinstance(rule, NextMeeting):
-        return due_on(rule, local_date(moment), calendar_for(council), meeting_dates(council, rule.meeting))
+        try:
+            return due_on(rule, local_date(moment), calendar_for(council), meeting_dates(council, rule.meeting))
+        except NoMeetingScheduled:
+            db.session.rollback()
+            group = rule.meeting.replace("-", " ")
+            raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
+                            f"{stage.title} cannot be given a due date. Ask a council admin to add the "
+                            "group's meeting dates, then try again: nothing has been saved.")
     start = local_date(moment)
     if rule.from_ and _recorded(case, rule.from_):
         start = date.fromisoformat(_recorded(case, rule.from_))

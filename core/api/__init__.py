@@ -132,7 +132,10 @@ def open_case():
     form = intake_form_class(process)(formdata=formdata, meta={"csrf": False})
     if not form.validate() or errors:
         return bad_request({**form.errors, **errors})
-    case = cases.open_case(g.council, process, answers_of(form, process.intake), viewer.user)
+    try:
+        case = cases.open_case(g.council, process, answers_of(form, process.intake), viewer.user)
+    except cases.CaseError as e:
+        return bad_request({"process": [str(e)]})
     return jsonify({"reference": case.reference, "stage": describe_stage(case)}), 201
 
 
