@@ -14,7 +14,7 @@ PROCESSES = [
 
 
 def test_the_five_councils_are_installed():
-    assert {"westdunbartonshire", "gloucestershire", "leeds", "surrey"} <= set(CONCORD.councils)
+    assert {"westdunbartonshire", "gloucestershire", "leeds", "surrey", "dumfriesgalloway"} <= set(CONCORD.councils)
 
 
 def directory_of(council):
