@@ -11,12 +11,11 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from . import audit, directory
 from .calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
 from .clock import local_date
-from .models import Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, User, db
+from .models import Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, User, db, insert_ignoring_duplicates
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage
 
 
@@ -175,12 +174,7 @@ def _change(council: Council, case: Case, change: str, entry: StageEntry | None)
 
 def _allocate_reference(council: Council, moment: datetime) -> str:
     year = local_date(moment).year
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(ReferenceCounter)
-        .values(council=council.slug, year=year, last=0)
-        .on_conflict_do_nothing()
-    )
+    insert_ignoring_duplicates(ReferenceCounter, council=council.slug, year=year, last=0)
     # The UPDATE takes a row lock, so concurrent submissions queue here.
     number = db.session.execute(
         update(ReferenceCounter)

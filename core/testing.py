@@ -32,6 +32,12 @@ def reachable(host: str, port: int) -> bool:
         return False
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def require_service(name: str, host: str, port: int) -> None:
     """Skip when a service is down, or fail when CI says it must be there."""
     if reachable(host, port):
@@ -184,3 +190,69 @@ def browser():
     driver.implicitly_wait(3)
     yield driver
     driver.quit()
+
+
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        from email import message_from_bytes, policy
+
+        self.messages = []
+        self._parse = lambda data: message_from_bytes(data, policy=policy.default)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = self._parse(envelope.content)
+        self.messages.append(message)
+        return "250 OK"
+
+    def summary(self):
+        return sorted((m["To"], m["Subject"]) for m in self.messages)
+
+
+@pytest.fixture
+def smtp_sink():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+BROKERS = {
+    "stub": None,
+    "redis": "redis://127.0.0.1:6379/15",
+    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672",
+}
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker_url(request):
+    url = BROKERS[request.param]
+    if request.param == "redis":
+        require_service("Redis", "127.0.0.1", 6379)
+    if request.param == "rabbitmq":
+        require_service("RabbitMQ", "127.0.0.1", 5672)
+    return url
+
+
+def drain(app) -> int:
+    """One scheduler tick, then run a real Dramatiq worker until the queue is empty."""
+    import dramatiq
+
+    from .notify import scheduler
+    from .notify.queue import QUEUE_NAME
+
+    handed = scheduler.tick(app)
+    broker = app.extensions["concord.queue"].broker
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    try:
+        broker.join(QUEUE_NAME, timeout=30_000)
+        worker.join()
+    finally:
+        worker.stop()
+    return handed

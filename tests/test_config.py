@@ -13,6 +13,7 @@ ROOT = Path(__file__).parents[1]
 
 def production(**extra):
     return {"CONCORD_ENV": "production", "SECRET_KEY": "s" * 32, "DEV_SIGN_IN": False,
+            "MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1",
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://concord@127.0.0.1/concord", **extra}
 
 
@@ -48,3 +49,14 @@ def test_the_wsgi_entry_point_refuses_to_start_with_a_clear_message(tmp_path):
 def test_an_unknown_environment_name_is_refused():
     with pytest.raises(ConfigError, match="CONCORD_ENV must be one of development, production"):
         create_app({"CONCORD_ENV": "staging"})
+
+
+def test_mail_and_broker_settings_are_checked_at_start():
+    with pytest.raises(ConfigError, match="CONCORD_MAIL_TRANSPORT=smtp needs SMTP_HOST"):
+        create_app(production(SMTP_HOST=None))
+    with pytest.raises(ConfigError, match="dev-outbox keeps mail in the database"):
+        create_app(production(MAIL_TRANSPORT="dev-outbox"))
+    with pytest.raises(ConfigError, match="'pigeon' is not a transport here; choose one of dev-outbox, notify, smtp"):
+        create_app(production(MAIL_TRANSPORT="pigeon"))
+    with pytest.raises(ConfigError, match="CONCORD_BROKER_URL must start with redis:// or amqp://"):
+        create_app(production(BROKER_URL="kafka://127.0.0.1"))

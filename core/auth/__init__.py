@@ -24,6 +24,8 @@ def upsert_user(council: str, issuer: str, subject: str, email: str, name: str) 
 def sign_in(user: User, roles) -> None:
     # A fresh session at sign-in, so nothing from before can be carried over.
     session.clear()
+    user.roles = sorted(roles)
+    db.session.commit()
     session["user_id"] = user.id
     session["council"] = user.council
     session["roles"] = sorted(roles)
