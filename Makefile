@@ -11,7 +11,7 @@ FLASK  := $(BIN)/flask --app core.app:create_app
 run: install assets
 	$(FLASK) db upgrade
 	$(FLASK) concord seed-demo
-	$(FLASK) run --port $(PORT)
+	$(FLASK) concord run --port $(PORT)
 
 test: install assets browser
 	$(BIN)/python -m pip install -q -e '.[test]'

@@ -206,7 +206,7 @@ class ScheduledNotification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64))
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     stage_entry_id: Mapped[int | None] = mapped_column(ForeignKey("stage_entry.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(320))
@@ -217,8 +217,9 @@ class ScheduledNotification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
 
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case | None] = relationship()
     entry: Mapped[StageEntry | None] = relationship()
 
 

@@ -97,3 +97,130 @@ def test_a_retried_action_cannot_double_a_message(mail_app, smtp_sink, clock):
     drain(mail_app)
     drain(mail_app)
     assert [m["To"] for m in smtp_sink.messages].count(HEAD) == 1
+
+
+def test_the_development_outbox_shows_mail_in_the_browser(make_app, clock):
+    app = make_app(MAIL_TRANSPORT="dev-outbox")
+    client = app.test_client()
+    sign_in(client, WDC, TEACHER)
+    reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
+    drain(app)
+    page = client.get("/dev/mail/").get_data(as_text=True)
+    assert f"{reference}: a case is with you, due" in page and HEAD in page
+    assert client.get("/dev/mail/1").status_code == 200
+
+
+class FlakySink:
+    """An SMTP server that answers each RCPT with the codes it is given, in turn."""
+
+    def __init__(self, codes):
+        self.codes, self.messages = list(codes), []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        code = self.codes.pop(0) if self.codes else "250 OK"
+        if code.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return code
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.rcpt_tos)
+        return "250 OK"
+
+
+@pytest.fixture
+def flaky_smtp():
+    from aiosmtpd.controller import Controller
+
+    from core.testing import free_port
+
+    sinks = []
+
+    def start(*codes):
+        sink = FlakySink(codes)
+        sink.port = free_port()
+        controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+        controller.start()
+        sinks.append(controller)
+        return sink
+
+    yield start
+    for controller in sinks:
+        controller.stop()
+
+
+def outbox_rows(app, kind):
+    from core.models import ScheduledNotification, db
+
+    with app.app_context():
+        return [(r.recipient, r.state, r.attempts, r.last_error)
+                for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind))]
+
+
+def test_a_temporary_failure_is_retried_with_backoff_and_then_sent(make_app, flaky_smtp, clock):
+    sink = flaky_smtp("451 Try again later", "451 Try again later")
+    app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
+    client = app.test_client()
+    clock.set(london(2026, 11, 23, 9, 0))
+    sign_in(client, WDC, TEACHER)
+    client.post(f"/{WDC}/api/cases", json={"process": "conference-dissent", "answers": {
+        "conference_date": "2026-11-23", "chair_name": "C", "chair_email": "chair@wdc.example.org",
+        "agency": "Health", "decision": "d", "reasons": "r"}})
+    drain(app)  # acknowledgement refused (451), assignment refused (451)
+    assert {(r, s, a) for r, s, a, _ in outbox_rows(app, "acknowledgement")} == {(TEACHER, "pending", 1)}
+    clock.set(london(2026, 11, 23, 9, 1))
+    drain(app)
+    assert sink.messages == [], "not before the backoff has passed"
+    clock.set(london(2026, 11, 23, 9, 3))
+    drain(app)
+    assert sorted(m[0] for m in sink.messages) == ["head.of.service@wdc.example.org", TEACHER]
+
+
+def test_a_permanent_failure_stops_at_once_and_a_cap_ends_retries(make_app, flaky_smtp, clock):
+    sink = flaky_smtp("550 No such user", *["451 Later"] * 20)
+    app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
+    client = app.test_client()
+    clock.set(london(2026, 11, 23, 9, 0))
+    sign_in(client, WDC, TEACHER)
+    client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS})
+    for minutes in (0, 3, 8, 20, 40, 80, 160):
+        clock.set(london(2026, 11, 23, 9, 0) + __import__("datetime").timedelta(minutes=minutes))
+        drain(app)
+    states = outbox_rows(app, "acknowledgement") + outbox_rows(app, "assignment")
+    assert sorted((s, a) for _, s, a, _ in states) == [("failed", 1), ("failed", 5)]
+    assert any("550" in (e or "") for *_, e in states)
+    assert sink.messages == []
+
+
+def test_failures_reach_admins_in_a_daily_digest_and_an_admin_resends_from_the_case_page(make_app, flaky_smtp, clock):
+    import re
+
+    sink = flaky_smtp("550 No such user")
+    app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
+    client = app.test_client()
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")  # an admin Concord knows of
+    clock.set(london(2026, 11, 23, 6, 0))
+    sign_in(client, WDC, TEACHER)
+    reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
+    drain(app)  # the acknowledgement is refused for good (550)
+    assert sink.messages == [[HEAD]]
+    drain(app)
+    assert len(sink.messages) == 1, "no digest before 07:00"
+    clock.set(london(2026, 11, 23, 7, 0))
+    drain(app)
+    assert sink.messages[-1] == ["admin@wdc.example.org"]
+    drain(app)
+    assert len(sink.messages) == 2, "one digest a day"
+
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
+    assert "Resend" not in client.get(f"/{WDC}/cases/{reference}").get_data(as_text=True), "admins only"
+
+    with client.session_transaction() as session:
+        session["roles"] = ["council-admin", "safeguarding-lead"]
+    page = client.get(f"/{WDC}/cases/{reference}").get_data(as_text=True)
+    assert f"acknowledgement to {TEACHER} (recipient refused (550))" in page
+    action = re.search(r'action="([^"]+/resend)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post(action, data={"csrf_token": token})
+    drain(app)
+    assert sink.messages[-1] == [TEACHER]

@@ -23,6 +23,7 @@ SUBJECTS = {
     "due-today": "{reference}: due today ({due})",
     "overdue": "{reference}: overdue since {due}",
     "outcome": "{reference}: outcome recorded",
+    "failure-digest": "Concord: {count} message(s) could not be sent",
 }
 
 
@@ -47,6 +48,8 @@ def concord_email_template(council, kind):
 def render(row: ScheduledNotification) -> Message:
     concord = current_app.extensions["concord"]
     council = concord.councils[row.council]
+    if row.case is None:
+        return render_digest(row, council)
     case = row.case
     process = process_of(council, case)
     entry = row.entry
@@ -85,3 +88,18 @@ def calendar_entry(row: ScheduledNotification, reference: str, due_on: date, lin
     event.add("dtstamp", row.created_at)
     cal.add_component(event)
     return cal.to_ical()
+
+
+def render_digest(row: ScheduledNotification, council) -> Message:
+    from .digest import failures_reported_on
+
+    failures = failures_reported_on(council.slug, row.created_at)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    context = {"council": council, "failures": failures, "count": len(failures), "reference": "Concord",
+               "link": f"{base}/{council.slug}/cases/"}
+    with current_app.test_request_context():
+        text = render_template("email/failure-digest.txt", **context)
+        html = render_template("email/failure-digest.html", **context)
+    return Message(to=row.recipient, subject=SUBJECTS[row.kind].format(**context), text=text, html=html,
+                   kind=row.kind, council=row.council, message_id=f"<notification-{row.id}@{council.slug}.concord.invalid>",
+                   personalisation={"count": str(len(failures)), "link": context["link"]})

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..cases import now
 from ..models import ScheduledNotification, db
+from .digest import plan_digests
 
 BATCH = 5000
 
@@ -31,6 +32,7 @@ def due_ids(limit: int = BATCH) -> list[int]:
 def tick(app: Flask) -> int:
     """One tick: returns how many rows were handed to the workers."""
     with app.app_context():
+        plan_digests(app.extensions["concord"].councils)
         ids = due_ids()
     queue = app.extensions["concord.queue"]
     for row_id in ids:

@@ -5,7 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from .. import audit, cases
 from ..forms import answers_of, intake_form_class, record_form_class
-from ..models import db
+from ..models import ScheduledNotification, db
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -89,7 +89,29 @@ def show(reference):
         form=form,
         assignees=cases.assignees(g.council, case.current) if case.current else [],
         stages=_stages_by_slug(case),
+        failed=_failed_notifications(case),
     )
+
+
+@bp.post("/<reference>/notifications/<int:row_id>/resend")
+def resend(reference, row_id):
+    case = _case_or_404(reference)
+    if not g.viewer.is_admin:
+        abort(404)
+    row = db.session.get(ScheduledNotification, row_id)
+    if row is None or row.case_id != case.id or row.state != "failed":
+        abort(404)
+    row.state, row.attempts, row.last_error, row.send_after = "pending", 0, None, cases.now()
+    db.session.commit()
+    flash(f"The {row.kind} message to {row.recipient} will be sent again within a minute", "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+def _failed_notifications(case):
+    if not g.viewer.is_admin:
+        return []
+    return db.session.scalars(db.select(ScheduledNotification).where(
+        ScheduledNotification.case_id == case.id, ScheduledNotification.state == "failed")).all()
 
 
 def _stages_by_slug(case):
