@@ -111,13 +111,14 @@ def test_the_development_outbox_shows_mail_in_the_browser(make_app, clock):
 
 
 class FlakySink:
-    """An SMTP server that answers each RCPT with the codes it is given, in turn."""
+    """An SMTP server that answers RCPT for an address with the codes given for it, in turn."""
 
     def __init__(self, codes):
-        self.codes, self.messages = list(codes), []
+        self.codes, self.messages = {address: list(replies) for address, replies in codes.items()}, []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        code = self.codes.pop(0) if self.codes else "250 OK"
+        replies = self.codes.get(address, [])
+        code = replies.pop(0) if replies else "250 OK"
         if code.startswith("250"):
             envelope.rcpt_tos.append(address)
         return code
@@ -135,8 +136,8 @@ def flaky_smtp():
 
     sinks = []
 
-    def start(*codes):
-        sink = FlakySink(codes)
+    def start(**codes):
+        sink = FlakySink({address.replace("_", ".") + "@wdc.example.org": replies for address, replies in codes.items()})
         sink.port = free_port()
         controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
         controller.start()
@@ -157,7 +158,7 @@ def outbox_rows(app, kind):
 
 
 def test_a_temporary_failure_is_retried_with_backoff_and_then_sent(make_app, flaky_smtp, clock):
-    sink = flaky_smtp("451 Try again later", "451 Try again later")
+    sink = flaky_smtp(teacher_demo=["451 Try again later"], head_of_service=["451 Try again later"])
     app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
     client = app.test_client()
     clock.set(london(2026, 11, 23, 9, 0))
@@ -176,7 +177,7 @@ def test_a_temporary_failure_is_retried_with_backoff_and_then_sent(make_app, fla
 
 
 def test_a_permanent_failure_stops_at_once_and_a_cap_ends_retries(make_app, flaky_smtp, clock):
-    sink = flaky_smtp("550 No such user", *["451 Later"] * 20)
+    sink = flaky_smtp(teacher_demo=["550 No such user"], head_establishment=["451 Later"] * 20)
     app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
     client = app.test_client()
     clock.set(london(2026, 11, 23, 9, 0))
@@ -194,7 +195,7 @@ def test_a_permanent_failure_stops_at_once_and_a_cap_ends_retries(make_app, flak
 def test_failures_reach_admins_in_a_daily_digest_and_an_admin_resends_from_the_case_page(make_app, flaky_smtp, clock):
     import re
 
-    sink = flaky_smtp("550 No such user")
+    sink = flaky_smtp(teacher_demo=["550 No such user"])
     app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
     client = app.test_client()
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")  # an admin Concord knows of

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..cases import now
-from ..models import ScheduledNotification, db
+from ..models import Case, ScheduledNotification, db
 from .render import render
 from .transports import PermanentFailure, TemporaryFailure
 
@@ -30,7 +31,9 @@ def deliver(row_id: int) -> str:
         select(ScheduledNotification)
         .where(ScheduledNotification.id == row_id, ScheduledNotification.state == "pending",
                ScheduledNotification.send_after <= moment)
-        .with_for_update(skip_locked=True)
+        .options(joinedload(ScheduledNotification.case).joinedload(Case.raised_by),
+                 joinedload(ScheduledNotification.entry))
+        .with_for_update(skip_locked=True, of=ScheduledNotification)
     )
     if row is None:
         db.session.rollback()

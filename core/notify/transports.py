@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 from email.message import EmailMessage
 
 from ..hookspecs import hookimpl
@@ -27,26 +28,45 @@ def as_email(message, sender: str) -> EmailMessage:
 
 
 class SmtpTransport:
+    """SMTP with one kept-open connection per worker thread (reopened after any error)."""
+
     def __init__(self, config):
         self.host, self.port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25)
         self.starttls = config.get("SMTP_STARTTLS", False)
         self.username, self.password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
         self.sender = config["MAIL_FROM"]
+        self.local = threading.local()
+
+    def _connection(self) -> smtplib.SMTP:
+        smtp = getattr(self.local, "smtp", None)
+        if smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            self.local.smtp = smtp
+        return smtp
+
+    def _drop(self) -> None:
+        smtp, self.local.smtp = getattr(self.local, "smtp", None), None
+        if smtp is not None:
+            try:
+                smtp.close()
+            except OSError:
+                pass
 
     def send(self, message) -> None:
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(as_email(message, self.sender))
+            self._connection().send_message(as_email(message, self.sender))
         except smtplib.SMTPRecipientsRefused as e:
             code = next(iter(e.recipients.values()))[0]
             raise (PermanentFailure if code >= 500 else TemporaryFailure)(f"recipient refused ({code})") from None
         except smtplib.SMTPResponseException as e:
+            self._drop()
             raise (PermanentFailure if e.smtp_code >= 500 else TemporaryFailure)(f"SMTP {e.smtp_code}") from None
         except (OSError, smtplib.SMTPException) as e:
+            self._drop()
             raise TemporaryFailure(f"{type(e).__name__}: {e}") from None
 
 
