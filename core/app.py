@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pluggy
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.validate(app.config)
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if app.config["CONCORD_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
 

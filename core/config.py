@@ -23,6 +23,8 @@ def from_environment(environ=os.environ) -> dict:
         "BASE_URL": environ.get("CONCORD_BASE_URL", "http://localhost:5000"),
         "ASSETS_DIR": environ.get("CONCORD_ASSETS_DIR"),
         "BROKER_URL": environ.get("CONCORD_BROKER_URL") or None,
+        "SESSION_IDLE_MINUTES": int(environ.get("CONCORD_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(environ.get("CONCORD_SESSION_MAX_HOURS", "10")),
         "MAIL_TRANSPORT": environ.get("CONCORD_MAIL_TRANSPORT", "smtp" if env == "production" else "dev-outbox"),
         "MAIL_FROM": environ.get("CONCORD_MAIL_FROM", "concord@example.org"),
         "SMTP_HOST": environ.get("SMTP_HOST"),

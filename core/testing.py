@@ -240,18 +240,24 @@ def broker_url(request):
 
 
 def drain(app) -> int:
-    """One scheduler tick, then run a real Dramatiq worker until the queue is empty."""
+    """One scheduler tick, then a real Dramatiq worker until no handed-out row is still due."""
+    import time
+
     import dramatiq
 
     from .notify import scheduler
-    from .notify.queue import QUEUE_NAME
 
     handed = scheduler.tick(app)
     broker = app.extensions["concord.queue"].broker
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
     worker.start()
     try:
-        broker.join(QUEUE_NAME, timeout=30_000)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with app.app_context():
+                if not scheduler.due_ids(limit=1):
+                    break
+            time.sleep(0.02)
         worker.join()
     finally:
         worker.stop()

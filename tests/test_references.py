@@ -24,8 +24,9 @@ def test_concurrent_submissions_get_distinct_consecutive_references(app):
 
 
 def test_numbering_starts_again_each_year(client, clock):
-    sign_in(client, WDC, "teacher@wdc.example.org")
     clock.set(london(2026, 12, 31, 23, 30))
+    sign_in(client, WDC, "teacher@wdc.example.org")
     assert client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"] == "WDC-2026-0001"
     clock.set(london(2027, 1, 1, 0, 30))
+    sign_in(client, WDC, "teacher@wdc.example.org")
     assert client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"] == "WDC-2027-0001"
