@@ -13,7 +13,7 @@ run: install assets
 	$(FLASK) concord seed-demo
 	$(FLASK) concord run --port $(PORT)
 
-test: install assets browser
+test: install assets browser tests/oidc/node_modules/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@# pytest exits 5 when it collected no tests: report it, do not fail on it.
 	$(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; [ $$status -eq 5 ] && echo "pytest collected no tests" || exit $$status; }
@@ -37,6 +37,11 @@ assets: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
+	touch $@
+
+# A real OpenID Connect provider for the sign-in tests, pinned by its lockfile.
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund
 	touch $@
 
 clean:

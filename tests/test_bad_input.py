@@ -84,7 +84,7 @@ def test_a_signed_in_user_of_another_council_cannot_open_a_case_here(make_app):
     app = make_app(PLUGINS=[Testshire()])
     client = app.test_client()
     sign_in(client, "testshire", "someone@testshire.example.org")
-    assert client.post(f"/{WDC}/api/cases", json=dissent()).status_code == 401
+    assert client.post(f"/{WDC}/api/cases", json=dissent()).status_code == 404
     assert saved(app) == (0, 0)
 
 

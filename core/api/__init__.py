@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
 
 from .. import audit, cases
 from ..forms import answers_of, describe_field, formdata_from_json, intake_form_class, outcome_choices, record_form_class
@@ -42,7 +42,7 @@ def json_body() -> dict:
 
 def signed_in():
     if g.viewer is None:
-        abort(401)
+        abort(404 if session.get("council") not in (None, g.council.slug) else 401)
     return g.viewer
 
 

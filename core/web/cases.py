@@ -1,7 +1,7 @@
 """Raise a case, check the answers, see the timeline, act at a stage."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 
 from .. import audit, cases
 from ..forms import answers_of, intake_form_class, record_form_class
@@ -14,6 +14,8 @@ bp = council_blueprint("cases", __name__, "/cases")
 @bp.before_request
 def require_sign_in():
     if g.viewer is None:
+        if session.get("council") not in (None, g.council.slug):
+            abort(404)  # signed in to another council: nothing here exists for them
         return redirect(url_for("signin.choose", next=request.path))
 
 

@@ -1,0 +1,274 @@
+"""Council sign-in against real OpenID Connect providers (npm oidc-provider) on loopback.
+
+Two providers stand for two councils' identity providers: West Dunbartonshire's (A) and
+Gloucestershire's (B). The tests drive the real redirects with an HTTP client, posting the
+provider's own login form.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from authlib.jose import JsonWebKey, jwt
+
+from core.testing import free_port, london
+
+pytestmark = pytest.mark.services
+OIDC_DIR = Path(__file__).parent / "oidc"
+A, B = "westdunbartonshire", "gloucestershire"
+ACCOUNTS = {
+    "alice": {"email": "alice@wdc.example.org", "name": "Alice Example", "roles": ["practitioner"]},
+    "ada": {"email": "ada@wdc.example.org", "name": "Ada Admin", "roles": ["council-admin", "safeguarding-lead"]},
+    "nobody": {"email": "nobody@wdc.example.org", "name": "No Role"},
+    "odd": {"email": "odd@wdc.example.org", "name": "Odd Claim", "roles": {"not": "a list"}},
+}
+
+
+def provider_key():
+    key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
+    jwk = key.as_dict(is_private=True)
+    jwk.update(kid="council-test-key", use="sig", alg="RS256")
+    return jwk
+
+
+@pytest.fixture(scope="module")
+def world():
+    node = shutil.which("node")
+    if node is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
+        message = "node or tests/oidc/node_modules missing (make test runs npm ci --prefix tests/oidc)"
+        if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    app_port = free_port()
+    providers, processes = {}, []
+    for council in (A, B):
+        port, jwk = free_port(), provider_key()
+        env = {**os.environ, "PORT": str(port), "CLIENT_ID": f"concord-{council}", "CLIENT_SECRET": f"secret-{council}",
+               "REDIRECT_URI": f"http://127.0.0.1:{app_port}/{council}/auth/callback",
+               "POST_LOGOUT_REDIRECT_URI": f"http://127.0.0.1:{app_port}/{council}/",
+               "ACCOUNTS": json.dumps(ACCOUNTS), "JWKS": json.dumps({"keys": [jwk]})}
+        processes.append(subprocess.Popen([node, "provider.mjs"], cwd=OIDC_DIR, env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        issuer = f"http://127.0.0.1:{port}"
+        providers[council] = {"issuer": issuer, "client_id": f"concord-{council}",
+                              "client_secret": f"secret-{council}", "scopes": "openid email profile roles", "jwk": jwk}
+    for council, p in providers.items():
+        for _ in range(200):
+            try:
+                requests.get(p["issuer"] + "/.well-known/openid-configuration", timeout=1).raise_for_status()
+                break
+            except requests.RequestException:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"the {council} provider did not start")
+    yield {"app_port": app_port, "providers": providers}
+    for process in processes:
+        process.terminate()
+        process.wait()
+
+
+@pytest.fixture
+def site(world, make_app):
+    from werkzeug.serving import make_server
+
+    oidc = {c: {k: v for k, v in p.items() if k != "jwk"} for c, p in world["providers"].items()}
+    app = make_app(OIDC=oidc)
+    server = make_server("127.0.0.1", world["app_port"], app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield app, f"http://127.0.0.1:{world['app_port']}"
+    server.shutdown()
+    server.server_close()
+
+
+def log_in_at_provider(browser, response, account):
+    """Post the provider's own login form until it redirects back to Concord."""
+    while response.status_code == 200 and "/interaction/" in response.url:
+        action = re.search(r'<form[^>]*action="([^"]+)"', response.text).group(1)
+        fields = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', response.text))
+        if 'name="login"' in response.text:
+            fields.update(login=account, password="any")
+        response = browser.post(requests.compat.urljoin(response.url, action), data=fields, allow_redirects=False)
+        response = follow_to_concord(browser, response)
+    return response
+
+
+def follow_to_concord(browser, response, stop_at_callback=False):
+    """Follow redirects while they stay at the provider; return the response that leaves it."""
+    while response.is_redirect:
+        target = requests.compat.urljoin(response.url, response.headers["Location"])
+        if "/auth/callback" in target and stop_at_callback:
+            return response
+        response = browser.get(target, allow_redirects=False)
+    return response
+
+
+def sign_in_with_sso(base, council, account, browser=None):
+    browser = browser or requests.Session()
+    response = follow_to_concord(browser, browser.get(f"{base}/{council}/sign-in/sso", allow_redirects=False))
+    response = log_in_at_provider(browser, response, account)
+    return browser, response
+
+
+def callback_url(base, council, account):
+    """Sign in at the provider but stop before Concord's callback; return its URL."""
+    browser = requests.Session()
+    response = follow_to_concord(browser, browser.get(f"{base}/{council}/sign-in/sso", allow_redirects=False),
+                                 stop_at_callback=True)
+    while not (response.is_redirect and "/auth/callback" in response.headers["Location"]):
+        action = re.search(r'<form[^>]*action="([^"]+)"', response.text).group(1)
+        fields = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', response.text))
+        if 'name="login"' in response.text:
+            fields.update(login=account, password="any")
+        response = browser.post(requests.compat.urljoin(response.url, action), data=fields, allow_redirects=False)
+        response = follow_to_concord(browser, response, stop_at_callback=True)
+    return browser, requests.compat.urljoin(response.url, response.headers["Location"])
+
+
+def test_sign_in_to_a_council_and_see_its_pages(site):
+    app, base = site
+    browser, response = sign_in_with_sso(base, A, "alice")
+    assert response.status_code == 200, response.text[:500]
+    assert "Signed in as Alice Example (practitioner)" in response.text
+    assert browser.get(f"{base}/{A}/cases/").status_code == 200
+    from core.models import User, db
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(email="alice@wdc.example.org"))
+        assert (user.issuer, user.subject, user.council) == (app.config["OIDC"][A]["issuer"], "alice", A)
+
+
+def test_the_sign_in_page_offers_the_council_account(site):
+    _, base = site
+    assert "Sign in with your council account" in requests.get(f"{base}/{A}/sign-in").text
+
+
+def test_a_user_of_council_a_gets_404_for_council_b(site):
+    app, base = site
+    other = requests.Session()
+    other.post(f"{base}/{B}/api/dev/session", json={"email": "worker@gcc.example.org", "role": "practitioner"})
+    answers = {"attended": "yes", "professional_name": "P", "professional_role": "R", "agency": "A",
+               "professional_phone": "0", "professional_email": "worker@gcc.example.org", "manager_details": "M",
+               "child_names": "C", "child_dobs": "1 1 2020", "conference_date": "2026-11-20", "chair_name": "C",
+               "chair_email": "chair@gcc.example.org", "made_subject_to_plan": "no",
+               "discussed_with_line_manager": "yes", "rationale": "R", "signature": "P"}
+    reference = other.post(f"{base}/{B}/api/cases", json={"process": "conference-dissent", "answers": answers}).json()["reference"]
+
+    browser, _ = sign_in_with_sso(base, A, "ada")
+    for path in (f"/{B}/cases/{reference}", f"/{B}/api/cases/{reference}", f"/{B}/cases/",
+                 f"/{B}/admin/directory/", f"/{B}/admin/directory/export.csv", f"/{B}/admin/calendar/"):
+        assert browser.get(base + path, allow_redirects=False).status_code == 404, path
+    assert browser.get(f"{base}/{A}/admin/directory/").status_code == 200
+
+
+def test_a_response_from_council_as_provider_is_refused_at_council_bs_callback(site):
+    _, base = site
+    browser, url = callback_url(base, A, "alice")
+    replayed = browser.get(url.replace(f"/{A}/auth/callback", f"/{B}/auth/callback"), allow_redirects=False)
+    assert replayed.status_code == 400
+    assert "You have not been signed in" in replayed.text
+    assert browser.get(f"{base}/{B}/cases/", allow_redirects=False).status_code == 302
+
+
+def test_a_wrong_state_is_refused(site):
+    _, base = site
+    browser, url = callback_url(base, A, "alice")
+    tampered = re.sub(r"state=[^&]+", "state=forged", url)
+    response = browser.get(tampered, allow_redirects=False)
+    assert response.status_code == 400 and "could not be trusted" in response.text
+    assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
+
+
+def forge(world, council, change):
+    """Wrap the token exchange so the real ID token comes back altered."""
+    from authlib.integrations.flask_client.apps import FlaskOAuth2App
+
+    original = FlaskOAuth2App.fetch_access_token
+    jwk = world["providers"][council]["jwk"]
+
+    def altered(self, *args, **kwargs):
+        token = original(self, *args, **kwargs)
+        header, payload, signature = token["id_token"].split(".")
+        claims = json.loads(__import__("base64").urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        token["id_token"] = change(token["id_token"], claims, jwk)
+        return token
+
+    return original, altered
+
+
+def resign(claims, jwk, **changes):
+    return jwt.encode({"alg": "RS256", "kid": jwk["kid"]}, {**claims, **changes},
+                      JsonWebKey.import_key(jwk)).decode()
+
+
+@pytest.mark.parametrize("case", ["tampered-signature", "expired", "wrong-audience", "wrong-nonce", "wrong-issuer"])
+def test_an_id_token_that_does_not_check_out_is_refused(site, world, monkeypatch, case):
+    from authlib.integrations.flask_client.apps import FlaskOAuth2App
+
+    now = int(time.time())
+    changes = {
+        "tampered-signature": lambda raw, claims, jwk: raw[:-6] + ("AAAAAA" if not raw.endswith("AAAAAA") else "BBBBBB"),
+        "expired": lambda raw, claims, jwk: resign(claims, jwk, iat=now - 7200, exp=now - 3600),
+        "wrong-audience": lambda raw, claims, jwk: resign(claims, jwk, aud="someone-else"),
+        "wrong-nonce": lambda raw, claims, jwk: resign(claims, jwk, nonce="not-the-nonce"),
+        "wrong-issuer": lambda raw, claims, jwk: resign(claims, jwk, iss="http://127.0.0.1:1"),
+    }
+    _, altered = forge(world, A, changes[case])
+    monkeypatch.setattr(FlaskOAuth2App, "fetch_access_token", altered)
+    _, base = site
+    browser, response = sign_in_with_sso(base, A, "alice")
+    assert response.status_code == 400, case
+    assert "You have not been signed in" in response.text
+    assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
+
+
+def test_a_correctly_resigned_token_is_accepted_so_the_refusals_are_about_the_claims(site, world, monkeypatch):
+    from authlib.integrations.flask_client.apps import FlaskOAuth2App
+
+    _, altered = forge(world, A, lambda raw, claims, jwk: resign(claims, jwk))
+    monkeypatch.setattr(FlaskOAuth2App, "fetch_access_token", altered)
+    _, base = site
+    _, response = sign_in_with_sso(base, A, "alice")
+    assert "Signed in as Alice Example" in response.text
+
+
+@pytest.mark.parametrize("account", ["nobody", "odd"])
+def test_an_account_without_a_concord_role_sees_the_no_role_page(site, account):
+    _, base = site
+    browser, response = sign_in_with_sso(base, A, account)
+    assert response.status_code == 403
+    assert "Your account has no role in Concord" in response.text and "Ask your administrator" in response.text
+    assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
+
+
+def test_the_session_ends_after_the_idle_timeout(site, clock):
+    _, base = site
+    clock.set(london(2026, 11, 24, 9, 0))
+    browser, _ = sign_in_with_sso(base, A, "alice")
+    clock.set(london(2026, 11, 24, 9, 29))
+    assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 200
+    clock.set(london(2026, 11, 24, 9, 29) + timedelta(minutes=31))
+    response = browser.get(f"{base}/{A}/cases/", allow_redirects=False)
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_sign_out_clears_the_session_and_ends_the_providers_session(site, world):
+    _, base = site
+    browser, _ = sign_in_with_sso(base, A, "alice")
+    response = browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False)
+    assert response.headers["Location"].startswith(world["providers"][A]["issuer"] + "/session/end")
+    assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(site):
+    _, base = site
+    browser, response = sign_in_with_sso(base, A, "alice")
+    cookie = next(c for c in browser.cookies if c.name == "session" and c.domain.startswith("127.0.0.1"))
+    assert cookie.has_nonstandard_attr("HttpOnly")
+    assert "samesite" in {k.lower() for k in cookie._rest}
