@@ -65,7 +65,8 @@ def create_app(config: dict | None = None) -> Flask:
         }),
     ])
 
-    from . import api, cli, web
+    from . import api, cli, logs, web
+    logs.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

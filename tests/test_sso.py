@@ -272,3 +272,19 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(site):
     cookie = next(c for c in browser.cookies if c.name == "session" and c.domain.startswith("127.0.0.1"))
     assert cookie.has_nonstandard_attr("HttpOnly")
     assert "samesite" in {k.lower() for k in cookie._rest}
+
+
+def test_codes_states_and_tokens_never_reach_the_logs(site, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    _, base = site
+    browser, url = callback_url(base, A, "alice")
+    code = re.search(r"code=([^&]+)", url).group(1)
+    browser.get(url)
+    for _ in range(50):  # the server logs a request after answering it
+        if "auth/callback" in caplog.text:
+            break
+        time.sleep(0.02)
+    assert "auth/callback" in caplog.text, "the request was logged"
+    assert code not in caplog.text
