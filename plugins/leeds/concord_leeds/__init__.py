@@ -8,8 +8,7 @@ README.md for the choices made where the procedure is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.directory import read_csv
-from core.hookspecs import hookimpl
+from core.council_plugin import CouncilPlugin
 from core.procedures import (
     Council,
     Field,
@@ -243,13 +242,4 @@ COUNCIL = Council(
 )
 
 
-@hookimpl
-def concord_register_councils():
-    return [COUNCIL]
-
-
-@hookimpl
-def concord_demo_directory(council):
-    if council.slug == COUNCIL.slug:
-        return read_csv(HERE / "directory.csv")
-    return None
+plugin = CouncilPlugin(COUNCIL, HERE / "directory.csv")

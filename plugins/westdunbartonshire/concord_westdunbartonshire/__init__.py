@@ -6,8 +6,7 @@ is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.directory import read_csv
-from core.hookspecs import hookimpl
+from core.council_plugin import CouncilPlugin
 from core.procedures import (
     CalendarDays,
     Council,
@@ -182,13 +181,4 @@ COUNCIL = Council(
 )
 
 
-@hookimpl
-def concord_register_councils():
-    return [COUNCIL]
-
-
-@hookimpl
-def concord_demo_directory(council):
-    if council.slug == COUNCIL.slug:
-        return read_csv(HERE / "directory.csv")
-    return None
+plugin = CouncilPlugin(COUNCIL, HERE / "directory.csv")
