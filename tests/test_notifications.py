@@ -225,3 +225,34 @@ def test_failures_reach_admins_in_a_daily_digest_and_an_admin_resends_from_the_c
     client.post(action, data={"csrf_token": token})
     drain(app)
     assert sink.messages[-1] == [TEACHER]
+
+
+def test_a_replaced_qio_no_longer_gets_the_reminders_and_the_successor_does(make_app, smtp_sink, clock):
+    import re
+
+    app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_sink.port)
+    client = app.test_client()
+    clock.set(london(2026, 11, 23, 9, 0))
+    sign_in(client, WDC, TEACHER)
+    reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
+    sign_in(client, WDC, HEAD, "manager")
+    client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": "escalate", "record": RECORD})
+    drain(app)
+
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    row = re.search(rf'name="(c\d+)-email" type="email" value="{QIO}"', page).group(1)
+    form = {m[0]: m[1] for m in re.findall(r'name="(c\d+-(?:name|email))" type="\w+" value="([^"]*)"', page)}
+    form.update({m: "y" for m in re.findall(r'name="(c\d+-active)" type="checkbox" value="y" checked', page)})
+    form.update({f"{row}-name": "Sam Reed", f"{row}-email": "sam.reed@wdc.example.org", "note": "Avery Wren retires",
+                 "csrf_token": re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)})
+    client.post(f"/{WDC}/admin/directory/", data=form)
+
+    before = len(smtp_sink.messages)
+    clock.set(london(2026, 12, 1, 7, 0))  # due 1 December: the successor is reminded and told it is due
+    drain(app)
+    clock.set(london(2026, 12, 1, 8, 0))
+    drain(app)
+    got = sorted((m["To"], m["Subject"].split(": ")[1]) for m in smtp_sink.messages[before:])
+    assert ("sam.reed@wdc.example.org", "a case is with you, due Tuesday 1 December 2026") in got
+    assert all(to != QIO for to, _ in got)

@@ -17,6 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, Form, SelectField, StringField, TextAreaField, validators
 
 from ..cases import now
+from ..notify.outbox import replan
 from ..models import Contact, ContactChange, db
 from .tenancy import council_blueprint
 
@@ -136,7 +137,7 @@ def _apply(rows, forms, note: str) -> int:
             db.session.add(ContactChange(council=g.council.slug, contact=contact, at=moment, by_id=g.viewer.user.id,
                                          changes=diff, note=note))
             changed += 1
-    db.session.commit()
+    _commit_and_replan()
     return changed
 
 
@@ -151,9 +152,16 @@ def add():
     db.session.add(ContactChange(council=g.council.slug, contact=contact, at=now(), by_id=g.viewer.user.id,
                                  changes={"added": [None, f"{contact.role} {contact.scope or ''}".strip()]},
                                  note=form.note.data))
-    db.session.commit()
+    _commit_and_replan()
     flash(f"{contact.name} added", "success")
     return redirect(url_for("directory.edit"))
+
+
+def _commit_and_replan() -> None:
+    # The directory change and the re-addressed notifications commit together.
+    db.session.flush()
+    replan(g.council)
+    db.session.commit()
 
 
 @bp.get("/history")
@@ -205,7 +213,7 @@ def import_csv():
         if diff:
             db.session.add(ContactChange(council=g.council.slug, contact=contact, at=moment,
                                          by_id=g.viewer.user.id, changes=diff, note=form.note.data))
-    db.session.commit()
+    _commit_and_replan()
     flash(f"Imported: {added} added, {updated} updated", "success")
     return redirect(url_for("directory.edit"))
 
