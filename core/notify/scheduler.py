@@ -16,6 +16,7 @@ from ..models import ScheduledNotification, db
 from .digest import plan_digests
 
 BATCH = 5000
+PER_MESSAGE = 10
 
 
 def due_ids(limit: int = BATCH) -> list[int]:
@@ -35,8 +36,8 @@ def tick(app: Flask) -> int:
         plan_digests(app.extensions["concord"].councils)
         ids = due_ids()
     queue = app.extensions["concord.queue"]
-    for row_id in ids:
-        queue.enqueue(row_id)
+    for start in range(0, len(ids), PER_MESSAGE):
+        queue.enqueue(ids[start:start + PER_MESSAGE])
     return len(ids)
 
 
