@@ -142,9 +142,20 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
     if isinstance(rule, NextMeeting):
         return due_on(rule, local_date(moment), calendar_for(council), meeting_dates(council, rule.meeting))
     start = local_date(moment)
-    if rule.from_ and case.answers.get(rule.from_):
-        start = date.fromisoformat(case.answers[rule.from_])
+    given = _recorded(case, rule.from_) if rule.from_ else None
+    if given:
+        start = date.fromisoformat(given)
     return due_on(rule, start, calendar_for(council))
+
+
+def _recorded(case: Case, name: str):
+    """An intake answer, else the latest value recorded at an earlier stage."""
+    if case.answers.get(name):
+        return case.answers[name]
+    for entry in reversed(case.stages):
+        if (entry.record or {}).get(name):
+            return entry.record[name]
+    return None
 
 
 def _event(case: Case, moment: datetime, actor: User | None, kind: str, summary: str) -> None:

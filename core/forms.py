@@ -62,6 +62,8 @@ def _wtforms_field(spec: Field):
     if spec.type in ("choice", "yesno"):
         choices = YES_NO if spec.type == "yesno" else [(c, c) for c in spec.choices]
         checks.append(validators.AnyOf([v for v, _ in choices], message=f"Select {label} from the list"))
+        if spec.accept:
+            checks.append(validators.AnyOf(spec.accept, message=spec.refusal or f"{spec.label}: this answer cannot go on"))
         return RadioField(choices=choices, widget=GovRadioInput(), validate_choice=False, **kwargs)
     too_long = validators.Length(max=spec.limit, message=f"{spec.label} must be {spec.limit:,} characters or fewer")
     checks.append(too_long)
@@ -137,6 +139,7 @@ def describe_field(spec: Field) -> dict:
         "required": spec.required,
         "choices": list(spec.choices) if spec.type == "choice" else (["yes", "no"] if spec.type == "yesno" else []),
         "max_length": spec.limit if spec.type not in ("date", "choice", "yesno") else None,
+        "accept": list(spec.accept),
     }
 
 

@@ -31,12 +31,18 @@ class Field:
     hint: str = ""
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    # A gate: only these answers are accepted; any other is refused with ``refusal``.
+    accept: tuple[str, ...] = ()
+    refusal: str = ""
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
         if self.type == "choice" and not self.choices:
             raise ValueError(f"field {self.name!r}: a choice needs choices")
+        options = ("yes", "no") if self.type == "yesno" else self.choices
+        if self.accept and (not options or not set(self.accept) <= set(options)):
+            raise ValueError(f"field {self.name!r}: accept must be among its choices")
 
     @property
     def limit(self) -> int:
@@ -60,8 +66,9 @@ class Role:
 
 
 # --- deadline rules -------------------------------------------------------
-# ``from_`` names a date answer on the intake form (e.g. "conference_date");
-# None means "when the stage was entered".
+# ``from_`` names a date answer on the intake form (e.g. "conference_date")
+# or a date recorded at an earlier stage (e.g. "meeting_date"); None means
+# "when the stage was entered".
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,10 @@ class Process:
     out_of_scope: str = ""
 
     def field(self, name: str) -> Field:
-        for f in self.intake:
+        """An intake question or, failing that, a question recorded at a stage
+        (a deadline may run from a date recorded at an earlier stage)."""
+        recorded = (f for ladder in self.ladders for stage in ladder.stages for f in stage.record)
+        for f in (*self.intake, *recorded):
             if f.name == name:
                 return f
         raise KeyError(name)
