@@ -6,14 +6,14 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 export CONCORD_INSTANCE ?= $(CURDIR)/instance
 FLASK  := $(BIN)/flask --app core.app:create_app
 
-.PHONY: run test install assets clean
+.PHONY: run test install assets browser clean
 
 run: install assets
 	$(FLASK) db upgrade
 	$(FLASK) concord seed-demo
-	$(FLASK) run --port $(PORT)
+	$(FLASK) concord run --port $(PORT)
 
-test: install assets
+test: install assets browser
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@# pytest exits 5 when it collected no tests: report it, do not fail on it.
 	$(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; [ $$status -eq 5 ] && echo "pytest collected no tests" || exit $$status; }
@@ -25,6 +25,13 @@ $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e . $(addprefix -e ,$(PLUGIN_DIRS))
 	touch $@
+
+# Browser tests use Debian's Chromium, never a test tool's own browser download.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "Debian's chromium/chromium-driver are not installed: browser tests will be skipped"
 
 assets: node_modules/.installed
 

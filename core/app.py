@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pluggy
@@ -36,8 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     settings.validate(app.config)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if app.config["CONCORD_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
 
@@ -49,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
         clock=app.config.get("CLOCK") or SystemClock(),
     )
 
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     Migrate(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
     CSRFProtect(app)
@@ -68,3 +71,8 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     pm.hook.concord_init_app(app=app)
     return app
+
+
+def _ensure_sqlite_folder(uri: str) -> None:
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -11,12 +11,11 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from . import audit, directory
-from .calendar import WorkingDayCalendar, due_on
+from .calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
 from .clock import local_date
-from .models import Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, User, db
+from .models import Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, User, db, insert_ignoring_duplicates
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage
 
 
@@ -140,20 +139,26 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
 def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
     rule = stage.deadline
     if isinstance(rule, NextMeeting):
-        return due_on(rule, local_date(moment), calendar_for(council), meeting_dates(council, rule.meeting))
+        try:
+            return due_on(rule, local_date(moment), calendar_for(council), meeting_dates(council, rule.meeting))
+        except NoMeetingScheduled:
+            db.session.rollback()
+            group = rule.meeting.replace("-", " ")
+            raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
+                            f"{stage.title} cannot be given a due date. Ask a council admin to add the "
+                            "group's meeting dates, then try again: nothing has been saved.")
     start = local_date(moment)
-    given = _recorded(case, rule.from_) if rule.from_ else None
-    if given:
-        start = date.fromisoformat(given)
+    if rule.from_ and _recorded(case, rule.from_):
+        start = date.fromisoformat(_recorded(case, rule.from_))
     return due_on(rule, start, calendar_for(council))
 
 
 def _recorded(case: Case, name: str):
-    """An intake answer, else the latest value recorded at an earlier stage."""
+    """An answer from the intake, or else from the latest stage record that has it."""
     if case.answers.get(name):
         return case.answers[name]
     for entry in reversed(case.stages):
-        if (entry.record or {}).get(name):
+        if entry.record and entry.record.get(name):
             return entry.record[name]
     return None
 
@@ -169,12 +174,7 @@ def _change(council: Council, case: Case, change: str, entry: StageEntry | None)
 
 def _allocate_reference(council: Council, moment: datetime) -> str:
     year = local_date(moment).year
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(ReferenceCounter)
-        .values(council=council.slug, year=year, last=0)
-        .on_conflict_do_nothing()
-    )
+    insert_ignoring_duplicates(ReferenceCounter, council=council.slug, year=year, last=0)
     # The UPDATE takes a row lock, so concurrent submissions queue here.
     number = db.session.execute(
         update(ReferenceCounter)

@@ -48,22 +48,31 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _wtforms_field(spec: Field):
     label = _lower_first(spec.label)
     checks = []
+    typed = spec.type in ("text", "textarea", "email")
     if spec.required:
         verb = "Select" if spec.type in ("choice", "yesno") else "Enter"
-        checks.append(validators.InputRequired(message=f"{verb} {label}"))
+        # Typed answers are stripped first, so a blank one counts as missing.
+        required = validators.DataRequired if typed else validators.InputRequired
+        checks.append(required(message=f"{verb} {label}"))
     else:
         checks.append(validators.Optional())
     kwargs = {"label": spec.label, "description": spec.hint, "validators": checks}
+    if typed:
+        kwargs["filters"] = [_strip]
+    if spec.accept:
+        checks.append(validators.AnyOf(spec.accept, message=spec.refusal or f"{spec.label}: this answer cannot go on"))
     if spec.type == "date":
         return GovDateField(**kwargs)
     if spec.type in ("choice", "yesno"):
         choices = YES_NO if spec.type == "yesno" else [(c, c) for c in spec.choices]
         checks.append(validators.AnyOf([v for v, _ in choices], message=f"Select {label} from the list"))
-        if spec.accept:
-            checks.append(validators.AnyOf(spec.accept, message=spec.refusal or f"{spec.label}: this answer cannot go on"))
         return RadioField(choices=choices, widget=GovRadioInput(), validate_choice=False, **kwargs)
     too_long = validators.Length(max=spec.limit, message=f"{spec.label} must be {spec.limit:,} characters or fewer")
     checks.append(too_long)
@@ -86,8 +95,12 @@ def record_form_class(stage: Stage) -> type[FlaskForm]:
     attrs["action"] = RadioField(
         "What happens next",
         choices=[(o.slug, o.label) for o in stage.outcomes],
-        validators=[validators.InputRequired(message="Select what happens next")],
+        validators=[
+            validators.InputRequired(message="Select what happens next"),
+            validators.AnyOf([o.slug for o in stage.outcomes], message="Select what happens next"),
+        ],
         widget=GovRadioInput(),
+        validate_choice=False,
     )
     return type(f"{stage.slug}-record", (FlaskForm,), attrs)
 
@@ -139,7 +152,6 @@ def describe_field(spec: Field) -> dict:
         "required": spec.required,
         "choices": list(spec.choices) if spec.type == "choice" else (["yes", "no"] if spec.type == "yesno" else []),
         "max_length": spec.limit if spec.type not in ("date", "choice", "yesno") else None,
-        "accept": list(spec.accept),
     }
 
 

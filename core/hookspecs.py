@@ -78,8 +78,33 @@ def concord_demo_directory(council: "Council") -> Iterable["Contact"] | None:
 def concord_case_changed(council: "Council", case, change: str, entry) -> None:
     """React to a change of a case, inside the transaction that makes it.
 
+    Called by the case engine (``core.cases``) at every change, before commit.
     ``change`` is ``"opened"``, ``"stage-entered"``, ``"stage-closed"`` or
     ``"closed"``; ``entry`` is the ``StageEntry`` concerned (None for
     ``"opened"``). Add rows with ``db.session`` (the notification outbox does);
     never commit, send or enqueue here: the change may still roll back.
+    """
+
+
+# --- notifications ----------------------------------------------------------
+
+
+@hookspec
+def concord_register_transports() -> Iterable[tuple[str, object]]:
+    """Return ``(name, factory)`` pairs of mail transports.
+
+    Called once while the app is created. ``factory(config)`` returns an
+    object with ``send(message)`` that raises ``core.notify.transports.TemporaryFailure``
+    or ``PermanentFailure``. ``CONCORD_MAIL_TRANSPORT`` picks one by name;
+    core registers ``smtp``, ``notify`` (GOV.UK Notify) and ``dev-outbox``.
+    """
+
+
+@hookspec(firstresult=True)
+def concord_email_template(council: "Council", kind: str) -> str | None:
+    """Return the template name (without ``.txt``/``.html``) for an email.
+
+    Called each time a notification is rendered; stops at the first non-None
+    result. Core's default (``email/<kind>``) runs last, so a council plugin
+    overrides one kind by returning its own template for its council.
     """

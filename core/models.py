@@ -8,6 +8,14 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDeco
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 
+def insert_ignoring_duplicates(model, **values) -> None:
+    """INSERT that does nothing when a unique key already exists (SQLite and PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+
+
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
 
@@ -43,6 +51,7 @@ class User(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list | None]
     last_sign_in_at: Mapped[datetime | None]
 
 
@@ -168,3 +177,58 @@ class AuditEvent(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
+
+
+class ContactChange(db.Model):
+    """The directory's history: what an admin changed, when, and their note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
+    at: Mapped[datetime]
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    changes: Mapped[dict]
+    note: Mapped[str] = mapped_column(Text)
+
+    contact: Mapped[Contact] = relationship()
+    by: Mapped[User] = relationship()
+
+
+class ScheduledNotification(db.Model):
+    """The notification outbox: one row per message, written with the case change.
+
+    ``dedupe_key`` (stage entry or case, kind, recipient) makes a retried action
+    unable to write a message twice. The scheduler reads due rows through the
+    (state, send_after) index, so a tick costs what is due, not what exists.
+    """
+
+    __table_args__ = (Index("ix_notification_due", "state", "send_after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    stage_entry_id: Mapped[int | None] = mapped_column(ForeignKey("stage_entry.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(320))
+    dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
+    send_after: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
+
+    case: Mapped[Case | None] = relationship()
+    entry: Mapped[StageEntry | None] = relationship()
+
+
+class DevMail(db.Model):
+    """Messages the development outbox transport keeps for /dev/mail."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)

@@ -14,6 +14,11 @@ ENTRY_POINT_GROUP = "concord.councils"
 DEFAULT_PLUGINS = (
     "core.defaults.roles",
     "core.defaults.dev_sign_in",
+    "core.auth.oidc",
+    "core.notify.outbox",
+    "core.notify.render",
+    "core.notify.transports",
+    "core.notify.plugin",
 )
 
 

@@ -22,7 +22,11 @@ FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno")
 
 @dataclass(frozen=True)
 class Field:
-    """One question on an intake or record form."""
+    """One question on an intake or record form.
+
+    ``accept`` limits the answers that let the form go on (e.g. only "yes" to
+    "did you attend the conference?"); ``refusal`` says why anything else is refused.
+    """
 
     name: str
     label: str
@@ -31,7 +35,6 @@ class Field:
     hint: str = ""
     choices: tuple[str, ...] = ()
     max_length: int | None = None
-    # A gate: only these answers are accepted; any other is refused with ``refusal``.
     accept: tuple[str, ...] = ()
     refusal: str = ""
 
@@ -40,9 +43,6 @@ class Field:
             raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
         if self.type == "choice" and not self.choices:
             raise ValueError(f"field {self.name!r}: a choice needs choices")
-        options = ("yes", "no") if self.type == "yesno" else self.choices
-        if self.accept and (not options or not set(self.accept) <= set(options)):
-            raise ValueError(f"field {self.name!r}: accept must be among its choices")
 
     @property
     def limit(self) -> int:
@@ -66,9 +66,8 @@ class Role:
 
 
 # --- deadline rules -------------------------------------------------------
-# ``from_`` names a date answer on the intake form (e.g. "conference_date")
-# or a date recorded at an earlier stage (e.g. "meeting_date"); None means
-# "when the stage was entered".
+# ``from_`` names a date answer on the intake form (e.g. "conference_date");
+# None means "when the stage was entered".
 
 
 @dataclass(frozen=True)
@@ -197,10 +196,7 @@ class Process:
     out_of_scope: str = ""
 
     def field(self, name: str) -> Field:
-        """An intake question or, failing that, a question recorded at a stage
-        (a deadline may run from a date recorded at an earlier stage)."""
-        recorded = (f for ladder in self.ladders for stage in ladder.stages for f in stage.record)
-        for f in (*self.intake, *recorded):
+        for f in self.intake:
             if f.name == name:
                 return f
         raise KeyError(name)
@@ -242,6 +238,7 @@ class Council:
     signposts: tuple[str, ...] = ()
     retention_years: int = 25
     version: str = "0"
+    immediate_risk_role: str | None = None
 
     def __post_init__(self):
         if self.nation not in NATIONS:

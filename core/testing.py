@@ -32,6 +32,12 @@ def reachable(host: str, port: int) -> bool:
         return False
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def require_service(name: str, host: str, port: int) -> None:
     """Skip when a service is down, or fail when CI says it must be there."""
     if reachable(host, port):
@@ -89,7 +95,7 @@ def make_app(migrated, clock):
     """Build an app on the test database; extra config (e.g. ``PLUGINS``) as keywords."""
     made = []
 
-    def factory(**config):
+    def factory(keep_data=False, **config):
         app = create_app({
             "SQLALCHEMY_DATABASE_URI": migrated,
             "TESTING": True,
@@ -99,9 +105,10 @@ def make_app(migrated, clock):
             "DEV_SIGN_IN": True,
             **config,
         })
-        with app.app_context():
-            _empty(app)
-            seed_demo_directories(app)
+        if not keep_data:
+            with app.app_context():
+                _empty(app)
+                seed_demo_directories(app)
         made.append(app)
         return app
 
@@ -142,3 +149,116 @@ def sign_in(client, council: str, email: str, role: str = "practitioner"):
     response = client.post(f"/{council}/api/dev/session", json={"email": email, "role": role})
     assert response.status_code == 200, response.get_json()
     return response
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a loopback port, for the browser."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium through chromedriver (never a downloaded browser)."""
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        message = "Debian's chromium and chromium-driver are not installed (make test installs them as root)"
+        if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1200,1600"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(3)
+    yield driver
+    driver.quit()
+
+
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        from email import message_from_bytes, policy
+
+        self.messages = []
+        self._parse = lambda data: message_from_bytes(data, policy=policy.default)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = self._parse(envelope.content)
+        self.messages.append(message)
+        return "250 OK"
+
+    def summary(self):
+        return sorted((m["To"], m["Subject"]) for m in self.messages)
+
+
+@pytest.fixture
+def smtp_sink():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+BROKERS = {
+    "stub": None,
+    "redis": "redis://127.0.0.1:6379/15",
+    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672",
+}
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker_url(request):
+    url = BROKERS[request.param]
+    if request.param == "redis":
+        require_service("Redis", "127.0.0.1", 6379)
+    if request.param == "rabbitmq":
+        require_service("RabbitMQ", "127.0.0.1", 5672)
+    return url
+
+
+def drain(app) -> int:
+    """One scheduler tick, then a real Dramatiq worker until no handed-out row is still due."""
+    import time
+
+    import dramatiq
+
+    from .notify import scheduler
+
+    handed = scheduler.tick(app)
+    broker = app.extensions["concord.queue"].broker
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with app.app_context():
+                if not scheduler.due_ids(limit=1):
+                    break
+            time.sleep(0.02)
+        worker.join()
+    finally:
+        worker.stop()
+    return handed

@@ -14,7 +14,7 @@ PROCESSES = [
 
 
 def test_the_five_councils_are_installed():
-    assert {"westdunbartonshire"} <= set(CONCORD.councils)
+    assert {"westdunbartonshire", "gloucestershire", "leeds", "surrey", "dumfriesgalloway"} <= set(CONCORD.councils)
 
 
 def directory_of(council):
@@ -41,7 +41,10 @@ def test_every_stage_has_a_deadline_a_record_form_and_outcomes(council, process)
         for stage in ladder.stages:
             assert isinstance(stage.deadline, (WorkingDays, CalendarDays, SameWorkingDay, NextMeeting))
             if getattr(stage.deadline, "from_", None):
-                assert process.field(stage.deadline.from_).type == "date"
+                earlier = ladder.stages[: ladder.stages.index(stage)]
+                dates = {f.name for f in process.intake if f.type == "date"}
+                dates |= {f.name for s in earlier for f in s.record if f.type == "date"}
+                assert stage.deadline.from_ in dates, f"{stage.slug}: counts from unknown date {stage.deadline.from_}"
             assert stage.record, f"{stage.slug} has no record form"
             assert stage.outcomes, f"{stage.slug} has no outcomes"
 
@@ -81,6 +84,8 @@ def test_the_ladder_is_chosen_by_a_choice_the_form_offers(council, process):
 @pytest.mark.parametrize("council", CONCORD.councils.values(), ids=lambda c: c.slug)
 def test_every_council_gives_immediate_risk_guidance_and_demo_people_only(council):
     assert council.immediate_risk.strip()
+    if council.immediate_risk_role:
+        assert any(c.role == council.immediate_risk_role for c in directory_of(council)), "no same-day contact"
     for contact in directory_of(council):
         domain = contact.email.rsplit("@", 1)[-1]
         assert domain == "example.org" or domain.endswith((".example.org", ".invalid")), contact.email

@@ -95,3 +95,39 @@ def test_a_warden_of_another_ward_cannot_act_or_even_see_the_case(make_app):
     assert client.get(f"/testshire/api/cases/{reference}").status_code == 404
     assert client.post(f"/testshire/api/cases/{reference}/actions",
                        json={"action": "escalate", "record": {"notes": "x"}}).status_code == 404
+
+
+def test_upgrading_a_council_does_not_reroute_its_open_cases(make_app):
+    from dataclasses import replace
+
+    client = make_app(PLUGINS=[Testshire()]).test_client()
+    sign_in(client, "testshire", "raiser@testshire.example.org")
+    reference = client.post("/testshire/api/cases", json={
+        "process": "disagreement", "answers": {"ward": "North", "what": "x"},
+    }).get_json()["reference"]
+
+    # Version 2 sends new North cases straight to the Elder.
+    process = TEST_COUNCIL.processes[0]
+    only = replace(process.ladders[0], when="South")
+    north = replace(only, slug="north", when="North", stages=only.stages[1:])
+    v2 = replace(TEST_COUNCIL, version="2",
+                 processes=(replace(process, ladder_by="ward", ladders=(only, north)),))
+
+    class TestshireV2(Testshire):
+        @hookimpl
+        def concord_register_councils(self):
+            return [v2]
+
+    upgraded = make_app(PLUGINS=[TestshireV2()], keep_data=True).test_client()
+    sign_in(upgraded, "testshire", "north.warden@testshire.example.org", "manager")
+    case = upgraded.get(f"/testshire/api/cases/{reference}").get_json()
+    assert case["ladder"] == "only" and case["stage"]["slug"] == "first"
+    escalated = upgraded.post(f"/testshire/api/cases/{reference}/actions",
+                              json={"action": "escalate", "record": {"notes": "n"}}).get_json()
+    assert escalated["stage"]["slug"] == "second"
+
+    sign_in(upgraded, "testshire", "raiser@testshire.example.org")
+    new = upgraded.post("/testshire/api/cases", json={
+        "process": "disagreement", "answers": {"ward": "North", "what": "x"},
+    }).get_json()
+    assert new["stage"]["slug"] == "second", "new cases follow version 2"

@@ -26,10 +26,14 @@ def init_app(app: Flask) -> None:
 
 
 def bad_request(errors: dict):
-    return jsonify({"errors": errors}), 400
+    response = jsonify({"errors": errors})
+    response.status_code = 400
+    return response
 
 
 def json_body() -> dict:
+    if (request.content_length or 0) > request.max_content_length:
+        abort(413)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         abort(bad_request({"body": ["Send a JSON object with the Content-Type application/json"]}))
@@ -48,6 +52,13 @@ def councils():
         {"slug": c.slug, "name": c.name, "nation": c.nation}
         for c in current_app.extensions["concord"].councils.values()
     ])
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    from .openapi import document
+
+    return jsonify(document())
 
 
 @council_api.get("/calendar/working-days")
@@ -121,7 +132,10 @@ def open_case():
     form = intake_form_class(process)(formdata=formdata, meta={"csrf": False})
     if not form.validate() or errors:
         return bad_request({**form.errors, **errors})
-    case = cases.open_case(g.council, process, answers_of(form, process.intake), viewer.user)
+    try:
+        case = cases.open_case(g.council, process, answers_of(form, process.intake), viewer.user)
+    except cases.CaseError as e:
+        return bad_request({"process": [str(e)]})
     return jsonify({"reference": case.reference, "stage": describe_stage(case)}), 201
 
 

@@ -1,7 +1,7 @@
 """Sign-in state. Identity providers (development, OIDC) call ``sign_in``."""
 from __future__ import annotations
 
-from flask import g, session
+from flask import current_app, g, session
 from sqlalchemy import select
 
 from ..access import Viewer
@@ -24,9 +24,12 @@ def upsert_user(council: str, issuer: str, subject: str, email: str, name: str) 
 def sign_in(user: User, roles) -> None:
     # A fresh session at sign-in, so nothing from before can be carried over.
     session.clear()
+    user.roles = sorted(roles)
+    db.session.commit()
     session["user_id"] = user.id
     session["council"] = user.council
     session["roles"] = sorted(roles)
+    session["signed_in_at"] = session["seen_at"] = now().timestamp()
     session.permanent = True
 
 
@@ -38,10 +41,24 @@ def viewer_for(council_slug: str) -> Viewer | None:
     """The signed-in viewer if they belong to this council, else None."""
     if session.get("council") != council_slug or "user_id" not in session:
         return None
+    if _expired():
+        session.clear()
+        return None
     user = db.session.get(User, session["user_id"])
     if user is None or user.council != council_slug:
         return None
     return Viewer.of(user, session.get("roles", ()))
+
+
+def _expired() -> bool:
+    """Idle and absolute session timeouts, on Concord's clock; refreshes the idle one."""
+    moment = now().timestamp()
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute = current_app.config["SESSION_MAX_HOURS"] * 3600
+    if moment - session.get("seen_at", 0) > idle or moment - session.get("signed_in_at", 0) > absolute:
+        return True
+    session["seen_at"] = moment
+    return False
 
 
 def current_viewer() -> Viewer | None:

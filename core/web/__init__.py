@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, abort, g, render_template, send_from_directory
 
+from ..clock import LONDON, local_date
 from .tenancy import push_council
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -12,12 +13,15 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import cases, errors, home
+    from . import calendar_admin, cases, directory, errors, home
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
+    app.register_blueprint(home.council_bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(signin.bp)
+    app.register_blueprint(directory.bp)
+    app.register_blueprint(calendar_admin.bp)
     errors.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
@@ -30,6 +34,23 @@ def init_app(app: Flask) -> None:
                 return send_from_directory(folder, filename, max_age=3600)
         abort(404)
 
+    @app.template_filter("london")
+    def london_time(moment, fmt="%-d %b %Y %H:%M"):
+        return moment.astimezone(LONDON).strftime(fmt)
+
     @app.context_processor
     def layout_context():
-        return {"council": g.get("council"), "viewer": g.get("viewer")}
+        from ..cases import now
+
+        return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
+                "risk_contacts": _risk_contacts}
+
+
+def _risk_contacts():
+    """Who to contact the same day, from the council's directory (not hard-coded)."""
+    from ..directory import assignees
+
+    council = g.get("council")
+    if council is None or not council.immediate_risk_role:
+        return []
+    return assignees(council.slug, council.immediate_risk_role, None)

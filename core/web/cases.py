@@ -5,7 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from .. import audit, cases
 from ..forms import answers_of, intake_form_class, record_form_class
-from ..models import db
+from ..models import ScheduledNotification, db
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -38,7 +38,11 @@ def raise_case(process):
     if request.method == "POST" and form.validate():
         answers = answers_of(form, process.intake)
         if request.form.get("confirmed") == "yes":
-            case = cases.open_case(g.council, process, answers, g.viewer.user)
+            try:
+                case = cases.open_case(g.council, process, answers, g.viewer.user)
+            except cases.CaseError as e:
+                form.form_errors.append(str(e))
+                return render_template("cases/raise.html", process=process, form=form), 409
             flash(f"Your reference is {case.reference}", "success")
             return redirect(url_for("cases.show", reference=case.reference))
         if request.form.get("change") != "yes":
@@ -84,10 +88,32 @@ def show(reference):
         stage=stage,
         form=form,
         assignees=cases.assignees(g.council, case.current) if case.current else [],
-        stage_titles=_stage_titles(case),
+        stages=_stages_by_slug(case),
+        failed=_failed_notifications(case),
     )
 
 
-def _stage_titles(case):
+@bp.post("/<reference>/notifications/<int:row_id>/resend")
+def resend(reference, row_id):
+    case = _case_or_404(reference)
+    if not g.viewer.is_admin:
+        abort(404)
+    row = db.session.get(ScheduledNotification, row_id)
+    if row is None or row.case_id != case.id or row.state != "failed":
+        abort(404)
+    row.state, row.attempts, row.last_error, row.send_after = "pending", 0, None, cases.now()
+    db.session.commit()
+    flash(f"The {row.kind} message to {row.recipient} will be sent again within a minute", "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+def _failed_notifications(case):
+    if not g.viewer.is_admin:
+        return []
+    return db.session.scalars(db.select(ScheduledNotification).where(
+        ScheduledNotification.case_id == case.id, ScheduledNotification.state == "failed")).all()
+
+
+def _stages_by_slug(case):
     ladder = cases.process_of(g.council, case).ladder(case.ladder)
     return {s.slug: s for s in ladder.stages}

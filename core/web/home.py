@@ -15,5 +15,3 @@ def councils():
 def council_home():
     return render_template("home/council.html")
 
-
-bp.register_blueprint(council_bp)

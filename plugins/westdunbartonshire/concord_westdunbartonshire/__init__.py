@@ -172,6 +172,7 @@ COUNCIL = Council(
         "make a child protection referral to Social Work Services today, by phone, and call the police "
         "on 999 if the child is in immediate danger. Do not wait for this process."
     ),
+    immediate_risk_role="social-work-duty",
     areas={"learning_community": LEARNING_COMMUNITIES},
     signposts=(
         "Complaints by parents or carers go through the council's complaints procedure.",

@@ -1,0 +1,88 @@
+"""The OpenAPI document of the JSON API, served at ``/api/openapi.json``."""
+from __future__ import annotations
+
+COUNCIL = {"name": "council", "in": "path", "required": True, "schema": {"type": "string"},
+           "description": "The council's slug, e.g. westdunbartonshire"}
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "The case reference, e.g. WDC-2026-0042"}
+
+ERRORS = {"description": "Bad input: nothing was saved", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"errors": {"type": "object", "additionalProperties": {
+        "type": "array", "items": {"type": "string"}}}}}}}}
+NOT_FOUND = {"description": "No such council or case, or not yours to see"}
+UNAUTHORISED = {"description": "Not signed in to this council"}
+
+STAGE = {"type": ["object", "null"], "properties": {
+    "slug": {"type": "string"}, "title": {"type": "string"}, "role": {"type": "string"},
+    "role_title": {"type": "string"}, "scope": {"type": ["string", "null"]},
+    "assignees": {"type": "array", "items": {"type": "object", "properties": {
+        "name": {"type": "string"}, "email": {"type": "string"}}}},
+    "due_on": {"type": "string", "format": "date"},
+    "outcomes": {"type": "array", "items": {"type": "object"}},
+}}
+CASE = {"type": "object", "properties": {
+    "reference": {"type": "string"}, "process": {"type": "string"}, "ladder": {"type": "string"},
+    "status": {"type": "string", "enum": ["open", "closed"]}, "outcome": {"type": ["string", "null"]},
+    "raised_at": {"type": "string", "format": "date-time"}, "answers": {"type": "object"},
+    "stage": STAGE, "stages": {"type": "array", "items": {"type": "object"}},
+    "timeline": {"type": "array", "items": {"type": "object"}},
+}}
+
+
+def json_body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def ok(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Concord", "version": "1",
+                 "description": "Professional disagreement and child protection dissent procedures. "
+                                "Sign in through the council's SSO (or development sign-in) first: the API uses "
+                                "the same session cookie and the same rules as the pages."},
+        "paths": {
+            "/api/councils": {"get": {"summary": "The installed councils", "responses": {"200": ok(
+                "Councils", {"type": "array", "items": {"type": "object", "properties": {
+                    "slug": {"type": "string"}, "name": {"type": "string"},
+                    "nation": {"type": "string", "enum": ["ENG", "SCT"]}}}})}}},
+            "/{council}/api/calendar/working-days": {"get": {
+                "summary": "Add working days in the council's nation (add=0: the same working day)",
+                "parameters": [COUNCIL,
+                               {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                               {"name": "add", "in": "query", "required": True,
+                                "schema": {"type": "integer", "minimum": 0, "maximum": 1000}}],
+                "responses": {"200": ok("The date", {"type": "object", "properties": {
+                    "from": {"type": "string", "format": "date"}, "add": {"type": "integer"},
+                    "date": {"type": "string", "format": "date"}}}), "400": ERRORS, "404": NOT_FOUND}}},
+            "/{council}/api/dev/session": {"post": {
+                "summary": "Development sign-in (absent in production)", "parameters": [COUNCIL],
+                "requestBody": json_body({"type": "object", "required": ["email", "role"], "properties": {
+                    "email": {"type": "string", "format": "email"}, "role": {"type": "string"}}}),
+                "responses": {"200": ok("Signed in", {"type": "object"}), "400": ERRORS, "404": NOT_FOUND}}},
+            "/{council}/api/processes": {"get": {
+                "summary": "What can be raised: intake fields, ladders and stages", "parameters": [COUNCIL],
+                "responses": {"200": ok("Processes", {"type": "array", "items": {"type": "object"}}),
+                              "404": NOT_FOUND}}},
+            "/{council}/api/cases": {"post": {
+                "summary": "Raise a case", "parameters": [COUNCIL],
+                "requestBody": json_body({"type": "object", "required": ["process", "answers"], "properties": {
+                    "process": {"type": "string"}, "answers": {"type": "object"}}}),
+                "responses": {"201": ok("Raised", {"type": "object", "properties": {
+                    "reference": {"type": "string"}, "stage": STAGE}}),
+                    "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}}},
+            "/{council}/api/cases/{reference}": {"get": {
+                "summary": "A case, its stages and timeline", "parameters": [COUNCIL, REFERENCE],
+                "responses": {"200": ok("The case", CASE), "401": UNAUTHORISED, "404": NOT_FOUND}}},
+            "/{council}/api/cases/{reference}/actions": {"post": {
+                "summary": "Record the current stage and apply an outcome", "parameters": [COUNCIL, REFERENCE],
+                "requestBody": json_body({"type": "object", "required": ["action"], "properties": {
+                    "action": {"type": "string"}, "record": {"type": "object"}}}),
+                "responses": {"200": ok("The case after the action", CASE), "400": ERRORS, "401": UNAUTHORISED,
+                              "403": {"description": "You can see the case but it is not on your rung"},
+                              "404": NOT_FOUND, "409": {"description": "The case is closed"}}}},
+        },
+    }

@@ -1,0 +1,115 @@
+"""Plan a case's notifications as outbox rows, in the transaction of the change.
+
+Registered as a core default plugin through ``concord_case_changed``. Deadline
+emails go out at 07:00 Europe/London on their day; the rest as soon as the
+scheduler next ticks. Recipients come from the directory when the stage is
+entered (``replan`` refreshes them when an admin changes the directory).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import select, update
+
+from .. import directory
+from ..cases import calendar_for, now, process_of
+from ..clock import LONDON
+from ..hookspecs import hookimpl
+from ..models import Case, ScheduledNotification, StageEntry, db, insert_ignoring_duplicates
+
+SEND_TIME = time(7, 0)
+
+ACKNOWLEDGEMENT = "acknowledgement"
+ASSIGNMENT = "assignment"
+REMINDER = "reminder"
+DUE_TODAY = "due-today"
+OVERDUE = "overdue"
+OUTCOME = "outcome"
+KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME)
+DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE)
+
+
+def morning_of(day: date) -> datetime:
+    return datetime.combine(day, SEND_TIME, tzinfo=LONDON)
+
+
+def schedule(case: Case, entry: StageEntry | None, kind: str, recipient: str, send_after: datetime) -> None:
+    owner = f"entry-{entry.id}" if entry is not None else f"case-{case.id}"
+    insert_ignoring_duplicates(
+        ScheduledNotification,
+        council=case.council, case_id=case.id, stage_entry_id=entry.id if entry is not None else None,
+        kind=kind, recipient=recipient.lower(), dedupe_key=f"{owner}/{kind}/{recipient.lower()}",
+        send_after=send_after, state="pending", attempts=0, created_at=now(),
+    )
+
+
+@hookimpl
+def concord_case_changed(council, case, change, entry):
+    moment = now()
+    if change == "opened":
+        schedule(case, None, ACKNOWLEDGEMENT, case.raised_by.email, moment)
+    elif change == "stage-entered":
+        plan_stage(council, case, entry, moment)
+    elif change == "stage-closed":
+        cancel(entry)
+    elif change == "closed":
+        process = process_of(council, case)
+        recipients = [case.raised_by.email] + [case.answers[f] for f in process.outcome_to if case.answers.get(f)]
+        for recipient in dict.fromkeys(r.lower() for r in recipients):
+            schedule(case, None, OUTCOME, recipient, moment)
+
+
+def rung_emails(council, entry: StageEntry) -> list[str]:
+    return [c.email for c in directory.assignees(council.slug, entry.role, entry.scope)]
+
+
+def rung_above_emails(council, case: Case, entry: StageEntry) -> list[str]:
+    above = process_of(council, case).ladder(case.ladder).above(entry.stage)
+    if above is None:
+        return []
+    scope = case.answers.get(above.role.scope) if above.role.scope else None
+    return [c.email for c in directory.assignees(council.slug, above.role.slug, scope)]
+
+
+def plan_stage(council, case: Case, entry: StageEntry, moment: datetime) -> None:
+    calendar = calendar_for(council)
+    rung = rung_emails(council, entry)
+    reminder_at = morning_of(calendar.previous(entry.due_on))
+    overdue_at = morning_of(calendar.add(entry.due_on, 1))
+    for email in rung:
+        schedule(case, entry, ASSIGNMENT, email, moment)
+        if reminder_at > moment:
+            schedule(case, entry, REMINDER, email, reminder_at)
+        schedule(case, entry, DUE_TODAY, email, max(morning_of(entry.due_on), moment))
+    for email in dict.fromkeys(rung + rung_above_emails(council, case, entry) + [case.raised_by.email]):
+        schedule(case, entry, OVERDUE, email, overdue_at)
+
+
+def cancel(entry: StageEntry) -> None:
+    db.session.execute(
+        update(ScheduledNotification)
+        .where(ScheduledNotification.stage_entry_id == entry.id, ScheduledNotification.state == "pending")
+        .values(state="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def replan(council) -> None:
+    """After a directory change: open stages reach the people now on their rung.
+
+    Pending rows for people no longer on a rung are cancelled; the people now
+    on it get the messages still to come (the dedupe key stops repeats).
+    """
+    moment = now()
+    entries = db.session.scalars(
+        select(StageEntry).join(Case).where(Case.council == council.slug, StageEntry.closed_at.is_(None))
+    ).all()
+    for entry in entries:
+        case = entry.case
+        wanted = set(rung_emails(council, entry))
+        overdue_wanted = wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}
+        for row in db.session.scalars(select(ScheduledNotification).where(
+                ScheduledNotification.stage_entry_id == entry.id, ScheduledNotification.state == "pending")):
+            if row.recipient not in (overdue_wanted if row.kind == OVERDUE else wanted):
+                row.state = "cancelled"
+        plan_stage(council, case, entry, moment)

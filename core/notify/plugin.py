@@ -1,0 +1,69 @@
+"""Wires notifications into the app: the transport, the queue, /dev/mail, CLI commands."""
+from __future__ import annotations
+
+import threading
+
+import click
+from flask import Blueprint, abort, current_app, render_template
+from sqlalchemy import select
+
+from ..config import ConfigError
+from ..hookspecs import hookimpl
+from ..models import DevMail, db
+from . import queue, scheduler
+
+dev_mail = Blueprint("dev_mail", __name__, url_prefix="/dev/mail")
+
+
+@dev_mail.get("/")
+def inbox():
+    messages = db.session.scalars(select(DevMail).order_by(DevMail.id.desc()).limit(200)).all()
+    return render_template("dev/mail.html", messages=messages)
+
+
+@dev_mail.get("/<int:message_id>")
+def message(message_id):
+    found = db.session.get(DevMail, message_id) or abort(404)
+    return render_template("dev/message.html", message=found)
+
+
+def make_transport(app):
+    name = app.config["MAIL_TRANSPORT"]
+    factories = dict(pair for pairs in app.extensions["concord"].pm.hook.concord_register_transports() for pair in pairs)
+    if name not in factories:
+        raise ConfigError(f"CONCORD_MAIL_TRANSPORT={name!r} is not a transport here; choose one of {', '.join(sorted(factories))}")
+    return factories[name](app.config)
+
+
+@click.command("scheduler")
+@click.option("--every", default=60.0, help="Seconds between ticks.")
+def scheduler_command(every):
+    """Hand due notifications to the workers every minute (run exactly one)."""
+    scheduler.run_forever(current_app._get_current_object(), every)
+
+
+@click.command("run")
+@click.option("--port", default=5000)
+def run_embedded(port):
+    """Serve the app with an in-process worker and scheduler (the embedded default)."""
+    import dramatiq
+
+    app = current_app._get_current_object()
+    worker = dramatiq.Worker(app.extensions["concord.queue"].broker, worker_threads=1)
+    worker.start()
+    threading.Thread(target=scheduler.run_forever, args=(app, 15.0), daemon=True).start()
+    try:
+        app.run(port=port, use_reloader=False)
+    finally:
+        worker.stop()
+
+
+@hookimpl
+def concord_init_app(app):
+    app.extensions["concord.mail"] = make_transport(app)
+    queue.init_app(app)
+    if app.config["MAIL_TRANSPORT"] == "dev-outbox" and app.config["CONCORD_ENV"] != "production":
+        app.register_blueprint(dev_mail)
+    group = app.cli.commands["concord"]
+    group.add_command(scheduler_command)
+    group.add_command(run_embedded)

@@ -1,0 +1,107 @@
+"""Turn an outbox row into an email: reference, what is needed, due date, link.
+
+No child's personal data: templates get the case reference, the stage and
+the dates, never the answers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from icalendar import Calendar, Event
+
+from ..cases import process_of
+from ..hookspecs import hookimpl
+from ..models import ScheduledNotification
+from .outbox import DEADLINE_KINDS
+
+SUBJECTS = {
+    "acknowledgement": "{reference}: we have your {process}",
+    "assignment": "{reference}: a case is with you, due {due}",
+    "reminder": "{reference}: due tomorrow ({due})",
+    "due-today": "{reference}: due today ({due})",
+    "overdue": "{reference}: overdue since {due}",
+    "outcome": "{reference}: outcome recorded",
+    "failure-digest": "Concord: {count} message(s) could not be sent",
+}
+
+
+@dataclass
+class Message:
+    to: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    ics: bytes | None = None
+    personalisation: dict = field(default_factory=dict)
+    kind: str = ""
+    council: str = ""
+
+
+@hookimpl(trylast=True)
+def concord_email_template(council, kind):
+    return f"email/{kind}"
+
+
+def render(row: ScheduledNotification) -> Message:
+    concord = current_app.extensions["concord"]
+    council = concord.councils[row.council]
+    if row.case is None:
+        return render_digest(row, council)
+    case = row.case
+    process = process_of(council, case)
+    entry = row.entry
+    stage = process.ladder(case.ladder).stage(entry.stage) if entry is not None else None
+    due = f"{entry.due_on:%A %-d %B %Y}" if entry is not None else ""
+    context = {
+        "council": council, "reference": case.reference, "process": process.title.lower(),
+        "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
+        "outcome": next((o.label for s in process.ladder(case.ladder).stages for o in s.outcomes
+                         if o.slug == case.outcome), case.outcome),
+        "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
+    }
+    template = concord.pm.hook.concord_email_template(council=council, kind=row.kind)
+    subject = SUBJECTS[row.kind].format(**context)
+    text, html = _render_pair(template, context)
+    ics = calendar_entry(row, case.reference, entry.due_on, context["link"]) if row.kind in DEADLINE_KINDS and entry else None
+    return Message(
+        to=row.recipient, subject=subject, text=text, html=html, ics=ics, kind=row.kind, council=row.council,
+        message_id=f"<notification-{row.id}@{council.slug}.concord.invalid>",
+        personalisation={"reference": case.reference, "due": due, "link": context["link"],
+                         "stage": stage.title if stage else ""},
+    )
+
+
+def _render_pair(template: str, context: dict) -> tuple[str, str]:
+    # Straight from the Jinja environment: emails need no request, and this runs per message.
+    env = current_app.jinja_env
+    return env.get_template(f"{template}.txt").render(context), env.get_template(f"{template}.html").render(context)
+
+
+def calendar_entry(row: ScheduledNotification, reference: str, due_on: date, link: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Concord//Deadlines//EN")
+    cal.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"stage-{row.stage_entry_id}@concord.invalid")
+    event.add("summary", f"{reference} due")
+    event.add("dtstart", due_on)
+    event.add("description", f"Open the case: {link}")
+    event.add("dtstamp", row.created_at)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def render_digest(row: ScheduledNotification, council) -> Message:
+    from .digest import failures_reported_on
+
+    failures = failures_reported_on(council.slug, row.created_at)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    context = {"council": council, "failures": failures, "count": len(failures), "reference": "Concord",
+               "link": f"{base}/{council.slug}/cases/"}
+    text, html = _render_pair("email/failure-digest", context)
+    return Message(to=row.recipient, subject=SUBJECTS[row.kind].format(**context), text=text, html=html,
+                   kind=row.kind, council=row.council, message_id=f"<notification-{row.id}@{council.slug}.concord.invalid>",
+                   personalisation={"count": str(len(failures)), "link": context["link"]})

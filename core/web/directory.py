@@ -1,0 +1,236 @@
+"""Council admins keep the contact directory: many people at once, with a note per edit.
+
+Open cases find their people through the directory when they are shown or
+notified, so replacing a contact here reaches every case at that rung.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from email_validator import EmailNotValidError, validate_email
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, Form, SelectField, StringField, TextAreaField, validators
+
+from ..cases import now
+from ..models import Contact, ContactChange, db
+from .tenancy import council_blueprint
+
+bp = council_blueprint("directory", __name__, "/admin/directory")
+
+NOTE_REQUIRED = "Enter a note saying why the directory is changing"
+
+
+@bp.before_request
+def admins_only():
+    if g.viewer is None or not g.viewer.is_admin:
+        abort(404)
+
+
+class ContactRow(Form):
+    """One row of the bulk edit table."""
+
+    name = StringField("Name", [validators.DataRequired("Enter a name"), validators.Length(max=200)],
+                       filters=[lambda v: v.strip() if v else v])
+    email = EmailField("Email", [validators.DataRequired("Enter an email address"),
+                                 validators.Email("Enter an email address in the right format, like name@example.org")],
+                       filters=[lambda v: v.strip().lower() if v else v])
+    active = BooleanField("Active")
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("Note for this change", [validators.DataRequired(NOTE_REQUIRED), validators.Length(max=2000)])
+
+
+class NewContactForm(NoteForm):
+    role = SelectField("Rung")
+    scope = SelectField("For", validate_choice=False)
+    name = StringField("Name", [validators.DataRequired("Enter a name"), validators.Length(max=200)])
+    email = EmailField("Email", [validators.DataRequired("Enter an email address"),
+                                 validators.Email("Enter an email address in the right format, like name@example.org")])
+
+    def validate_scope(self, field):
+        allowed = scopes_of(g.council).get(self.role.data, ())
+        if allowed and field.data not in allowed:
+            raise validators.ValidationError(f"Select which {' or '.join(allowed[:2])}… this person covers")
+        if not allowed:
+            field.data = None
+
+
+class ImportForm(NoteForm):
+    file = FileField("CSV file", [FileRequired("Choose a CSV file to import")])
+
+
+def scopes_of(council) -> dict[str, tuple[str, ...]]:
+    """For each scoped role, the answers it can be scoped by (e.g. the learning communities)."""
+    scopes = {}
+    for process in council.processes:
+        for ladder in process.ladders:
+            for stage in ladder.stages:
+                if stage.role.scope:
+                    scopes[stage.role.slug] = process.field(stage.role.scope).choices
+    return scopes
+
+
+def contacts():
+    return db.session.scalars(
+        select(Contact).where(Contact.council == g.council.slug).order_by(Contact.role, Contact.scope, Contact.name)
+    ).all()
+
+
+def _new_contact_form():
+    form = NewContactForm(prefix="new")
+    form.role.choices = [(slug, role.title) for slug, role in g.council.roles.items()]
+    form.scope.choices = [("", "Everyone (no particular scope)")] + sorted(
+        {(s, s) for values in scopes_of(g.council).values() for s in values}
+    )
+    return form
+
+
+@bp.route("/", methods=["GET", "POST"])
+def edit():
+    rows = contacts()
+    note = NoteForm()
+    forms = {c.id: ContactRow(request.form if request.method == "POST" else None, obj=c, prefix=f"c{c.id}") for c in rows}
+    if request.method == "POST":
+        valid = note.validate_on_submit()
+        valid = all([form.validate() for form in forms.values()]) and valid
+        if valid:
+            changed = _apply(rows, forms, note.note.data)
+            flash(f"{changed} contact{'s' if changed != 1 else ''} updated" if changed else "Nothing had changed", "success")
+            return redirect(url_for("directory.edit"))
+    errors = [
+        {"text": f"{c.name}: {msg[0]}", "href": f"#c{c.id}-{field}"}
+        for c in rows for field, msg in forms[c.id].errors.items()
+    ] + [{"text": m, "href": "#note"} for m in note.note.errors]
+    return _page(rows, forms, note, errors)
+
+
+def _page(rows, forms, note, errors, new=None, upload=None, status=200):
+    return render_template("admin/directory.html", rows=rows, forms=forms, note=note, errors=errors,
+                           new=new or _new_contact_form(), upload=upload or ImportForm(prefix="import"),
+                           roles=g.council.roles), status
+
+
+def _unchanged_page(errors, **forms):
+    rows = contacts()
+    return _page(rows, {c.id: ContactRow(obj=c, prefix=f"c{c.id}") for c in rows}, NoteForm(), errors,
+                 status=400, **forms)
+
+
+def _apply(rows, forms, note: str) -> int:
+    moment, changed = now(), 0
+    for contact in rows:
+        form = forms[contact.id]
+        diff = {
+            field: [getattr(contact, field), form[field].data]
+            for field in ("name", "email", "active")
+            if getattr(contact, field) != form[field].data
+        }
+        if diff:
+            form.populate_obj(contact)
+            db.session.add(ContactChange(council=g.council.slug, contact=contact, at=moment, by_id=g.viewer.user.id,
+                                         changes=diff, note=note))
+            changed += 1
+    db.session.commit()
+    return changed
+
+
+@bp.post("/add")
+def add():
+    form = _new_contact_form()
+    if not form.validate_on_submit():
+        return _unchanged_page([{"text": m[0], "href": f"#new-{f}"} for f, m in form.errors.items()], new=form)
+    contact = Contact(council=g.council.slug, role=form.role.data, scope=form.scope.data or None,
+                      name=form.name.data.strip(), email=form.email.data.strip().lower())
+    db.session.add(contact)
+    db.session.add(ContactChange(council=g.council.slug, contact=contact, at=now(), by_id=g.viewer.user.id,
+                                 changes={"added": [None, f"{contact.role} {contact.scope or ''}".strip()]},
+                                 note=form.note.data))
+    db.session.commit()
+    flash(f"{contact.name} added", "success")
+    return redirect(url_for("directory.edit"))
+
+
+@bp.get("/history")
+def history():
+    changes = db.session.scalars(
+        select(ContactChange).where(ContactChange.council == g.council.slug).order_by(ContactChange.id.desc()).limit(500)
+    ).all()
+    return render_template("admin/directory_history.html", changes=changes)
+
+
+@bp.get("/export.csv")
+def export():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["role", "scope", "name", "email", "active"])
+    for c in contacts():
+        writer.writerow([c.role, c.scope or "", c.name, c.email, "yes" if c.active else "no"])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={g.council.slug}-directory.csv"})
+
+
+@bp.post("/import")
+def import_csv():
+    """Add or update contacts from a CSV (role, scope, name, email[, active]); all rows or none."""
+    form = ImportForm(prefix="import")
+    if not form.validate_on_submit():
+        return _unchanged_page([{"text": m[0], "href": f"#import-{f}"} for f, m in form.errors.items()], upload=form)
+    try:
+        text = form.file.data.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _unchanged_page([{"text": "The file must be a CSV saved as UTF-8", "href": "#import-file"}], upload=form)
+    rows, errors = _parse(text)
+    if errors:
+        return _unchanged_page([{"text": e, "href": "#import-file"} for e in errors[:20]], upload=form)
+    existing = {(c.role, c.scope, c.email): c for c in contacts()}
+    moment, added, updated = now(), 0, 0
+    for row in rows:
+        contact = existing.get((row["role"], row["scope"], row["email"]))
+        if contact is None:
+            contact = Contact(council=g.council.slug, role=row["role"], scope=row["scope"], email=row["email"],
+                              name=row["name"], active=row["active"])
+            db.session.add(contact)
+            diff, added = {"added": [None, f"{row['role']} {row['scope'] or ''}".strip()]}, added + 1
+        else:
+            diff = {f: [getattr(contact, f), row[f]] for f in ("name", "active") if getattr(contact, f) != row[f]}
+            for f, (_, new) in diff.items():
+                setattr(contact, f, new)
+            updated += bool(diff)
+        if diff:
+            db.session.add(ContactChange(council=g.council.slug, contact=contact, at=moment,
+                                         by_id=g.viewer.user.id, changes=diff, note=form.note.data))
+    db.session.commit()
+    flash(f"Imported: {added} added, {updated} updated", "success")
+    return redirect(url_for("directory.edit"))
+
+
+def _parse(text: str):
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"role", "scope", "name", "email"} - set(reader.fieldnames or ())
+    if missing:
+        return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(sorted(missing))})"]
+    roles, scopes = g.council.roles, scopes_of(g.council)
+    rows, errors = [], []
+    for line, raw in enumerate(reader, start=2):
+        row = {k: (raw.get(k) or "").strip() for k in ("role", "scope", "name", "email", "active")}
+        row["email"] = row["email"].lower()
+        row["scope"] = row["scope"] or None
+        row["active"] = row["active"].lower() not in ("no", "n", "false", "0")
+        if row["role"] not in roles:
+            errors.append(f"Line {line}: {row['role'] or 'an empty role'} is not a rung here; use one of {', '.join(roles)}")
+        elif row["scope"] and row["scope"] not in scopes.get(row["role"], ()):
+            errors.append(f"Line {line}: {row['scope']} is not a scope of {row['role']}")
+        if not row["name"]:
+            errors.append(f"Line {line}: the name is empty")
+        try:
+            validate_email(row["email"], check_deliverability=False)
+        except EmailNotValidError:
+            errors.append(f"Line {line}: {row['email'] or 'the email'} is not an email address")
+        rows.append(row)
+    return rows, errors

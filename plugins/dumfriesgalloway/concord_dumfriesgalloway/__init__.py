@@ -1,0 +1,175 @@
+"""Dumfries and Galloway: Children's Services Resolution and Escalation Protocol (v1.2, 2024).
+
+Pre-escalation is recorded on the intake form; Stages 1 to 4 are the ladder.
+Private and voluntary providers without a management structure go straight
+to the GIRFEC Leadership Group. See README.md for the choices made.
+"""
+from importlib.metadata import version
+from pathlib import Path
+
+from core.directory import read_csv
+from core.hookspecs import hookimpl
+from core.procedures import (
+    Council,
+    Field,
+    Ladder,
+    Outcome,
+    Process,
+    Role,
+    SameWorkingDay,
+    Stage,
+    WorkingDays,
+    escalate,
+    resolve,
+)
+
+HERE = Path(__file__).parent
+
+LOCALITIES = ("Wigtownshire", "Stewartry", "Nithsdale", "Annandale and Eskdale")
+MANAGED = "A service with a management structure to refer to"
+PRIVATE_OR_VOLUNTARY = "A private or voluntary provider (including early years) with no management structure beyond its own service"
+
+LINE_MANAGER = Role("line-manager", "Line manager or equivalent")
+SERVICE_LEAD = Role("service-lead", "Service lead for the locality", scope="locality")
+LEADERSHIP_GROUP = Role("girfec-leadership-group", "GIRFEC Leadership Group (senior managers)")
+EXECUTIVE = Role("cssapp-executive", "CSSaPP Executive or Public Protection Committee")
+IMMEDIATE_RISK = Role("immediate-risk", "Child protection referral services")
+
+FACTUAL = "Use factual, unemotive and non-judgemental language."
+THEMES = Field("themes", "General themes or learning to cascade to all agencies", "textarea", required=False)
+
+STAGE_1 = Stage(
+    "stage-1", "Stage 1: line managers", LINE_MANAGER, WorkingDays(5),
+    (
+        Field("participants", "Who has been part of the discussion", "textarea", hint="For accountability"),
+        Field("areas_discussed", "Areas discussed", "textarea", hint=FACTUAL),
+        Field("agreement", "Points of agreement", "textarea", hint=FACTUAL),
+        Field("disagreement", "Points of disagreement", "textarea", hint=FACTUAL),
+        Field("barriers", "Barriers that require resolution", "textarea", hint=FACTUAL),
+    ),
+    (resolve("Resolved: the agreed plan for resolution is recorded"), escalate("Not resolved: refer to service leads")),
+    guidance="Line manager to line manager discussion may help, e.g. Senior Charge Nurse, Head Teacher, Team Leader, "
+             "Senior Social Worker.",
+)
+STAGE_2 = Stage(
+    "stage-2", "Stage 2: service leads", SERVICE_LEAD, WorkingDays(5),
+    (
+        Field("situation", "The situation", "textarea"),
+        Field("already_tried", "What has already been done to try to resolve it", "textarea"),
+        Field("barriers", "The current barriers to resolution", "textarea"),
+        Field("actions_agreed", "Actions agreed, fed back immediately to the managers involved", "textarea"),
+        Field("recorded_in_record", "Are the conflict and agreements recorded in the child or young person's record?",
+              "yesno", hint="In Education, the named person records escalations centrally in school records, not in "
+                            "the child's chronology on SEEMiS"),
+    ),
+    (resolve(), escalate("Not resolved: refer to the GIRFEC Leadership Group")),
+    guidance="Referred without delay. It is good practice to tell the child, young person or family that discussions "
+             "are taking place.",
+)
+STAGE_3 = Stage(
+    "stage-3", "Stage 3: GIRFEC Leadership Group", LEADERSHIP_GROUP, WorkingDays(10),
+    (
+        Field("information_requested", "Further information requested from other agencies", "textarea", required=False),
+        Field("decision", "Discussion, direction or decision", "textarea"),
+        THEMES,
+    ),
+    (resolve("Resolved by discussion or decision"), escalate("No agreement: a stage 4 disagreement")),
+)
+STAGE_4 = Stage(
+    "stage-4", "Stage 4: where disagreements remain", EXECUTIVE, WorkingDays(7),
+    (
+        Field("urgency", "Degree of urgency", "choice", choices=("Immediate", "Urgent", "Routine")),
+        Field("urgency_assessment", "Assessment of the degree of urgency and the timescale applied", "textarea"),
+        Field("decision", "Decision", "textarea"),
+        THEMES,
+    ),
+    (resolve("Resolved"), Outcome("decided", "Decision made by the CSSaPP Executive or Public Protection Committee")),
+    guidance="The degree of urgency is assessed within no longer than 7 working days.",
+)
+
+escalation = Process(
+    slug="escalation",
+    title="Escalate a professional disagreement about planning for a child",
+    summary=(
+        "For problems or disagreements between professionals planning for a child or young person that discussion "
+        "and negotiation have not resolved. It is not about whether a child's needs are escalating."
+    ),
+    intake=(
+        Field("provider", "Who do you work for?", "choice", choices=(MANAGED, PRIVATE_OR_VOLUNTARY)),
+        Field("locality", "The child's locality", "choice", choices=LOCALITIES),
+        Field("issue", "What is the disagreement about?", "choice", choices=(
+            "A referral not considered to meet the threshold for assessment or services",
+            "Different thresholds for a significant agency response",
+            "Sharing of information",
+            "The outcome of an assessment or whether the right action plan is in place",
+            "A course of action, such as closing involvement with a child or family",
+            "The plan is inappropriate or not meeting the child's needs",
+            "Professionals not attending meetings to progress the child's plan",
+            "Significant delay in an agreed task in the child's plan",
+            "Who should be Lead Professional",
+            "Gaps in service provision or interventions",
+            "Something else",
+        )),
+        Field("other_agency", "Which service or agency do you disagree with?"),
+        Field("pre_discussion", "Pre-escalation: the discussion and negotiation between the professionals", "textarea",
+              hint="One-to-one or group discussion, and what was tried"),
+        Field("supervision", "Pre-escalation: supervision or group supervision about it", "textarea", required=False),
+        Field("locality_group", "Pre-escalation: has a general theme been raised anonymously at the GIRFEC Locality "
+                                "Group?", "yesno"),
+        Field("informed", "Have you told the other professionals that you intend to escalate?", "yesno",
+              accept=("yes",), refusal="Tell the other professionals that you intend to escalate before you do."),
+        Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
+    ),
+    ladder_by="provider",
+    ladders=(
+        Ladder("managed", "Stages 1 to 4", when=MANAGED, stages=(STAGE_1, STAGE_2, STAGE_3, STAGE_4)),
+        Ladder("private-voluntary", "Straight to the GIRFEC Leadership Group", when=PRIVATE_OR_VOLUNTARY,
+               stages=(STAGE_3, STAGE_4)),
+    ),
+    out_of_scope="This does not replace the complaints or adverse events procedures: use your service's own.",
+)
+
+immediate_risk = Process(
+    slug="immediate-risk",
+    title="A child is at immediate risk of significant harm",
+    summary="Escalate the same working day through the child protection referral procedures.",
+    intake=(
+        Field("locality", "The child's locality", "choice", choices=LOCALITIES),
+        Field("concern", "The concern, in brief", "textarea"),
+    ),
+    ladders=(Ladder("same-day", "Same working day", stages=(
+        Stage("child-protection-referral", "Child protection referral", IMMEDIATE_RISK, SameWorkingDay(),
+              (Field("referral", "The referral made and to whom", "textarea"),),
+              (Outcome("referral-made", "Child protection referral made"),)),
+    )),),
+)
+
+COUNCIL = Council(
+    slug="dumfriesgalloway",
+    name="Dumfries and Galloway Council",
+    nation="SCT",
+    reference_prefix="DG",
+    processes=(escalation, immediate_risk),
+    immediate_risk=(
+        "escalate your concerns on the same working day using the established child protection referral procedures."
+    ),
+    immediate_risk_role="immediate-risk",
+    areas={"locality": LOCALITIES},
+    signposts=(
+        "Formal complaints and adverse events follow your service's own procedure.",
+        "Whether a child's needs are escalating is not decided here: this is for disagreements between professionals.",
+    ),
+    version=version("concord-dumfriesgalloway"),
+)
+
+
+@hookimpl
+def concord_register_councils():
+    return [COUNCIL]
+
+
+@hookimpl
+def concord_demo_directory(council):
+    if council.slug == COUNCIL.slug:
+        return read_csv(HERE / "directory.csv")
+    return None

@@ -1,0 +1,144 @@
+"""Dumfries and Galloway's Resolution and Escalation Protocol, walked as users would.
+
+Raised on Thursday 24 December 2026: Scottish bank holidays on 25 and 28 December and on
+1 and 4 January 2027 (2 January falls on a Saturday) push every deadline into January.
+"""
+import pytest
+
+from core.testing import london, sign_in
+
+DG = "dumfriesgalloway"
+PRACTITIONER = "health.visitor@dg.example.org"
+LINE_MANAGER = "line.manager@dg.example.org"
+LEADERSHIP = "girfec.leadership@dg.example.org"
+EXECUTIVE = "cssapp.executive@dg.example.org"
+SERVICE_LEADS = {
+    "Wigtownshire": "service.lead.wigtownshire@dg.example.org",
+    "Stewartry": "service.lead.stewartry@dg.example.org",
+    "Nithsdale": "service.lead.nithsdale@dg.example.org",
+    "Annandale and Eskdale": "service.lead.annandale@dg.example.org",
+}
+MANAGED = "A service with a management structure to refer to"
+PRIVATE = "A private or voluntary provider (including early years) with no management structure beyond its own service"
+
+INTAKE = {
+    "provider": MANAGED, "locality": "Nithsdale", "issue": "Who should be Lead Professional",
+    "other_agency": "Education", "pre_discussion": "Two discussions and a group supervision.",
+    "locality_group": "no", "informed": "yes",
+}
+STAGE_1 = {"participants": "Health visitor, guidance teacher", "areas_discussed": "Lead Professional role",
+           "agreement": "Both agree the plan is needed", "disagreement": "Who leads it",
+           "barriers": "Workload in both services"}
+STAGE_2 = {"situation": "s", "already_tried": "t", "barriers": "b", "actions_agreed": "a", "recorded_in_record": "yes"}
+STAGE_3 = {"decision": "Education leads the plan.", "themes": "Clarify Lead Professional guidance."}
+STAGE_4 = {"urgency": "Urgent", "urgency_assessment": "Assessed within 3 days.", "decision": "d", "themes": "t"}
+
+
+@pytest.fixture(autouse=True)
+def christmas_eve(clock):
+    clock.set(london(2026, 12, 24, 10, 0))
+
+
+def raise_case(client, **changes):
+    sign_in(client, DG, PRACTITIONER)
+    return client.post(f"/{DG}/api/cases", json={"process": "escalation", "answers": {**INTAKE, **changes}})
+
+
+def act(client, reference, who, action, record):
+    sign_in(client, DG, who, "manager")
+    response = client.post(f"/{DG}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def at(case):
+    return case["stage"]["slug"], [a["email"] for a in case["stage"]["assignees"]], case["stage"]["due_on"]
+
+
+def test_pre_escalation_is_recorded_before_stage_1(client):
+    case = raise_case(client).get_json()
+    assert at(case) == ("stage-1", [LINE_MANAGER], "2027-01-06")
+    sign_in(client, DG, PRACTITIONER)
+    answers = client.get(f"/{DG}/api/cases/{case['reference']}").get_json()["answers"]
+    assert answers["pre_discussion"] == "Two discussions and a group supervision."
+    assert answers["locality_group"] == "no"
+
+
+def test_professionals_tell_each_other_before_escalating(client):
+    refused = raise_case(client, informed="no")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"]["informed"] == [
+        "Tell the other professionals that you intend to escalate before you do."]
+
+
+def test_stage_1_records_areas_discussed_agreement_disagreement_and_barriers(client):
+    sign_in(client, DG, PRACTITIONER)
+    process = next(p for p in client.get(f"/{DG}/api/processes").get_json() if p["slug"] == "escalation")
+    stage_1 = process["ladders"][0]["stages"][0]
+    assert [f["name"] for f in stage_1["record"]] == [
+        "participants", "areas_discussed", "agreement", "disagreement", "barriers"]
+    refused = act_raw(client, raise_case(client).get_json()["reference"], LINE_MANAGER, "escalate", {})
+    assert set(refused["errors"]) >= {"areas_discussed", "agreement", "disagreement", "barriers"}
+
+
+def act_raw(client, reference, who, action, record):
+    sign_in(client, DG, who, "manager")
+    return client.post(f"/{DG}/api/cases/{reference}/actions", json={"action": action, "record": record}).get_json()
+
+
+@pytest.mark.parametrize("locality", sorted(SERVICE_LEADS))
+def test_all_four_stages_with_the_service_lead_of_the_childs_locality(client, locality):
+    case = raise_case(client, locality=locality).get_json()
+    case = act(client, case["reference"], LINE_MANAGER, "escalate", STAGE_1)
+    assert at(case) == ("stage-2", [SERVICE_LEADS[locality]], "2027-01-06")
+    case = act(client, case["reference"], SERVICE_LEADS[locality], "escalate", STAGE_2)
+    assert at(case) == ("stage-3", [LEADERSHIP], "2027-01-13")
+    case = act(client, case["reference"], LEADERSHIP, "escalate", STAGE_3)
+    assert at(case) == ("stage-4", [EXECUTIVE], "2027-01-08"), "urgency assessed within 7 working days"
+    case = act(client, case["reference"], EXECUTIVE, "decided", STAGE_4)
+    assert case["status"] == "closed" and case["outcome"] == "decided"
+    assert case["stages"][2]["record"]["themes"] == "Clarify Lead Professional guidance."
+
+
+@pytest.mark.parametrize("resolved_at", [1, 2, 3, 4])
+def test_a_disagreement_can_be_resolved_at_each_stage(client, resolved_at):
+    people = [LINE_MANAGER, SERVICE_LEADS["Nithsdale"], LEADERSHIP, EXECUTIVE]
+    records = [STAGE_1, STAGE_2, STAGE_3, STAGE_4]
+    case = raise_case(client).get_json()
+    for stage in range(1, resolved_at):
+        case = act(client, case["reference"], people[stage - 1], "escalate", records[stage - 1])
+    case = act(client, case["reference"], people[resolved_at - 1], "resolved", records[resolved_at - 1])
+    assert case["status"] == "closed" and case["outcome"] == "resolved"
+    assert len(case["stages"]) == resolved_at
+
+
+def test_private_and_voluntary_providers_go_straight_to_the_leadership_group(client):
+    case = raise_case(client, provider=PRIVATE).get_json()
+    assert at(case) == ("stage-3", [LEADERSHIP], "2027-01-13")
+    case = act(client, case["reference"], LEADERSHIP, "escalate", STAGE_3)
+    assert at(case) == ("stage-4", [EXECUTIVE], "2027-01-08")
+    case = act(client, case["reference"], EXECUTIVE, "resolved", STAGE_4)
+    assert case["status"] == "closed"
+
+
+def test_immediate_risk_is_escalated_the_same_working_day(client, clock):
+    sign_in(client, DG, PRACTITIONER)
+    case = client.post(f"/{DG}/api/cases", json={"process": "immediate-risk", "answers": {
+        "locality": "Stewartry", "concern": "Disclosure at nursery."}}).get_json()
+    assert case["stage"]["due_on"] == "2026-12-24"
+    assert sorted(a["email"] for a in case["stage"]["assignees"]) == [
+        "access.team@dg.example.org", "public.protection@dg.example.org"]
+    clock.set(london(2026, 12, 26, 11, 0))  # Saturday: the next working day is Tuesday 29th
+    sign_in(client, DG, PRACTITIONER)
+    later = client.post(f"/{DG}/api/cases", json={"process": "immediate-risk", "answers": {
+        "locality": "Stewartry", "concern": "Disclosure."}}).get_json()
+    assert later["stage"]["due_on"] == "2026-12-29"
+    done = act(client, later["reference"], "access.team@dg.example.org", "referral-made", {"referral": "To the Access Team."})
+    assert done["outcome"] == "referral-made"
+
+
+def test_every_form_shows_same_day_guidance_and_the_contacts_from_the_directory(client):
+    sign_in(client, DG, PRACTITIONER)
+    for process in ("escalation", "immediate-risk"):
+        page = client.get(f"/{DG}/cases/new/{process}").get_data(as_text=True)
+        assert "same working day" in page and "access.team@dg.example.org" in page

@@ -1,0 +1,255 @@
+"""Leeds: 2.9 Resolving Professional Disagreements and Escalation.
+
+Each of the five kinds of dissent is its own process. Health staff go through
+a Designated or Named Professional rather than line management, so most
+processes have two ladders chosen by where the practitioner works. See
+README.md for the choices made where the procedure is silent.
+"""
+from importlib.metadata import version
+from pathlib import Path
+
+from core.directory import read_csv
+from core.hookspecs import hookimpl
+from core.procedures import (
+    Council,
+    Field,
+    Ladder,
+    Outcome,
+    Process,
+    Role,
+    SameWorkingDay,
+    Stage,
+    WorkingDays,
+    escalate,
+    resolve,
+)
+
+HERE = Path(__file__).parent
+
+HEALTH = "Health services"
+OTHER_AGENCY = "Another agency"
+
+LINE_MANAGER = Role("line-manager", "Your line manager")
+CSWS_TEAM_MANAGER = Role(
+    "csws-team-manager", "Children's Social Work Services team manager or assistant team manager"
+)
+SENIOR_MANAGER = Role("agency-senior-manager", "Senior manager in the agencies' line management")
+DESIGNATED_NAMED = Role("designated-named-professional", "Designated or Named Professional")
+CONFERENCE_CHAIR = Role("conference-chair", "Child Protection Conference Chair")
+BOARD_REPRESENTATIVE = Role("board-representative", "Safeguarding board representative of each agency involved")
+BOARD_MANAGER = Role("board-manager", "Safeguarding Children Board Manager or nominated representative")
+BOARD_CHAIR = Role("board-chair", "Safeguarding Children Board Chair")
+
+# The procedure asks for resolution "without delay" but sets no numbers:
+FIRST_LINE = WorkingDays(2)
+LINE_MANAGEMENT = WorkingDays(5)
+BOARD = WorkingDays(10)
+
+DISCUSSION = (
+    Field("discussion", "Record of the discussion", "textarea"),
+    Field("agreed_actions", "Outcome and agreed actions", "textarea"),
+)
+REMAINS = Outcome(
+    "differences-remain",
+    "Not resolved: refer as a professional difference that remains (to the agencies' board representatives)",
+)
+
+SECTOR = Field("sector", "Where do you work?", "choice", choices=(HEALTH, OTHER_AGENCY),
+               hint="Health staff usually go to their Designated or Named Professional rather than line management")
+CHILD_REFERENCE = Field("child_reference", "The child's record number (not their name)", required=False, max_length=50)
+
+
+def stage(slug, title, role, deadline, outcomes, record=DISCUSSION, guidance=""):
+    return Stage(slug, title, role, deadline, record, outcomes, guidance)
+
+
+def by_sector(first_line: Stage, health_first: Stage, *rest: Stage) -> tuple[Ladder, ...]:
+    """The same route above the first rung; health staff start with a Designated or Named Professional."""
+    return (
+        Ladder("line-management", "Through line management", when=OTHER_AGENCY, stages=(first_line, *rest)),
+        Ladder("health", "Through a Designated or Named Professional", when=HEALTH, stages=(health_first, *rest)),
+    )
+
+
+designated_named = stage(
+    "designated-named-professional", "Advice from a Designated or Named Professional", DESIGNATED_NAMED,
+    FIRST_LINE, (resolve(), escalate()),
+    guidance="More common in health services, in preference to line management.",
+)
+
+referral = Process(
+    slug="referral-enquiry",
+    title="Dissent at referral or enquiry stage",
+    summary="A disagreement over how Children's Social Work Services handled concerns you reported.",
+    intake=(
+        SECTOR,
+        Field("about", "What is the disagreement about?", "choice", choices=(
+            "The referral was not considered to meet the criteria for assessment",
+            "More information is wanted from the referrer before the referral progresses",
+            "Whether child protection procedures should be invoked",
+            "Single or joint agency response (Children's Social Care and the Police)",
+            "Whether to convene an Initial Child Protection Conference",
+        )),
+        Field("concern", "What was decided and why you disagree", "textarea"),
+        Field("discussion_so_far", "The discussion or meeting you have had so far", "textarea"),
+        CHILD_REFERENCE,
+    ),
+    ladder_by="sector",
+    ladders=by_sector(
+        stage("first-line-managers", "First-line managers", CSWS_TEAM_MANAGER, FIRST_LINE, (resolve(), escalate()),
+              guidance="The Children's Social Care team manager or assistant team manager liaises with the "
+                       "equivalent manager in your agency, normally after advice from their own line manager."),
+        designated_named,
+        stage("meeting-of-all-parties", "Line management of the agencies: meeting of all parties", SENIOR_MANAGER,
+              LINE_MANAGEMENT, (resolve(), REMAINS),
+              guidance="Call a meeting of all parties. Every agency keeps a record of the discussions, the outcome "
+                       "and the agreed actions."),
+    ),
+)
+
+need_for_conference = Process(
+    slug="need-for-conference",
+    title="Dissent about the need for a child protection conference",
+    summary=(
+        "A request that Children's Social Work Services convene a child protection conference because a child's "
+        "welfare may not otherwise be adequately safeguarded."
+    ),
+    intake=(
+        Field("involvement", "How are you involved with the child and family?", "choice", choices=(
+            "I took part in the Section 47 enquiry",
+            "My agency is among those most involved with the child and family",
+        )),
+        Field("concerns", "Your serious concerns", "textarea"),
+        Field("supported_by", "Who supports this request?", "choice", choices=(
+            "A senior manager", "A Designated or Named Professional", "Nobody yet",
+        ), hint="A request supported by a senior manager or a Designated or Named Professional should normally be agreed"),
+        Field("supporter_name", "Name of the senior manager or Designated or Named Professional", required=False),
+        CHILD_REFERENCE,
+    ),
+    ladders=(Ladder("request", "Request for a conference", stages=(
+        stage("csws-decision", "Decision by Children's Social Work Services", CSWS_TEAM_MANAGER, WorkingDays(1),
+              (Outcome("conference-agreed", "Agreed: a child protection conference will be convened"),
+               escalate("Not agreed: resolve the differences through discussion and explanation")),
+              record=(Field("reasons", "The decision and its reasons", "textarea"),),
+              guidance="The decision rests with Children's Social Work Services. A request supported by a senior "
+                       "manager or a Designated or Named Professional should normally be agreed."),
+        stage("discussion", "Discussion and explanation", SENIOR_MANAGER, LINE_MANAGEMENT,
+              (Outcome("conference-agreed", "Agreed: a child protection conference will be convened"),
+               Outcome("conference-not-needed", "Agreed that no conference is needed"), REMAINS)),
+    )),),
+)
+
+CHAIR_RECORDS = stage(
+    "chair-records", "The Chair notes the dissenting view", CONFERENCE_CHAIR, SameWorkingDay(from_="conference_date"),
+    (escalate("Dissent noted: raise it formally"),),
+    record=(Field("dissent_noted", "The dissenting view as noted", "textarea"),),
+)
+BOARD_MANAGER_CONSIDERS = stage(
+    "board-manager", "Safeguarding Children Board Manager", BOARD_MANAGER, BOARD,
+    (resolve(), Outcome("further-action", "Further action decided by the Board Manager")),
+    record=(Field("further_actions", "Further actions required", "textarea"),),
+)
+
+at_conference = Process(
+    slug="conference-dissent",
+    title="Dissent at a child protection conference",
+    summary="You dissent from the Conference Chair's decision and believe it places a child at (further) risk of "
+            "significant harm.",
+    intake=(
+        SECTOR,
+        Field("conference_date", "Date of the conference", "date"),
+        Field("chair_name", "Name of the Conference Chair"),
+        Field("chair_email", "Email address of the Conference Chair", "email"),
+        Field("decision", "The Chair's decision", "textarea"),
+        Field("risk", "Why the decision places the child at (further) risk of significant harm", "textarea"),
+        CHILD_REFERENCE,
+    ),
+    ladder_by="sector",
+    outcome_to=("chair_email",),
+    ladders=(
+        Ladder("line-management", "Through line management", when=OTHER_AGENCY,
+               stages=(CHAIR_RECORDS, stage("line-manager", "Your line manager", LINE_MANAGER, FIRST_LINE,
+                                            (resolve(), escalate())), BOARD_MANAGER_CONSIDERS)),
+        Ladder("health", "Through a Designated or Named Professional", when=HEALTH,
+               stages=(CHAIR_RECORDS, designated_named, BOARD_MANAGER_CONSIDERS)),
+    ),
+)
+
+plan_implementation = Process(
+    slug="plan-implementation",
+    title="Dissent about implementing the child protection plan",
+    summary="A concern about another professional's decisions, actions or lack of action in implementing the "
+            "child protection plan, including taking part in core group meetings.",
+    intake=(
+        SECTOR,
+        Field("other_agency", "Which professional's agency is the concern about?"),
+        Field("concern", "The decisions, actions or lack of action concerned", "textarea"),
+        CHILD_REFERENCE,
+    ),
+    ladder_by="sector",
+    ladders=by_sector(
+        stage("first-line-managers", "Line managers of the professionals involved", LINE_MANAGER, FIRST_LINE,
+              (resolve(), escalate())),
+        designated_named,
+        stage("line-management", "Line management of each agency", SENIOR_MANAGER, LINE_MANAGEMENT,
+              (resolve(), escalate("Not resolved: consider a Child Protection Review Conference"))),
+        stage("review-conference", "Consider a Child Protection Review Conference", CSWS_TEAM_MANAGER, FIRST_LINE,
+              (Outcome("review-conference", "A Child Protection Review Conference will be convened"),
+               Outcome("no-review-conference", "No review conference: reasons recorded"), REMAINS),
+              record=(Field("consideration", "Consideration of a review conference", "textarea"),)),
+    ),
+)
+
+differences_remain = Process(
+    slug="differences-remain",
+    title="Where professional differences remain",
+    summary="A professional disagreement that the steps above have not resolved, or that raises significant "
+            "policy issues.",
+    intake=(
+        Field("agencies", "Which agencies are involved?"),
+        Field("history", "The steps taken so far and why the matter is unresolved", "textarea"),
+        Field("policy_issues", "Does it raise significant policy issues?", "yesno"),
+        CHILD_REFERENCE,
+    ),
+    ladders=(Ladder("board", "Safeguarding board", stages=(
+        stage("board-representatives", "Board representatives of each agency", BOARD_REPRESENTATIVE, BOARD,
+              (resolve(), escalate())),
+        stage("board-manager", "Safeguarding Children Board Manager", BOARD_MANAGER, BOARD,
+              (resolve(), Outcome("course-of-action", "Course of action determined"),
+               escalate("Report to the Board Chair")),
+              record=(Field("course_of_action", "The course of action determined", "textarea"),)),
+        stage("board-chair", "Safeguarding Children Board Chair", BOARD_CHAIR, BOARD,
+              (Outcome("reported", "Reported to and considered by the Board Chair"),),
+              record=(Field("response", "The Board Chair's response", "textarea"),)),
+    )),),
+)
+
+COUNCIL = Council(
+    slug="leeds",
+    name="Leeds City Council",
+    nation="ENG",
+    reference_prefix="LDS",
+    processes=(referral, need_for_conference, at_conference, plan_implementation, differences_remain),
+    immediate_risk=(
+        "the child's welfare and safety come first, whatever the disagreement: contact Children's Social Work "
+        "Services duty and advice today, and the police on 999 if the child is in immediate danger."
+    ),
+    immediate_risk_role="front-door",
+    signposts=(
+        "Complaints by parents or children go through the complaints procedure of the service concerned.",
+        "For the local Concerns Resolution Protocol, see the Leeds safeguarding procedures.",
+    ),
+    version=version("concord-leeds"),
+)
+
+
+@hookimpl
+def concord_register_councils():
+    return [COUNCIL]
+
+
+@hookimpl
+def concord_demo_directory(council):
+    if council.slug == COUNCIL.slug:
+        return read_csv(HERE / "directory.csv")
+    return None

@@ -1,0 +1,183 @@
+"""Surrey: Inter-agency escalation policy and procedure (SSCB, May 2014).
+
+Two processes: the inter-agency escalation of a disagreement, and a dissent
+at a child protection conference reviewed by the monthly CP Dissents Group.
+See README.md for the choices made where the policy is silent.
+"""
+from importlib.metadata import version
+from pathlib import Path
+
+from core.directory import read_csv
+from core.hookspecs import hookimpl
+from core.procedures import (
+    Council,
+    Field,
+    Ladder,
+    NextMeeting,
+    Outcome,
+    Process,
+    Role,
+    SameWorkingDay,
+    Stage,
+    WorkingDays,
+    escalate,
+)
+
+HERE = Path(__file__).parent
+
+LINE_MANAGER = Role("line-manager", "Your line manager")
+SAFEGUARDING_PROFESSIONAL = Role("safeguarding-professional", "Professional with safeguarding responsibility in your agency")
+SENIOR_MANAGER = Role("senior-manager", "Senior manager of your agency")
+REFERRAL_SERVICE = Role("referral-service", "Surrey Referral Assessment and Information Service")
+INDEPENDENT_CHAIR = Role("independent-chair", "Independent CP Conference Chair")
+CP_DISSENTS_GROUP = Role("cp-dissents-group", "SSCB CP Dissents Group")
+CHILDRENS_SERVICE = Role("childrens-service-manager", "Surrey Children's Service")
+HEAD_OF_SAFEGUARDING = Role("head-of-safeguarding", "Head of Safeguarding")
+
+CONDUCT = (
+    "This procedure does not cover concerns about the behaviour or conduct of another professional: use your "
+    "agency's Whistleblowing Policy or Professional Standards for Conduct, and refer concerns about an employee's "
+    "behaviour towards a child directly to the Local Authority Designated Officer (LADO)."
+)
+
+LEARNING = Field(
+    "learning", "General issues to refer to your agency's SSCB representative for learning", "textarea",
+    required=False, hint="Issues for the appropriate SSCB subgroup, possible changes to policies and procedures",
+)
+WRITTEN_CONFIRMATION = (
+    Field("discussion", "What was discussed and decided", "textarea"),
+    Field("written_confirmation", "Written confirmation of the agreed outcome and how outstanding issues "
+                                  "will be pursued", "textarea"),
+    LEARNING,
+)
+RESOLVED = Outcome("resolved", "Resolved: the outcome is confirmed in writing between the parties")
+
+
+def rung(slug, title, role, deadline, top=False):
+    final = Outcome("unresolved", "Not resolved: the decision of the senior managers is recorded") if top else escalate()
+    return Stage(slug, title, role, deadline, WRITTEN_CONFIRMATION, (RESOLVED, final))
+
+
+LINE_MANAGEMENT = (
+    rung("line-manager", "Line management", LINE_MANAGER, WorkingDays(2)),
+    rung("safeguarding-professional", "Professional with safeguarding responsibility", SAFEGUARDING_PROFESSIONAL,
+         WorkingDays(3)),
+    rung("senior-manager", "Senior managers of the agencies", SENIOR_MANAGER, WorkingDays(5), top=True),
+)
+
+escalation = Process(
+    slug="escalation",
+    title="Raise a professional disagreement with another agency",
+    summary=(
+        "When a decision made by a worker from another agency on a child protection or child welfare case does not "
+        "seem safe to you. Try to resolve it at practitioner level first."
+    ),
+    intake=(
+        Field("practitioner_level", "Have you tried to resolve this with the other practitioner?", "yesno",
+              accept=("yes",),
+              refusal="First try to resolve it at practitioner level between the agencies; if that fails, raise it here."),
+        Field("area", "What is the disagreement about?", "choice", choices=(
+            "Level of need or risk assessment", "Roles and responsibilities", "Intervention", "Communication",
+            "Information sharing")),
+        Field("other_agency", "Which agency made the decision?"),
+        Field("decision", "The decision you think is not safe", "textarea"),
+        Field("tried", "What you tried at practitioner level", "textarea"),
+        Field("imminent_risk", "Do you believe the child is at imminent risk of harm, and the other agency disagrees?",
+              "choice", choices=("Yes", "No")),
+        Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
+    ),
+    ladder_by="imminent_risk",
+    ladders=(
+        Ladder("line-management", "Through line management", when="No", stages=LINE_MANAGEMENT),
+        Ladder("imminent-risk", "Imminent risk: the referral service first", when="Yes", stages=(
+            Stage(
+                "referral-service", "Surrey Referral Assessment and Information Service", REFERRAL_SERVICE,
+                SameWorkingDay(),
+                (Field("guidance", "Guidance given on whether a referral should be made", "textarea"),
+                 Field("mars_submitted", "Was a referral made on the Multi Agency Referral Form?", "yesno")),
+                (Outcome("referral-made", "Referral made on the Multi Agency Referral Form"),
+                 escalate("Disagreement remains: escalate through line management")),
+                guidance="Refer the case the same day; referrals are made using the Multi Agency Referral Form.",
+            ),
+            *LINE_MANAGEMENT,
+        )),
+    ),
+    out_of_scope=CONDUCT,
+)
+
+DISSENTS_GROUP_RECORD = (
+    Field("review", "Review of the conference reports, the nature of the dissent and the Chair's decision", "textarea"),
+    Field("feedback", "Feedback and recommendations to the Chair and the dissenting professional", "textarea"),
+    Field("themes", "Key issues and themes for the SSCB Quality Assurance and Evaluation Sub Group and the "
+                    "Operations Group", "textarea"),
+    Field("policy_changes", "Recommended changes to policies and procedures", "textarea", required=False),
+)
+
+conference_dissent = Process(
+    slug="conference-dissent",
+    title="Dissent at a child protection conference",
+    summary="Professional dissent at a CP Conference, referred by the Independent Chair to the CP Dissents Group.",
+    intake=(
+        Field("conference_date", "Date of the conference", "date"),
+        Field("chair_name", "Name of the Independent CP Conference Chair"),
+        Field("chair_email", "Email address of the Independent CP Conference Chair", "email"),
+        Field("agency", "Your agency"),
+        Field("decision", "The conference decision", "textarea"),
+        Field("dissent", "Your dissent and its reasons", "textarea"),
+        Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
+    ),
+    outcome_to=("chair_email",),
+    out_of_scope=CONDUCT,
+    ladders=(Ladder("cp-dissents", "CP Dissents Group", stages=(
+        Stage("chair-referral", "Referral by the Independent Chair", INDEPENDENT_CHAIR,
+              WorkingDays(2, from_="conference_date"),
+              (Field("referral", "Referral to the CP Dissents Group", "textarea"),),
+              (escalate("Referred to the CP Dissents Group"),)),
+        Stage("dissents-group", "Review by the CP Dissents Group", CP_DISSENTS_GROUP, NextMeeting("cp-dissents-group"),
+              DISSENTS_GROUP_RECORD,
+              (Outcome("not-upheld", "Dissent not upheld: feedback given to the Chair and the dissenting professional"),
+               escalate("Dissent upheld: feedback on next steps; decision making referred to Surrey Children's "
+                        "Service to investigate")),
+              guidance="The group meets monthly."),
+        Stage("investigation", "Investigation by Surrey Children's Service", CHILDRENS_SERVICE, WorkingDays(20),
+              (Field("report", "Report of the investigation", "textarea"),
+               Field("recommendations", "Recommendations", "textarea")),
+              (escalate("Report and recommendations to the Head of Safeguarding"),)),
+        Stage("head-of-safeguarding-review", "Review by the Head of Safeguarding", HEAD_OF_SAFEGUARDING,
+              WorkingDays(10),
+              (Field("actions", "Actions identified", "textarea"),),
+              (escalate("A further strategy meeting is to be held"),)),
+        Stage("strategy-meeting", "Further strategy meeting", CHILDRENS_SERVICE, WorkingDays(5),
+              (Field("meeting_date", "Date of the strategy meeting", "date"),
+               Field("outcome", "Outcome of the strategy meeting", "textarea")),
+              (Outcome("strategy-meeting-held", "Strategy meeting held"),)),
+    )),),
+)
+
+COUNCIL = Council(
+    slug="surrey",
+    name="Surrey County Council",
+    nation="ENG",
+    reference_prefix="SCC",
+    processes=(escalation, conference_dissent),
+    immediate_risk=(
+        "if you believe a child is at imminent risk of harm and another agency disagrees, refer the case today to the "
+        "Surrey Referral Assessment and Information Service, using the Multi Agency Referral Form; call 999 in an "
+        "emergency."
+    ),
+    immediate_risk_role="referral-service",
+    signposts=(CONDUCT,),
+    version=version("concord-surrey"),
+)
+
+
+@hookimpl
+def concord_register_councils():
+    return [COUNCIL]
+
+
+@hookimpl
+def concord_demo_directory(council):
+    if council.slug == COUNCIL.slug:
+        return read_csv(HERE / "directory.csv")
+    return None

@@ -1,0 +1,162 @@
+"""Surrey's inter-agency escalation policy and CP conference dissents, walked as users would."""
+import re
+
+import pytest
+
+from core.testing import london, sign_in
+
+SURREY = "surrey"
+PRACTITIONER = "school.nurse@surrey.example.org"
+LINE_MANAGER = "line.manager@surrey.example.org"
+SAFEGUARDING = "safeguarding.lead@surrey.example.org"
+SENIOR = "senior.manager@surrey.example.org"
+SRIS = "sris@surrey.example.org"
+CHAIR = "independent.chair@surrey.example.org"
+GROUP = "cp.dissents.group@surrey.example.org"
+CHILDRENS_SERVICE = "childrens.service@surrey.example.org"
+HEAD = "head.of.safeguarding@surrey.example.org"
+
+DISAGREEMENT = {
+    "practitioner_level": "yes", "area": "Level of need or risk assessment", "other_agency": "Police",
+    "decision": "No further action on a disclosure.", "tried": "Called the officer twice.", "imminent_risk": "No",
+}
+DISSENT = {
+    "conference_date": "2026-12-22", "chair_name": "Blake Farnham", "chair_email": CHAIR, "agency": "Health",
+    "decision": "Child protection plan ended.", "dissent": "Injuries remain unexplained.",
+}
+RECORD = {"discussion": "Spoke with the officer's sergeant.", "written_confirmation": "Agreed by email."}
+
+
+def raise_case(client, process, answers):
+    sign_in(client, SURREY, PRACTITIONER)
+    return client.post(f"/{SURREY}/api/cases", json={"process": process, "answers": answers})
+
+
+def act(client, reference, who, action, record):
+    sign_in(client, SURREY, who, "manager")
+    response = client.post(f"/{SURREY}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def due_and_people(case):
+    return case["stage"]["due_on"], [a["email"] for a in case["stage"]["assignees"]]
+
+
+@pytest.fixture(autouse=True)
+def christmas_eve(clock):
+    clock.set(london(2026, 12, 24, 10, 0))
+
+
+def test_disagreements_start_at_practitioner_level(client):
+    refused = raise_case(client, "escalation", {**DISAGREEMENT, "practitioner_level": "no"})
+    assert refused.status_code == 400
+    assert "resolve it at practitioner level" in refused.get_json()["errors"]["practitioner_level"][0]
+
+
+@pytest.mark.parametrize("resolved_at", [0, 1, 2])
+def test_line_management_ladder_over_christmas(client, resolved_at):
+    case = raise_case(client, "escalation", DISAGREEMENT).get_json()
+    rungs = [
+        (LINE_MANAGER, "2026-12-30"),       # 25 and 28 December are bank holidays
+        (SAFEGUARDING, "2026-12-31"),
+        (SENIOR, "2027-01-05"),             # and 1 January
+    ]
+    for i, (who, due) in enumerate(rungs):
+        assert due_and_people(case) == (due, [who])
+        if i == resolved_at:
+            case = act(client, case["reference"], who, "resolved", {**RECORD, "learning": "Share thresholds."})
+            assert case["status"] == "closed" and case["outcome"] == "resolved"
+            return
+        case = act(client, case["reference"], who, "escalate", RECORD)
+
+
+def test_unresolved_at_the_top_the_senior_managers_decision_is_recorded(client):
+    case = raise_case(client, "escalation", DISAGREEMENT).get_json()
+    for who in (LINE_MANAGER, SAFEGUARDING):
+        case = act(client, case["reference"], who, "escalate", RECORD)
+    case = act(client, case["reference"], SENIOR, "unresolved", RECORD)
+    assert case["outcome"] == "unresolved"
+
+
+@pytest.mark.parametrize("outcome", ["referral-made", "escalate"])
+def test_imminent_risk_goes_to_the_referral_service_the_same_day(client, outcome):
+    case = raise_case(client, "escalation", {**DISAGREEMENT, "imminent_risk": "Yes"}).get_json()
+    assert case["stage"]["title"] == "Surrey Referral Assessment and Information Service"
+    assert due_and_people(case) == ("2026-12-24", [SRIS])
+    case = act(client, case["reference"], SRIS, outcome,
+               {"guidance": "A referral should be made.", "mars_submitted": "yes" if outcome == "referral-made" else "no"})
+    if outcome == "referral-made":
+        assert case["status"] == "closed"
+    else:
+        assert due_and_people(case) == ("2026-12-30", [LINE_MANAGER])
+
+
+def test_the_forms_name_the_multi_agency_referral_form_and_signpost_conduct_concerns(client):
+    sign_in(client, SURREY, PRACTITIONER)
+    page = client.get(f"/{SURREY}/cases/new/escalation").get_data(as_text=True)
+    assert "Multi Agency Referral Form" in page and "sris@surrey.example.org" in page
+    assert "Whistleblowing Policy" in page and "Local Authority Designated Officer" in page
+
+
+def csrf(html):
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def admin_adds_meetings(client, *days):
+    sign_in(client, SURREY, "admin@surrey.example.org", "council-admin")
+    page = client.get(f"/{SURREY}/admin/calendar/").get_data(as_text=True)
+    assert "Meetings of the cp dissents group" in page
+    for day in days:
+        y, m, d = day.split("-")
+        response = client.post(f"/{SURREY}/admin/calendar/meetings/cp-dissents-group", data={
+            "cp-dissents-group-csrf_token": csrf(page), "cp-dissents-group-day": [d, m, y]})
+        assert response.status_code == 302
+
+
+def to_dissents_group(client):
+    case = raise_case(client, "conference-dissent", DISSENT).get_json()
+    assert due_and_people(case) == ("2026-12-24", [CHAIR])
+    return act(client, case["reference"], CHAIR, "escalate", {"referral": "Referred with the conference reports."})
+
+
+GROUP_RECORD = {"review": "Reports reviewed.", "feedback": "Feedback to both.", "themes": "Unexplained injuries."}
+
+
+def test_the_dissents_group_is_due_at_its_next_monthly_meeting(client):
+    admin_adds_meetings(client, "2026-12-09", "2027-01-13", "2027-02-10")
+    case = to_dissents_group(client)
+    assert case["stage"]["slug"] == "dissents-group"
+    assert due_and_people(case) == ("2027-01-13", [GROUP])
+    case = act(client, case["reference"], GROUP, "not-upheld", GROUP_RECORD)
+    assert case["status"] == "closed" and case["outcome"] == "not-upheld"
+    assert case["stages"][-1]["record"]["themes"] == "Unexplained injuries."
+
+
+def test_an_upheld_dissent_is_investigated_reviewed_and_goes_to_a_strategy_meeting(client, clock):
+    admin_adds_meetings(client, "2027-01-13")
+    case = to_dissents_group(client)
+    clock.set(london(2027, 1, 13, 14, 0))
+    case = act(client, case["reference"], GROUP, "escalate", GROUP_RECORD)
+    assert case["stage"]["slug"] == "investigation"
+    assert due_and_people(case) == ("2027-02-10", [CHILDRENS_SERVICE])
+    clock.set(london(2027, 2, 10, 9, 0))
+    case = act(client, case["reference"], CHILDRENS_SERVICE, "escalate", {"report": "r", "recommendations": "m"})
+    assert due_and_people(case) == ("2027-02-24", [HEAD])
+    clock.set(london(2027, 2, 24, 9, 0))
+    case = act(client, case["reference"], HEAD, "escalate", {"actions": "Hold a strategy meeting."})
+    assert case["stage"]["slug"] == "strategy-meeting"
+    assert due_and_people(case) == ("2027-03-03", [CHILDRENS_SERVICE])
+    case = act(client, case["reference"], CHILDRENS_SERVICE, "strategy-meeting-held",
+               {"meeting_date": "2027-03-02", "outcome": "Section 47 enquiry."})
+    assert case["outcome"] == "strategy-meeting-held"
+
+
+def test_with_no_meeting_scheduled_the_chair_is_told_and_nothing_changes(client):
+    case = raise_case(client, "conference-dissent", DISSENT).get_json()
+    sign_in(client, SURREY, CHAIR, "manager")
+    response = client.post(f"/{SURREY}/api/cases/{case['reference']}/actions",
+                           json={"action": "escalate", "record": {"referral": "r"}})
+    assert response.status_code == 400
+    assert "No meeting of the cp dissents group is scheduled" in response.get_json()["errors"]["action"][0]
+    assert client.get(f"/{SURREY}/api/cases/{case['reference']}").get_json()["stage"]["slug"] == "chair-referral"

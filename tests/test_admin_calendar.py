@@ -1,0 +1,54 @@
+"""Council admins add closure days; new deadlines skip them."""
+import re
+
+from core.testing import london, sign_in
+
+WDC = "westdunbartonshire"
+ANSWERS = {"agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Team",
+           "decision": "d", "disagreement": "w", "tried": "t"}
+
+
+def csrf(html):
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def raise_case(client):
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    return client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()
+
+
+def test_a_closure_day_added_by_an_admin_moves_new_due_dates_but_not_old_ones(client, clock):
+    clock.set(london(2026, 12, 14, 9, 0))  # Monday
+    before = raise_case(client)
+    assert before["stage"]["due_on"] == "2026-12-21"
+
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    page = client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True)
+    added = client.post(f"/{WDC}/admin/calendar/closures", data={
+        "closure-csrf_token": csrf(page), "closure-day": ["16", "12", "2026"], "closure-reason": "Council closure day",
+    }, follow_redirects=True)
+    assert "16 December 2026 added as a closure day" in added.get_data(as_text=True)
+
+    after = raise_case(client)
+    assert after["stage"]["due_on"] == "2026-12-22"
+    sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
+    assert client.get(f"/{WDC}/api/cases/{before['reference']}").get_json()["stage"]["due_on"] == "2026-12-21"
+    assert client.get(f"/{WDC}/api/calendar/working-days?from=2026-12-15&add=1").get_json()["date"] == "2026-12-17"
+
+
+def test_a_bad_or_repeated_closure_day_is_explained(client):
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    token = csrf(client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True))
+    bad = client.post(f"/{WDC}/admin/calendar/closures", data={
+        "closure-csrf_token": token, "closure-day": ["31", "2", "2026"], "closure-reason": "x"})
+    assert bad.status_code == 400 and "must be a real date" in bad.get_data(as_text=True)
+    good = {"closure-csrf_token": token, "closure-day": ["16", "12", "2026"], "closure-reason": "Closure"}
+    client.post(f"/{WDC}/admin/calendar/closures", data=good)
+    again = client.post(f"/{WDC}/admin/calendar/closures", data=good)
+    assert again.status_code == 400 and "16 December 2026 is already a closure day" in again.get_data(as_text=True)
+
+
+def test_only_council_admins_see_the_calendar_admin(client):
+    for role in ("practitioner", "manager", "safeguarding-lead"):
+        sign_in(client, WDC, "someone@wdc.example.org", role)
+        assert client.get(f"/{WDC}/admin/calendar/").status_code == 404

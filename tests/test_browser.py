@@ -1,0 +1,82 @@
+"""Journey 1 in a real browser: a teacher raises a disagreement and gets a reference."""
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as shows
+from selenium.webdriver.support.ui import WebDriverWait
+
+WDC = "westdunbartonshire"
+pytestmark = pytest.mark.browser
+
+
+def test_a_teacher_raises_a_disagreement_in_the_browser(live_server, browser, tmp_path):
+    browser.get(f"{live_server}/{WDC}/")
+    assert "If a child is at immediate risk of harm" in browser.find_element(By.TAG_NAME, "main").text
+    browser.find_element(By.LINK_TEXT, "Sign in").click()
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Development sign-in").click()
+    browser.find_element(By.ID, "email").send_keys("teacher.demo@wdc.example.org")
+    browser.find_element(By.CSS_SELECTOR, "input[name=role][value=practitioner]").click()
+    browser.find_element(By.CSS_SELECTOR, "#main-content button.govuk-button").click()
+
+    browser.find_element(By.LINK_TEXT, "Raise a disagreement").click()
+    browser.find_element(By.LINK_TEXT, "Raise a disagreement with another agency").click()
+    browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
+
+    WebDriverWait(browser, 5).until(shows.title_contains("Error: "))
+    summary = browser.find_element(By.CLASS_NAME, "govuk-error-summary")
+    assert "There is a problem" in summary.text
+    assert "Enter what was decided" in summary.text
+    assert browser.switch_to.active_element == summary, "GOV.UK Frontend moves focus to the error summary"
+    assert browser.title.startswith("Error: ")
+
+    browser.find_element(By.CSS_SELECTOR, "input[name=agency][value='Education Services']").click()
+    browser.find_element(By.CSS_SELECTOR, "input[name=learning_community][value='Vale of Leven']").click()
+    browser.find_element(By.ID, "other_agency").send_keys("Social work area team")
+    browser.find_element(By.ID, "decision").send_keys("The referral was closed.")
+    browser.find_element(By.ID, "disagreement").send_keys("New concerns the same week.")
+    browser.find_element(By.ID, "tried").send_keys("Spoke to the allocated worker.")
+    browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
+
+    WebDriverWait(browser, 5).until(shows.title_contains("Check your answers"))
+    browser.find_element(By.CSS_SELECTOR, "button[name=confirmed]").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("WDC-2026-0001"))
+
+    banner = browser.find_element(By.CLASS_NAME, "govuk-notification-banner")
+    assert "Your reference is WDC-2026-0001" in banner.text
+    assert "Head of Establishment" in browser.find_element(By.TAG_NAME, "main").text
+    browser.save_screenshot(str(tmp_path / "case.png"))
+
+
+AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(browser):
+    """Run axe-core (WCAG 2.2 A/AA rules) on the page the browser shows."""
+    browser.execute_script(AXE.read_text())
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))));"
+    )
+    return result
+
+
+def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
+    pages = [f"/", f"/{WDC}/", f"/{WDC}/sign-in", f"/{WDC}/dev/sign-in"]
+    for path in pages:
+        browser.get(live_server + path)
+        assert accessibility_violations(browser) == [], path
+
+    browser.get(f"{live_server}/{WDC}/dev/sign-in")
+    browser.find_element(By.ID, "email").send_keys("admin@wdc.example.org")
+    browser.find_element(By.CSS_SELECTOR, "input[name=role][value=council-admin]").click()
+    browser.find_element(By.CSS_SELECTOR, "#main-content button.govuk-button").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("Home"))
+    for path in (f"/{WDC}/cases/", f"/{WDC}/cases/new", f"/{WDC}/cases/new/escalation",
+                 f"/{WDC}/cases/new/conference-dissent", f"/{WDC}/admin/directory/"):
+        browser.get(live_server + path)
+        assert accessibility_violations(browser) == [], path
+    browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("Error: "))
+    assert accessibility_violations(browser) == [], "directory with errors"
