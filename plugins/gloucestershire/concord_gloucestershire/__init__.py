@@ -35,6 +35,11 @@ NOT_ATTENDED = (
     "For other concerns use the GSCP Escalation Protocol."
 )
 
+NOT_RECORDED = (
+    "All dissents are recorded formally in the Decisions, Outcome and Recommendations form and the child "
+    "protection minutes: record this one there before the review."
+)
+
 # Appendix 1: Dissent Form, every field it lists (signature and date are the
 # typed name and the time the form is sent).
 APPENDIX_1 = (
@@ -94,6 +99,8 @@ conference_dissent = Process(
                 role=SCU_SERVICE_LEAD,
                 deadline=CalendarDays(5, from_="conference_date"),
                 record=(
+                    Field("dissent_recorded", "Is the dissent recorded in the Decisions, Outcome and Recommendations "
+                          "form and the conference minutes?", "yesno", accept=("yes",), refusal=NOT_RECORDED),
                     Field("agency_service_lead", "The dissenter's service lead who took part"),
                     Field("concerns_explored", "Concerns explored", "textarea"),
                     Field("information_reviewed", "Information brought to the conference and minutes reviewed",

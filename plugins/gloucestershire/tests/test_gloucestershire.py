@@ -43,7 +43,7 @@ def act(client, reference, email, action, record):
 
 
 LINE_MANAGER_RECORD = {"discussed": "Discussed straight after the conference.", "service_lead_advised": "yes"}
-REVIEW_RECORD = {"agency_service_lead": "Health service lead (demo)", "concerns_explored": "Health evidence.",
+REVIEW_RECORD = {"dissent_recorded": "yes", "agency_service_lead": "Health service lead (demo)", "concerns_explored": "Health evidence.",
                  "information_reviewed": "Conference reports and minutes."}
 
 
@@ -51,6 +51,7 @@ def to_formal_dissent(client, clock):
     clock.set(london(2026, 12, 17, 15, 0))  # Thursday: the conference ends
     opened = raise_dissent(client).get_json()
     assert opened["stage"]["slug"] == "line-manager"
+    assert opened["stage"]["assignees"] == [{"name": "Robin Ashdown", "email": LINE_MANAGER}]
     assert opened["stage"]["due_on"] == "2026-12-17", "immediately following the conference"
     case = act(client, opened["reference"], LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
     assert case["stage"]["slug"] == "service-lead-review"
@@ -66,6 +67,7 @@ def test_only_conference_attendees_can_dissent(app, client):
         "Only professionals who attended the conference and dissented in it can use this process. "
         "For other concerns use the GSCP Escalation Protocol."
     ]
+    assert client.get(f"/{GCC}/api/cases/GCC-2026-0001").status_code == 404, "nothing was saved"
 
 
 def test_the_appendix_1_form_asks_every_question(client):
@@ -83,6 +85,21 @@ def test_the_appendix_1_form_asks_every_question(client):
     for name in APPENDIX_1:
         missing = raise_dissent(client, **{name: None})
         assert missing.status_code == 400 and name in missing.get_json()["errors"], name
+    assert client.get(f"/{GCC}/api/cases/GCC-2026-0001").status_code == 404, "nothing was saved"
+
+
+def test_the_service_leads_cannot_review_a_dissent_missing_from_the_conference_record(client):
+    reference = raise_dissent(client).get_json()["reference"]
+    act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
+    sign_in(client, GCC, SCU_LEAD, "manager")
+    refused = client.post(f"/{GCC}/api/cases/{reference}/actions", json={
+        "action": "escalate", "record": {**REVIEW_RECORD, "dissent_recorded": "no"}})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"dissent_recorded": [
+        "All dissents are recorded formally in the Decisions, Outcome and Recommendations form and the child "
+        "protection minutes: record this one there before the review."]}
+    case = client.get(f"/{GCC}/api/cases/{reference}").get_json()
+    assert case["stage"]["slug"] == "service-lead-review" and case["stages"][-1]["record"] is None
 
 
 def test_upheld_by_the_service_leads_within_5_days_the_conference_is_reconvened(client, clock):

@@ -1,7 +1,7 @@
 """Leeds: 2.9 Resolving Professional Disagreements and Escalation.
 
 Each of the five kinds of dissent is its own process. Health staff go through
-a Designated or Named Professional rather than line management, so most
+a Designated or Named Professional rather than up line management, so most
 processes have two ladders chosen by where the practitioner works. See
 README.md for the choices made where the procedure is silent.
 """
@@ -62,13 +62,19 @@ def stage(slug, title, role, deadline, outcomes, record=DISCUSSION, guidance="")
     return Stage(slug, title, role, deadline, record, outcomes, guidance)
 
 
-def by_sector(first_line: Stage, health_first: Stage, *rest: Stage) -> tuple[Ladder, ...]:
-    """The same route above the first rung; health staff start with a Designated or Named Professional."""
+def by_sector(first_line: Stage, line_management: Stage, health_instead: Stage, *rest: Stage) -> tuple[Ladder, ...]:
+    """First-line managers first for everyone; where they cannot agree, health staff go to a Designated or
+    Named Professional "in preference to the use of line management", everyone else up line management."""
     return (
-        Ladder("line-management", "Through line management", when=OTHER_AGENCY, stages=(first_line, *rest)),
-        Ladder("health", "Through a Designated or Named Professional", when=HEALTH, stages=(health_first, *rest)),
+        Ladder("line-management", "Through line management", when=OTHER_AGENCY,
+               stages=(first_line, line_management, *rest)),
+        Ladder("health", "Through a Designated or Named Professional", when=HEALTH,
+               stages=(first_line, health_instead, *rest)),
     )
 
+
+MEETING = ("Call a meeting of all parties. Every agency keeps a record of the discussions, the outcome "
+           "and the agreed actions.")
 
 designated_named = stage(
     "designated-named-professional", "Advice from a Designated or Named Professional", DESIGNATED_NAMED,
@@ -98,11 +104,11 @@ referral = Process(
         stage("first-line-managers", "First-line managers", CSWS_TEAM_MANAGER, FIRST_LINE, (resolve(), escalate()),
               guidance="The Children's Social Care team manager or assistant team manager liaises with the "
                        "equivalent manager in your agency, normally after advice from their own line manager."),
-        designated_named,
         stage("meeting-of-all-parties", "Line management of the agencies: meeting of all parties", SENIOR_MANAGER,
-              LINE_MANAGEMENT, (resolve(), REMAINS),
-              guidance="Call a meeting of all parties. Every agency keeps a record of the discussions, the outcome "
-                       "and the agreed actions."),
+              LINE_MANAGEMENT, (resolve(), REMAINS), guidance=MEETING),
+        stage("designated-named-professional", "Designated or Named Professional: meeting of all parties",
+              DESIGNATED_NAMED, LINE_MANAGEMENT, (resolve(), REMAINS),
+              guidance="More common in health services, in preference to line management. " + MEETING),
     ),
 )
 
@@ -189,9 +195,11 @@ plan_implementation = Process(
     ladders=by_sector(
         stage("first-line-managers", "Line managers of the professionals involved", LINE_MANAGER, FIRST_LINE,
               (resolve(), escalate())),
-        designated_named,
         stage("line-management", "Line management of each agency", SENIOR_MANAGER, LINE_MANAGEMENT,
               (resolve(), escalate("Not resolved: consider a Child Protection Review Conference"))),
+        stage("designated-named-professional", "Advice from a Designated or Named Professional", DESIGNATED_NAMED,
+              LINE_MANAGEMENT, (resolve(), escalate("Not resolved: consider a Child Protection Review Conference")),
+              guidance="More common in health services, in preference to line management."),
         stage("review-conference", "Consider a Child Protection Review Conference", CSWS_TEAM_MANAGER, FIRST_LINE,
               (Outcome("review-conference", "A Child Protection Review Conference will be convened"),
                Outcome("no-review-conference", "No review conference: reasons recorded"), REMAINS),

@@ -69,26 +69,31 @@ def first_due(client, process, sector):
 
 # 1. Dissent at referral/enquiry stage
 
-def test_referral_dissent_goes_from_first_line_managers_to_a_meeting_of_all_parties(client):
+@pytest.mark.parametrize("ending", ["resolved", "differences-remain"])
+def test_referral_dissent_goes_from_first_line_managers_up_line_management_to_a_meeting_of_all_parties(
+        client, ending):
     assert first_due(client, "referral-enquiry", "Another agency")["due_on"] == "2026-12-30"
     walk(client, "referral-enquiry", "Another agency", [
         (TEAM_MANAGER, "escalate", DISCUSSED, "meeting-of-all-parties", [SENIOR], "2027-01-05"),
-        (SENIOR, "resolved", DISCUSSED, None, None, None),
+        (SENIOR, ending, DISCUSSED, None, None, None),
     ])
 
 
-def test_health_staff_go_to_a_designated_or_named_professional_instead_of_line_management(client):
+@pytest.mark.parametrize("ending", ["resolved", "differences-remain"])
+def test_health_staff_go_from_first_line_managers_to_a_designated_or_named_professional_instead_of_line_management(
+        client, ending):
     stage = first_due(client, "referral-enquiry", "Health services")
-    assert stage["slug"] == "designated-named-professional" and stage["assignees"][0]["email"] == DNP
-    walk(client, "referral-enquiry", "Health services", [
-        (DNP, "escalate", DISCUSSED, "meeting-of-all-parties", [SENIOR], "2027-01-05"),
-        (SENIOR, "differences-remain", DISCUSSED, None, None, None),
+    assert stage["slug"] == "first-line-managers" and stage["assignees"][0]["email"] == TEAM_MANAGER
+    case = walk(client, "referral-enquiry", "Health services", [
+        (TEAM_MANAGER, "escalate", DISCUSSED, "designated-named-professional", [DNP], "2027-01-05"),
+        (DNP, ending, DISCUSSED, None, None, None),
     ])
+    assert "agency-senior-manager" not in [s["role"] for s in case["stages"]]
 
 
-@pytest.mark.parametrize("sector, first", [("Another agency", TEAM_MANAGER), ("Health services", DNP)])
-def test_referral_dissent_resolved_at_the_first_rung(client, sector, first):
-    walk(client, "referral-enquiry", sector, [(first, "resolved", DISCUSSED, None, None, None)])
+@pytest.mark.parametrize("sector", ["Another agency", "Health services"])
+def test_referral_dissent_resolved_by_the_first_line_managers(client, sector):
+    walk(client, "referral-enquiry", sector, [(TEAM_MANAGER, "resolved", DISCUSSED, None, None, None)])
 
 
 # 2. Dissent about the need for a child protection conference
@@ -134,22 +139,27 @@ def test_conference_dissent_resolved_with_the_line_manager(client):
 
 # 4. Dissent regarding the implementation of the child protection plan
 
-@pytest.mark.parametrize("sector, first", [("Another agency", LINE_MANAGER), ("Health services", DNP)])
+ABOVE_FIRST_LINE = [("Another agency", "line-management", SENIOR),
+                    ("Health services", "designated-named-professional", DNP)]
+
+
+@pytest.mark.parametrize("sector, second, above", ABOVE_FIRST_LINE)
 @pytest.mark.parametrize("ending", ["review-conference", "no-review-conference", "differences-remain"])
-def test_plan_dissent_can_end_in_a_review_conference(client, sector, first, ending):
+def test_plan_dissent_can_end_in_a_review_conference(client, sector, second, above, ending):
     walk(client, "plan-implementation", sector, [
-        (first, "escalate", DISCUSSED, "line-management", [SENIOR], "2027-01-05"),
-        (SENIOR, "escalate", DISCUSSED, "review-conference", [TEAM_MANAGER], "2026-12-30"),
+        (LINE_MANAGER, "escalate", DISCUSSED, second, [above], "2027-01-05"),
+        (above, "escalate", DISCUSSED, "review-conference", [TEAM_MANAGER], "2026-12-30"),
         (TEAM_MANAGER, ending, {"consideration": "Considered."}, None, None, None),
     ])
 
 
-@pytest.mark.parametrize("sector, first", [("Another agency", LINE_MANAGER), ("Health services", DNP)])
-def test_plan_dissent_resolved_by_line_managers_or_agency_line_management(client, sector, first):
-    walk(client, "plan-implementation", sector, [(first, "resolved", DISCUSSED, None, None, None)])
+@pytest.mark.parametrize("sector, second, above", ABOVE_FIRST_LINE)
+def test_plan_dissent_goes_first_to_the_line_managers_then_line_management_or_a_designated_professional(
+        client, sector, second, above):
+    walk(client, "plan-implementation", sector, [(LINE_MANAGER, "resolved", DISCUSSED, None, None, None)])
     walk(client, "plan-implementation", sector, [
-        (first, "escalate", DISCUSSED, "line-management", [SENIOR], "2027-01-05"),
-        (SENIOR, "resolved", DISCUSSED, None, None, None),
+        (LINE_MANAGER, "escalate", DISCUSSED, second, [above], "2027-01-05"),
+        (above, "resolved", DISCUSSED, None, None, None),
     ])
 
 
