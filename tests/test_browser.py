@@ -74,9 +74,11 @@ def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
     browser.find_element(By.CSS_SELECTOR, "#main-content button.govuk-button").click()
     WebDriverWait(browser, 5).until(shows.title_contains("Home"))
     for path in (f"/{WDC}/cases/", f"/{WDC}/cases/new", f"/{WDC}/cases/new/escalation",
-                 f"/{WDC}/cases/new/conference-dissent", f"/{WDC}/admin/directory/"):
+                 f"/{WDC}/cases/new/conference-dissent", f"/{WDC}/admin/directory/", f"/{WDC}/admin/calendar/",
+                 "/dev/mail/"):
         browser.get(live_server + path)
         assert accessibility_violations(browser) == [], path
+    browser.get(f"{live_server}/{WDC}/admin/directory/")
     browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
     WebDriverWait(browser, 5).until(shows.title_contains("Error: "))
     assert accessibility_violations(browser) == [], "directory with errors"
