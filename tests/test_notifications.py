@@ -256,3 +256,57 @@ def test_a_replaced_qio_no_longer_gets_the_reminders_and_the_successor_does(make
     got = sorted((m["To"], m["Subject"].split(": ")[1]) for m in smtp_sink.messages[before:])
     assert ("sam.reed@wdc.example.org", "a case is with you, due Tuesday 1 December 2026") in got
     assert all(to != QIO for to, _ in got)
+
+
+@pytest.fixture
+def notify_server():
+    """A stand-in for the GOV.UK Notify API on loopback, speaking its HTTP contract."""
+    import json as _json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received, statuses = [], {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = _json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append({"path": self.path, "auth": self.headers.get("Authorization", ""), **body})
+            status = statuses.get(body["email_address"], 201)
+            payload = {"id": "00000000-0000-0000-0000-000000000001"} if status == 201 else {
+                "status_code": status, "errors": [{"error": "BadRequestError", "message": "Not a valid email address"}]}
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(_json.dumps(payload).encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", received, statuses
+    server.shutdown()
+
+
+def test_gov_uk_notify_gets_the_councils_template_and_a_bad_address_stops_at_once(make_app, notify_server, clock):
+    import uuid
+
+    base_url, received, statuses = notify_server
+    statuses[TEACHER] = 400
+    key = f"concord_test-{uuid.uuid4()}-{uuid.uuid4()}"
+    app = make_app(MAIL_TRANSPORT="notify", NOTIFY_API_KEY=key, NOTIFY_BASE_URL=base_url,
+                   NOTIFY_TEMPLATES={WDC: {"assignment": "tpl-wdc-assignment"},
+                                     "*": {"acknowledgement": "tpl-acknowledgement"}})
+    client = app.test_client()
+    clock.set(london(2026, 11, 23, 9, 0))
+    sign_in(client, WDC, TEACHER)
+    reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
+    drain(app)
+    sent = {r["email_address"]: r for r in received}
+    assert sent[HEAD]["template_id"] == "tpl-wdc-assignment"
+    assert sent[HEAD]["personalisation"]["reference"] == reference
+    assert sent[HEAD]["personalisation"]["due"] == "Tuesday 1 December 2026"
+    assert sent[HEAD]["auth"].startswith("Bearer ") and sent[HEAD]["path"] == "/v2/notifications/email"
+    assert "Bruising" not in str(received)
+    states = {(r, s, a) for r, s, a, _ in outbox_rows(app, "acknowledgement")}
+    assert states == {(TEACHER, "failed", 1)}, "a 4xx from Notify is permanent"
