@@ -1,4 +1,6 @@
 """Deadline emails: opened, escalated and left overdue, through a real SMTP server and real brokers."""
+from datetime import timedelta
+
 import pytest
 
 from core.testing import drain, london, sign_in
@@ -184,7 +186,7 @@ def test_a_permanent_failure_stops_at_once_and_a_cap_ends_retries(make_app, flak
     sign_in(client, WDC, TEACHER)
     client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS})
     for minutes in (0, 3, 8, 20, 40, 80, 160):
-        clock.set(london(2026, 11, 23, 9, 0) + __import__("datetime").timedelta(minutes=minutes))
+        clock.set(london(2026, 11, 23, 9, 0) + timedelta(minutes=minutes))
         drain(app)
     states = outbox_rows(app, "acknowledgement") + outbox_rows(app, "assignment")
     assert sorted((s, a) for _, s, a, _ in states) == [("failed", 1), ("failed", 5)]
