@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from authlib.jose.errors import JoseError
-from joserfc.errors import JoseError as JoseRFCError
+from joserfc.errors import JoseError
 from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from ..config import ConfigError
@@ -126,7 +125,7 @@ def callback():
             claims_options={"iss": {"essential": True, "value": sso.issuer},
                             "aud": {"essential": True, "value": sso.client_id}},
         )
-    except (OAuthError, JoseError, JoseRFCError, ValueError) as e:
+    except (OAuthError, JoseError, ValueError) as e:
         # The reason, never the token, code or verifier.
         current_app.logger.warning("sign-in refused for %s: %s", g.council.slug, type(e).__name__)
         return _refused("The response from your identity provider could not be trusted, so you have not been "

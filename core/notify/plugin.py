@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 import click
+from werkzeug.serving import run_simple
 from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
 
@@ -44,16 +45,18 @@ def scheduler_command(every):
 
 @click.command("run")
 @click.option("--port", default=5000)
-def run_embedded(port):
+@click.option("--tick", default=15.0, help="Seconds between scheduler ticks.")
+def run_embedded(port, tick):
     """Serve the app with an in-process worker and scheduler (the embedded default)."""
     import dramatiq
 
     app = current_app._get_current_object()
     worker = dramatiq.Worker(app.extensions["concord.queue"].broker, worker_threads=1)
     worker.start()
-    threading.Thread(target=scheduler.run_forever, args=(app, 15.0), daemon=True).start()
+    threading.Thread(target=scheduler.run_forever, args=(app, tick), daemon=True).start()
     try:
-        app.run(port=port, use_reloader=False)
+        # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly.
+        run_simple("127.0.0.1", port, app, threaded=True)
     finally:
         worker.stop()
 
