@@ -15,7 +15,7 @@ APPENDIX_1 = {
     "professional_name": "Jo Example",
     "professional_role": "Health visitor",
     "agency": "Community health",
-    "professional_phone": "01632 960000",
+    "professional_phone": "01632 960000",  # Ofcom's range reserved for fiction
     "professional_email": DISSENTER,
     "manager_details": "Robin Ashdown, line.manager@gcc.example.org",
     "child_names": "Child A",
