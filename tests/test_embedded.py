@@ -40,7 +40,7 @@ def test_the_embedded_server_sends_mail_to_the_development_outbox(tmp_path):
                 break
             time.sleep(0.1)
         assert f"{reference}: a case is with you" in page
-        assert f"{reference}: we have your" in page
+        assert f"{reference}: received – Raise a disagreement" in page
     finally:
         server.terminate()
         server.wait(timeout=10)

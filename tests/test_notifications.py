@@ -43,7 +43,7 @@ def test_a_case_opened_escalated_and_left_overdue_sends_exactly_the_expected_mai
 
     assert day(2026, 11, 23, 9, 1) == [
         (HEAD, f"{reference}: a case is with you, due Tuesday 1 December 2026"),
-        (TEACHER, f"{reference}: we have your raise a disagreement with another agency"),
+        (TEACHER, f"{reference}: received – Raise a disagreement with another agency"),
     ]
     assert day(2026, 11, 26, 8, 0) == []
     assert day(2026, 11, 27, 7, 30) == [(HEAD, f"{reference}: due tomorrow (Tuesday 1 December 2026)")]

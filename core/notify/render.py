@@ -17,7 +17,7 @@ from ..models import ScheduledNotification
 from .outbox import DEADLINE_KINDS
 
 SUBJECTS = {
-    "acknowledgement": "{reference}: we have your {process}",
+    "acknowledgement": "{reference}: received – {process}",
     "assignment": "{reference}: a case is with you, due {due}",
     "reminder": "{reference}: due tomorrow ({due})",
     "due-today": "{reference}: due today ({due})",
@@ -56,7 +56,7 @@ def render(row: ScheduledNotification) -> Message:
     stage = process.ladder(case.ladder).stage(entry.stage) if entry is not None else None
     due = f"{entry.due_on:%A %-d %B %Y}" if entry is not None else ""
     context = {
-        "council": council, "reference": case.reference, "process": process.title.lower(),
+        "council": council, "reference": case.reference, "process": process.title,
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
         "outcome": next((o.label for s in process.ladder(case.ladder).stages for o in s.outcomes
                          if o.slug == case.outcome), case.outcome),
