@@ -52,3 +52,35 @@ def test_only_council_admins_see_the_calendar_admin(client):
     for role in ("practitioner", "manager", "safeguarding-lead"):
         sign_in(client, WDC, "someone@wdc.example.org", role)
         assert client.get(f"/{WDC}/admin/calendar/").status_code == 404
+
+
+def test_a_case_waiting_for_a_group_with_no_meetings_is_explained_on_the_page_and_not_saved(make_app):
+    from core.hookspecs import hookimpl
+    from core.procedures import Contact, Council, Field, Ladder, NextMeeting, Process, Role, Stage, resolve
+
+    panel = Council(slug="panelshire", name="Panelshire Council", nation="ENG", reference_prefix="PAN",
+                    immediate_risk="phone the front door today.", processes=(Process(
+                        slug="review", title="Ask the panel", summary="s",
+                        intake=(Field("what", "What to review", "textarea"),),
+                        ladders=(Ladder("panel", "Panel", stages=(
+                            Stage("panel", "Panel review", Role("panel", "Panel"), NextMeeting("review-panel"),
+                                  (Field("notes", "Notes", "textarea"),), (resolve(),)),)),)),))
+
+    class Panelshire:
+        @hookimpl
+        def concord_register_councils(self):
+            return [panel]
+
+        @hookimpl
+        def concord_demo_directory(self, council):
+            return [Contact("panel", "Panel clerk", "clerk@panel.example.org")] if council.slug == "panelshire" else None
+
+    client = make_app(PLUGINS=[Panelshire()]).test_client()
+    sign_in(client, "panelshire", "someone@panel.example.org")
+    token = csrf(client.get("/panelshire/cases/new/review").get_data(as_text=True))
+    response = client.post("/panelshire/cases/new/review", data={"csrf_token": token, "what": "w", "confirmed": "yes"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "There is a problem" in page and "No meeting of the review panel is scheduled" in page
+    assert 'href="#None"' not in page
+    assert "PAN-" not in client.get("/panelshire/cases/").get_data(as_text=True)

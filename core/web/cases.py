@@ -43,8 +43,7 @@ def raise_case(process):
             try:
                 case = cases.open_case(g.council, process, answers, g.viewer.user)
             except cases.CaseError as e:
-                form.form_errors.append(str(e))
-                return render_template("cases/raise.html", process=process, form=form), 409
+                return render_template("cases/raise.html", process=process, form=form, problem=str(e)), 409
             flash(f"Your reference is {case.reference}", "success")
             return redirect(url_for("cases.show", reference=case.reference))
         if request.form.get("change") != "yes":
