@@ -2,11 +2,12 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+comma  := ,
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 export CONCORD_INSTANCE ?= $(CURDIR)/instance
 FLASK  := $(BIN)/flask --app core.app:create_app
 
-.PHONY: run test install assets browser clean
+.PHONY: run test install assets browser clean bench
 
 run: install assets
 	$(FLASK) db upgrade
@@ -19,6 +20,12 @@ test: install assets browser tests/oidc/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; [ $$status -eq 5 ] && echo "pytest collected no tests" || exit $$status; }
 
 install: $(VENV)/.installed
+
+# Every benchmark in bench/ on PostgreSQL (127.0.0.1:5432) and a redis-server of its own;
+# one line per figure, last. BENCH=submission,pages runs only those.
+bench: install
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/run.py $(subst $(comma), ,$(BENCH))
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	test -x $(BIN)/python || python3 -m venv $(VENV)

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import click
 import pluggy
 from flask import Flask
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
-    Migrate(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
+    _migrate_lazily(app)
     CSRFProtect(app)
     init_sessions(app)
     WTFormsHelpers(app)
@@ -74,6 +74,39 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     pm.hook.concord_init_app(app=app)
     return app
+
+
+def _migrate_lazily(app: Flask) -> None:
+    """Flask-Migrate (and Alembic, a third of start-up) imported only by what migrates.
+
+    ``flask db …`` and ``flask_migrate.upgrade()`` both find what they need on
+    the app; each builds the real ``Migrate`` on first use.
+    """
+
+    def real():
+        from flask_migrate import Migrate
+
+        if isinstance(app.extensions.get("migrate"), _LazyMigrateConfig):
+            Migrate(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
+        return app.extensions["migrate"]
+
+    class _LazyMigrateConfig:
+        def __getattr__(self, name):
+            return getattr(real(), name)
+
+    class _LazyDbGroup(click.Group):
+        def list_commands(self, ctx):
+            real()
+            from flask_migrate.cli import db as group
+            return group.list_commands(ctx)
+
+        def get_command(self, ctx, name):
+            real()
+            from flask_migrate.cli import db as group
+            return group.get_command(ctx, name)
+
+    app.extensions["migrate"] = _LazyMigrateConfig()
+    app.cli.add_command(_LazyDbGroup("db", help="Perform database migrations."))
 
 
 def _ensure_sqlite_folder(uri: str) -> None:

@@ -29,9 +29,6 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
-from joserfc.errors import JoseError
 from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from ..config import ConfigError
@@ -138,6 +135,9 @@ def callback():
         return _refused("Sign-in with a council account is not set up here.")
     if "error" in request.args:
         return _refused("Your identity provider did not sign you in.")
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+
     try:
         token = _client(g.council.slug).authorize_access_token(
             claims_options={"iss": {"essential": True, "value": sso.issuer},
@@ -200,7 +200,11 @@ def concord_init_app(app):
     if settings is None:
         settings = settings_from_environment()
     councils = parse(settings, concord.councils)
-    oauth = OAuth(app)
+    oauth = None
+    if councils:  # authlib is imported only where a council signs in with SSO
+        from authlib.integrations.flask_client import OAuth
+
+        oauth = OAuth(app)
     for slug, sso in councils.items():
         oauth.register(
             name=slug, client_id=sso.client_id, client_secret=sso.client_secret,

@@ -1,7 +1,7 @@
 """The Dramatiq broker and the one actor that delivers outbox rows.
 
 Messages carry row ids only, a few to a message so the broker's overhead is
-shared; each row is still claimed and committed on its own. ``CONCORD_BROKER_URL`` picks Redis
+shared; the rows are claimed together and each is marked sent in its own commit. ``CONCORD_BROKER_URL`` picks Redis
 (``redis://``) or RabbitMQ (``amqp://``); unset, a StubBroker runs in-process.
 """
 from __future__ import annotations
@@ -44,8 +44,7 @@ def init_app(app) -> None:
 
     def deliver_notifications(row_ids: list[int]) -> None:
         with app.app_context():
-            for row_id in row_ids:
-                deliver(row_id)
+            deliver(row_ids)
 
     actor = dramatiq.actor(deliver_notifications, broker=broker, queue_name=QUEUE_NAME, max_retries=0)
     app.extensions["concord.queue"] = Queue(broker, actor)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from icalendar import Calendar, Event
 
 from ..cases import process_of
 from ..hookspecs import hookimpl
@@ -83,6 +82,8 @@ def _render_pair(template: str, context: dict) -> tuple[str, str]:
 
 
 def calendar_entry(row: ScheduledNotification, reference: str, due_on: date, link: str) -> bytes:
+    from icalendar import Calendar, Event  # only mail workers build calendar entries
+
     cal = Calendar()
     cal.add("prodid", "-//Concord//Deadlines//EN")
     cal.add("version", "2.0")

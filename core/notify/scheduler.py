@@ -7,12 +7,14 @@ message is sent for a row another transaction might still roll back.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import select
 
 from ..cases import now
 from ..models import ScheduledNotification, db
+from .delivery import LEASE, reclaim_stale
 from .digest import plan_digests
 
 BATCH = 5000
@@ -34,6 +36,8 @@ def tick(app: Flask) -> int:
     """One tick: returns how many rows were handed to the workers."""
     with app.app_context():
         plan_digests(app.extensions["concord"].councils)
+        # Rows a dead worker claimed and never sent: pending again once the lease is over.
+        reclaim_stale(timedelta(seconds=app.config.get("NOTIFY_LEASE_SECONDS") or LEASE.total_seconds()))
         ids = due_ids()
     queue = app.extensions["concord.queue"]
     for start in range(0, len(ids), PER_MESSAGE):

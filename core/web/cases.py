@@ -5,11 +5,13 @@ import re
 import secrets
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import audit, cases
 from ..access import FULL, PROGRESS, TAKEN
 from ..forms import answers_of, intake_form_class, record_form_class
-from ..models import ScheduledNotification, db
+from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, db
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -68,8 +70,19 @@ def raise_case(process):
     return render_template("cases/raise.html", process=process, form=form, raise_token=token)
 
 
-def _case_or_404(reference, need=FULL):
-    case = cases.find(g.council, reference)
+# What the case page shows, read in one statement per relationship, however long the timeline.
+CASE_PAGE = (
+    selectinload(Case.stages).selectinload(StageEntry.offers).joinedload(StageOffer.contact),
+    selectinload(Case.events).joinedload(CaseEvent.actor),
+)
+
+
+def _case_or_404(reference, need=FULL, options=()):
+    if options:
+        case = db.session.scalar(select(Case).where(Case.council == g.council.slug, Case.reference == reference)
+                                 .options(*options))
+    else:
+        case = cases.find(g.council, reference)
     if case is None:
         abort(404)
     seen = g.viewer.access(case)
@@ -87,7 +100,7 @@ def _posted_entry() -> int | None:
 
 @bp.route("/<reference>", methods=["GET", "POST"])
 def show(reference):
-    case, seen = _case_or_404(reference, need=None)
+    case, seen = _case_or_404(reference, need=None, options=CASE_PAGE)
     if seen == TAKEN:
         audit.record(case, g.viewer.user, "view-taken")
         db.session.commit()
