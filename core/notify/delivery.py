@@ -4,8 +4,8 @@ The rows are claimed in one statement: ``pending`` and due becomes ``sending``
 (``send_after`` then holds the moment of the claim), committed before
 anything is sent, so two workers never send a row together and a duplicate
 or late message finds it no longer pending and does nothing. Each row is
-marked ``sent`` (or failed, or pending again later) with its own UPDATE and
-commit straight after the transport's answer: a worker killed mid-message
+marked ``sent`` (or failed, or pending again later) with its own autocommitted
+UPDATE straight after the transport's answer: a worker killed mid-message
 can have sent at most the one row it had not yet marked. The rows it had
 claimed but not sent stay ``sending`` until the scheduler's lease runs out
 (``reclaim_stale``) and are then handed out again.
@@ -53,42 +53,49 @@ def claim(row_ids: list[int]) -> list[ScheduledNotification]:
     return rows
 
 
-def send(row: ScheduledNotification, mail) -> None:
-    """Send one claimed row and record what happened to it, in its own commit."""
+def send(row: ScheduledNotification, mail, marks) -> str:
+    """Send one claimed row and record what happened to it at once; returns its new state."""
     moment = now()
     try:
         mail.send(render(row))
     except PermanentFailure as e:
-        row.state, row.last_error = "failed", str(e)
+        values = {"state": "failed", "last_error": str(e)}
     except TemporaryFailure as e:
-        row.last_error = str(e)
-        if row.attempts >= MAX_ATTEMPTS:
-            row.state = "failed"
-        else:
-            row.state, row.send_after = "pending", moment + backoff(row.attempts)
+        values = {"state": "failed" if row.attempts >= MAX_ATTEMPTS else "pending", "last_error": str(e)}
+        if values["state"] == "pending":
+            values["send_after"] = moment + backoff(row.attempts)
     else:
-        row.state, row.sent_at, row.last_error = "sent", moment, None
-    db.session.commit()
+        values = {"state": "sent", "sent_at": moment, "last_error": None}
+    if db.session.new or db.session.dirty:
+        # The transport wrote rows of its own (the development outbox): one commit for both.
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.commit()
+    else:
+        # One autocommitted UPDATE: a single round trip, durable before the next row is sent.
+        marks.execute(update(ScheduledNotification).where(ScheduledNotification.id == row.id).values(**values))
+    return values["state"]
 
 
 def deliver(row_ids: list[int]) -> dict[int, str]:
     """Send the rows that are still due; returns what happened to each one claimed."""
     rows = claim(row_ids)
+    if not rows:
+        return {}
     mail = current_app.extensions["concord.mail"]
     done = {}
-    try:
-        for row in rows:
-            send(row, mail)
-            done[row.id] = row.state
-    except BaseException:
-        # Hand back at once what this message claimed and did not send (the lease would, later).
-        db.session.rollback()
-        left = [row.id for row in rows if row.id not in done]
-        db.session.execute(update(ScheduledNotification)
-                           .where(ScheduledNotification.id.in_(left), ScheduledNotification.state == "sending")
-                           .values(state="pending").execution_options(synchronize_session=False))
-        db.session.commit()
-        raise
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as marks:
+        try:
+            for row in rows:
+                done[row.id] = send(row, mail, marks)
+        except BaseException:
+            # Hand back at once what this message claimed and did not send (the lease would, later).
+            db.session.rollback()
+            left = [row.id for row in rows if row.id not in done]
+            marks.execute(update(ScheduledNotification)
+                          .where(ScheduledNotification.id.in_(left), ScheduledNotification.state == "sending")
+                          .values(state="pending"))
+            raise
     return done
 
 
