@@ -143,9 +143,11 @@ class NextMeeting:
 
     meeting: str
     since: str = ""
+    name: str = ""
 
     def describe(self) -> str:
-        return f"at the next meeting of the {self.meeting.replace('-', ' ')} after {_event(None, self.since)}"
+        group = self.name or self.meeting.replace("-", " ")
+        return f"at the next meeting of the {group} after {_event(None, self.since)}"
 
 
 Deadline = Union[WorkingDays, CalendarDays, SameWorkingDay, NextMeeting]
