@@ -153,7 +153,8 @@ def _wtforms_field(spec: Field):
         return GovDateField(**kwargs)
     if spec.type in ("choice", "yesno"):
         choices = YES_NO if spec.type == "yesno" else [(c, c) for c in spec.choices]
-        checks.append(validators.AnyOf([v for v, _ in choices], message=spec.error or f"Select {label} from the list"))
+        unlisted = f"{spec.error} from the list" if spec.error and spec.type == "choice" else spec.error
+        checks.append(validators.AnyOf([v for v, _ in choices], message=unlisted or f"Select {label} from the list"))
         return RadioField(choices=choices, widget=GovRadioInput(), validate_choice=False, **kwargs)
     too_long = validators.Length(max=spec.limit, message=f"{spec.label} must be {spec.limit:,} characters or fewer")
     checks.append(too_long)

@@ -183,7 +183,7 @@ COUNCIL = Council(
     reference_prefix="WDC",
     processes=(escalation, conference_dissent),
     immediate_risk=(
-        "make a child protection referral to Social Work Services today, by phone, and call the police "
+        "make a child protection referral to Social Work Services today, and call the police "
         "on 999 if the child is in immediate danger. Do not wait for this process."
     ),
     immediate_risk_role="social-work-duty",
