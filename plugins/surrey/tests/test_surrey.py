@@ -136,8 +136,11 @@ def test_imminent_risk_goes_to_the_referral_service_the_same_day(client, outcome
                {"guidance": "A referral should be made.", "mars_submitted": "yes" if outcome == "referral-made" else "no"})
     if outcome == "referral-made":
         assert case["status"] == "closed"
-    else:
-        assert due_and_people(case) == ("2026-12-30", [LINE_MANAGER])
+        return
+    for who, due in ((LINE_MANAGER, "2026-12-30"), (SAFEGUARDING, "2026-12-31"), (SENIOR, "2027-01-05")):
+        assert due_and_people(case) == (due, [who])
+        case = act(client, case["reference"], who, "unresolved" if who == SENIOR else "escalate", RECORD)
+    assert case["outcome"] == "unresolved"
 
 
 def test_the_forms_name_the_multi_agency_referral_form_and_signpost_conduct_concerns(client):
