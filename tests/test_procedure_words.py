@@ -45,7 +45,7 @@ def test_every_date_is_of_a_past_event(council, spec):
         assert spec.past, f"{spec.name}: a date of something that happened refuses the future"
 
 
-def test_the_api_describes_every_conditional_field(make_app):
+def test_the_api_describes_every_conditional_field_and_every_deadline_in_words(make_app):
     client = make_app().test_client()
     seen = 0
     for council in COUNCILS:
@@ -58,6 +58,10 @@ def test_the_api_describes_every_conditional_field(make_app):
                 for ladder, api_ladder in zip(process.ladders, api["ladders"])
                 for stage, api_stage in zip(ladder.stages, api_ladder["stages"])
             ]
+            for api_ladder in api["ladders"]:
+                for api_stage in api_ladder["stages"]:
+                    assert re.search(r"\b(working days?|calendar days?|next meeting)\b", api_stage["deadline"])
+                    assert re.search(r"\b(of|after|as) the \w+", api_stage["deadline"])
             for specs, fields in pairs:
                 by_name = {f["name"]: f for f in fields}
                 for spec in specs:
