@@ -88,6 +88,7 @@ def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
     WebDriverWait(browser, 5).until(shows.title_contains("Home"))
     for path in (f"/{WDC}/cases/", f"/{WDC}/cases/new", f"/{WDC}/cases/new/escalation",
                  f"/{WDC}/cases/new/conference-dissent", f"/{WDC}/admin/directory/", f"/{WDC}/admin/calendar/",
+                 f"/{WDC}/admin/texts/",
                  "/dev/mail/"):
         browser.get(live_server + path)
         assert accessibility_violations(browser) == [], path
