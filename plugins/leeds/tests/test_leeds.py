@@ -265,5 +265,5 @@ def test_an_unsupported_sector_is_refused_and_nothing_saved(client):
     response = client.post(f"/{LEEDS}/api/cases", json={
         "process": "referral-enquiry", "answers": {**ANSWERS["referral-enquiry"], "sector": "Space agency"}})
     assert response.status_code == 400
-    assert response.get_json()["errors"]["sector"] == ["Select where you work"]
+    assert response.get_json()["errors"]["sector"] == ["Select where you work from the list"]
     assert "LDS-" not in client.get(f"/{LEEDS}/cases/").get_data(as_text=True)
