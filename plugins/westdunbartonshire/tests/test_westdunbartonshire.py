@@ -215,6 +215,8 @@ def test_a_learning_community_sent_for_social_work_is_not_stored(client):
     opened = raise_case(client, social_work_disagreement(learning_community="Vale of Leven"))
     case = client.get(f"/{WDC}/api/cases/{opened['reference']}").get_json()
     assert case["answers"]["learning_community"] is None
+    page = client.get(f"/{WDC}/cases/{opened['reference']}").get_data(as_text=True)
+    assert "The child&#39;s learning community" not in page, "a question not asked is not shown back"
 
 
 def test_an_education_escalation_without_a_learning_community_is_refused(client):
