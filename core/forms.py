@@ -113,15 +113,20 @@ class ConcordForm(FlaskForm):
         return Markup("").join(parts)
 
     def _render(self, field, nested, after) -> Markup:
+        params = {}
+        if field.name in self.conditions and field.name not in {n for v in nested.values() for ns in v.values() for n in ns}:
+            other, values = self.conditions[field.name]
+            labels = dict(getattr(self._fields.get(other), "choices", None) or ())
+            only = "Answer this only if you chose " + " or ".join(f"‘{labels.get(v, v)}’" for v in values) + "."
+            params["hint"] = {"text": f"{field.description} {only}" if field.description else only}
         if field.name in nested:
             items = []
             for value, _label in field.choices:
                 inner = nested[field.name].get(value)
                 html = Markup("").join(self._render(self[n], nested, after) for n in inner) if inner else None
                 items.append({"conditional": {"html": html}} if html else {})
-            out = field(params={"items": items})
-        else:
-            out = field()
+            params["items"] = items
+        out = field(params=params) if params else field()
         for name in after.get(field.name, ()):
             out += self._render(self[name], nested, after)
         return out
