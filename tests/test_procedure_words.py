@@ -8,7 +8,7 @@ import pytest
 from core.app import create_app
 from core.hookspecs import hookimpl
 from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
-from core.testing import london, sign_in
+from core.testing import london, post_action, sign_in
 
 APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "words"})
 COUNCILS = list(APP.extensions["concord"].councils.values())
@@ -150,11 +150,11 @@ def test_a_record_question_shown_for_one_outcome(testshire):
         "process": "dissent", "answers": {"met": "2026-11-20", "route": "B"}}).get_json()
     sign_in(testshire, "testshire", "panel@testshire.example.org", "manager")
     url = f"/testshire/api/cases/{opened['reference']}/actions"
-    refused = testshire.post(url, json={"action": "escalate", "record": {"outcome_note": "x"}})
+    refused = post_action(testshire, url, {"action": "escalate", "record": {"outcome_note": "x"}})
     assert refused.get_json()["errors"] == {"why_not": ["Enter why it was not resolved"]}
     page = testshire.get(f"/testshire/cases/{opened['reference']}").get_data(as_text=True)
     assert 'id="conditional-action-2"' in page and page.index('name="why_not"') > page.index('id="conditional-action-2"')
-    done = testshire.post(url, json={"action": "resolved", "record": {"outcome_note": "x", "why_not": "y"}}).get_json()
+    done = post_action(testshire, url, {"action": "resolved", "record": {"outcome_note": "x", "why_not": "y"}}).get_json()
     assert done["stages"][0]["record"] == {"outcome_note": "x", "why_not": None}
 
 

@@ -1,14 +1,14 @@
 """council texts an admin may reword (immediate-risk guidance, signposts), with history
 
 Revision ID: procedures1
-Revises: 0003
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "procedures1"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 One test per rule of the seed; the README's table names them."""
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 GCC = "gloucestershire"
 DISSENTER = "health.visitor@gcc.example.org"
@@ -67,7 +67,7 @@ def raise_formal(client, **changes):
 
 def act(client, reference, email, action, record):
     sign_in(client, GCC, email, "manager")
-    response = client.post(f"/{GCC}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    response = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": action, "record": record})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -135,7 +135,7 @@ def test_dissents_are_recorded_in_the_decisions_outcome_and_recommendations_form
     reference = raise_dissent(client).get_json()["reference"]
     act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
     sign_in(client, GCC, SCU_LEAD, "manager")
-    refused = client.post(f"/{GCC}/api/cases/{reference}/actions", json={
+    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {
         "action": "formal-dissent", "record": {**REVIEW_RECORD, "dissent_recorded": "no"}})
     assert refused.status_code == 400
     assert refused.get_json()["errors"] == {"dissent_recorded": [
@@ -226,7 +226,7 @@ def test_the_meeting_date_is_not_in_the_future(client, clock):
     reference = raise_formal(client).get_json()["reference"]
     act(client, reference, BUSINESS_MANAGER, "escalate", {"qlp_representatives": "Two QLP members (demo)"})
     sign_in(client, GCC, SCU_MANAGER, "manager")
-    refused = client.post(f"/{GCC}/api/cases/{reference}/actions", json={"action": "escalate", "record": {
+    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": "escalate", "record": {
         "meeting_date": "2026-12-24", "attendees": "x", "decision_reasons": "y"}})
     assert refused.status_code == 400
     assert refused.get_json()["errors"] == {"meeting_date": ["Date of the meeting must be today or in the past"]}
