@@ -249,7 +249,9 @@ class Process:
         raise KeyError(name)
 
     def ladder_for(self, answers: dict) -> Ladder:
-        if self.ladder_by is None:
+        """The ladder the answers pick; a case referred on from another process
+        (``Outcome.opens``) may lack that answer, and starts on the first ladder."""
+        if self.ladder_by is None or answers.get(self.ladder_by) is None:
             return self.ladders[0]
         for ladder in self.ladders:
             if ladder.when == answers.get(self.ladder_by):
