@@ -23,9 +23,12 @@ install: $(VENV)/.installed
 
 # Every benchmark in bench/ on PostgreSQL (127.0.0.1:5432) and a redis-server of its own;
 # one line per figure, last. BENCH=submission,pages runs only those.
-bench: install
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
+bench: install $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(subst $(comma), ,$(BENCH))
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	test -x $(BIN)/python || python3 -m venv $(VENV)

@@ -73,7 +73,7 @@ def raise_case(process):
 # What the case page shows, read in one statement per relationship, however long the timeline.
 CASE_PAGE = (
     selectinload(Case.stages).selectinload(StageEntry.offers).joinedload(StageOffer.contact),
-    selectinload(Case.events).joinedload(CaseEvent.actor),
+    selectinload(Case.events).selectinload(CaseEvent.actor),
 )
 
 
