@@ -2,8 +2,9 @@
 
 Each side runs ``BENCH_STARTUP_RUNS`` (9) times, alternating, in a new
 ``python`` process that times its imports and app creation (interpreter start
-itself is left out, it is the same for both); the figure is the ratio of the
-medians. Prints ``RATIO startup <Concord / floor> goal<=2.0``.
+itself is left out, it is the same for both), both configured for PostgreSQL
+as in production (the engine is created, nothing connects); the figure is the
+ratio of the medians. Prints ``RATIO startup <Concord / floor> goal<=2.0``.
 """
 from __future__ import annotations
 
@@ -29,13 +30,13 @@ print(time.perf_counter() - start)
 """
 
 FLOOR = """
-import time
+import os, time
 start = time.perf_counter()
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 db = SQLAlchemy()
 app = Flask(__name__)
-app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///bench.db"
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
 db.init_app(app)
 print(time.perf_counter() - start)
 """
@@ -49,7 +50,8 @@ def once(code: str, env: dict) -> float:
 def main() -> list[str]:
     with tempfile.TemporaryDirectory() as instance:
         env = {**os.environ, "CONCORD_INSTANCE": instance, "CONCORD_ENV": "development", "SECRET_KEY": "bench"}
-        env.pop("DATABASE_URL", None)
+        # Production's database for both (the engine is made, nothing connects).
+        env["DATABASE_URL"] = "postgresql+psycopg://concord@127.0.0.1:5432/concord"
         once(CONCORD, env)  # bytecode compiled, page cache warm, for both sides
         once(FLOOR, env)
         ours, floor = [], []

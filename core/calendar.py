@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 from .procedures import CalendarDays, Deadline, NextMeeting, SameWorkingDay, WorkingDays
 
 
 @lru_cache(maxsize=None)
-def bank_holidays(nation: str) -> holidays.HolidayBase:
+def bank_holidays(nation: str) -> "holidays.HolidayBase":
+    import holidays  # a fifth of start-up: imported when a deadline is first counted
+
     # England without a subdivision drops Easter Monday and the late-August holiday.
     return holidays.UK(subdiv=nation)
 

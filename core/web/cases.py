@@ -70,11 +70,13 @@ def raise_case(process):
     return render_template("cases/raise.html", process=process, form=form, raise_token=token)
 
 
-# What the case page shows, read in one statement per relationship, however long the timeline.
-CASE_PAGE = (
-    selectinload(Case.stages).selectinload(StageEntry.offers).joinedload(StageOffer.contact),
-    selectinload(Case.events).selectinload(CaseEvent.actor),
-)
+def _case_page():
+    """What the case page shows, one statement per relationship however long the timeline.
+
+    Built per request: loader options made at import would configure every mapper at start-up.
+    """
+    return (selectinload(Case.stages).selectinload(StageEntry.offers).joinedload(StageOffer.contact),
+            selectinload(Case.events).selectinload(CaseEvent.actor))
 
 
 def _case_or_404(reference, need=FULL, options=()):
@@ -100,7 +102,7 @@ def _posted_entry() -> int | None:
 
 @bp.route("/<reference>", methods=["GET", "POST"])
 def show(reference):
-    case, seen = _case_or_404(reference, need=None, options=CASE_PAGE)
+    case, seen = _case_or_404(reference, need=None, options=_case_page())
     if seen == TAKEN:
         audit.record(case, g.viewer.user, "view-taken")
         db.session.commit()

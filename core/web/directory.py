@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 
-from email_validator import EmailNotValidError, validate_email
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -249,6 +248,8 @@ def import_csv():
 
 
 def _parse(text: str):
+    from email_validator import EmailNotValidError, validate_email  # only an import needs it
+
     reader = csv.DictReader(io.StringIO(text))
     missing = {"role", "scope", "name", "email"} - set(reader.fieldnames or ())
     if missing:
