@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -23,6 +24,7 @@ def main() -> int:
     figures, failed = [], []
     for script in scripts:
         print(f"== {script.name}", flush=True)
+        start = time.monotonic()
         process = subprocess.Popen([sys.executable, str(script)], cwd=str(HERE.parent), stdout=subprocess.PIPE,
                                    text=True)
         for line in process.stdout:
@@ -31,6 +33,7 @@ def main() -> int:
                 figures.append(line.strip())
         if process.wait() != 0:
             failed.append(script.name)
+        print(f"== {script.name}: {time.monotonic() - start:.0f} s", flush=True)
     print()
     figures.sort(key=lambda line: ORDER.index(line.split()[1]) if line.split()[1] in ORDER else len(ORDER))
     for name in failed:
