@@ -33,6 +33,7 @@ class SmtpTransport:
     def __init__(self, config):
         self.host, self.port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25)
         self.starttls = config.get("SMTP_STARTTLS", False)
+        self.ssl = config.get("SMTP_SSL", False)
         self.username, self.password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
         self.sender = config["MAIL_FROM"]
         self.local = threading.local()
@@ -40,7 +41,7 @@ class SmtpTransport:
     def _connection(self) -> smtplib.SMTP:
         smtp = getattr(self.local, "smtp", None)
         if smtp is None:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+            smtp = (smtplib.SMTP_SSL if self.ssl else smtplib.SMTP)(self.host, self.port, timeout=30)
             if self.starttls:
                 smtp.starttls()
             if self.username:
