@@ -4,6 +4,7 @@ from __future__ import annotations
 import smtplib
 import threading
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from ..hookspecs import hookimpl
 
@@ -20,10 +21,13 @@ def as_email(message, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = sender, message.to, message.subject
     email["Message-ID"] = message.message_id
+    if message.date is not None:
+        email["Date"] = format_datetime(message.date)
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
     if message.ics:
-        email.add_attachment(message.ics, maintype="text", subtype="calendar", filename="deadline.ics")
+        email.add_attachment(message.ics, maintype="text", subtype="calendar", filename="deadline.ics",
+                             params={"method": "PUBLISH"})
     return email
 
 
