@@ -116,6 +116,8 @@ class Case(db.Model):
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     raised_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # Set when the retention job erased the answers and records (core/retention.py).
+    erased_at: Mapped[datetime | None]
 
     raised_by: Mapped[User] = relationship()
     stages: Mapped[list["StageEntry"]] = relationship(
@@ -169,11 +171,11 @@ class CaseEvent(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Who read or wrote which case, and when."""
+    """Who read or wrote which case, and when. No user: Concord itself (the retention job)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
