@@ -38,6 +38,7 @@ if os.environ.get("CONCORD_LOG_FORMAT") == "json":
         "filters": {"redact": {"()": "core.logs.RedactSecrets"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"],
                                 "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": "INFO"},
         "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
                     "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
     }

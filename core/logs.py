@@ -30,24 +30,33 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def json_handler() -> logging.Handler:
+def json_formatter() -> logging.Formatter:
     from pythonjsonlogger.json import JsonFormatter
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger"}))
-    handler.addFilter(RedactSecrets())
-    handler.concord = True
-    return handler
+    return JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger"})
+
+
+def use_json(root: logging.Logger) -> None:
+    """Every handler on the root logger writes JSON; one on stderr if there is none yet.
+
+    Existing handlers (gunicorn's, the dramatiq command's) are reformatted
+    rather than joined by another, so each record is written once.
+    """
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler())
+    for handler in root.handlers:
+        handler.setFormatter(json_formatter())
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets())
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
 
 
 def init_app(app) -> None:
     if app.config.get("LOG_FORMAT") == "json":
         from flask.logging import default_handler
 
-        root = logging.getLogger()
-        if not any(getattr(h, "concord", False) for h in root.handlers):
-            root.addHandler(json_handler())
-        root.setLevel(min(root.level or logging.INFO, logging.INFO))
+        use_json(logging.getLogger())
         app.logger.removeHandler(default_handler)
     for name in ("werkzeug", "gunicorn.access", "gunicorn.error", "dramatiq", app.logger.name):
         logger = logging.getLogger(name)
