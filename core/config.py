@@ -39,6 +39,8 @@ def from_environment(environ=os.environ) -> dict:
     config = {
         # None until validate(): it decides whether an unset CONCORD_ENV may mean development.
         "CONCORD_ENV": chosen,
+        "INSTANCE_DIR": str(instance),
+        "SESSION_REDIS_URL": environ.get("CONCORD_SESSION_REDIS_URL") or None,
         "SECRET_KEY": environ.get("SECRET_KEY") or (None if env == "production" else secrets.token_hex(32)),
         "SQLALCHEMY_DATABASE_URI": environ.get("DATABASE_URL", f"sqlite:///{instance / 'concord.db'}"),
         "DEV_SIGN_IN": _flag(environ, "CONCORD_DEV_SIGN_IN", default=env != "production"),
