@@ -3,8 +3,9 @@
 ``purge`` runs daily from the scheduler (``run_daily``) and on demand
 (``flask concord purge [--dry-run]``). Per council's ``retention_years`` it
 erases the answers, stage records and timeline wording of cases closed longer
-ago, keeping the anonymised figures reports need: process, ladder, outcome,
-dates, and each stage's slug, rung, due and closed dates. It also deletes sent
+ago, and who held and acted at each stage, keeping the anonymised figures
+reports need: process, ladder, outcome, dates, and each stage's slug, rung,
+due and closed dates. (The raiser's account stays linked to the case.) It also deletes sent
 and cancelled outbox rows (they name recipients) after ``CONCORD_SENT_MAIL_DAYS``
 and the development outbox's whole messages after ``CONCORD_DEV_MAIL_DAYS``.
 Each erasure and each export is audited.
@@ -86,8 +87,9 @@ def erase(case: Case, moment: datetime) -> None:
     case.erased_at = moment
     for entry in case.stages:
         entry.record = None
+        entry.assignee_email = entry.assignee_name = entry.acted_by_id = None
     for event in case.events:
-        event.summary = ERASED_SUMMARY
+        event.summary, event.actor_id = ERASED_SUMMARY, None
     db.session.execute(delete(ScheduledNotification).where(ScheduledNotification.case_id == case.id)
                        .execution_options(synchronize_session=False))
     audit.record(case, None, "erase")
@@ -129,11 +131,15 @@ def export(council, case: Case, by: User) -> dict:
         "closed_at": _iso(case.closed_at),
         "erased_at": _iso(case.erased_at),
         "raised_by": _person(case.raised_by),
+        "opened_from": case.opened_from.reference if case.opened_from is not None else None,
         "answers": case.answers,
         "stages": [{
             "position": entry.position, "stage": entry.stage, "title": titles.get(entry.stage, entry.stage),
             "role": entry.role, "scope": entry.scope, "entered_at": _iso(entry.entered_at),
             "due_on": entry.due_on.isoformat(), "closed_at": _iso(entry.closed_at), "outcome": entry.outcome,
+            "assignee": ({"name": entry.assignee_name, "email": entry.assignee_email}
+                         if entry.assignee_email else None),
+            "taken_at": _iso(entry.taken_at), "late_on_arrival": entry.late_on_arrival,
             "acted_by": _person(entry.acted_by), "record": entry.record,
         } for entry in case.stages],
         "timeline": [{"at": _iso(event.at), "kind": event.kind, "summary": event.summary,

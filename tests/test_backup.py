@@ -54,8 +54,9 @@ def test_cases_survive_pg_dump_and_pg_restore_into_a_new_database(make_app, data
     references = [client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS})
                   .get_json()["reference"] for _ in range(2)]
     sign_in(client, WDC, LEAD, "safeguarding-lead")
-    client.post(f"/{WDC}/api/cases/{references[0]}/actions",
-                json={"action": "resolved", "record": {"discussed": "Met.", "agreed": "Fresh referral."}})
+    entry = client.get(f"/{WDC}/api/cases/{references[0]}").get_json()["stage"]["entry"]
+    client.post(f"/{WDC}/api/cases/{references[0]}/actions", json={
+        "action": "resolved", "entry": entry, "record": {"discussed": "Met.", "agreed": "Fresh referral."}})
     before = {ref: client.get(f"/{WDC}/api/cases/{ref}").get_json() for ref in references}
     assert before[references[0]]["status"] == "closed"
 

@@ -27,7 +27,9 @@ def raise_and_resolve(app, clock, when, resolve=True):
     reference = response.get_json()["reference"]
     if resolve:
         sign_in(client, WDC, LEAD, "safeguarding-lead")
-        response = client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": "resolved", "record": RECORD})
+        entry = client.get(f"/{WDC}/api/cases/{reference}").get_json()["stage"]["entry"]
+        response = client.post(f"/{WDC}/api/cases/{reference}/actions",
+                               json={"action": "resolved", "entry": entry, "record": RECORD})
         assert response.status_code == 200, response.get_json()
     return reference
 
@@ -73,6 +75,8 @@ def test_escalation_closed_longer_ago_than_retention_is_erased_keeping_report_fi
         case = db.session.scalar(select(Case).where(Case.reference == old))
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "erase"))
         assert not db.session.scalars(select(ScheduledNotification).where(ScheduledNotification.case_id == case.id)).all()
+        assert [(e.assignee_email, e.acted_by_id) for e in case.stages] == [(None, None)]
+        assert {e.actor_id for e in case.events} == {None}
     assert f"{WDC}: 0 case(s) past retention" in purge(app), "erasing twice finds nothing more"
 
 
