@@ -121,7 +121,7 @@ def test_a_safeguarding_lead_exports_a_whole_case_for_a_subject_access_request(a
     reference = raise_and_resolve(app, clock, london(2026, 11, 23, 10, 0))
     lead = lead_client(app)
     page = lead.get(f"/{WDC}/cases/{reference}").get_data(as_text=True)
-    assert "Export this case (JSON)" in page
+    assert "Export this case (JSON)" in page and "Printable record" in page
     response = lead.get(f"/{WDC}/cases/{reference}/export.json")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -132,9 +132,15 @@ def test_a_safeguarding_lead_exports_a_whole_case_for_a_subject_access_request(a
     assert exported["stages"][0]["record"] == RECORD and exported["stages"][0]["acted_by"]["email"] == LEAD
     assert [e["kind"] for e in exported["timeline"]] == ["opened", "stage", "acted", "closed"]
     assert {(n["kind"], n["recipient"]) for n in exported["notifications"]} >= {("acknowledgement", TEACHER)}
+    record = lead.get(f"/{WDC}/cases/{reference}/record")
+    assert record.status_code == 200 and record.headers["Cache-Control"] == "no-store"
+    text = record.get_data(as_text=True)
+    for shown in ("the whole record", "Bruising seen on Monday", "Met the area team about the bruising.",
+                  f"acknowledgement to {TEACHER}"):
+        assert shown in text
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action).join(Case).where(Case.reference == reference)).all()
-        assert "export" in actions
+        assert actions.count("export") == 2
 
 
 @pytest.mark.parametrize("who,role", [(TEACHER, "practitioner"), ("admin.retention@wdc.example.org", "council-admin")])
@@ -144,6 +150,7 @@ def test_only_a_safeguarding_lead_may_export_a_case(app, clock, who, role):
     sign_in(client, WDC, who, role)
     assert "Export this case" not in client.get(f"/{WDC}/cases/{reference}").get_data(as_text=True)
     assert client.get(f"/{WDC}/cases/{reference}/export.json").status_code == 404
+    assert client.get(f"/{WDC}/cases/{reference}/record").status_code == 404
     other = app.test_client()
     sign_in(other, "leeds", "lead.retention@leeds.example.org", "safeguarding-lead")
     assert other.get(f"/{WDC}/cases/{reference}/export.json").status_code == 404
