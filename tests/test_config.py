@@ -154,3 +154,19 @@ def test_settings_given_in_code_are_checked_like_the_environment():
         create_app(production(SESSION_IDLE_MINUTES=-5))
     with pytest.raises(ConfigError, match="SECRET_KEY is 4 bytes"):
         create_app({"CONCORD_ENV": "development", "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("command", [
+    ["flask", "--app", "wsgi", "concord", "scheduler"],
+    ["flask", "--app", "wsgi", "db", "upgrade"],
+    ["dramatiq", "core.notify.worker", "--processes", "1", "--threads", "1"],
+    ["gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0"],
+], ids=lambda command: command[0] + "-" + command[-1])
+def test_each_production_command_refuses_a_bad_number_without_a_traceback(command):
+    env = {**PRODUCTION_ENV, "CONCORD_SESSION_IDLE_MINUTES": "abc", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+           "CONCORD_INSTANCE": "/tmp/concord-config-test"}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Concord cannot start: CONCORD_SESSION_IDLE_MINUTES must be a whole number from 1 to 1440, not 'abc'" in output
+    assert "Traceback" not in output

@@ -8,10 +8,10 @@ README = (ROOT / "README.md").read_text()
 COMPOSE = (ROOT / "deploy" / "compose.yaml").read_text()
 UNITS = {p.stem: p.read_text() for p in (ROOT / "deploy" / "systemd").glob("*.service")}
 COMMANDS = {
-    "migrate": "flask --app core.app:create_app db upgrade",
+    "migrate": "flask --app wsgi db upgrade",
     "web": "gunicorn -c gunicorn.conf.py",
     "worker": "dramatiq core.notify.worker --processes 2 --threads 8",
-    "scheduler": "flask --app core.app:create_app concord scheduler",
+    "scheduler": "flask --app wsgi concord scheduler",
 }
 
 

@@ -150,7 +150,7 @@ def test_production_processes_deliver_an_acknowledgement_and_readyz_follows_the_
         f"CONCORD_OIDC_{WDC.upper()}_CLIENT_SECRET": "secret-wdc-example",
         f"CONCORD_OIDC_{WDC.upper()}_SCOPES": "openid email profile roles",
     }
-    flask = [str(BIN / "flask"), "--app", "core.app:create_app"]
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
     upgrade = subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert upgrade.returncode == 0, upgrade.stderr
 
