@@ -1,13 +1,13 @@
 """erasure: cases erased under retention; audit events by the retention job (no user)
 
 Revision ID: operations1
-Revises: 0004
+Revises: procedures1
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "operations1"
-down_revision = "0004"
+down_revision = "procedures1"
 branch_labels = None
 depends_on = None
 
