@@ -297,6 +297,7 @@ class Council:
     immediate_risk: str
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     signposts: tuple[str, ...] = ()
+    # Closed cases older than this are erased by the daily purge (core/retention.py).
     retention_years: int = 25
     version: str = "0"
     immediate_risk_role: str | None = None
