@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("CONCORD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BIN = Path(sys.executable).parent
+SECRET_KEY = "bench-secret-" * 4  # start-up refuses short keys
 
 
 def free_port() -> int:
@@ -51,7 +52,8 @@ def migrated_app(url: str, **config):
     from core.app import create_app
     from core.clock import SystemClock
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CLOCK": SystemClock(), **config})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
+                      "CLOCK": SystemClock(), **config})
     with app.app_context():
         upgrade()
     return app
@@ -83,11 +85,16 @@ def redis_server():
 
 @contextmanager
 def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT):
-    """``gunicorn`` with sync workers on a free port: yields the port once it answers."""
+    """``gunicorn`` with sync workers on a free port: yields the port once it answers.
+
+    Concord and its floor get the same settings (bench/_gunicorn_conf.py: what gunicorn.conf.py
+    does for speed — the app loaded in the master, ``gc.freeze()``, connections dropped at fork —
+    without its access log, which would cost both the same).
+    """
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", app_spec],
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "bench" / "_gunicorn_conf.py"), "--workers", str(workers),
+         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
         env={**os.environ, **env}, cwd=str(cwd), stdout=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 60

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from bench._common import BIN, figure, free_port, fresh_database, migrated_app, redis_server  # noqa: E402
+from bench._common import SECRET_KEY, BIN, figure, free_port, fresh_database, migrated_app, redis_server  # noqa: E402
 
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "2000"))
 COUNCIL = "westdunbartonshire"
@@ -94,7 +94,7 @@ def pipeline(url: str, smtp_port: int, messages: int) -> float:
             db.session.commit()
         # Production shape: worker processes (one per core), started before the clock runs.
         env = {**os.environ, "DATABASE_URL": url, "CONCORD_BROKER_URL": broker_url, "CONCORD_MAIL_TRANSPORT": "smtp",
-               "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SECRET_KEY": "bench",
+               "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SECRET_KEY": SECRET_KEY,
                "CONCORD_ENV": "development"}
         workers = subprocess.Popen([str(BIN / "dramatiq"), "core.notify.worker", "--processes", "2", "--threads", "4"],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

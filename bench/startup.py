@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, figure  # noqa: E402
+from bench._common import SECRET_KEY, ROOT, figure  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
 
@@ -49,7 +49,7 @@ def once(code: str, env: dict) -> float:
 
 def main() -> list[str]:
     with tempfile.TemporaryDirectory() as instance:
-        env = {**os.environ, "CONCORD_INSTANCE": instance, "CONCORD_ENV": "development", "SECRET_KEY": "bench"}
+        env = {**os.environ, "CONCORD_INSTANCE": instance, "CONCORD_ENV": "development", "SECRET_KEY": SECRET_KEY}
         # Production's database for both (the engine is made, nothing connects).
         env["DATABASE_URL"] = "postgresql+psycopg://concord@127.0.0.1:5432/concord"
         once(CONCORD, env)  # bytecode compiled, page cache warm, for both sides

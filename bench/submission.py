@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, figure, fresh_database, gunicorn, load, migrated_app  # noqa: E402
+from bench._common import SECRET_KEY, ROOT, figure, fresh_database, gunicorn, load, migrated_app  # noqa: E402
 
 COUNCIL = "westdunbartonshire"
 BODY = json.dumps({"process": "escalation", "answers": {
@@ -53,7 +53,7 @@ def concord(url: str) -> dict:
         seed_demo_directories(app)
         db.engine.dispose()
     with tempfile.TemporaryDirectory() as instance:
-        env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "CONCORD_ENV": "development",
+        env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
                "CONCORD_INSTANCE": instance}
         with gunicorn("wsgi:app", env) as port:
             cookie = sign_in(port)

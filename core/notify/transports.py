@@ -5,7 +5,7 @@ import base64
 import secrets
 import smtplib
 import threading
-from email.utils import formatdate
+from email.utils import format_datetime, formatdate
 
 from ..hookspecs import hookimpl
 
@@ -52,11 +52,12 @@ def as_bytes(message, sender: str) -> bytes:
     if message.ics:
         body = (f'Content-Type: multipart/mixed; boundary="{outer}"\r\n\r\n--{outer}\r\n{body}'
                 f"--{outer}\r\n"
-                + _part('text/calendar; charset="utf-8"', message.ics,
+                + _part('text/calendar; charset="utf-8"; method=PUBLISH', message.ics,
                         'Content-Disposition: attachment; filename="deadline.ics"\r\n')
                 + f"--{outer}--\r\n")
+    date = format_datetime(message.date) if message.date is not None else formatdate()
     head = (f"From: {_header(sender)}\r\nTo: {_header(message.to)}\r\nSubject: {_header(message.subject)}\r\n"
-            f"Date: {formatdate()}\r\nMessage-ID: {_header(message.message_id)}\r\nMIME-Version: 1.0\r\n")
+            f"Date: {date}\r\nMessage-ID: {_header(message.message_id)}\r\nMIME-Version: 1.0\r\n")
     return (head + body).encode("ascii")
 
 
@@ -66,6 +67,7 @@ class SmtpTransport:
     def __init__(self, config):
         self.host, self.port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25)
         self.starttls = config.get("SMTP_STARTTLS", False)
+        self.ssl = config.get("SMTP_SSL", False)
         self.username, self.password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
         self.sender = config["MAIL_FROM"]
         self.local = threading.local()
@@ -73,7 +75,7 @@ class SmtpTransport:
     def _connection(self) -> smtplib.SMTP:
         smtp = getattr(self.local, "smtp", None)
         if smtp is None:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+            smtp = (smtplib.SMTP_SSL if self.ssl else smtplib.SMTP)(self.host, self.port, timeout=30)
             if self.starttls:
                 smtp.starttls()
             if self.username:
