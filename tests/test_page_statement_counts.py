@@ -53,3 +53,15 @@ def test_the_directory_page_reads_as_many_statements_with_300_contacts_as_with_t
     many, page = statements_for(app, client, f"/{WDC}/admin/directory/")
     assert "Contact 299" in page.get_data(as_text=True)
     assert len(many) == len(few), "\n".join(s.split("\n")[0] for s in many)
+
+
+def test_the_directory_page_shows_a_contact_named_with_markup_as_text(app, client):
+    sign_in(client, WDC, "admin.demo@wdc.example.org", "council-admin")
+    with app.app_context():
+        seed = db.session.scalars(db.select(Contact).where(Contact.council == WDC)).first()
+        db.session.add(Contact(council=WDC, role=seed.role, scope='<b>"Vale"</b>', name='<script>alert("x")</script>',
+                               email="odd.name@wdc.example.org"))
+        db.session.commit()
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
