@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit, cases
 from ..access import FULL, PROGRESS, TAKEN
 from ..forms import answers_of, intake_form_class, record_form_class
-from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, db
+from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -75,8 +75,15 @@ def _case_page():
 
     Built per request: loader options made at import would configure every mapper at start-up.
     """
-    return (selectinload(Case.stages).selectinload(StageEntry.offers).joinedload(StageOffer.contact),
-            selectinload(Case.events).selectinload(CaseEvent.actor))
+    return (selectinload(Case.stages).selectinload(StageEntry.offers).joinedload(StageOffer.contact),)
+
+
+def _timeline(case):
+    """The case's events with their actors' names, as plain rows: 300 of them cost a fifth of ORM objects."""
+    return db.session.execute(
+        select(CaseEvent.at, CaseEvent.summary, User.name.label("actor_name"))
+        .outerjoin(User, CaseEvent.actor_id == User.id)
+        .where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
 
 
 def _case_or_404(reference, need=FULL, options=()):
@@ -151,6 +158,7 @@ def show(reference):
         may_reassign=g.viewer.is_lead and case.current is not None,
         stages=_stages_by_slug(case),
         failed=_failed_notifications(case),
+        timeline=_timeline(case),
     )
 
 
