@@ -43,6 +43,8 @@ def timed(client, path) -> float:
         response = client.get(path)
         times.append(time.perf_counter() - start)
         assert response.status_code == 200
+    times.sort()
+    print(f"{path}: median {times[len(times) // 2] * 1000:.1f} ms, p95 {p95_ms(times):.1f} ms, max {times[-1] * 1000:.1f} ms")
     return p95_ms(times)
 
 
