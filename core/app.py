@@ -96,15 +96,13 @@ def _migrate_lazily(app: Flask) -> None:
             return getattr(real(), name)
 
     class _LazyDbGroup(click.Group):
-        def list_commands(self, ctx):
-            real()
-            from flask_migrate.cli import db as group
-            return group.list_commands(ctx)
+        """Stands in for Flask-Migrate's ``db`` group until the command line names it."""
 
-        def get_command(self, ctx, name):
+        def make_context(self, info_name, args, parent=None, **extra):
             real()
             from flask_migrate.cli import db as group
-            return group.get_command(ctx, name)
+
+            return group.make_context(info_name, args, parent=parent, **extra)
 
     app.extensions["migrate"] = _LazyMigrateConfig()
     app.cli.add_command(_LazyDbGroup("db", help="Perform database migrations."))
