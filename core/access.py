@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select, tuple_
 
 from . import directory
-from .defaults.roles import COUNCIL_ADMIN, SAFEGUARDING_LEAD
 from .models import Case, StageEntry, User
+from .roles import COUNCIL_ADMIN, SAFEGUARDING_LEAD
 
 
 @dataclass

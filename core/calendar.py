@@ -7,14 +7,16 @@ non-working day counts as happening on the next working day.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
+from sqlalchemy import select
 
-from .procedures import CalendarDays, Deadline, NextMeeting, SameWorkingDay, WorkingDays
+from .models import ClosureDay, Meeting, db
+from .procedures import CalendarDays, Council, Deadline, NextMeeting, SameWorkingDay, WorkingDays
 
 
-@lru_cache(maxsize=None)
+@cache
 def bank_holidays(nation: str) -> holidays.HolidayBase:
     # England without a subdivision drops Easter Monday and the late-August holiday.
     return holidays.UK(subdiv=nation)
@@ -44,6 +46,19 @@ class WorkingDayCalendar:
         while not self.is_working_day(day):
             day -= timedelta(days=1)
         return day
+
+
+def calendar_for(council: Council) -> WorkingDayCalendar:
+    """The council's working days: its nation's bank holidays and its closure days."""
+    closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
+    return WorkingDayCalendar(council.nation, frozenset(closures))
+
+
+def meeting_dates(council: Council, group: str) -> list[date]:
+    """The dates the council admins recorded for a group (e.g. a dissents group)."""
+    return list(
+        db.session.scalars(select(Meeting.day).where(Meeting.council == council.slug, Meeting.group == group))
+    )
 
 
 class NoMeetingScheduled(LookupError):

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from . import audit, directory
-from .calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
+from .calendar import NoMeetingScheduled, calendar_for, due_on, meeting_dates
 from .clock import local_date
-from .models import Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, User, db, insert_ignoring_duplicates
-from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage
+from .hookspecs import ChangeKind
+from .models import Case, CaseEvent, ReferenceCounter, StageEntry, User, db, insert_ignoring_duplicates
+from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage, process_of, stage_of
+from .runtime import concord, now
+
+# Re-exported for code written before they moved to runtime, calendar and procedures.
+__all__ = ["CaseError", "act", "assignees", "calendar_for", "concord", "find", "meeting_dates", "now",
+           "open_case", "process_of", "stage_of"]
 
 
 class CaseError(Exception):
@@ -25,33 +30,6 @@ class CaseError(Exception):
     def __init__(self, message: str, field: str = "action"):
         super().__init__(message)
         self.field = field
-
-
-def concord():
-    return current_app.extensions["concord"]
-
-
-def now() -> datetime:
-    return concord().clock.now()
-
-
-def calendar_for(council: Council) -> WorkingDayCalendar:
-    closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
-    return WorkingDayCalendar(council.nation, frozenset(closures))
-
-
-def meeting_dates(council: Council, group: str) -> list[date]:
-    return list(db.session.scalars(
-        select(Meeting.day).where(Meeting.council == council.slug, Meeting.group == group)
-    ))
-
-
-def process_of(council: Council, case: Case) -> Process:
-    return council.process(case.process)
-
-
-def stage_of(council: Council, case: Case, entry: StageEntry) -> Stage:
-    return process_of(council, case).ladder(case.ladder).stage(entry.stage)
 
 
 def open_case(council: Council, process: Process, answers: dict, raised_by: User) -> Case:
@@ -167,7 +145,7 @@ def _event(case: Case, moment: datetime, actor: User | None, kind: str, summary:
     case.events.append(CaseEvent(at=moment, actor=actor, kind=kind, summary=summary))
 
 
-def _change(council: Council, case: Case, change: str, entry: StageEntry | None) -> None:
+def _change(council: Council, case: Case, change: ChangeKind, entry: StageEntry | None) -> None:
     db.session.flush()
     concord().pm.hook.concord_case_changed(council=council, case=case, change=change, entry=entry)
 

@@ -1,12 +1,12 @@
 """Sign-in state. Identity providers (development, OIDC) call ``sign_in``."""
 from __future__ import annotations
 
-from flask import current_app, g, session
+from flask import current_app, session
 from sqlalchemy import select
 
 from ..access import Viewer
-from ..cases import now
 from ..models import User, db
+from ..runtime import now
 
 
 def upsert_user(council: str, issuer: str, subject: str, email: str, name: str) -> User:
@@ -59,7 +59,3 @@ def _expired() -> bool:
         return True
     session["seen_at"] = moment
     return False
-
-
-def current_viewer() -> Viewer | None:
-    return g.get("viewer")

@@ -1,9 +1,5 @@
 from ..hookspecs import hookimpl
-
-PRACTITIONER = "practitioner"
-MANAGER = "manager"
-SAFEGUARDING_LEAD = "safeguarding-lead"
-COUNCIL_ADMIN = "council-admin"
+from ..roles import COUNCIL_ADMIN, MANAGER, PRACTITIONER, SAFEGUARDING_LEAD
 
 
 @hookimpl

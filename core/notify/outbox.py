@@ -12,10 +12,12 @@ from datetime import date, datetime, time
 from sqlalchemy import select, update
 
 from .. import directory
-from ..cases import calendar_for, now, process_of
+from ..calendar import calendar_for
 from ..clock import LONDON
 from ..hookspecs import hookimpl
 from ..models import Case, ScheduledNotification, StageEntry, db, insert_ignoring_duplicates
+from ..procedures import process_of
+from ..runtime import now
 
 SEND_TIME = time(7, 0)
 
