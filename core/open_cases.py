@@ -13,6 +13,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -106,9 +107,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return pairs
 
 
-@click.group("cases")
-def cases_group():
-    """Look after cases when a council's procedure changes."""
+cases_group = AppGroup("cases", help="Look after cases when a council's procedure changes.")
 
 
 @cases_group.command("remap")

@@ -319,8 +319,9 @@ def check_all(councils: Iterable[Council]) -> None:
             raise InvalidCouncil(f"council {council.slug!r} is registered twice")
         other = seen_prefixes.get(council.reference_prefix)
         if other is not None:
+            first, second = sorted((other.slug, council.slug))
             raise InvalidCouncil(
-                f"councils {other.slug!r} and {council.slug!r} both use the reference prefix "
+                f"councils {first!r} and {second!r} both use the reference prefix "
                 f"{council.reference_prefix!r}: references must tell councils apart"
             )
         seen_slugs[council.slug] = seen_prefixes[council.reference_prefix] = council
