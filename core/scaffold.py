@@ -144,9 +144,9 @@ TEST = Template('''\
 """$name: a disagreement goes up both rungs and is resolved."""
 
 import pytest
+from concord_$slug import plugin
 
 from core.testing import act, on, raise_case
-from concord_$slug import plugin
 
 COUNCIL = "$slug"
 ANSWERS = {"agency": "Health", "decision": "No referral was made.", "concern": "The risk is higher than assessed."}

@@ -7,9 +7,9 @@ to the GIRFEC Leadership Group. See README.md for the choices made.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,

@@ -5,10 +5,10 @@ The procedure as data; see README.md for the choices made where it is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     CalendarDays,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,

@@ -8,9 +8,9 @@ README.md for the choices made where the procedure is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,

@@ -7,9 +7,9 @@ See README.md for the choices made where the policy is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     NextMeeting,
