@@ -124,7 +124,7 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
             group = rule.meeting.replace("-", " ")
             raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
                             f"{stage.title} cannot be given a due date. Ask a council admin to add the "
-                            "group's meeting dates, then try again: nothing has been saved.")
+                            "group's meeting dates, then try again: nothing has been saved.") from None
     start = local_date(moment)
     if rule.from_ and _recorded(case, rule.from_):
         start = date.fromisoformat(_recorded(case, rule.from_))

@@ -6,7 +6,7 @@ holds everywhere. Messages follow the GOV.UK Design System's wording.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -41,7 +41,7 @@ class GovDateField(DateField):
             super().process_formdata([" ".join(v.strip() for v in valuelist)])
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, for example 27 11 2026")
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 11 2026") from None
 
 
 def _lower_first(text: str) -> str:
@@ -84,12 +84,12 @@ def _wtforms_field(spec: Field):
     return StringField(widget=GovTextInput(), **kwargs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def intake_form_class(process: Process) -> type[FlaskForm]:
     return type(f"{process.slug}-intake", (FlaskForm,), {f.name: _wtforms_field(f) for f in process.intake})
 
 
-@lru_cache(maxsize=None)
+@cache
 def record_form_class(stage: Stage) -> type[FlaskForm]:
     attrs = {f.name: _wtforms_field(f) for f in stage.record}
     attrs["action"] = RadioField(

@@ -4,9 +4,9 @@ from __future__ import annotations
 import threading
 
 import click
-from werkzeug.serving import run_simple
 from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from ..config import ConfigError
 from ..hookspecs import hookimpl
