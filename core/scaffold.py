@@ -43,7 +43,7 @@ $slug = "concord_$slug:plugin"
 include = ["concord_$slug*"]
 
 [tool.setuptools.package-data]
-concord_$slug = ["*.csv", "templates/**/*"]
+concord_$slug = ["*.csv"]
 ''')
 
 PACKAGE = Template('''\
