@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .procedures import Council, DirectoryEntry
 
 #: What happened to a case, as ``concord_case_changed`` is told.
-ChangeKind = Literal["opened", "stage-entered", "stage-closed", "closed"]
+ChangeKind = Literal["opened", "stage-entered", "stage-assigned", "stage-closed", "closed"]
 
 hookspec = pluggy.HookspecMarker("concord")
 hookimpl = pluggy.HookimplMarker("concord")
@@ -144,6 +144,7 @@ def concord_case_changed(council: Council, case: Case, change: ChangeKind, entry
     :param council: the case's council.
     :param case: the case, flushed (it has an id) but not committed.
     :param change: one of ``ChangeKind``: ``"opened"``, ``"stage-entered"``,
+        ``"stage-assigned"`` (someone took the stage, or it was reassigned),
         ``"stage-closed"`` or ``"closed"``; new kinds may be added, so ignore
         the ones you do not know.
     :param entry: the ``StageEntry`` concerned, None for ``"opened"``.

@@ -64,11 +64,16 @@ class Role:
 
     ``scope`` names an intake answer (e.g. ``"learning_community"``); the
     stage then goes to the contacts for that role *and* that answer.
+    ``person`` names an email answer (e.g. ``"chair_email"``): the rung is
+    then held by the person named on the case, not by the directory rung;
+    ``person_name`` names the answer with their name, for display.
     """
 
     slug: str
     title: str
     scope: str | None = None
+    person: str | None = None
+    person_name: str | None = None
 
 
 # --- deadline rules -------------------------------------------------------
@@ -129,13 +134,16 @@ class Outcome:
     """What the responsible person may decide at a stage.
 
     ``to`` is a stage slug of the same ladder, ``NEXT_RUNG`` for the rung
-    above, or None when this outcome closes the case.
+    above, or None when this outcome closes the case. ``opens`` names a
+    process of the same council: closing with this outcome opens a linked
+    case in it, carrying the answers over ("refer on").
     """
 
     slug: str
     label: str
     to: str | None = None
     hint: str = ""
+    opens: str | None = None
 
     @property
     def closes(self) -> bool:
@@ -248,6 +256,8 @@ class Council:
     retention_years: int = 25
     version: str = "0"
     immediate_risk_role: str | None = None
+    # Addresses a person named on a case (e.g. a line manager) must be in; empty: any.
+    email_domains: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.nation not in NATIONS:
@@ -337,6 +347,12 @@ def problems_of(council: Council) -> list[str]:
     problems += _repeats("process", [p.slug for p in council.processes])
     for process in council.processes:
         problems += [f"{process.slug}: {p}" for p in _process_problems(process)]
+    slugs = {p.slug for p in council.processes}
+    for process, ladder, stage in council.stages():
+        for outcome in stage.outcomes:
+            if outcome.opens is not None and outcome.opens not in slugs:
+                problems.append(f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r} "
+                                f"opens unknown process {outcome.opens!r}")
     return problems
 
 
@@ -383,6 +399,11 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
         scope = stage.role.scope
         if scope and (fields.get(scope) is None or fields[scope].type != "choice"):
             problems.append(f"{where}: role {stage.role.slug!r} is scoped by {scope!r}, which names no choice field of the intake")
+        person = stage.role.person
+        if person and (fields.get(person) is None or fields[person].type != "email"):
+            problems.append(f"{where}: role {stage.role.slug!r} is held by {person!r}, which names no email field of the intake")
+        if stage.role.person_name and stage.role.person_name not in fields:
+            problems.append(f"{where}: role {stage.role.slug!r} names the holder by {stage.role.person_name!r}, which is no field of the intake")
         from_ = getattr(stage.deadline, "from_", None)
         if from_ and from_ not in dates:
             problems.append(f"{where}: the deadline counts from {from_!r}, which names no date field of the intake or an earlier stage")

@@ -1,5 +1,7 @@
 from ..hookspecs import hookimpl
-from ..roles import COUNCIL_ADMIN, MANAGER, PRACTITIONER, SAFEGUARDING_LEAD
+from ..roles import COUNCIL_ADMIN, MANAGER, PRACTITIONER, RUNG_ROLES, SAFEGUARDING_LEAD
+
+__all__ = ["COUNCIL_ADMIN", "MANAGER", "PRACTITIONER", "RUNG_ROLES", "SAFEGUARDING_LEAD"]  # for older imports
 
 
 @hookimpl
