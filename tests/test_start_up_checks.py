@@ -124,3 +124,14 @@ def test_a_renamed_ladder_with_open_cases_stops_start_up_naming_them_until_they_
     assert case["ladder"] == "wards" and case["stage"]["slug"] == "second"
     assert [s["slug"] for s in case["stages"]] == ["warden", "second"]
     assert "Moved to the council's renamed procedure" in [e["summary"] for e in case["timeline"]]
+
+
+def test_a_rung_held_by_a_person_the_intake_does_not_name_stops_start_up():
+    council = with_stages(FIRST, replace(SECOND, role=Role("chair", "Conference chair", person="chair_email")))
+    assert "held by 'chair_email', which names no email field of the intake" in refusal(council)
+
+
+def test_an_outcome_opening_a_process_the_council_does_not_run_stops_start_up():
+    refer = Outcome("refer", "Refer to the panel", None, opens="panel-review")
+    council = with_stages(replace(FIRST, outcomes=(*FIRST.outcomes, refer)), SECOND)
+    assert "outcome 'refer' opens unknown process 'panel-review'" in refusal(council)
