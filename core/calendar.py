@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from functools import cache
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from .models import ClosureDay, Meeting, db
 from .procedures import CalendarDays, Council, Deadline, NextMeeting, SameWorkingDay, WorkingDays
@@ -48,10 +49,28 @@ class WorkingDayCalendar:
         return day
 
 
+CALENDARS = "concord.calendars"
+
+
 def calendar_for(council: Council) -> WorkingDayCalendar:
-    """The council's working days: its nation's bank holidays and its closure days."""
-    closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
-    return WorkingDayCalendar(council.nation, frozenset(closures))
+    """The council's working days (its nation's bank holidays and its closure days), read once per transaction."""
+    calendars = db.session.info.setdefault(CALENDARS, {})
+    if council.slug not in calendars:
+        closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
+        calendars[council.slug] = WorkingDayCalendar(council.nation, frozenset(closures))
+    return calendars[council.slug]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_calendars(session):
+    session.info.pop(CALENDARS, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_calendars_when_closures_change(session, flush_context, instances):
+    if any(isinstance(o, ClosureDay) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(CALENDARS, None)
 
 
 def meeting_dates(council: Council, group: str) -> list[date]:

@@ -18,7 +18,7 @@ from .access import holders  # noqa: F401  (cases.holders, as before)
 from .calendar import NoMeetingScheduled, calendar_for, due_on, meeting_dates
 from .clock import LONDON, local_date
 from .hookspecs import ChangeKind
-from .models import Case, CaseEvent, ReferenceCounter, StageEntry, StageOffer, User, db, insert_ignoring_duplicates
+from .models import Case, CaseEvent, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage, process_of, stage_of
 from .runtime import concord, now
 
@@ -57,6 +57,8 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         raised_at=moment,
         idempotency_key=idempotency_key,
         opened_from=opened_from,
+        stages=[],
+        events=[],
     )
     db.session.add(case)
     _event(case, moment, raised_by, "opened", f"{process.title} raised ({ladder.title})")
@@ -249,6 +251,7 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
         scope=scope,
         entered_at=moment,
         due_on=_due(council, case, stage, moment),
+        offers=[],
     )
     entry.late_on_arrival = entry.due_on < local_date(moment)
     case.stages.append(entry)
@@ -280,7 +283,7 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
         return ""
     contacts = directory.assignees(council.slug, entry.role, entry.scope)
     others = [c for c in contacts if c.email != raiser]
-    entry.offers = [StageOffer(contact_id=c.id) for c in others]
+    entry.offers.extend(StageOffer(contact=c) for c in others)
     if not others:
         entry.to_lead = True
         if contacts:
@@ -329,12 +332,10 @@ def _change(council: Council, case: Case, change: ChangeKind, entry: StageEntry 
 
 def _allocate_reference(council: Council, moment: datetime) -> str:
     year = local_date(moment).year
-    insert_ignoring_duplicates(ReferenceCounter, council=council.slug, year=year, last=0)
-    # The UPDATE takes a row lock, so concurrent submissions queue here.
+    # One upsert: the row lock it takes makes concurrent submissions queue here until commit.
+    insert = dialect_module().insert(ReferenceCounter).values(council=council.slug, year=year, last=1)
     number = db.session.execute(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.council == council.slug, ReferenceCounter.year == year)
-        .values(last=ReferenceCounter.last + 1)
+        insert.on_conflict_do_update(index_elements=["council", "year"], set_={"last": ReferenceCounter.last + 1})
         .returning(ReferenceCounter.last)
     ).scalar_one()
     return f"{council.reference_prefix}-{year}-{number:04d}"
