@@ -135,3 +135,11 @@ def test_an_outcome_opening_a_process_the_council_does_not_run_stops_start_up():
     refer = Outcome("refer", "Refer to the panel", None, opens="panel-review")
     council = with_stages(replace(FIRST, outcomes=(*FIRST.outcomes, refer)), SECOND)
     assert "outcome 'refer' opens unknown process 'panel-review'" in refusal(council)
+
+
+def test_a_question_shown_after_an_answer_the_form_does_not_ask_stops_start_up():
+    from core.plugin import Field
+
+    follow_up = Field("why", "Why?", "textarea", shown_when=("agreed", ("no",)))
+    council = with_stages(replace(FIRST, record=(*FIRST.record, follow_up)), SECOND)
+    assert "'why' is shown when 'agreed' is answered, which is no question of the same form" in refusal(council)
