@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.testing import drain, london, sign_in, post_action
+from core.testing import drain, london, post_action, sign_in
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"

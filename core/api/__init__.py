@@ -11,7 +11,14 @@ from datetime import date
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
 
 from .. import audit, cases
-from ..forms import answers_of, describe_field, formdata_from_json, intake_form_class, outcome_choices, record_form_class
+from ..forms import (
+    answers_of,
+    describe_field,
+    formdata_from_json,
+    intake_form_class,
+    outcome_choices,
+    record_form_class,
+)
 from ..models import db
 from ..web.tenancy import council_blueprint
 

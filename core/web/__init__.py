@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, g, render_template, send_from_directory
+from flask import Flask, abort, g, send_from_directory
 
 from ..clock import LONDON, local_date
 from .tenancy import push_council
@@ -43,7 +43,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from ..cases import now
+        from ..runtime import now
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
                 "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts}
