@@ -9,11 +9,12 @@ from ..clock import LONDON, local_date
 from .tenancy import push_council
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, home
+    from . import calendar_admin, cases, directory, errors, headers, home
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -23,8 +24,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
     errors.init_app(app)
+    headers.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
+
+    @app.route("/assets/concord/<path:filename>")
+    def own_assets_file(filename):
+        return send_from_directory(OWN_ASSETS, filename, max_age=3600)
 
     @app.route("/assets/<path:filename>")
     def assets_file(filename):
