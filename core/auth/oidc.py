@@ -30,6 +30,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 
 from ..config import ConfigError
 from ..hookspecs import hookimpl
+from ..web.redirects import safe_next
 from ..web.tenancy import council_blueprint
 from . import sign_in, sign_out, upsert_user
 
@@ -101,8 +102,7 @@ def start():
     sso = current_app.extensions["concord.sso"].get(g.council.slug)
     if sso is None:
         return redirect(url_for("signin.choose"))
-    target = request.args.get("next", "")
-    session["sso_next"] = target if target.startswith("/") and not target.startswith("//") else ""
+    session["sso_next"] = safe_next(request.args.get("next")) or ""
     # authlib keeps state, nonce and the PKCE verifier in the session and checks them on return.
     nonce = secrets.token_urlsafe(24)
     return _client(g.council.slug).authorize_redirect(
