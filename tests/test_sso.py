@@ -273,8 +273,12 @@ def test_after_sso_sign_in_alice_goes_back_to_her_page_and_never_off_site(site, 
 
 def test_sign_out_clears_the_session_and_ends_the_providers_session(site, world):
     _, base = site
-    browser, _ = sign_in_with_sso(base, A, "alice")
-    response = browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False)
+    browser, page = sign_in_with_sso(base, A, "alice")
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text, re.S)
+    assert form.group(1) == f"/{A}/sign-out/sso" and "Sign out" in form.group(2)
+    assert browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False).status_code == 405
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(2)).group(1)
+    response = browser.post(base + form.group(1), data={"csrf_token": token}, allow_redirects=False)
     assert response.headers["Location"].startswith(world["providers"][A]["issuer"] + "/session/end")
     assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from joserfc.errors import JoseError
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
 from ..config import ConfigError
 from ..hookspecs import hookimpl
@@ -156,18 +156,21 @@ def _roles(claim, role_map: dict) -> set[str]:
     return mapped & known
 
 
-@bp.get("/sign-out/sso")
+@bp.route("/sign-out/sso", methods=["GET", "POST"])
 def provider_sign_out():
+    """Sign out here and at the council's provider: a form post with its CSRF token, like /sign-out."""
+    sso = current_app.extensions["concord.sso"].get(g.council.slug)
+    if sso is None:
+        abort(404)
+    if request.method != "POST":
+        abort(405, valid_methods=["POST"])
     sign_out()
-    client = _client(g.council.slug)
-    metadata = client.load_server_metadata()
-    end = metadata.get("end_session_endpoint")
     back = url_for("council.council_home", _external=True)
+    end = _client(g.council.slug).load_server_metadata().get("end_session_endpoint")
     if not end:
         return redirect(back)
     from urllib.parse import urlencode
 
-    sso = current_app.extensions["concord.sso"][g.council.slug]
     return redirect(f"{end}?{urlencode({'client_id': sso.client_id, 'post_logout_redirect_uri': back})}")
 
 
