@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, EmailField, RadioField, StringField, TextAreaField, validators
 
 from .procedures import Field, Outcome, Process, Stage
+from .web.hygiene import EARLIEST, LATEST, CheckedForm, plausible
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -42,6 +43,9 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date, for example 27 11 2026")
+        if not plausible(self.data):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be between {EARLIEST:%-d %-m %Y} and {LATEST:%-d %-m %Y}")
 
 
 def _lower_first(text: str) -> str:
@@ -86,7 +90,7 @@ def _wtforms_field(spec: Field):
 
 @lru_cache(maxsize=None)
 def intake_form_class(process: Process) -> type[FlaskForm]:
-    return type(f"{process.slug}-intake", (FlaskForm,), {f.name: _wtforms_field(f) for f in process.intake})
+    return type(f"{process.slug}-intake", (CheckedForm,), {f.name: _wtforms_field(f) for f in process.intake})
 
 
 @lru_cache(maxsize=None)
@@ -102,7 +106,7 @@ def record_form_class(stage: Stage) -> type[FlaskForm]:
         widget=GovRadioInput(),
         validate_choice=False,
     )
-    return type(f"{stage.slug}-record", (FlaskForm,), attrs)
+    return type(f"{stage.slug}-record", (CheckedForm,), attrs)
 
 
 def answers_of(form: FlaskForm, fields: tuple[Field, ...]) -> dict:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 from wtforms import EmailField, RadioField, validators
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 
 from ..auth import sign_in, upsert_user
 from ..hookspecs import hookimpl
 from ..models import Contact, db
+from ..web.hygiene import CheckedForm
 from ..web.redirects import safe_next
 from ..web.tenancy import council_blueprint
 
@@ -32,7 +32,7 @@ def _roles():
     return list(current_app.extensions["concord"].roles.items())
 
 
-class DevSignInForm(FlaskForm):
+class DevSignInForm(CheckedForm):
     email = EmailField("Email address", widget=GovTextInput(), validators=[
         validators.InputRequired(message="Enter an email address"),
         validators.Email(message="Enter an email address in the right format, like name@example.org"),
