@@ -1,4 +1,5 @@
 """Deadline emails: opened, escalated and left overdue, through a real SMTP server and real brokers."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -107,9 +108,10 @@ def test_the_development_outbox_shows_mail_in_the_browser(make_app, clock):
     sign_in(client, WDC, TEACHER)
     reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
     drain(app)
-    page = client.get("/dev/mail/").get_data(as_text=True)
+    page = client.get(f"/{WDC}/dev/mail/").get_data(as_text=True)
     assert f"{reference}: a case is with you, due" in page and HEAD in page
-    assert client.get("/dev/mail/1").status_code == 200
+    first = re.search(rf'href="(/{WDC}/dev/mail/\d+)"', page).group(1)
+    assert client.get(first).status_code == 200
 
 
 class FlakySink:

@@ -106,7 +106,7 @@ class DevOutbox:
         from ..cases import now
         from ..models import DevMail, db
 
-        db.session.add(DevMail(at=now(), recipient=message.to, subject=message.subject,
+        db.session.add(DevMail(council=message.council, at=now(), recipient=message.to, subject=message.subject,
                                text=message.text, html=message.html))
 
 
