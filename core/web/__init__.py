@@ -14,7 +14,7 @@ OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, headers, home, hygiene
+    from . import calendar_admin, cases, directory, errors, headers, home, hygiene, ratelimit
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(calendar_admin.bp)
     errors.init_app(app)
     headers.init_app(app)
+    ratelimit.init_app(app)
     hygiene.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
