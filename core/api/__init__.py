@@ -59,7 +59,8 @@ def councils():
 def openapi_document():
     from .openapi import document
 
-    return jsonify(document())
+    concord = current_app.extensions["concord"]
+    return jsonify(document(concord.councils, concord.roles))
 
 
 @council_api.get("/calendar/working-days")
