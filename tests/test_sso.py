@@ -276,6 +276,9 @@ def test_sign_out_clears_the_session_and_ends_the_providers_session(site, world)
     browser, page = sign_in_with_sso(base, A, "alice")
     form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text, re.S)
     assert form.group(1) == f"/{A}/sign-out/sso" and "Sign out" in form.group(2)
+    # The policy lets this form's redirect end at the provider, and nowhere else.
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["Content-Security-Policy"].split(";"))
+    assert policy["form-action"].split() == ["'self'", *sorted(p["issuer"] for p in world["providers"].values())]
     assert browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False).status_code == 405
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(2)).group(1)
     response = browser.post(base + form.group(1), data={"csrf_token": token}, allow_redirects=False)
