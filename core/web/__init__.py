@@ -14,7 +14,7 @@ OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, headers, home, hygiene, ratelimit
+    from . import calendar_admin, cases, directory, errors, headers, home, hygiene, people, ratelimit
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
+    app.register_blueprint(people.bp)
     errors.init_app(app)
     headers.init_app(app)
     ratelimit.init_app(app)

@@ -1,13 +1,13 @@
 """development outbox messages belong to a council
 
 Revision ID: hardening1
-Revises: 0003
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "hardening1"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
