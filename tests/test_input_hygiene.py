@@ -121,3 +121,11 @@ def test_a_case_with_odd_text_already_stored_still_shows(app, client):
     assert page.status_code == 200
     assert "Stored before the check: \ufffd and" in page.get_data(as_text=True)
     assert client.get(f"/{WDC}/api/cases/{reference}").status_code == 200
+
+
+@pytest.mark.parametrize("body", [{"email": 1, "role": None}, {"email": ["a@wdc.example.org"], "role": "practitioner"},
+                                  {"email": "a@wdc.example.org", "role": {"x": 1}}])
+def test_development_sign_in_api_refuses_answers_that_are_not_text(client, body):
+    response = client.post(f"/{WDC}/api/dev/session", json=body)
+    assert response.status_code == 400
+    assert any("as text" in m[0] for m in response.get_json()["errors"].values())

@@ -8,7 +8,10 @@ and the case's current stage; each variant names them in ``x-council`` and ``x-s
 """
 from __future__ import annotations
 
+from ..cases import WITHDRAW
 from ..web.hygiene import EARLIEST, LATEST
+
+ENTRY = {"type": "integer", "description": "The stage entry you were shown (stage.entry in the case)"}
 
 COUNCIL = {"name": "council", "in": "path", "required": True, "schema": {"type": "string"},
            "description": "The council's slug, e.g. westdunbartonshire"}
@@ -100,10 +103,16 @@ def plugin_schemas(councils) -> tuple[dict, list, list]:
                     schemas[f"{key}.record"] = form_schema(stage.record)
                     schemas[f"{key}.action"] = {
                         "type": "object", "title": f"{council.name}: {process.title}: {stage.title}",
-                        "x-council": council.slug, "x-stage": stage.slug, "required": ["action"],
+                        "x-council": council.slug, "x-stage": stage.slug, "required": ["action", "entry"],
                         "properties": {"action": {"type": "string", "enum": [o.slug for o in stage.outcomes]},
+                                       "entry": ENTRY,
                                        "record": {"$ref": f"#/components/schemas/{key}.record"}}}
                     actions.append({"$ref": f"#/components/schemas/{key}.action"})
+    schemas["withdraw"] = {
+        "type": "object", "title": "The raiser withdraws the case", "required": ["action", "entry"],
+        "properties": {"action": {"const": WITHDRAW}, "entry": ENTRY, "record": {
+            "type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000}}}}}
+    actions.append({"$ref": "#/components/schemas/withdraw"})
     return schemas, raises, actions
 
 
@@ -126,9 +135,10 @@ def document(councils: dict | None = None, roles=()) -> dict:
         "properties": {"process": {"type": "string", "enum": processes}, "answers": {"type": "object"}},
         "anyOf": raises or [{"type": "object"}]})
     paths["/{council}/api/cases/{reference}/actions"]["post"]["requestBody"] = json_body({
-        "type": "object", "required": ["action"],
-        "properties": {"action": {"type": "string", "enum": outcomes}, "record": {"type": "object"}},
-        "anyOf": actions or [{"type": "object"}]})
+        "type": "object", "required": ["action", "entry"],
+        "properties": {"action": {"type": "string", "enum": [*outcomes, WITHDRAW]}, "record": {"type": "object"},
+                       "entry": ENTRY},
+        "anyOf": actions})
     paths["/{council}/api/dev/session"]["post"]["requestBody"] = json_body({
         "type": "object", "required": ["email", "role"], "properties": {
             "email": {"type": "string", "format": "email"}, "role": role}})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, RadioField, validators
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 
@@ -71,9 +72,13 @@ api = council_blueprint("dev_api", __name__, "/api/dev")
 
 @api.post("/session")
 def session_api():
-    if not isinstance(request.get_json(silent=True), dict):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
         return jsonify({"errors": {"body": ["Send a JSON object with email and role"]}}), 400
-    form = DevSignInForm(meta={"csrf": False})
+    wrong = {k: [f"Send {k} as text"] for k in ("email", "role") if k in data and not isinstance(data[k], str)}
+    if wrong:
+        return jsonify({"errors": wrong}), 400
+    form = DevSignInForm(formdata=MultiDict({k: data[k] for k in ("email", "role") if k in data}), meta={"csrf": False})
     form.role.choices = _roles()
     if not form.validate():
         return jsonify({"errors": form.errors}), 400
