@@ -35,7 +35,8 @@ def init_app(app: Flask) -> None:
     def http_error(e):
         if e.response is not None:  # abort(response): already says what it means
             return e.response
-        body, status = render_error(e.code or 500, MESSAGES.get(e.code) if e.code in MESSAGES else e.description)
+        said = e.description if e.description != type(e).description else None  # abort(code, "what to do")
+        body, status = render_error(e.code or 500, said or MESSAGES.get(e.code) or e.description)
         # Keep what the exception says in headers: Allow on a 405, Retry-After on a 429 or 503.
         for name, value in e.get_headers():
             if name.lower() != "content-type":

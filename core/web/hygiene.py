@@ -119,7 +119,9 @@ def check_request():
         abort(404)
     for name, value in request.args.items(multi=True):
         if unsavable(name) or unsavable(value):
-            return _refused("query", f"The query string {UNSAVABLE}")
+            if "/api/" in request.path or request.path.startswith("/api"):
+                return _refused("query", f"The query string {UNSAVABLE}")
+            abort(400, f"The web address {UNSAVABLE}")
     if not request.is_json:
         return None
     raw = request.get_data(cache=True)
