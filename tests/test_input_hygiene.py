@@ -129,3 +129,33 @@ def test_development_sign_in_api_refuses_answers_that_are_not_text(client, body)
     response = client.post(f"/{WDC}/api/dev/session", json=body)
     assert response.status_code == 400
     assert any("as text" in m[0] for m in response.get_json()["errors"].values())
+
+
+def form_fields(html, action):
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', html, re.S).group(1)
+    return dict(re.findall(r'name="(csrf_token|entry)"[^>]*value="([^"]*)"', form))
+
+
+def test_a_teacher_withdrawing_with_a_control_character_in_the_reason_is_told_and_nothing_changes(client):
+    sign_in(client, WDC, "practitioner@wdc.example.org")
+    reference = client.post(f"/{WDC}/api/cases", json=dissent()).get_json()["reference"]
+    page = client.get(f"/{WDC}/cases/{reference}").get_data(as_text=True)
+    fields = form_fields(page, f"/{WDC}/cases/{reference}/withdraw")
+    shown = client.post(f"/{WDC}/cases/{reference}/withdraw", data={**fields, "reason": "Changed\x00my mind"},
+                        follow_redirects=True)
+    assert shown.status_code == 200
+    assert "Why you are withdrawing it contains a character that cannot be saved" in shown.get_data(as_text=True)
+    assert client.get(f"/{WDC}/api/cases/{reference}").get_json()["status"] == "open"
+
+
+def test_a_lead_reassigning_with_a_control_character_in_the_note_is_told_and_nothing_changes(client):
+    sign_in(client, WDC, "practitioner@wdc.example.org")
+    reference = client.post(f"/{WDC}/api/cases", json=dissent()).get_json()["reference"]
+    sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
+    page = client.get(f"/{WDC}/cases/{reference}").get_data(as_text=True)
+    fields = form_fields(page, f"/{WDC}/cases/{reference}/reassign")
+    shown = client.post(f"/{WDC}/cases/{reference}/reassign", data={
+        **fields, "name": "Sam\x00Reed", "email": "sam.reed@wdc.example.org", "note": "Cover"}, follow_redirects=True)
+    assert shown.status_code == 200
+    assert "Name contains a character that cannot be saved" in shown.get_data(as_text=True)
+    assert client.get(f"/{WDC}/api/cases/{reference}").get_json()["stage"]["assignee"] is None
