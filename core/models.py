@@ -291,9 +291,10 @@ class ScheduledNotification(db.Model):
 
 
 class DevMail(db.Model):
-    """Messages the development outbox transport keeps for /dev/mail."""
+    """Messages the development outbox transport keeps for /<council>/dev/mail."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime]
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))

@@ -9,11 +9,24 @@ from ..clock import LONDON, local_date
 from .tenancy import push_council
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, export, home, people, texts_admin
+    from . import (
+        calendar_admin,
+        cases,
+        directory,
+        errors,
+        export,
+        headers,
+        home,
+        hygiene,
+        people,
+        ratelimit,
+        texts_admin,
+    )
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -26,8 +39,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(texts_admin.bp)
     errors.init_app(app)
+    headers.init_app(app)
+    ratelimit.init_app(app)
+    hygiene.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
+
+    @app.route("/assets/concord/<path:filename>")
+    def own_assets_file(filename):
+        return send_from_directory(OWN_ASSETS, filename, max_age=3600)
 
     @app.route("/assets/<path:filename>")
     def assets_file(filename):

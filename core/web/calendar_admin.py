@@ -14,6 +14,7 @@ from wtforms import HiddenField, StringField, validators
 from ..forms import GovDateField
 from ..models import ClosureDay, Meeting, db
 from ..procedures import NextMeeting
+from .hygiene import CheckedForm
 from .tenancy import council_blueprint
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
@@ -25,7 +26,7 @@ def admins_only():
         abort(404)
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(CheckedForm):
     day = GovDateField("Date the council is closed", validators=[validators.InputRequired("Enter the date the council is closed")])
     reason = StringField("Reason", widget=GovTextInput(),
                          validators=[validators.InputRequired("Enter the reason, for example 'Council closure day'"),
