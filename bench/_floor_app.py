@@ -6,7 +6,7 @@ JSON, times) and answers 201 with the reference: what any app must do at least.
 """
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 from flask_sqlalchemy import SQLAlchemy
@@ -39,7 +39,7 @@ def create_app():
     def open_case(council):
         data = request.get_json()
         case = FloorCase(council=council, reference=uuid.uuid4().hex[:16], process=data["process"],
-                         answers=data["answers"], raised_at=datetime.now(timezone.utc))
+                         answers=data["answers"], raised_at=datetime.now(UTC))
         db.session.add(case)
         db.session.commit()
         return jsonify({"reference": case.reference}), 201

@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from bench._common import SECRET_KEY, BIN, figure, free_port, fresh_database, migrated_app, redis_server  # noqa: E402
+from bench._common import BIN, SECRET_KEY, figure, free_port, fresh_database, migrated_app, redis_server  # noqa: E402
 
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "2000"))
 COUNCIL = "westdunbartonshire"
@@ -85,7 +85,7 @@ def pipeline(url: str, smtp_port: int, messages: int) -> float:
         app = migrated_app(url, BROKER_URL=broker_url, MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1",
                            SMTP_PORT=smtp_port, DEV_SIGN_IN=True, CONCORD_ENV="development")
         case_id = seed_case(app)
-        due = datetime.now(timezone.utc) - timedelta(seconds=1)
+        due = datetime.now(UTC) - timedelta(seconds=1)
         with app.app_context():
             db.session.execute(ScheduledNotification.__table__.insert(), [
                 {"council": COUNCIL, "case_id": case_id, "kind": "acknowledgement",

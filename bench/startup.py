@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import SECRET_KEY, ROOT, figure  # noqa: E402
+from bench._common import ROOT, SECRET_KEY, figure  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
 

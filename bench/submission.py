@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import SECRET_KEY, ROOT, figure, fresh_database, gunicorn, load, migrated_app  # noqa: E402
+from bench._common import SECRET_KEY, figure, fresh_database, gunicorn, load, migrated_app  # noqa: E402
 
 COUNCIL = "westdunbartonshire"
 BODY = json.dumps({"process": "escalation", "answers": {
@@ -47,8 +47,8 @@ def sign_in(port: int) -> str:
 def concord(url: str) -> dict:
     app = migrated_app(url)
     with app.app_context():
-        from core.testing import seed_demo_directories
         from core.models import db
+        from core.testing import seed_demo_directories
 
         seed_demo_directories(app)
         db.engine.dispose()

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from core.models import Case, CaseEvent, Contact, User, db
 from core.testing import london, sign_in
-
 from tests.test_statement_counts import ESCALATION, WDC, counted
 
 

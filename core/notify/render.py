@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..cases import now, process_of
 from ..hookspecs import hookimpl
 from ..models import ScheduledNotification
+from ..procedures import process_of
+from ..runtime import concord as concord_state
+from ..runtime import now
 from .outbox import DEADLINE_KINDS
 
 SUBJECTS = {
@@ -63,7 +65,7 @@ def concord_email_template(council, kind):
 
 
 def render(row: ScheduledNotification) -> Message:
-    concord = current_app.extensions["concord"]
+    concord = concord_state()
     council = concord.councils[row.council]
     if row.case is None:
         return render_digest(row, council)

@@ -12,8 +12,8 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from ..cases import now
 from ..models import ScheduledNotification, db
+from ..runtime import concord, now
 from .delivery import LEASE, reclaim_stale
 from .digest import plan_digests
 
@@ -37,7 +37,7 @@ def tick(app: Flask) -> int:
     from .. import retention
 
     with app.app_context():
-        plan_digests(app.extensions["concord"].councils)
+        plan_digests(concord(app).councils)
         # Rows a dead worker claimed and never sent: pending again once the lease is over.
         reclaim_stale(timedelta(seconds=app.config.get("NOTIFY_LEASE_SECONDS") or LEASE.total_seconds()))
         retention.run_daily(app)

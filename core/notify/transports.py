@@ -6,8 +6,18 @@ import secrets
 import smtplib
 import threading
 from email.utils import format_datetime, formatdate
+from typing import TYPE_CHECKING, Protocol
 
 from ..hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from .render import Message
+
+
+class Transport(Protocol):
+    """Sends one rendered message, or raises ``TemporaryFailure``/``PermanentFailure``."""
+
+    def send(self, message: Message) -> None: ...
 
 
 class TemporaryFailure(Exception):
@@ -140,10 +150,10 @@ class DevOutbox:
         pass
 
     def send(self, message) -> None:
-        from ..cases import now
         from ..models import DevMail, db
+        from ..runtime import now
 
-        db.session.add(DevMail(at=now(), recipient=message.to, subject=message.subject,
+        db.session.add(DevMail(council=message.council, at=now(), recipient=message.to, subject=message.subject,
                                text=message.text, html=message.html))
 
 

@@ -3,17 +3,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, g, render_template, send_from_directory
+from flask import Flask, abort, g, send_from_directory
 
 from ..clock import LONDON, local_date
 from .tenancy import push_council
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, export, home, people, texts_admin
+    from . import (
+        calendar_admin,
+        cases,
+        directory,
+        errors,
+        export,
+        headers,
+        home,
+        hygiene,
+        people,
+        ratelimit,
+        texts_admin,
+    )
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -26,8 +39,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(texts_admin.bp)
     errors.init_app(app)
+    headers.init_app(app)
+    ratelimit.init_app(app)
+    hygiene.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
+
+    @app.route("/assets/concord/<path:filename>")
+    def own_assets_file(filename):
+        return send_from_directory(OWN_ASSETS, filename, max_age=3600)
 
     @app.route("/assets/<path:filename>")
     def assets_file(filename):
@@ -43,7 +63,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from ..cases import now
+        from ..runtime import now
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
                 "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts}
