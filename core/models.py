@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import false as sa_false
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
@@ -150,6 +151,10 @@ class StageEntry(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(64))
     record: Mapped[dict | None]
     acted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Set by core.recalculate when a removed meeting leaves a NextMeeting stage with no date.
+    no_meeting: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The morning the stage counts as long overdue (core.overdue); None when the council has no such rule.
+    long_overdue_on: Mapped[date | None] = mapped_column(index=True)
 
     case: Mapped[Case] = relationship(back_populates="stages")
     acted_by: Mapped[User | None] = relationship()

@@ -25,8 +25,14 @@ REMINDER = "reminder"
 DUE_TODAY = "due-today"
 OVERDUE = "overdue"
 OUTCOME = "outcome"
-KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME)
-DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE)
+LONG_OVERDUE = "long-overdue"        # planned by core.overdue
+DUE_DATE_MOVED = "due-date-moved"    # written by core.recalculate
+CALENDAR_CHECK = "calendar-check"    # the daily bank-holiday check, to council admins
+KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME, LONG_OVERDUE, DUE_DATE_MOVED,
+         CALENDAR_CHECK)
+DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, DUE_DATE_MOVED)
+# Rows that hang on a stage's due date: re-planned when it moves.
+DUE_DATE_KINDS = (REMINDER, DUE_TODAY, OVERDUE, LONG_OVERDUE)
 
 
 def morning_of(day: date) -> datetime:

@@ -12,8 +12,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from ..cases import now
+from ..clock import LONDON, local_date
 from ..models import ScheduledNotification, db
 from .digest import plan_digests
+from .outbox import SEND_TIME
 
 BATCH = 5000
 PER_MESSAGE = 10
@@ -30,10 +32,24 @@ def due_ids(limit: int = BATCH) -> list[int]:
     return ids
 
 
+def daily_calendar_check(app: Flask) -> None:
+    """Once a day from 07:00: would the bank holidays now installed move open stages? Tell the admins."""
+    from ..recalculate import plan_check_messages
+
+    moment = now()
+    today = local_date(moment)
+    if moment.astimezone(LONDON).time() < SEND_TIME or app.extensions.get("concord.calendar_checked") == today:
+        return
+    plan_check_messages(app.extensions["concord"].councils, moment)
+    db.session.commit()
+    app.extensions["concord.calendar_checked"] = today
+
+
 def tick(app: Flask) -> int:
     """One tick: returns how many rows were handed to the workers."""
     with app.app_context():
         plan_digests(app.extensions["concord"].councils)
+        daily_calendar_check(app)
         ids = due_ids()
     queue = app.extensions["concord.queue"]
     for start in range(0, len(ids), PER_MESSAGE):
