@@ -50,6 +50,16 @@ def long_overdue_on(council: Council, case: Case, entry: StageEntry, calendar: W
     return calendar.add(entry.due_on, threshold + 1)
 
 
+def is_long_overdue(entry: StageEntry, today: date) -> bool:
+    return entry.closed_at is None and entry.long_overdue_on is not None and entry.long_overdue_on <= today
+
+
+def long_overdue_case_ids(moment):
+    """A subquery: the cases whose open stage is long overdue at ``moment``."""
+    return select(StageEntry.case_id).where(StageEntry.closed_at.is_(None),
+                                             StageEntry.long_overdue_on <= local_date(moment))
+
+
 def plan(council: Council, case: Case, entry: StageEntry, calendar: WorkingDayCalendar | None = None) -> None:
     """Store the entry's long-overdue day and plan the message to the leads and the raiser."""
     entry.long_overdue_on = long_overdue_on(council, case, entry, calendar or calendar_for(council))
