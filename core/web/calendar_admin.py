@@ -234,8 +234,6 @@ def add_closure():
 
 
 def _meeting_problem(group: str, day: date) -> str | None:
-    if day < local_date(now()):
-        return f"{long_date(day)} is in the past: a meeting must be today or later"
     if _meeting(g.council.slug, group, day):
         return f"The group already meets on {day:%-d %B %Y}"
     return None
