@@ -180,8 +180,8 @@ def run(council: Council, process: Process, start: date, answers: dict | None = 
     if failed_at is not None:
         # The engine rolled the whole transaction back: play again up to the step before, to show where it stood.
         problem = result.problem
-        result = run(council, process, start, answers, steps[:failed_at])
-        result.steps, result.problem = list(steps), problem
+        result = run(council, process, start, answers, list(steps)[:failed_at])
+        result.problem = problem
     return result
 
 

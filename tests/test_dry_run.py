@@ -62,3 +62,55 @@ def test_a_dry_run_explains_a_wrong_step(app):
         "concord", "dry-run", WDC, "conference-dissent", "--from", "2026-11-27", "--choose", "review=escalate@2026-11-30"])
     assert result.exit_code == 1
     assert "Step 1: the case is at acknowledgement, not review" in result.output
+
+
+def hidden(page, name):
+    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page).group(1)
+
+
+def intake_fields(page):
+    """The answers as the page holds them (a date is three boxes with one name)."""
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*name="(answers-[^"]+)"[^>]*value="([^"]*)"', page):
+        fields.setdefault(name, []).append(value)
+    for name, value in re.findall(r'<textarea[^>]*name="(answers-[^"]+)"[^>]*>\s*([^<]*)</textarea>', page):
+        fields.setdefault(name, []).append(value.strip())
+    return fields
+
+
+def test_a_council_admin_dry_runs_a_conference_dissent_on_the_page_and_nothing_is_saved(app, client):
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    before = row_counts(app)
+    start = client.get(f"/{WDC}/admin/dry-run/").get_data(as_text=True)
+    assert "Dry run a procedure" in start
+    response = client.post(f"/{WDC}/admin/dry-run/", data={
+        "csrf_token": csrf(start), "which": "conference-dissent", "start": ["27", "11", "2026"]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    stages = page[page.index('data-testid="stages"'):page.index("</table>", page.index('data-testid="stages"'))]
+    assert "Acknowledgement by the Head of Service" in stages and "Drew Kestrel" in stages
+    assert "Tuesday 1 December 2026 (within 1 working day)" in stages
+    messages = page[page.index('data-testid="messages"'):page.index("</table>", page.index('data-testid="messages"'))]
+    for expected in ("a case is with you, due Tuesday 1 December 2026", "received – Record a dissent",
+                     "Tue 1 Dec 2026 07:00", "overdue since Tuesday 1 December 2026", LEAD):
+        assert expected in messages
+    assert row_counts(app) == before
+
+    # Step: acknowledged on Monday 30 November (St Andrew's Day: the engine still records it that day).
+    step = client.post(f"/{WDC}/admin/dry-run/conference-dissent", data={
+        "csrf_token": csrf(page), "start": hidden(page, "start"), "steps": hidden(page, "steps"),
+        **intake_fields(page), "outcome": "acknowledged", "day": ["1", "12", "2026"], "do": "step"})
+    page = step.get_data(as_text=True)
+    assert step.status_code == 200, page
+    assert hidden(page, "steps") == "acknowledged@2026-12-01"
+    assert "Full review by the Head of Service" in page and "Tuesday 15 December 2026 (within 14 days)" in page
+    assert "No: the stage was acted on first" in page   # the overdue chaser of the acknowledgement
+    assert "Next step at Full review by the Head of Service" in page
+    assert row_counts(app) == before
+
+
+def test_only_council_admins_can_dry_run(client):
+    for role in ("practitioner", "manager", "safeguarding-lead"):
+        sign_in(client, WDC, "someone@wdc.example.org", role)
+        assert client.get(f"/{WDC}/admin/dry-run/").status_code == 404
