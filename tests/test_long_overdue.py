@@ -92,3 +92,21 @@ def test_a_council_can_change_the_long_overdue_rule(make_app, clock):
         entry = db.session.scalars(db.select(StageEntry)).one()
         # Twice the 5 working days: overdue for 10 whole working days by the end of Tuesday 15 December.
         assert entry.long_overdue_on.isoformat() == "2026-12-16", reference
+
+
+def test_a_directory_change_keeps_the_long_overdue_message_for_the_leads(mail_app, smtp_sink, clock):
+    from core.notify.outbox import replan
+
+    clock.set(london(2026, 11, 23, 9, 0))
+    client = mail_app.test_client()
+    sign_in(client, WDC, LEADS[0], "safeguarding-lead")
+    sign_in(client, WDC, TEACHER)
+    reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
+    with mail_app.app_context():
+        replan(mail_app.extensions["concord"].councils[WDC])  # what saving the directory does
+        from core.models import db
+        db.session.commit()
+    clock.set(london(2026, 12, 9, 7, 5))
+    before = len(smtp_sink.messages)
+    drain(mail_app)
+    assert sorted(m["To"] for m in smtp_sink.messages[before:] if "long overdue" in m["Subject"]) == [LEADS[0], TEACHER], reference

@@ -84,9 +84,13 @@ def plan_stage(council, case: Case, entry: StageEntry, moment: datetime) -> None
     overdue_at = morning_of(calendar.add(entry.due_on, 1))
     for email in rung:
         schedule(case, entry, ASSIGNMENT, email, moment)
+        if entry.no_meeting:  # no date to chase until a meeting is added (core.recalculate)
+            continue
         if reminder_at > moment:
             schedule(case, entry, REMINDER, email, reminder_at)
         schedule(case, entry, DUE_TODAY, email, max(morning_of(entry.due_on), moment))
+    if entry.no_meeting:
+        return
     for email in dict.fromkeys(rung + rung_above_emails(council, case, entry) + [case.raised_by.email]):
         schedule(case, entry, OVERDUE, email, overdue_at)
 
@@ -116,6 +120,8 @@ def replan(council) -> None:
         overdue_wanted = wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}
         for row in db.session.scalars(select(ScheduledNotification).where(
                 ScheduledNotification.stage_entry_id == entry.id, ScheduledNotification.state == "pending")):
+            if row.kind == LONG_OVERDUE:  # to the leads and the raiser, not the rung
+                continue
             if row.recipient not in (overdue_wanted if row.kind == OVERDUE else wanted):
                 row.state = "cancelled"
         plan_stage(council, case, entry, moment)
