@@ -129,6 +129,7 @@ def test_with_no_later_meeting_the_stage_is_flagged_and_a_new_meeting_gives_it_a
     assert "No meeting scheduled" in shown and "13 January 2027 (" not in shown
     row = listed[listed.index(at_the_group):listed.index("</tr>", listed.index(at_the_group))]
     assert "No meeting scheduled" in row
+    assert f"No meeting scheduled for 1 open stage" in calendar_page(admin) and f"{at_the_group}: {STAGE}" in calendar_page(admin)
     assert "No meeting scheduled" in moves_on(add_meeting(admin, "10", "3", "2027"))[0][2]
 
     confirm(admin, add_meeting(admin, "10", "3", "2027"))

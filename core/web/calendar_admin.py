@@ -17,7 +17,7 @@ from wtforms import HiddenField, StringField, validators
 
 from .. import calendar as working_days
 from .. import recalculate
-from ..cases import now
+from ..cases import now, stage_of
 from ..clock import local_date
 from ..forms import GovDateField
 from ..models import ClosureDay, Meeting, db
@@ -190,10 +190,20 @@ def _page(closure=None, meeting_forms=None, status=200):
     }
     meeting_forms = meeting_forms or {}
     forms = {group: meeting_forms.get(group) or MeetingForm(prefix=group) for group in meetings}
-    return render_template("admin/calendar.html", closures=closures, meetings=meetings,
+    return render_template("admin/calendar.html", closures=closures, meetings=meetings, waiting=_waiting(),
                            closure=closure or ClosureForm(prefix="closure"), meeting_forms=forms,
                            remove=RemoveForm(), year=year, this_year=today.year, nation=NATIONS[g.council.nation],
                            bank_holidays=bank_holidays_in(g.council.nation, year)), status
+
+
+def _waiting() -> dict[str, list]:
+    """Open stages flagged "no meeting scheduled", by group: (reference, stage title)."""
+    waiting: dict[str, list] = {}
+    for entry in recalculate.open_entries(g.council):
+        if entry.no_meeting:
+            stage = stage_of(g.council, entry.case, entry)
+            waiting.setdefault(stage.deadline.meeting, []).append((entry.case.reference, stage.title))
+    return waiting
 
 
 def _preview(change: Change, status=200, changed=False):
