@@ -222,7 +222,7 @@ def _play(council, process, start, answers, result: Run) -> int | None:
         _send_due(case, moment)
         try:
             with pinned(moment):
-                cases.act(council, case, step.outcome, example_record(stage, step.day), holder)
+                cases.act(council, case, step.outcome, example_record(stage, step.day), holder, entry.id)
         except cases.CaseError as e:
             result.problem = f"Step {i + 1}: {e}"
             return i
@@ -252,14 +252,16 @@ def _read_back(council: Council, case, result: Run) -> None:
         stage = ladder.stage(entry.stage)
         label = next((o.label for o in stage.outcomes if o.slug == entry.outcome), entry.outcome)
         rung = f"{stage.role.title} for {entry.scope}" if entry.scope else stage.role.title
-        holders = [f"{c.name} <{c.email}>" for c in cases.assignees(council, entry)]
+        holders = [f"{name} <{email}>" for name, email in cases.holders(entry)]
+        if entry.to_lead:
+            holders = ["the safeguarding leads"]
         result.stages.append(StageView(stage.slug, stage.title, rung, holders, entry.entered_at, entry.due_on,
                                        stage.deadline.describe(), entry.long_overdue_on, entry.closed_at, label))
     titles = {s.slug: s.title for s in ladder.stages}
     rows = db.session.scalars(select(ScheduledNotification).where(ScheduledNotification.case_id == case.id)
                               .order_by(ScheduledNotification.send_after, ScheduledNotification.id)).all()
     for row in rows:
-        state = {"pending": "planned"}.get(row.state, row.state)
+        state = {"pending": "planned", "superseded": "cancelled"}.get(row.state, row.state)
         result.messages.append(MessageView(row.kind, row.recipient, row.send_after, state, render(row).subject,
                                            titles.get(row.entry.stage) if row.entry else None))
     result.timeline = [(ev.at, ev.summary) for ev in case.events]

@@ -47,7 +47,9 @@ def long_overdue_on(council: Council, case: Case, entry: StageEntry, calendar: W
     else:
         start = deadline_start(case, stage, entry.entered_at, before=entry.position)
     threshold = rule.threshold(working_days_between(calendar, start, entry.due_on))
-    return calendar.add(entry.due_on, threshold + 1)
+    # A stage late on arrival counts from the day it arrived, never from days already gone.
+    counted_from = max(entry.due_on, calendar.day_zero(local_date(entry.entered_at)))
+    return calendar.add(counted_from, threshold + 1)
 
 
 def is_long_overdue(entry: StageEntry, today: date) -> bool:

@@ -150,15 +150,16 @@ def apply(council: Council, moves: list[Move], actor: User | None, reason: str) 
 
 
 def replan(council: Council, case: Case, entry: StageEntry, calendar: WorkingDayCalendar, moment) -> None:
-    """Cancel the entry's pending deadline messages and plan them again for its due date.
+    """Supersede the entry's pending deadline messages and plan them again for its due date.
 
     Earlier rows (sent or cancelled) keep their history but give up their dedupe
     key, so the new date's reminder, due-today and overdue messages can be written.
     """
     rows = (ScheduledNotification.stage_entry_id == entry.id) & ScheduledNotification.kind.in_(outbox.DUE_DATE_KINDS)
+    # "superseded", not "cancelled": a directory re-plan may revive cancelled rows, never these.
     db.session.execute(
-        update(ScheduledNotification).where(rows, ScheduledNotification.state == "pending")
-        .values(state="cancelled").execution_options(synchronize_session=False))
+        update(ScheduledNotification).where(rows, ScheduledNotification.state.in_(("pending", "cancelled")))
+        .values(state="superseded").execution_options(synchronize_session=False))
     db.session.execute(
         update(ScheduledNotification).where(rows, ~ScheduledNotification.dedupe_key.contains("~"))
         .values(dedupe_key=ScheduledNotification.dedupe_key + "~" + cast(ScheduledNotification.id, String))
