@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import london, post_action, sign_in
 
 SURREY = "surrey"
 PRACTITIONER = "school.nurse@surrey.example.org"
@@ -79,8 +79,8 @@ def at_the_group(app, admin):
     sign_in(people, SURREY, PRACTITIONER)
     reference = people.post(f"/{SURREY}/api/cases", json={"process": "conference-dissent", "answers": DISSENT}).get_json()["reference"]
     sign_in(people, SURREY, CHAIR, "manager")
-    case = people.post(f"/{SURREY}/api/cases/{reference}/actions",
-                       json={"action": "escalate", "record": {"referral": "Referred with the reports."}}).get_json()
+    case = post_action(people, f"/{SURREY}/api/cases/{reference}/actions",
+                       {"action": "escalate", "record": {"referral": "Referred with the reports."}}).get_json()
     assert case["stage"]["slug"] == "dissents-group" and case["stage"]["due_on"] == "2027-01-13"
     return reference
 
