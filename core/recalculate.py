@@ -18,7 +18,7 @@ from datetime import date
 
 from sqlalchemy import String, cast, select, update
 
-from . import overdue
+from . import audit, overdue
 from .calendar import NoMeetingScheduled, WorkingDayCalendar
 from .cases import calendar_for, due_date, now, stage_of
 from .models import Case, CaseEvent, ClosureDay, Meeting, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
@@ -139,6 +139,8 @@ def apply(council: Council, moves: list[Move], actor: User | None, reason: str) 
             entry.due_on, entry.no_meeting = move.new, False
         event = CaseEvent(at=moment, actor=actor, kind="due-moved", summary=summary)
         case.events.append(event)
+        if actor is not None:
+            audit.record(case, actor, "due-moved")
         db.session.flush()
         replan(council, case, entry, calendar, moment)
         for email in dict.fromkeys(outbox.rung_emails(council, entry)):

@@ -191,3 +191,14 @@ def test_the_calendar_shows_the_nations_bank_holidays_for_the_year(client, clock
     page = client.get("/surrey/admin/calendar/?year=2027").get_data(as_text=True)
     assert "Bank holidays in England, 2027" in page and "Monday 29 March 2027</td><td class=\"govuk-table__cell\">Easter Monday" in page
     assert "Monday 30 August 2027" in page and "St. Andrew" not in page and "St Andrew" not in page
+
+
+def test_a_forged_confirmation_is_refused_and_changes_nothing(client, clock):
+    clock.set(london(2026, 12, 14, 9, 0))
+    page = admin_closure(client, date(2026, 12, 16)).get_data(as_text=True)
+    fields = confirm_form(page)
+    for forged in ({"change": "drop-table"}, {"day": "2026-12-19"}, {"day": "2026-12-01"}, {"reason": ""},
+                   {"change": "add-meeting", "group": ""}):
+        assert client.post(f"/{WDC}/admin/calendar/confirm", data={**fields, **forged}).status_code == 400, forged
+    assert client.post(f"/{WDC}/admin/calendar/confirm", data={**fields, "csrf_token": "x"}).status_code == 400
+    assert "No closure days." in client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True)

@@ -127,6 +127,8 @@ class Change:
 
     @classmethod
     def from_form(cls, form: ConfirmForm) -> "Change | None":
+        if form.change.data not in ("add-closure", "remove-closure", "add-meeting", "remove-meeting", "move-meeting"):
+            return None
         try:
             return cls(form.change.data, date.fromisoformat(form.day.data), (form.reason.data or "").strip()[:200],
                        form.group.data or "", int(form.row.data) if form.row.data else None,
@@ -218,7 +220,7 @@ def show():
     return _page()
 
 
-def closure_problem(day: date) -> str | None:
+def closure_problem(day: date, duplicates: bool = True) -> str | None:
     """Why a day cannot be added as a closure day, or None."""
     if day < local_date(now()):
         return f"{long_date(day)} is in the past: a closure day must be today or later"
@@ -227,7 +229,7 @@ def closure_problem(day: date) -> str | None:
     holiday = working_days.bank_holidays(g.council.nation).get(day)
     if holiday:
         return f"{long_date(day)} is a bank holiday in {NATIONS[g.council.nation]} ({holiday}): it is not a working day already"
-    if _closure(g.council.slug, day):
+    if duplicates and _closure(g.council.slug, day):
         return f"{day:%-d %B %Y} is already a closure day"
     return None
 
@@ -302,6 +304,12 @@ def confirm():
     form = ConfirmForm()
     change = Change.from_form(form) if form.validate_on_submit() else None
     if change is None or (change.group and change.group not in groups_of(g.council)):
+        abort(400)
+    if change.kind not in ("add-closure", "remove-closure") and not change.group:
+        abort(400)
+    if change.kind == "add-closure" and (not change.reason or closure_problem(change.day, duplicates=False)):
+        abort(400)  # the preview page only offers days that passed these checks
+    if change.kind == "move-meeting" and change.new_day is None:
         abort(400)
     moves = recalculate.preview(g.council, change.proposed(recalculate.current_state(g.council)))
     if recalculate.fingerprint(moves) != form.fingerprint.data:
