@@ -119,7 +119,7 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User, en
     a request that has since been overtaken is refused (``StaleEntry``) with
     nothing saved, so a form posted twice never moves a case two rungs.
     """
-    entry = _open_entry(case, entry_id)
+    entry = open_entry(case, entry_id)
     if action == WITHDRAW:
         return withdraw(council, case, record, actor, entry)
     stage = stage_of(council, case, entry)
@@ -167,7 +167,7 @@ def withdraw(council: Council, case: Case, record: dict, actor: User, entry: Sta
 
 def take(council: Council, case: Case, actor: User, entry_id: int | None) -> Case:
     """The first holder of a directory rung to take the stage becomes its assignee."""
-    entry = _open_entry(case, entry_id)
+    entry = open_entry(case, entry_id)
     if entry.assignee_email is not None:
         raise StaleEntry(f"This stage was already taken by {entry.assignee_name} at {_when(entry.taken_at)}")
     moment = now()
@@ -191,7 +191,7 @@ def take(council: Council, case: Case, actor: User, entry_id: int | None) -> Cas
 
 def reassign(council: Council, case: Case, actor: User, entry_id: int | None, email: str, name: str, note: str) -> Case:
     """A safeguarding lead gives the open stage to a named person, with a note."""
-    entry = _open_entry(case, entry_id)
+    entry = open_entry(case, entry_id)
     email = email.strip().lower()
     if email == case.raised_by.email:
         raise CaseError("The person who raised the case cannot hold one of its stages", field="email")
@@ -206,7 +206,8 @@ def reassign(council: Council, case: Case, actor: User, entry_id: int | None, em
     return case
 
 
-def _open_entry(case: Case, entry_id: int | None) -> StageEntry:
+def open_entry(case: Case, entry_id: int | None) -> StageEntry:
+    """The open stage entry, if ``entry_id`` names it; else ``StaleEntry`` (or ``CaseError`` when missing)."""
     entry = case.current
     if entry is None:
         last = case.stages[-1] if case.stages else None

@@ -175,8 +175,10 @@ def act(reference):
         record = data.get("record", {})
         return _acting(case, lambda: cases.act(g.council, case, cases.WITHDRAW, record if isinstance(record, dict) else {},
                                                g.viewer.user, _entry_of(data)))
-    if case.current is None:
-        return _stale(cases.StaleEntry(f"{case.reference} is closed: nothing more can be recorded"))
+    try:
+        cases.open_entry(case, _entry_of(data))
+    except cases.StaleEntry as e:
+        return _stale(e)
     if not g.viewer.may_act(case):
         why = ("You raised this case, so you cannot act on its stages" if g.viewer.raised(case)
                else "You do not hold this stage")

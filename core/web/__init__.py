@@ -13,7 +13,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, dry_run, errors, home
+    from . import calendar_admin, cases, directory, dry_run, errors, home, people
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
     app.register_blueprint(dry_run.bp)
+    app.register_blueprint(people.bp)
     errors.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)

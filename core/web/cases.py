@@ -106,6 +106,11 @@ def show(reference):
         if g.viewer.may_act(case):
             form = record_form_class(stage)()
     if request.method == "POST":
+        try:
+            cases.open_entry(case, _posted_entry())
+        except cases.CaseError as e:  # a form posted twice, or after someone else acted: nothing happens
+            flash(str(e), "problem")
+            return redirect(url_for("cases.show", reference=case.reference))
         if form is None:
             abort(404)
         if form.validate():

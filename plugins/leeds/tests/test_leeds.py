@@ -200,3 +200,16 @@ def test_an_unsupported_sector_is_refused_and_nothing_saved(client):
     assert response.status_code == 400
     assert "from the list" in response.get_json()["errors"]["sector"][0]
     assert "LDS-" not in client.get(f"/{LEEDS}/cases/").get_data(as_text=True)
+
+
+def test_a_difference_that_remains_is_referred_on_to_the_board_representatives(client):
+    case = walk(client, "referral-enquiry", "Another agency", [
+        (TEAM_MANAGER, "escalate", DISCUSSED, "meeting-of-all-parties", [SENIOR], "2027-01-05"),
+        (SENIOR, "differences-remain", DISCUSSED, None, None, None),
+    ])
+    linked = next(e["summary"] for e in case["timeline"] if e["kind"] == "linked")
+    reference = linked.split("Referred on: ")[1].split(" ")[0]
+    sign_in(client, LEEDS, RAISER)
+    opened = client.get(f"/{LEEDS}/api/cases/{reference}").get_json()
+    assert opened["process"] == "differences-remain" and opened["opened_from"] == case["reference"]
+    assert opened["stage"]["slug"] == "board-representatives"
