@@ -21,6 +21,7 @@ from sqlalchemy import String, cast, select, update
 from . import audit, overdue
 from .calendar import NoMeetingScheduled, WorkingDayCalendar
 from .cases import calendar_for, due_date, now, stage_of
+from .clock import local_date
 from .models import Case, CaseEvent, ClosureDay, Meeting, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
 from .notify import outbox
 from .procedures import Council, NextMeeting, Stage
@@ -171,6 +172,12 @@ def replan(council: Council, case: Case, entry: StageEntry, calendar: WorkingDay
         return
     outbox.plan_stage(council, case, entry, moment)
     overdue.plan(council, case, entry, calendar)
+    if entry.due_on < local_date(moment):
+        # Moved to a day already gone: no "due today" for it (the overdue message says where it stands).
+        db.session.execute(
+            update(ScheduledNotification)
+            .where(rows, ScheduledNotification.kind == outbox.DUE_TODAY, ScheduledNotification.state == "pending")
+            .values(state="superseded").execution_options(synchronize_session=False))
 
 
 def latest_reason(case: Case, before) -> CaseEvent | None:

@@ -136,3 +136,20 @@ def test_with_no_later_meeting_the_stage_is_flagged_and_a_new_meeting_gives_it_a
     case, shown, _ = lead_view(app, at_the_group)
     assert case["stage"]["due_on"] == "2027-03-10"
     assert "Wednesday 10 March 2027" in shown and "No meeting scheduled" not in shown.split("Timeline")[0]
+
+
+def test_a_meeting_added_on_a_past_day_moves_a_stage_into_the_past_without_a_due_today_message(app, admin, at_the_group, clock):
+    from core.models import ScheduledNotification, db
+
+    clock.set(london(2027, 1, 5, 10, 0))
+    sign_in(admin, SURREY, ADMIN, "council-admin")
+    page = add_meeting(admin, "30", "12", "2026")
+    assert moves_on(page) == [(at_the_group, STAGE, "Wednesday 13 January 2027", "Wednesday 30 December 2026")]
+    confirm(admin, page)
+    assert lead_view(app, at_the_group)[0]["stage"]["due_on"] == "2026-12-30"
+    with app.app_context():
+        pending = {(r.kind, r.send_after.date().isoformat()) for r in db.session.scalars(db.select(ScheduledNotification).where(
+            ScheduledNotification.state == "pending", ScheduledNotification.stage_entry_id.is_not(None)))}
+    assert ("due-today", "2026-12-30") not in pending and not any(kind == "reminder" for kind, _ in pending)
+    assert ("overdue", "2026-12-31") in pending  # one message: overdue since Wednesday 30 December
+    assert any(kind == "due-date-moved" for kind, _ in pending)

@@ -202,3 +202,17 @@ def test_a_forged_confirmation_is_refused_and_changes_nothing(client, clock):
         assert client.post(f"/{WDC}/admin/calendar/confirm", data={**fields, **forged}).status_code == 400, forged
     assert client.post(f"/{WDC}/admin/calendar/confirm", data={**fields, "csrf_token": "x"}).status_code == 400
     assert "No closure days." in client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True)
+
+
+def test_a_closure_day_that_has_passed_cannot_be_removed(client, clock):
+    clock.set(london(2026, 12, 14, 9, 0))
+    client.post(f"/{WDC}/admin/calendar/confirm", data=confirm_form(admin_closure(client, date(2026, 12, 16)).get_data(as_text=True)))
+    clock.set(london(2026, 12, 17, 9, 0))
+    sign_in(client, WDC, ADMIN, "council-admin")
+    page = client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True)
+    assert "Wednesday 16 December 2026" in page and "Remove<span class=\"govuk-visually-hidden\"> 16 December 2026" not in page
+    with client.application.app_context():
+        from core.models import ClosureDay, db
+        closure_id = db.session.scalars(db.select(ClosureDay.id)).one()
+    refused = client.post(f"/{WDC}/admin/calendar/closures/remove", data={"csrf_token": csrf(page), "id": closure_id})
+    assert refused.status_code == 400

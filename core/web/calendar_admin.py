@@ -192,7 +192,7 @@ def _page(closure=None, meeting_forms=None, status=200):
     }
     meeting_forms = meeting_forms or {}
     forms = {group: meeting_forms.get(group) or MeetingForm(prefix=group) for group in meetings}
-    return render_template("admin/calendar.html", closures=closures, meetings=meetings, waiting=_waiting(),
+    return render_template("admin/calendar.html", closures=closures, meetings=meetings, waiting=_waiting(), today=today,
                            closure=closure or ClosureForm(prefix="closure"), meeting_forms=forms,
                            remove=RemoveForm(), year=year, this_year=today.year, nation=NATIONS[g.council.nation],
                            bank_holidays=bank_holidays_in(g.council.nation, year)), status
@@ -275,6 +275,8 @@ def _row(model):
 @bp.post("/closures/remove")
 def remove_closure():
     row = _row(ClosureDay)
+    if row.day < local_date(now()):
+        abort(400)  # a day the council was closed stays so: the page offers no Remove for it
     return _preview(Change("remove-closure", row.day, row.reason))
 
 
@@ -310,6 +312,8 @@ def confirm():
     if change.kind == "add-closure" and (not change.reason or closure_problem(change.day, duplicates=False)):
         abort(400)  # the preview page only offers days that passed these checks
     if change.kind == "move-meeting" and change.new_day is None:
+        abort(400)
+    if change.kind == "remove-closure" and change.day < local_date(now()):
         abort(400)
     moves = recalculate.preview(g.council, change.proposed(recalculate.current_state(g.council)))
     if recalculate.fingerprint(moves) != form.fingerprint.data:
