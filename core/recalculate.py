@@ -20,7 +20,7 @@ from sqlalchemy import String, cast, select, update
 
 from . import audit, overdue
 from .calendar import NoMeetingScheduled, WorkingDayCalendar
-from .cases import calendar_for, due_date, now, stage_of
+from .cases import CALENDARS, calendar_for, due_date, now, stage_of
 from .clock import local_date
 from .models import Case, CaseEvent, ClosureDay, Meeting, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
 from .notify import outbox
@@ -127,6 +127,7 @@ def apply(council: Council, moves: list[Move], actor: User | None, reason: str) 
     planned on the calendar as it now is.
     """
     moment = now()
+    db.session.info.pop(CALENDARS, None)  # the calendar as just changed, not as first read
     calendar = calendar_for(council)
     for move in moves:
         case, entry, stage = move.case, move.entry, move.stage
@@ -172,6 +173,7 @@ def replan(council: Council, case: Case, entry: StageEntry, calendar: WorkingDay
         return
     outbox.plan_stage(council, case, entry, moment)
     overdue.plan(council, case, entry, calendar)
+    outbox.write_planned()
     if entry.due_on < local_date(moment):
         # Moved to a day already gone: no "due today" for it (the overdue message says where it stands).
         db.session.execute(
