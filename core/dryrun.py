@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from . import cases
 from .clock import LONDON, pinned
 from .forms import answers_of, formdata_from_json, intake_form_class
+from .defaults.roles import SAFEGUARDING_LEAD
 from .models import ScheduledNotification, User, db
+from .overdue import LEADS, users_with_role
 from .procedures import Council, Process, Stage
 
 ACTION_TIME = time(10, 0)
@@ -260,10 +262,14 @@ def _read_back(council: Council, case, result: Run) -> None:
     titles = {s.slug: s.title for s in ladder.stages}
     rows = db.session.scalars(select(ScheduledNotification).where(ScheduledNotification.case_id == case.id)
                               .order_by(ScheduledNotification.send_after, ScheduledNotification.id)).all()
+    leads = users_with_role(council.slug, SAFEGUARDING_LEAD)
     for row in rows:
         state = {"pending": "planned", "superseded": "cancelled"}.get(row.state, row.state)
-        result.messages.append(MessageView(row.kind, row.recipient, row.send_after, state, render(row).subject,
-                                           titles.get(row.entry.stage) if row.entry else None))
+        subject = render(row).subject
+        # A row for the leads becomes one per lead when it falls due (core.overdue.expand_due).
+        for recipient in (leads if row.recipient == LEADS else [row.recipient]):
+            result.messages.append(MessageView(row.kind, recipient, row.send_after, state, subject,
+                                               titles.get(row.entry.stage) if row.entry else None))
     result.timeline = [(ev.at, ev.summary) for ev in case.events]
 
 

@@ -94,10 +94,10 @@ def test_a_closure_day_over_an_open_stages_due_date_moves_it_only_after_confirma
     assert due_of(client, moving)["stage"]["due_on"] == "2026-12-21"
 
     clock.set(london(2026, 12, 14, 11, 0))
-    preview = admin_closure(client, date(2026, 12, 16))
+    preview = admin_closure(client, date(2026, 12, 18))
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "Add Wednesday 16 December 2026 as a closure day" in page
+    assert "Add Friday 18 December 2026 as a closure day" in page
     assert moves_on(page) == [(moving, "Head of Establishment", "Monday 21 December 2026", "Tuesday 22 December 2026")]
     assert due_of(client, moving)["stage"]["due_on"] == "2026-12-21", "nothing moves before the admin confirms"
     before = len(smtp_sink.messages)
@@ -110,21 +110,21 @@ def test_a_closure_day_over_an_open_stages_due_date_moves_it_only_after_confirma
     assert due_of(client, staying)["stage"]["due_on"] == "2026-12-15"
     moved = [e for e in case["timeline"] if e["kind"] == "due-moved"]
     assert [e["summary"] for e in moved] == [
-        "Due date moved from Monday 21 December 2026 to Tuesday 22 December 2026 because Wednesday 16 December 2026 "
+        "Due date moved from Monday 21 December 2026 to Tuesday 22 December 2026 because Friday 18 December 2026 "
         "became a closure day (Council closure day)"]
     assert [e["kind"] for e in due_of(client, staying)["timeline"]].count("due-moved") == 0
     lead = mail_app.test_client()
     sign_in(lead, WDC, LEAD, "safeguarding-lead")
     shown = lead.get(f"/{WDC}/cases/{moving}").get_data(as_text=True)
     assert "Tuesday 22 December 2026 (within 5 working days)" in shown
-    assert "because Wednesday 16 December 2026 became a closure day (Council closure day) (Admin)" in shown
+    assert "because Friday 18 December 2026 became a closure day (Council closure day) (Admin)" in shown
 
     before = len(smtp_sink.messages)
     drain(mail_app)
     assert sent_since(smtp_sink, before) == [(HEAD, f"{moving}: due date moved – now Tuesday 22 December 2026")]
-    assert "because Wednesday 16 December 2026 became a closure day" in smtp_sink.messages[-1].get_body(("plain",)).get_content()
+    assert "because Friday 18 December 2026 became a closure day" in smtp_sink.messages[-1].get_body(("plain",)).get_content()
 
-    # Re-planned: the reminder goes on Monday 21 (the day before the new date), not Friday 18.
+    # Re-planned: the reminder goes on Monday 21 (the day before the new date), not on the closure day.
     clock.set(london(2026, 12, 18, 7, 5))
     before = len(smtp_sink.messages)
     drain(mail_app)
@@ -133,17 +133,17 @@ def test_a_closure_day_over_an_open_stages_due_date_moves_it_only_after_confirma
     # Removing the closure day moves it back the same way.
     sign_in(client, WDC, ADMIN, "council-admin")
     calendar = client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True)
-    assert "Wednesday 16 December 2026" in calendar
+    assert "Friday 18 December 2026" in calendar
     closure_id = re.search(r'name="id" value="(\d+)"', calendar).group(1)
     preview = client.post(f"/{WDC}/admin/calendar/closures/remove", data={"csrf_token": csrf(calendar), "id": closure_id})
     page = preview.get_data(as_text=True)
-    assert "Remove the closure day on Wednesday 16 December 2026" in page
+    assert "Remove the closure day on Friday 18 December 2026" in page
     assert moves_on(page) == [(moving, "Head of Establishment", "Tuesday 22 December 2026", "Monday 21 December 2026")]
     client.post(f"/{WDC}/admin/calendar/confirm", data=confirm_form(page))
     case = due_of(client, moving)
     assert case["stage"]["due_on"] == "2026-12-21"
     assert case["timeline"][-1]["summary"] == ("Due date moved from Tuesday 22 December 2026 to Monday 21 December "
-                                               "2026 because Wednesday 16 December 2026 is no longer a closure day")
+                                               "2026 because Friday 18 December 2026 is no longer a closure day")
     before = len(smtp_sink.messages)
     drain(mail_app)
     # Friday's 07:00 reminder time for the new date has passed: the "date moved" message says it instead.

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..cases import now
 from ..clock import LONDON, local_date
 from ..models import ScheduledNotification, db
+from ..overdue import LEADS, expand_due
 from .digest import plan_digests
 from .outbox import SEND_TIME
 
@@ -24,7 +25,8 @@ PER_MESSAGE = 10
 def due_ids(limit: int = BATCH) -> list[int]:
     ids = db.session.scalars(
         select(ScheduledNotification.id)
-        .where(ScheduledNotification.state == "pending", ScheduledNotification.send_after <= now())
+        .where(ScheduledNotification.state == "pending", ScheduledNotification.send_after <= now(),
+               ScheduledNotification.recipient != LEADS)  # expanded per lead by the tick, never sent as is
         .order_by(ScheduledNotification.send_after)
         .limit(limit)
     ).all()
@@ -50,6 +52,8 @@ def tick(app: Flask) -> int:
     with app.app_context():
         plan_digests(app.extensions["concord"].councils)
         daily_calendar_check(app)
+        if expand_due(now()):
+            db.session.commit()
         ids = due_ids()
     queue = app.extensions["concord.queue"]
     for start in range(0, len(ids), PER_MESSAGE):
