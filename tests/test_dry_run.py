@@ -29,7 +29,7 @@ def test_a_dry_run_of_a_conference_dissent_from_friday_27_november_prints_the_ti
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Acknowledgement by the Head of Service" in out
-    assert "due Tuesday 1 December 2026 (within 1 working day)" in out   # St Andrew's Day, Monday 30, is skipped
+    assert "due Tuesday 1 December 2026 (within 1 working day of the conference)" in out   # St Andrew's Day, Monday 30, is skipped
     assert "Drew Kestrel <head.of.service@wdc.example.org>" in out
     for line in (f"Fri 27 Nov 2026 10:00  planned    assignment      to {HEAD_OF_SERVICE}",
                  "Fri 27 Nov 2026 10:00  planned    acknowledgement to practitioner.dry-run@example.org",
@@ -49,7 +49,7 @@ def test_a_dry_run_steps_through_the_ladder_on_the_days_chosen(app):
         "--choose", "acknowledgement=acknowledged@2026-11-30", "--choose", "review=decision-stands@2026-12-10"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "entered Mon 30 Nov 2026 10:00, due Monday 14 December 2026 (within 14 days)" in out
+    assert "entered Mon 30 Nov 2026 10:00, due Monday 14 December 2026 (within 14 calendar days of the dissent reaching the Head of Service)" in out
     assert "Thu 10 Dec 2026 10:00: Agreement with the majority: the decision of the conference stands" in out
     assert "The case is closed." in out
     assert f"Tue 1 Dec 2026 07:00  cancelled  due-today       to {HEAD_OF_SERVICE}" in out
@@ -90,7 +90,7 @@ def test_a_council_admin_dry_runs_a_conference_dissent_on_the_page_and_nothing_i
     assert response.status_code == 200, page
     stages = page[page.index('data-testid="stages"'):page.index("</table>", page.index('data-testid="stages"'))]
     assert "Acknowledgement by the Head of Service" in stages and "Drew Kestrel" in stages
-    assert "Tuesday 1 December 2026 (within 1 working day)" in stages
+    assert "Tuesday 1 December 2026 (within 1 working day of the conference)" in stages
     messages = page[page.index('data-testid="messages"'):page.index("</table>", page.index('data-testid="messages"'))]
     for expected in ("a case is with you, due Tuesday 1 December 2026", "received – Record a dissent",
                      "Tue 1 Dec 2026 07:00", "overdue since Tuesday 1 December 2026", LEAD):
@@ -104,7 +104,7 @@ def test_a_council_admin_dry_runs_a_conference_dissent_on_the_page_and_nothing_i
     page = step.get_data(as_text=True)
     assert step.status_code == 200, page
     assert hidden(page, "steps") == "acknowledged@2026-12-01"
-    assert "Full review by the Head of Service" in page and "Tuesday 15 December 2026 (within 14 days)" in page
+    assert "Full review by the Head of Service" in page and "Tuesday 15 December 2026 (within 14 calendar days" in page
     assert "No: the stage was acted on first" in page   # the overdue chaser of the acknowledgement
     assert "Next step at Full review by the Head of Service" in page
     assert row_counts(app) == before

@@ -11,7 +11,7 @@ CHAIR = "independent.chair@surrey.example.org"
 ADMIN = "admin@surrey.example.org"
 LEAD = "lead@surrey.example.org"
 DISSENT = {
-    "conference_date": "2026-12-22", "chair_name": "Blake Farnham", "chair_email": CHAIR, "agency": "Health",
+    "conduct": "no", "conference_date": "2026-12-22", "chair_name": "Blake Farnham", "chair_email": CHAIR, "agency": "Health",
     "decision": "Child protection plan ended.", "dissent": "Injuries remain unexplained.",
 }
 STAGE = "Review by the CP Dissents Group"

@@ -116,7 +116,7 @@ def test_a_closure_day_over_an_open_stages_due_date_moves_it_only_after_confirma
     lead = mail_app.test_client()
     sign_in(lead, WDC, LEAD, "safeguarding-lead")
     shown = lead.get(f"/{WDC}/cases/{moving}").get_data(as_text=True)
-    assert "Tuesday 22 December 2026 (within 5 working days)" in shown
+    assert "Tuesday 22 December 2026 (within 5 working days of" in shown
     assert "because Friday 18 December 2026 became a closure day (Council closure day) (Admin)" in shown
 
     before = len(smtp_sink.messages)
