@@ -95,6 +95,19 @@ def dry_run_command(council, process, start, answers, choose):
         raise SystemExit(1)
 
 
+@group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Say what would be erased and deleted; change nothing.")
+@with_appcontext
+def purge(dry_run):
+    """Erase cases past their council's retention and delete old outbox mail (the scheduler runs this daily)."""
+    from . import retention
+
+    report = retention.purge(dry_run=dry_run)
+    click.echo(("Would erase and delete (dry run, nothing changed):" if dry_run else "Erased and deleted:"))
+    for line in report.lines():
+        click.echo(f"  {line}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(group)
 

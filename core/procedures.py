@@ -185,6 +185,16 @@ class Outcome:
         return self.to is None
 
 
+# The raiser's own line manager, named on the form: held by that person, not by a directory rung,
+# so no other line manager in the council sees the case. Councils use these as they are.
+LINE_MANAGER_NAME = Field("line_manager_name", "Your line manager's name", error="Enter your line manager's name")
+LINE_MANAGER_EMAIL = Field("line_manager_email", "Your line manager's email address", "email",
+                           hint="They will be asked to discuss this with you and record it here",
+                           error="Enter your line manager's email address")
+YOUR_LINE_MANAGER = Role("own-line-manager", "Your line manager", person="line_manager_email",
+                         person_name="line_manager_name")
+
+
 def escalate(label: str = "Not resolved: escalate to the next stage", hint: str = "") -> Outcome:
     return Outcome("escalate", label, NEXT_RUNG, hint)
 
@@ -305,6 +315,7 @@ class Council:
     immediate_risk: str
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     signposts: tuple[str, ...] = ()
+    # Closed cases older than this are erased by the daily purge (core/retention.py).
     retention_years: int = 25
     version: str = "0"
     immediate_risk_role: str | None = None

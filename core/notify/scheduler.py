@@ -49,8 +49,11 @@ def daily_calendar_check(app: Flask) -> None:
 
 def tick(app: Flask) -> int:
     """One tick: returns how many rows were handed to the workers."""
+    from .. import retention
+
     with app.app_context():
         plan_digests(app.extensions["concord"].councils)
+        retention.run_daily(app)
         daily_calendar_check(app)
         if expand_due(now()):
             db.session.commit()

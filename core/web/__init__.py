@@ -13,12 +13,13 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, dry_run, errors, home, people, texts_admin
+    from . import calendar_admin, cases, directory, dry_run, errors, export, home, people, texts_admin
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
     app.register_blueprint(home.council_bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(export.bp)
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)

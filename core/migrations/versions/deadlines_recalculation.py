@@ -1,13 +1,13 @@
 """stage entries: no meeting scheduled flag and long-overdue day
 
 Revision ID: deadlines1
-Revises: procedures1
+Revises: operations1
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "deadlines1"
-down_revision = "procedures1"
+down_revision = "operations1"
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,8 @@ ANSWERS = {
                             "supported_by": "A Designated or Named Professional", "supporter_name": "Dr Sky Chapeltown"},
     "conference-dissent": {"further_risk": "yes", "raise_with": "My line manager", "conference_date": "2026-12-24",
                            "chair_name": "Ellis Meanwood", "chair_email": CHAIR, "dissent_noted": "yes",
-                           "decision": "No child protection plan.", "risk": "Neglect continues."},
+                           "decision": "No child protection plan.", "risk": "Neglect continues.",
+                           "line_manager_name": "Frankie Roundhay", "line_manager_email": LINE_MANAGER},
     "plan-implementation": {"other_agency": "Education", "concern": "Core group meetings missed."},
     "differences-remain": {"agencies": "Health and police", "history": "Steps 1 to 4 failed.", "policy_issues": "No"},
 }
