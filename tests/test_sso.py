@@ -39,14 +39,29 @@ def provider_key():
     return jwk
 
 
-@pytest.fixture(scope="module")
-def world():
+def node_or_skip() -> str:
     node = shutil.which("node")
     if node is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
         message = "node or tests/oidc/node_modules missing (make test runs npm ci --prefix tests/oidc)"
         if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
             pytest.fail(message)
         pytest.skip(message)
+    return node
+
+
+def wait_for(issuer: str) -> None:
+    for _ in range(200):
+        try:
+            requests.get(issuer + "/.well-known/openid-configuration", timeout=1).raise_for_status()
+            return
+        except requests.RequestException:
+            time.sleep(0.05)
+    raise RuntimeError(f"the provider at {issuer} did not start")
+
+
+@pytest.fixture(scope="module")
+def world():
+    node = node_or_skip()
     app_port = free_port()
     providers, processes = {}, []
     for council in (A, B):
@@ -60,15 +75,8 @@ def world():
         issuer = f"http://127.0.0.1:{port}"
         providers[council] = {"issuer": issuer, "client_id": f"concord-{council}",
                               "client_secret": f"secret-{council}", "scopes": "openid email profile roles", "jwk": jwk}
-    for council, p in providers.items():
-        for _ in range(200):
-            try:
-                requests.get(p["issuer"] + "/.well-known/openid-configuration", timeout=1).raise_for_status()
-                break
-            except requests.RequestException:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"the {council} provider did not start")
+    for p in providers.values():
+        wait_for(p["issuer"])
     yield {"app_port": app_port, "providers": providers}
     for process in processes:
         process.terminate()
@@ -324,12 +332,7 @@ SHARED_ACCOUNTS = {
 
 @pytest.fixture(scope="module")
 def shared_issuer():
-    node = shutil.which("node")
-    if node is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
-        message = "node or tests/oidc/node_modules missing (make test runs npm ci --prefix tests/oidc)"
-        if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    node = node_or_skip()
     app_port, port = free_port(), free_port()
     clients = [{"client_id": f"concord-{c}", "client_secret": f"secret-{c}",
                 "redirect_uri": f"http://127.0.0.1:{app_port}/{c}/auth/callback",
@@ -339,14 +342,7 @@ def shared_issuer():
     process = subprocess.Popen([node, "provider.mjs"], cwd=OIDC_DIR, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     issuer = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            requests.get(issuer + "/.well-known/openid-configuration", timeout=1).raise_for_status()
-            break
-        except requests.RequestException:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the shared provider did not start")
+    wait_for(issuer)
     yield {"app_port": app_port, "issuer": issuer}
     process.terminate()
     process.wait()

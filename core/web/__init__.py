@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         calendar_admin,
         cases,
         directory,
+        dry_run,
         errors,
         export,
         headers,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
+    app.register_blueprint(dry_run.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(texts_admin.bp)
     errors.init_app(app)

@@ -12,6 +12,7 @@ from .. import audit, cases
 from ..access import FULL, PROGRESS, TAKEN
 from ..forms import answers_of, intake_form_class, record_form_class
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
+from ..overdue import long_overdue_case_ids
 from .hygiene import text_problem
 from .tenancy import council_blueprint
 
@@ -31,8 +32,12 @@ def require_sign_in():
 
 @bp.get("/")
 def mine():
-    found = db.session.scalars(g.viewer.visible_cases().limit(200)).all()
-    return render_template("cases/list.html", cases=found)
+    query = g.viewer.visible_cases()
+    status = request.args.get("status")
+    if status == "long-overdue":
+        query = query.where(Case.id.in_(long_overdue_case_ids(cases.now())))
+    found = db.session.scalars(query.limit(200)).all()
+    return render_template("cases/list.html", cases=found, status=status)
 
 
 @bp.get("/new")
