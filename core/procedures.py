@@ -226,6 +226,18 @@ class Contact:
     scope: str | None = None
 
 
+# Learning themes a council gets when its plugin declares none; its admins can add more.
+DEFAULT_THEMES = (
+    "Information sharing",
+    "Threshold for referral",
+    "Attendance at planning meetings",
+    "Communication between agencies",
+    "Roles and responsibilities",
+    "Recording and assessment",
+    "Voice of the child",
+)
+
+
 @dataclass(frozen=True)
 class Council:
     slug: str
@@ -239,6 +251,7 @@ class Council:
     retention_years: int = 25
     version: str = "0"
     immediate_risk_role: str | None = None
+    themes: tuple[str, ...] = DEFAULT_THEMES
 
     def __post_init__(self):
         if self.nation not in NATIONS:

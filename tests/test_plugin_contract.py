@@ -3,7 +3,7 @@ the contract is the hooks and the procedure model, not any one council."""
 from core.directory import read_csv
 from core.hookspecs import hookimpl
 from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
-from core.testing import london, sign_in
+from core.testing import CLOSING, london, sign_in
 
 WARDEN = Role("warden", "Duty Warden", scope="ward")
 ELDER = Role("elder", "Elder")
@@ -78,7 +78,7 @@ def test_a_throwaway_council_runs_a_case_up_its_ladder(make_app, clock):
 
     sign_in(client, "testshire", "elder@testshire.example.org", "manager")
     resolved = client.post(f"/testshire/api/cases/{body['reference']}/actions",
-                           json={"action": "resolved", "record": {"notes": "Agreed a plan"}})
+                           json={"action": "resolved", "record": {"notes": "Agreed a plan", **CLOSING}})
     case = resolved.get_json()
     assert case["status"] == "closed" and case["outcome"] == "resolved"
     assert [s["outcome"] for s in case["stages"]] == ["escalate", "resolved"]

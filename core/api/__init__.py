@@ -10,7 +10,8 @@ from datetime import date
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
 
 from .. import audit, cases
-from ..forms import answers_of, describe_field, formdata_from_json, intake_form_class, outcome_choices, record_form_class
+from ..forms import (CLOSING_FIELDS, answers_of, describe_field, formdata_from_json, intake_form_class, outcome_choices,
+                     record_form_class, record_of)
 from ..models import db
 from ..web.tenancy import council_blueprint
 
@@ -167,12 +168,12 @@ def act(reference):
     record = data.get("record", {})
     if not isinstance(record, dict):
         return bad_request({"record": ["Send record as an object of field names to values"]})
-    formdata, errors = formdata_from_json({**record, "action": data.get("action")}, stage.record, extra=("action",))
+    formdata, errors = formdata_from_json({**record, "action": data.get("action")}, stage.record, extra=("action", *CLOSING_FIELDS))
     form = record_form_class(stage)(formdata=formdata, meta={"csrf": False})
     if not form.validate() or errors:
         return bad_request({**form.errors, **errors})
     try:
-        cases.act(g.council, case, form.action.data, answers_of(form, stage.record), g.viewer.user)
+        cases.act(g.council, case, form.action.data, record_of(form, stage), g.viewer.user)
     except cases.CaseError as e:
         return bad_request({e.field: [str(e)]})
     return jsonify(describe_case(case))

@@ -4,6 +4,9 @@ PRACTITIONER = "practitioner"
 MANAGER = "manager"
 SAFEGUARDING_LEAD = "safeguarding-lead"
 COUNCIL_ADMIN = "council-admin"
+# Read-only roles: reports and learning for the partnership; the audit trail for data protection.
+PARTNERSHIP_MANAGER = "partnership-manager"
+DATA_PROTECTION_OFFICER = "data-protection-officer"
 
 
 @hookimpl
@@ -13,4 +16,6 @@ def concord_register_roles():
         (MANAGER, "Manager"),
         (SAFEGUARDING_LEAD, "Safeguarding lead"),
         (COUNCIL_ADMIN, "Council admin"),
+        (PARTNERSHIP_MANAGER, "Partnership manager"),
+        (DATA_PROTECTION_OFFICER, "Data protection officer"),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 
 from .. import audit, cases
-from ..forms import answers_of, intake_form_class, record_form_class
+from ..forms import answers_of, intake_form_class, record_form_class, record_of
 from ..models import ScheduledNotification, db
 from .tenancy import council_blueprint
 
@@ -22,6 +22,8 @@ def require_sign_in():
 @bp.get("/")
 def mine():
     found = db.session.scalars(g.viewer.visible_cases().limit(200)).all()
+    audit.record_council(g.council.slug, g.viewer.user, "list", "case list")
+    db.session.commit()
     return render_template("cases/list.html", cases=found)
 
 
@@ -71,7 +73,7 @@ def show(reference):
         if form is None:
             abort(404)
         if form.validate():
-            record = answers_of(form, stage.record)
+            record = record_of(form, stage)
             try:
                 cases.act(g.council, case, form.action.data, record, g.viewer.user)
             except cases.CaseError as e:
@@ -79,6 +81,9 @@ def show(reference):
             else:
                 flash("Your record has been saved", "success")
                 return redirect(url_for("cases.show", reference=case.reference))
+        # The page shows the case again, answers and all: that is a read.
+        audit.record(case, g.viewer.user, "view", "form with errors")
+        db.session.commit()
     else:
         audit.record(case, g.viewer.user, "view")
         db.session.commit()
@@ -103,6 +108,7 @@ def resend(reference, row_id):
     if row is None or row.case_id != case.id or row.state != "failed":
         abort(404)
     row.state, row.attempts, row.last_error, row.send_after = "pending", 0, None, cases.now()
+    audit.record(case, g.viewer.user, "resend", f"{row.kind} message")
     db.session.commit()
     flash(f"The {row.kind} message to {row.recipient} will be sent again within a minute", "success")
     return redirect(url_for("cases.show", reference=case.reference))

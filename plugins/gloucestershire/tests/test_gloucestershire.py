@@ -1,7 +1,7 @@
 """Gloucestershire's Child Protection Conference Professional Dissent Process, walked as users would."""
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import CLOSING, london, sign_in
 
 GCC = "gloucestershire"
 DISSENTER = "health.visitor@gcc.example.org"
@@ -37,7 +37,7 @@ def raise_dissent(client, **changes):
 
 def act(client, reference, email, action, record):
     sign_in(client, GCC, email, "manager")
-    response = client.post(f"/{GCC}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    response = client.post(f"/{GCC}/api/cases/{reference}/actions", json={"action": action, "record": {**CLOSING, **record}})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import CLOSING, london, sign_in
 
 SURREY = "surrey"
 PRACTITIONER = "school.nurse@surrey.example.org"
@@ -34,7 +34,7 @@ def raise_case(client, process, answers):
 
 def act(client, reference, who, action, record):
     sign_in(client, SURREY, who, "manager")
-    response = client.post(f"/{SURREY}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    response = client.post(f"/{SURREY}/api/cases/{reference}/actions", json={"action": action, "record": {**CLOSING, **record}})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 

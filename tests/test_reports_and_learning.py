@@ -1,0 +1,330 @@
+"""Reports, themes and learning, learning across councils and the audit trail, for safeguarding partnerships.
+
+Small councils are registered inside each test (deadlines in calendar days, so each
+figure can be worked out by hand) and their cases raised and closed through the
+JSON API by different people, with the clock moved between actions.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from core.hookspecs import hookimpl
+from core.procedures import (CalendarDays, Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate,
+                             resolve)
+from core.testing import london, sign_in
+
+FIRST = Role("first-line", "First-line manager")
+SENIOR = Role("senior", "Senior manager")
+PANEL = Role("panel", "Review panel")
+NOTES = (Field("notes", "Notes", "textarea"),)
+THEMES = ("Information sharing", "Threshold for referral", "Attendance at planning meetings")
+
+
+def council(slug: str, name: str, prefix: str) -> Council:
+    """A council with two kinds of process, deadlines in calendar days so figures are easy to work out."""
+    return Council(
+        slug=slug, name=name, nation="ENG", reference_prefix=prefix,
+        immediate_risk=f"phone the {name} front door today.",
+        themes=THEMES,
+        processes=(
+            Process(
+                "escalation", "Raise a disagreement", "Testing.",
+                intake=(Field("agency", "Agency", "choice", choices=("Education", "Health")),
+                        Field("what", "What happened", "textarea")),
+                ladder_by="agency",
+                ladders=(
+                    Ladder("education", "Education", when="Education", stages=(
+                        Stage("first", "First-line manager", FIRST, CalendarDays(7), NOTES, (resolve(), escalate())),
+                        Stage("second", "Senior manager", SENIOR, CalendarDays(7), NOTES,
+                              (resolve(), Outcome("final", "Final decision recorded"))),
+                    )),
+                    Ladder("health", "Health", when="Health", stages=(
+                        Stage("first", "First-line manager", FIRST, CalendarDays(7), NOTES, (resolve(),)),
+                    )),
+                ),
+            ),
+            Process(
+                "conference-dissent", "Dissent from a conference", "Testing.",
+                intake=(Field("conference_date", "Date of the conference", "date"),
+                        Field("why", "Why you dissent", "textarea")),
+                ladders=(Ladder("panel", "Review panel", stages=(
+                    Stage("review", "Panel review", PANEL, CalendarDays(3, from_="conference_date"), NOTES,
+                          (Outcome("decision-stands", "The decision stands"),
+                           Outcome("reconvene", "The conference is reconvened"))),
+                )),),
+            ),
+        ),
+    )
+
+
+class Councils:
+    """A plugin contributing several test councils, each with a first-line manager, a senior manager and a panel."""
+
+    def __init__(self, *councils: Council):
+        self.councils = {c.slug: c for c in councils}
+
+    @hookimpl
+    def concord_register_councils(self):
+        return list(self.councils.values())
+
+    @hookimpl
+    def concord_demo_directory(self, council):
+        if council.slug not in self.councils:
+            return None
+        return [Contact("first-line", "Fran First", f"first@{council.slug}.example.org"),
+                Contact("senior", "Sid Senior", f"senior@{council.slug}.example.org"),
+                Contact("panel", "Pip Panel", f"panel@{council.slug}.example.org")]
+
+
+class Driver:
+    """Raises and acts on one council's cases through the JSON API, moving the clock."""
+
+    def __init__(self, client, clock, slug: str):
+        self.client, self.clock, self.slug = client, clock, slug
+
+    def at(self, *when):
+        self.clock.set(london(*when))
+        return self
+
+    def raise_escalation(self, agency: str, raiser: str) -> str:
+        return self._raise(raiser, {"process": "escalation", "answers": {"agency": agency, "what": "A decision."}})
+
+    def raise_dissent(self, conference_date: str, raiser: str) -> str:
+        return self._raise(raiser, {"process": "conference-dissent",
+                                    "answers": {"conference_date": conference_date, "why": "Risk was not weighed."}})
+
+    def _raise(self, raiser, payload) -> str:
+        sign_in(self.client, self.slug, f"{raiser}@{self.slug}.example.org")
+        response = self.client.post(f"/{self.slug}/api/cases", json=payload)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["reference"]
+
+    def act(self, reference: str, who: str, action: str, themes=(), learning: str | None = None) -> dict:
+        sign_in(self.client, self.slug, f"{who}@{self.slug}.example.org", "manager")
+        record = {"notes": "Discussed with both agencies."}
+        if themes:
+            record.update(case_themes=list(themes), case_learning=learning or "Agree who shares reports, and when.")
+        response = self.client.post(f"/{self.slug}/api/cases/{reference}/actions",
+                                    json={"action": action, "record": record})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+class Tables(HTMLParser):
+    """The data tables of a page: caption → rows of cell texts (header row first)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption = self._rows = self._cell = None
+        self._in_caption = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._rows, self._caption = [], ""
+        elif tag == "caption":
+            self._in_caption = True
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self._in_caption = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self._rows[-1].append(re.sub(r"\s+", " ", self._cell).strip())
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables[self._caption.strip()] = self._rows
+            self._rows = None
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self._caption += data
+        elif self._cell is not None:
+            self._cell += data
+
+
+RPT = "reportshire"
+REPORTSHIRE = council(RPT, "Reportshire Council", "RPT")
+OTHERBOROUGH = council("otherborough", "Otherborough Council", "OTH")
+HIDDENHAM = council("hiddenham", "Hiddenham Council", "HID")
+PERIOD = "from=2026-01-01&to=2026-06-30"
+
+
+def spread_over_months(client, clock) -> dict[str, str]:
+    """Nine cases over six months and five outcomes; the figures the tests expect are worked out beside each."""
+    d = Driver(client, clock, RPT)
+    refs = {}
+    # Raised before the period, closed in January: counts as closed in the period only (23.0 days to close).
+    refs["old"] = d.at(2025, 12, 17, 10, 0).raise_escalation("Education", "teacher.nine")
+    d.at(2026, 1, 9, 10, 0).act(refs["old"], "first", "resolved", ["Information sharing"])
+    # 1: resolved at the first rung after 3.0 days (due 12 Jan: on time).
+    refs["a"] = d.at(2026, 1, 5, 10, 0).raise_escalation("Education", "teacher.one")
+    d.at(2026, 1, 8, 10, 0).act(refs["a"], "first", "resolved", ["Information sharing"], "Check the referral form.")
+    # 2: 10.0 days at the first rung (due 20 Jan: late), 4.0 at the second (due 30 Jan: on time); final decision.
+    refs["b"] = d.at(2026, 1, 13, 10, 0).raise_escalation("Education", "teacher.two")
+    d.at(2026, 1, 23, 10, 0).act(refs["b"], "first", "escalate")
+    d.at(2026, 1, 27, 10, 0).act(refs["b"], "senior", "final", ["Threshold for referral", "Information sharing"])
+    # 3: health ladder, 4.3 days (4 days 7 h 12 min), on time.
+    refs["c"] = d.at(2026, 2, 2, 10, 0).raise_escalation("Health", "nurse.one")
+    d.at(2026, 2, 6, 17, 12).act(refs["c"], "first", "resolved", ["Attendance at planning meetings"])
+    # 4: dissent, due the day it arrives (conference + 3 days), decided 2.0 days later: late.
+    refs["d"] = d.at(2026, 2, 23, 10, 0).raise_dissent("2026-02-20", "teacher.three")
+    d.at(2026, 2, 25, 10, 0).act(refs["d"], "panel", "decision-stands", ["Information sharing"])
+    # 5: dissent raised 13 March about a conference on 2 March: due 5 March, late on arrival, still open.
+    refs["e"] = d.at(2026, 3, 13, 10, 0).raise_dissent("2026-03-02", "teacher.four")
+    # 6: British Summer Time; resolved 12 hours later (0.5 days).
+    refs["f"] = d.at(2026, 4, 1, 10, 0).raise_escalation("Education", "teacher.five")
+    d.at(2026, 4, 1, 22, 0).act(refs["f"], "first", "resolved", ["Threshold for referral"])
+    # 7: 00:30 on 1 June in London is still 31 May in UTC: a June case. Due 8 June: overdue by 1 July.
+    refs["g"] = d.at(2026, 6, 1, 0, 30).raise_escalation("Health", "nurse.two")
+    # 8: raised the day before the report is read: open, not overdue.
+    refs["h"] = d.at(2026, 6, 30, 10, 0).raise_escalation("Education", "teacher.six")
+    d.at(2026, 7, 1, 10, 0)
+    return refs
+
+
+EXPECTED = {
+    "by_process": [
+        {"process": "escalation", "title": "Raise a disagreement", "raised": 6, "open": 2, "closed": 4},
+        {"process": "conference-dissent", "title": "Dissent from a conference", "raised": 2, "open": 1, "closed": 1},
+    ],
+    "by_outcome": [
+        {"process": "escalation", "outcome": "final", "label": "Final decision recorded", "cases": 1},
+        {"process": "escalation", "outcome": "resolved", "label": "Resolved", "cases": 3},
+        {"process": "escalation", "outcome": None, "label": "Still open", "cases": 2},
+        {"process": "conference-dissent", "outcome": "decision-stands", "label": "The decision stands", "cases": 1},
+        {"process": "conference-dissent", "outcome": None, "label": "Still open", "cases": 1},
+    ],
+    "overdue_now": [
+        {"process": "escalation", "title": "Raise a disagreement", "open": 2, "overdue": 1, "late_on_arrival": 0},
+        {"process": "conference-dissent", "title": "Dissent from a conference", "open": 1, "overdue": 1,
+         "late_on_arrival": 1},
+    ],
+    "monthly": [
+        {"month": "2026-01", "raised": 2, "closed": 3}, {"month": "2026-02", "raised": 2, "closed": 2},
+        {"month": "2026-03", "raised": 1, "closed": 0}, {"month": "2026-04", "raised": 1, "closed": 1},
+        {"month": "2026-05", "raised": 0, "closed": 0}, {"month": "2026-06", "raised": 2, "closed": 0},
+    ],
+    "themes": [
+        {"theme": "Information sharing", "cases": 4, "months": {"2026-01": 3, "2026-02": 1}},
+        {"theme": "Threshold for referral", "cases": 2, "months": {"2026-01": 1, "2026-04": 1}},
+        {"theme": "Attendance at planning meetings", "cases": 1, "months": {"2026-02": 1}},
+    ],
+}
+# Stages: (process, ladder, stage) → closed, median, 90th percentile, on time, on time %.
+# Education first rung: 0.5, 3.0, 10.0 days → median (rank 2) 3.0, 90th (rank 3) 10.0; two of three on time.
+STAGES = {
+    ("escalation", "education", "first"): (3, 3.0, 10.0, 2, 67),
+    ("escalation", "education", "second"): (1, 4.0, 4.0, 1, 100),
+    ("escalation", "health", "first"): (1, 4.3, 4.3, 1, 100),
+    ("conference-dissent", "panel", "review"): (1, 2.0, 2.0, 0, 0),
+}
+# Raised to closed, cases closed in the period: 0.5, 3.0, 4.3, 14.0, 23.0 → median 4.3, 90th (rank 5) 23.0.
+RESOLUTION = {"escalation": (5, 4.3, 23.0), "conference-dissent": (1, 2.0, 2.0)}
+
+
+def reporting_app(make_app, *councils):
+    return make_app(PLUGINS=[Councils(*(councils or (REPORTSHIRE,)))])
+
+
+def test_each_figure_in_the_summary_json_is_the_one_worked_out_by_hand(make_app, clock):
+    client = reporting_app(make_app).test_client()
+    spread_over_months(client, clock)
+    sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
+    summary = client.get(f"/{RPT}/api/reports/summary?{PERIOD}").get_json()
+    assert {"by_process", "by_outcome", "time_per_stage", "overdue_now", "monthly", "themes"} <= set(summary)
+    for key, expected in EXPECTED.items():
+        assert summary[key] == expected, key
+    assert {(r["process"], r["ladder"], r["stage"]): (r["closed"], r["median_days"], r["p90_days"], r["on_time"],
+                                                      r["on_time_percent"])
+            for r in summary["time_per_stage"]} == STAGES
+    assert {r["process"]: (r["closed"], r["median_days"], r["p90_days"])
+            for r in summary["time_to_resolution"]} == RESOLUTION
+    assert [(r["ladder"], r["raised"]) for r in summary["by_ladder"]] == [("education", 4), ("health", 2), ("panel", 2)]
+    assert [(r["ladder"], r["stage"], r["cases"]) for r in summary["by_stage_reached"]] == [
+        ("education", "first", 3), ("education", "second", 1), ("health", "first", 2), ("panel", "review", 2)]
+
+    one = client.get(f"/{RPT}/api/reports/summary?{PERIOD}&process=conference-dissent").get_json()
+    assert one["by_process"] == [EXPECTED["by_process"][1]]
+    assert [(m["raised"], m["closed"]) for m in one["monthly"]] == [(0, 0), (1, 1), (1, 0), (0, 0), (0, 0), (0, 0)]
+    assert one["themes"] == [{"theme": "Information sharing", "cases": 1, "months": {"2026-02": 1}}]
+
+    refused = client.get(f"/{RPT}/api/reports/summary?from=2026-13-01")
+    assert refused.status_code == 400 and "from" in refused.get_json()["errors"]
+
+
+def test_the_reports_page_shows_the_same_figures_in_its_tables_and_csv(make_app, clock):
+    client = reporting_app(make_app).test_client()
+    spread_over_months(client, clock)
+    sign_in(client, RPT, "partner@reportshire.example.org", "partnership-manager")
+    response = client.get(f"/{RPT}/reports/?{PERIOD}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    tables = Tables(page).tables
+    assert tables["Cases raised, by process: figures"] == [
+        ["Process", "Raised", "Still open", "Closed"],
+        ["Raise a disagreement", "6", "2", "4"], ["Dissent from a conference", "2", "1", "1"]]
+    assert tables["Open now: overdue and late on arrival: figures"][1:] == [
+        ["Raise a disagreement", "2", "1", "0"], ["Dissent from a conference", "1", "1", "1"], ["All", "3", "2", "1"]]
+    assert tables["Time at each stage against its deadline: figures"][1:] == [
+        ["Raise a disagreement", "Education", "First-line manager", "within 7 days", "3", "3.0", "10.0", "2", "67"],
+        ["Raise a disagreement", "Education", "Senior manager", "within 7 days", "1", "4.0", "4.0", "1", "100"],
+        ["Raise a disagreement", "Health", "First-line manager", "within 7 days", "1", "4.3", "4.3", "1", "100"],
+        ["Dissent from a conference", "Review panel", "Panel review", "within 3 days of the conference date", "1",
+         "2.0", "2.0", "0", "0"]]
+    assert tables["Time from raising to closing: figures"][1:] == [
+        ["Raise a disagreement", "5", "4.3", "23.0"], ["Dissent from a conference", "1", "2.0", "2.0"]]
+    assert tables["Cases per month: figures"][1:] == [
+        ["January 2026", "2", "3"], ["February 2026", "2", "2"], ["March 2026", "1", "0"],
+        ["April 2026", "1", "1"], ["May 2026", "0", "0"], ["June 2026", "2", "0"]]
+    assert tables["Themes over time: figures"] == [
+        ["Theme", "Cases", "January 2026", "February 2026", "March 2026", "April 2026", "May 2026", "June 2026"],
+        ["Information sharing", "4", "3", "1", "0", "0", "0", "0"],
+        ["Threshold for referral", "2", "1", "0", "0", "1", "0", "0"],
+        ["Attendance at planning meetings", "1", "0", "1", "0", "0", "0", "0"]]
+    assert tables["Outcomes: figures"][1:] == [
+        ["Raise a disagreement", "Final decision recorded", "1"], ["Raise a disagreement", "Resolved", "3"],
+        ["Raise a disagreement", "Still open", "2"], ["Dissent from a conference", "The decision stands", "1"],
+        ["Dissent from a conference", "Still open", "1"]]
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="concord-chart" role="img"') == 9
+    assert "<script" not in page.split('<main')[1].split("</main>")[0]
+
+    download = client.get(f"/{RPT}/reports/by-process.csv?{PERIOD}")
+    assert download.mimetype == "text/csv"
+    assert download.get_data(as_text=True).splitlines() == [
+        "Process,Raised,Still open,Closed", "Raise a disagreement,6,2,4", "Dissent from a conference,2,1,1"]
+    monthly = client.get(f"/{RPT}/reports/monthly.csv?{PERIOD}").get_data(as_text=True).splitlines()
+    assert monthly[1] == "January 2026,2,3"
+
+    boxes = client.get(f"/{RPT}/reports/?from-day=1&from-month=1&from-year=2026&to-day=30&to-month=6&to-year=2026")
+    assert Tables(boxes.get_data(as_text=True)).tables["Cases raised, by process: figures"] == \
+        tables["Cases raised, by process: figures"]
+    wrong = client.get(f"/{RPT}/reports/?from-day=31&from-month=2&from-year=2026")
+    assert wrong.status_code == 400
+    assert "There is a problem" in wrong.get_data(as_text=True)
+    assert "The start date must be a real date" in wrong.get_data(as_text=True)
+
+
+def test_a_practitioner_gets_404_and_another_councils_lead_sees_none_of_it(make_app, clock):
+    client = reporting_app(make_app).test_client()
+    refs = spread_over_months(client, clock)
+    sign_in(client, RPT, "teacher.one@reportshire.example.org")
+    for path in ("/reports/", f"/reports/by-process.csv?{PERIOD}", "/reports/learning", "/reports/learning.csv",
+                 "/api/reports/summary", "/admin/audit/", "/admin/themes", "/admin/settings",
+                 f"/cases/{refs['a']}/learning"):
+        assert client.get(f"/{RPT}{path}").status_code == 404, path
+    assert client.get("/learning").status_code == 404
+    assert f'href="/{RPT}/reports/"' not in client.get(f"/{RPT}/cases/").get_data(as_text=True)
+
+    sign_in(client, "westdunbartonshire", "lead@wdc.example.org", "safeguarding-lead")
+    for path in ("/reports/", "/api/reports/summary", "/reports/learning.csv", f"/cases/{refs['a']}/learning"):
+        assert client.get(f"/{RPT}{path}").status_code == 404, path
+    own = client.get("/westdunbartonshire/api/reports/summary?from=2025-01-01&to=2026-12-31").get_json()
+    assert own["by_process"] == [] and own["themes"] == [] and own["overdue_now"] == []
+    page = client.get("/westdunbartonshire/reports/?from=2025-01-01&to=2026-12-31").get_data(as_text=True)
+    assert "RPT-" not in page and "Information sharing" not in page
