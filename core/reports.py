@@ -354,15 +354,18 @@ def learning_rows(council: Council, period: Period):
 
     One row per case; themes joined by "; " and pieces of learning by blank lines, in the database.
     """
-    sep = "; "
     if _postgres():
-        themes = func.string_agg(CaseTheme.theme, sep).within_group(CaseTheme.theme)
-        texts = func.string_agg(CaseLearning.text, "\n\n").within_group(CaseLearning.id)
-    else:
-        themes = func.group_concat(CaseTheme.theme, sep)
-        texts = func.group_concat(CaseLearning.text, "\n\n")
-    theme_list = select(themes).where(CaseTheme.case_id == Case.id).scalar_subquery()
-    learning = select(texts).where(CaseLearning.case_id == Case.id).scalar_subquery()
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        theme_list = select(func.string_agg(CaseTheme.theme, aggregate_order_by("; ", CaseTheme.theme)))
+        learning = select(func.string_agg(CaseLearning.text, aggregate_order_by("\n\n", CaseLearning.id)))
+        theme_list = theme_list.where(CaseTheme.case_id == Case.id).scalar_subquery()
+        learning = learning.where(CaseLearning.case_id == Case.id).scalar_subquery()
+    else:  # SQLite keeps the order of an ordered subquery
+        themes = select(CaseTheme.theme).where(CaseTheme.case_id == Case.id).order_by(CaseTheme.theme).subquery()
+        texts = select(CaseLearning.text).where(CaseLearning.case_id == Case.id).order_by(CaseLearning.id).subquery()
+        theme_list = select(func.group_concat(themes.c.theme, "; ")).scalar_subquery()
+        learning = select(func.group_concat(texts.c.text, "\n\n")).scalar_subquery()
     return db.session.execute(
         select(Case.reference, Case.process, Case.outcome, Case.raised_at, Case.closed_at,
                theme_list.label("themes"), learning.label("learning"))

@@ -6,6 +6,8 @@ JSON API by different people, with the clock moved between actions.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from html.parser import HTMLParser
 
@@ -130,6 +132,8 @@ class Tables(HTMLParser):
             self._rows.append([])
         elif tag in ("td", "th") and self._rows is not None:
             self._cell = ""
+        elif tag == "br" and self._cell is not None:
+            self._cell += " "
 
     def handle_endtag(self, tag):
         if tag == "caption":
@@ -328,3 +332,180 @@ def test_a_practitioner_gets_404_and_another_councils_lead_sees_none_of_it(make_
     assert own["by_process"] == [] and own["themes"] == [] and own["overdue_now"] == []
     page = client.get("/westdunbartonshire/reports/?from=2025-01-01&to=2026-12-31").get_data(as_text=True)
     assert "RPT-" not in page and "Information sharing" not in page
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def test_closing_a_case_on_its_page_asks_for_themes_and_learning_and_a_lead_adds_more_later(make_app, clock):
+    client = reporting_app(make_app).test_client()
+    d = Driver(client, clock, RPT)
+    ref = d.at(2026, 3, 2, 10, 0).raise_escalation("Education", "teacher.one")
+    sign_in(client, RPT, "admin@reportshire.example.org", "council-admin")
+    themes_page = client.get(f"/{RPT}/admin/themes").get_data(as_text=True)
+    assert all(t in themes_page for t in THEMES)
+    added = client.post(f"/{RPT}/admin/themes", data={"csrf_token": csrf(themes_page), "label": "Core group attendance"})
+    assert added.status_code == 302
+    twice = client.post(f"/{RPT}/admin/themes", data={"csrf_token": csrf(themes_page), "label": "core group ATTENDANCE"})
+    assert twice.status_code == 400 and "is already a theme" in twice.get_data(as_text=True)
+
+    sign_in(client, RPT, "first@reportshire.example.org", "manager")
+    page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
+    assert "Core group attendance" in page and "without the child&#39;s details" in page
+    token = csrf(page)
+    # Escalating does not close the case: no themes asked for.
+    escalated = client.post(f"/{RPT}/cases/{ref}", data={"csrf_token": token, "notes": "Met.", "action": "escalate"})
+    assert escalated.status_code == 302
+
+    sign_in(client, RPT, "senior@reportshire.example.org", "manager")
+    page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
+    token = csrf(page)
+    missing = client.post(f"/{RPT}/cases/{ref}", data={"csrf_token": token, "notes": "Agreed.", "action": "resolved"})
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 200 and "There is a problem" in html
+    assert "Select at least one theme" in html and "Enter the learning from this case" in html
+    assert d.client.get(f"/{RPT}/api/cases/{ref}").get_json()["status"] == "open"
+    unknown = client.post(f"/{RPT}/cases/{ref}", data={
+        "csrf_token": token, "notes": "Agreed.", "action": "resolved", "case_themes": "Not a theme",
+        "case_learning": "x"})
+    assert "Select themes from the list" in unknown.get_data(as_text=True)
+    closed = client.post(f"/{RPT}/cases/{ref}", data={
+        "csrf_token": token, "notes": "Agreed.", "action": "resolved",
+        "case_themes": ["Information sharing", "Core group attendance"],
+        "case_learning": "Invite health to core groups by email as well as by letter."})
+    assert closed.status_code == 302
+    page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
+    assert "Themes and learning" in page and "Invite health to core groups" in page
+    assert "Core group attendance" in page and "Add themes or learning" not in page  # only leads add later
+
+    sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
+    form = client.get(f"/{RPT}/cases/{ref}/learning").get_data(as_text=True)
+    assert 'value="Information sharing"' not in form and 'value="Threshold for referral"' in form
+    empty = client.post(f"/{RPT}/cases/{ref}/learning", data={"csrf_token": csrf(form)})
+    assert empty.status_code == 400 and "Select a theme or enter the learning" in empty.get_data(as_text=True)
+    more = client.post(f"/{RPT}/cases/{ref}/learning", data={
+        "csrf_token": csrf(form), "themes": "Threshold for referral", "learning": "Shared at the partnership forum."})
+    assert more.status_code == 302
+    summary = client.get(f"/{RPT}/api/reports/summary?from=2026-03-01&to=2026-03-31").get_json()
+    assert [(t["theme"], t["cases"]) for t in summary["themes"]] == [
+        ("Core group attendance", 1), ("Information sharing", 1), ("Threshold for referral", 1)]
+
+    learning = client.get(f"/{RPT}/reports/learning?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    assert ref in learning and "Invite health to core groups" in learning and "Shared at the partnership forum." in learning
+    assert "A decision." not in learning  # the intake's free text stays on the case
+    rows = list(csv.reader(io.StringIO(client.get(
+        f"/{RPT}/reports/learning.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True))))
+    assert rows[0] == ["Reference", "Process", "Outcome", "Raised", "Closed", "Themes", "Learning"]
+    assert rows[1][:5] == [ref, "Raise a disagreement", "Resolved", "2026-03-02", "2026-03-02"]
+    assert sorted(rows[1][5].split("; ")) == ["Core group attendance", "Information sharing", "Threshold for referral"]
+    assert rows[1][6] == "Invite health to core groups by email as well as by letter.\n\nShared at the partnership forum."
+
+
+def test_a_learning_cell_that_looks_like_a_formula_is_exported_as_text(make_app, clock):
+    client = reporting_app(make_app).test_client()
+    d = Driver(client, clock, RPT)
+    ref = d.at(2026, 3, 2, 10, 0).raise_escalation("Health", "nurse.one")
+    d.at(2026, 3, 3, 10, 0).act(ref, "first", "resolved", ["Information sharing"], "=HYPERLINK(\"http://x.invalid\")")
+    sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
+    rows = list(csv.reader(io.StringIO(client.get(
+        f"/{RPT}/reports/learning.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True))))
+    assert rows[1][6] == "'=HYPERLINK(\"http://x.invalid\")"
+
+
+def share(client, slug: str, answer: str) -> None:
+    sign_in(client, slug, f"admin@{slug}.example.org", "council-admin")
+    page = client.get(f"/{slug}/admin/settings").get_data(as_text=True)
+    assert client.post(f"/{slug}/admin/settings", data={"csrf_token": csrf(page), "share": answer}).status_code == 302
+
+
+def test_across_councils_only_sharing_councils_appear_and_a_count_of_3_is_suppressed(make_app, clock):
+    client = reporting_app(make_app, REPORTSHIRE, OTHERBOROUGH, HIDDENHAM).test_client()
+    # Reportshire closes five escalations after 1, 2, 3, 4 and 10 days; Otherborough three; Hiddenham six.
+    for slug, days in ((RPT, (1, 2, 3, 4, 10)), ("otherborough", (5, 6, 7)), ("hiddenham", (1, 1, 1, 1, 1, 1))):
+        d = Driver(client, clock, slug)
+        for n, length in enumerate(days):
+            ref = d.at(2026, 2, 2 + n, 10, 0).raise_escalation("Health", f"nurse.{n}")
+            d.at(2026, 2, 2 + n + length, 10, 0).act(ref, "first", "resolved", ["Information sharing"])
+    share(client, RPT, "yes")
+    share(client, "otherborough", "yes")
+    share(client, "hiddenham", "no")
+
+    sign_in(client, "otherborough", "partner@otherborough.example.org", "partnership-manager")
+    data = client.get("/api/learning?from=2026-01-01&to=2026-06-30").get_json()
+    assert [c["council"] for c in data["councils"]] == ["otherborough", RPT]
+    assert data["time_to_resolution"] == [{"process": "escalation", "title": "Raise a disagreement", "councils": [
+        {"council": "otherborough", "name": "Otherborough Council", "closed": None, "suppressed": True,
+         "median_days": None, "p90_days": None},
+        {"council": RPT, "name": "Reportshire Council", "closed": 5, "suppressed": False,
+         "median_days": 3.0, "p90_days": 10.0},
+    ]}]
+    assert data["themes"] == [{"theme": "Information sharing", "councils": [
+        {"council": "otherborough", "name": "Otherborough Council", "cases": None, "suppressed": True},
+        {"council": RPT, "name": "Reportshire Council", "cases": 5, "suppressed": False}]}]
+    text = str(data)
+    assert "hiddenham" not in text.lower() and "-2026-" not in text and "Nurse" not in text
+
+    page = client.get("/learning?from=2026-01-01&to=2026-06-30").get_data(as_text=True)
+    tables = Tables(page).tables
+    assert tables["Days from raising to closing: Raise a disagreement: figures"][1:] == [
+        ["Otherborough Council", "fewer than 5", "–", "–"], ["Reportshire Council", "5", "3.0", "10.0"]]
+    assert tables["Themes recorded when cases closed: figures"] == [
+        ["Theme", "Otherborough Council", "Reportshire Council"], ["Information sharing", "fewer than 5", "5"]]
+    assert "Hiddenham" not in page and "OTH-2026" not in page and "RPT-2026" not in page
+
+    share(client, RPT, "no")
+    sign_in(client, "otherborough", "partner@otherborough.example.org", "partnership-manager")
+    assert "Reportshire" not in client.get("/learning").get_data(as_text=True)
+
+
+def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
+    client = reporting_app(make_app).test_client()
+    d = Driver(client, clock, RPT)
+    ref = d.at(2026, 3, 2, 10, 0).raise_escalation("Health", "nurse.one")
+    other = d.at(2026, 3, 2, 11, 0).raise_escalation("Health", "nurse.two")
+    d.at(2026, 3, 3, 9, 0)
+    sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
+    client.get(f"/{RPT}/cases/{ref}")
+    client.get(f"/{RPT}/api/cases/{ref}")
+    client.get(f"/{RPT}/cases/")
+    page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
+    client.post(f"/{RPT}/cases/{ref}", data={"csrf_token": csrf(page), "action": "resolved"})  # errors: a read
+    d.at(2026, 3, 4, 10, 0).act(ref, "first", "resolved", ["Information sharing"])
+    d.at(2026, 3, 5, 9, 0)
+    sign_in(client, RPT, "partner@reportshire.example.org", "partnership-manager")
+    client.get(f"/{RPT}/reports/learning.csv?from=2026-03-01&to=2026-03-31")
+    client.get(f"/{RPT}/reports/?from=2026-03-01&to=2026-03-31")
+    client.get(f"/{RPT}/reports/by-process.csv?from=2026-03-01&to=2026-03-31")
+
+    d.at(2026, 3, 6, 9, 0)
+    sign_in(client, RPT, "dpo@reportshire.example.org", "data-protection-officer")
+    trail = Tables(client.get(f"/{RPT}/admin/audit/?reference={ref.lower()}").get_data(as_text=True)).tables
+    rows = trail["Audit events, newest first"][1:]
+    assert [(r[1].split(" ")[0], r[2]) for r in rows] == [
+        ("Partner", "Exported learning (CSV)"),
+        ("Fran", "Recorded a stage"),
+        ("Lead", "Viewed the case"),  # the form posted with errors shows the answers again
+        ("Lead", "Viewed the case"),
+        ("Lead", "Viewed the case"),  # through the API
+        ("Lead", "Viewed the case"),
+        ("Nurse", "Raised the case"),
+    ]
+    assert {r[3] for r in rows} == {ref}
+
+    everything = Tables(client.get(f"/{RPT}/admin/audit/?from=2026-03-05&to=2026-03-05").get_data(as_text=True)).tables
+    actions = [r[2] for r in everything["Audit events, newest first"][1:]]
+    assert actions.count("Viewed a report") == 1 and actions.count("Downloaded a report table (CSV)") == 1
+    assert actions.count("Exported learning (CSV)") == 2  # the export itself, and its case (the other is open)
+    lists = Tables(client.get(f"/{RPT}/admin/audit/?person=lead%40reportshire").get_data(as_text=True)).tables
+    assert "Viewed a case list" in [r[2] for r in lists["Audit events, newest first"][1:]]
+
+    download = client.get(f"/{RPT}/admin/audit/audit.csv?reference={ref}")
+    lines = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
+    assert lines[0] == ["When (UTC)", "Person", "Email", "Action", "Case", "Detail"]
+    assert len(lines) == 8 and all(line[4] == ref for line in lines[1:])
+    assert other not in download.get_data(as_text=True)
+    assert client.post(f"/{RPT}/admin/audit/").status_code in (400, 405)  # read-only: nothing to post
+
+    sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
+    assert client.get(f"/{RPT}/admin/audit/").status_code == 404
