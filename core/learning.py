@@ -42,7 +42,8 @@ def add(case: Case, user_id: int, themes, text: str | None, moment) -> None:
     have = set(db.session.scalars(select(CaseTheme.theme).where(CaseTheme.case_id == case.id)))
     for theme in dict.fromkeys(themes):
         if theme not in have:
-            db.session.add(CaseTheme(council=case.council, case_id=case.id, theme=theme))
+            db.session.add(CaseTheme(council=case.council, case_id=case.id, theme=theme, process=case.process,
+                                     closed_at=case.closed_at))
     if text:
         db.session.add(CaseLearning(council=case.council, case_id=case.id, at=moment, by_id=user_id, text=text))
 

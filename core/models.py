@@ -253,14 +253,22 @@ class CouncilTheme(db.Model):
 
 
 class CaseTheme(db.Model):
-    """A theme recorded for a case when it closed (or added later by a lead). One row per theme."""
+    """A theme recorded for a case when it closed (or added later by a lead). One row per theme.
 
-    __table_args__ = (UniqueConstraint("case_id", "theme"), Index("ix_case_theme_council", "council", "theme"))
+    Carries the case's process and closing time, so themes are counted without reading cases.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "theme"),
+        Index("ix_case_theme_closed", "council", "closed_at", postgresql_include=["theme", "process"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     theme: Mapped[str] = mapped_column(String(120))
+    process: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[datetime]
 
 
 class CaseLearning(db.Model):
@@ -283,3 +291,12 @@ class CouncilSetting(db.Model):
     share_aggregates: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime | None]
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+# Reports count a period's cases from these indexes alone (PostgreSQL reads the included columns
+# without visiting the table), and find the open stages without reading the closed ones.
+Index("ix_case_council_raised", Case.council, Case.raised_at,
+      postgresql_include=["id", "process", "ladder", "status", "outcome", "closed_at"])
+Index("ix_case_council_closed", Case.council, Case.closed_at, postgresql_include=["process", "raised_at"])
+Index("ix_stage_entry_open", StageEntry.case_id, postgresql_where=StageEntry.closed_at.is_(None),
+      sqlite_where=StageEntry.closed_at.is_(None), postgresql_include=["due_on", "entered_at"])

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Date, and_, case, cast, exists, extract, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Date, and_, case, cast, extract, func, or_, select, text
 
 from .clock import LONDON
 from .models import Case, CaseLearning, CaseTheme, StageEntry, db
@@ -94,23 +93,23 @@ def _days(start, end):
 
 
 def _percentiles(rows, keys: list[str], extra=()):
-    """Per group of ``keys`` in the subquery ``rows`` (with a column ``d``): count, median, 90th percentile.
+    """Per group of ``keys`` in the subquery ``rows``: n (non-null ``d``), median and 90th percentile of ``d``.
 
     Nearest rank: the value at rank ceil(p·n) of the ordered times, so each figure is a real case's.
-    ``extra`` are (label, column name) pairs summed per group.
+    Rows whose ``d`` is NULL are not timed but still count in ``extra``: (label, column) pairs summed per group.
     """
     group = [rows.c[k] for k in keys]
-    if _postgres():
+    if _postgres():  # ordered-set aggregates skip NULLs
         return select(
-            *group, func.count().label("n"),
+            *group, func.count(rows.c.d).label("n"),
             func.percentile_disc(0.5).within_group(rows.c.d).label("p50"),
             func.percentile_disc(0.9).within_group(rows.c.d).label("p90"),
             *(func.sum(rows.c[name]).label(label) for label, name in extra),
         ).group_by(*group)
     ranked = select(
         *group, rows.c.d, *(rows.c[name] for _, name in extra),
-        func.row_number().over(partition_by=group, order_by=rows.c.d).label("rn"),
-        func.count().over(partition_by=group).label("n"),
+        func.row_number().over(partition_by=group, order_by=(rows.c.d.is_(None), rows.c.d)).label("rn"),
+        func.count(rows.c.d).over(partition_by=group).label("n"),
     ).subquery()
     rgroup = [ranked.c[k] for k in keys]
     return select(
@@ -180,12 +179,17 @@ class Names:
 
 def summary(council: Council, period: Period, today: date) -> dict:
     """Every figure of the reports page and of ``/api/reports/summary``."""
+    if _postgres():
+        # Percentiles sort each stage's times; keep that in memory rather than on disk.
+        db.session.execute(text("SET LOCAL work_mem = '32MB'"))
     names = Names(council)
+    month = _month(Case.raised_at).label("month")
     states = db.session.execute(
-        select(Case.process, Case.ladder, Case.status, Case.outcome, func.count().label("n"))
+        select(Case.process, Case.ladder, Case.status, Case.outcome, month, func.count().label("n"))
         .where(*_raised_in(council, period))
-        .group_by(Case.process, Case.ladder, Case.status, Case.outcome)
+        .group_by(Case.process, Case.ladder, Case.status, Case.outcome, month)
     ).all()
+    stages = _stages(council, period, names)
     return {
         "council": council.slug,
         "from": period.start.isoformat(),
@@ -193,19 +197,20 @@ def summary(council: Council, period: Period, today: date) -> dict:
         "process": period.process,
         "by_process": _by_process(states, names),
         "by_ladder": _by_ladder(states, names),
-        "by_stage_reached": _stage_reached(council, period, names),
+        "by_stage_reached": [{k: r[k] for k in ("process", "ladder", "ladder_title", "stage", "title", "cases")}
+                             for r in stages if r["cases"]],
         "by_outcome": _by_outcome(states, names),
         "overdue_now": _now(council, period, today, names),
-        "time_per_stage": _time_per_stage(council, period, names),
+        "time_per_stage": [{k: v for k, v in r.items() if k != "cases"} for r in stages if r["closed"]],
         "time_to_resolution": _time_to_resolution(council, period, names),
-        "monthly": _monthly(council, period),
+        "monthly": _monthly(council, period, states),
         "themes": _themes(council, period),
     }
 
 
 def _by_process(states, names: Names) -> list[dict]:
     out: dict[str, dict] = {}
-    for process, _, status, _, n in states:
+    for process, _, status, _, _, n in states:
         row = out.setdefault(process, {"process": process, "title": names.process(process),
                                        "raised": 0, "open": 0, "closed": 0})
         row["raised"] += n
@@ -215,7 +220,7 @@ def _by_process(states, names: Names) -> list[dict]:
 
 def _by_ladder(states, names: Names) -> list[dict]:
     out: dict[tuple, dict] = {}
-    for process, ladder, status, _, n in states:
+    for process, ladder, status, _, _, n in states:
         row = out.setdefault((process, ladder), {
             "process": process, "ladder": ladder, "title": names.ladder(process, ladder), "raised": 0})
         row["raised"] += n
@@ -224,7 +229,7 @@ def _by_ladder(states, names: Names) -> list[dict]:
 
 def _by_outcome(states, names: Names) -> list[dict]:
     out: dict[tuple, dict] = {}
-    for process, _, status, outcome, n in states:
+    for process, _, status, outcome, _, n in states:
         key = (process, outcome if status == "closed" else None)
         label = names.outcome(process, outcome) if key[1] else "Still open"
         row = out.setdefault(key, {"process": process, "outcome": key[1], "label": label, "cases": 0})
@@ -232,18 +237,34 @@ def _by_outcome(states, names: Names) -> list[dict]:
     return sorted(out.values(), key=lambda r: (names.order(r["process"]), r["outcome"] is None, r["label"]))
 
 
-def _stage_reached(council: Council, period: Period, names: Names) -> list[dict]:
-    later = aliased(StageEntry)
-    rows = db.session.execute(
-        select(Case.process, Case.ladder, StageEntry.stage, func.count().label("n"))
+def _stages(council: Council, period: Period, names: Names) -> list[dict]:
+    """Per stage, for the cases raised in the period: how many reached it last, and time there against its deadline.
+
+    A case's stage reached is the one it is at now, or the one whose record closed it.
+    """
+    closed = StageEntry.closed_at.is_not(None)
+    reached = or_(and_(StageEntry.closed_at.is_(None), Case.status == "open"),
+                  and_(StageEntry.closed_at == Case.closed_at, StageEntry.outcome == Case.outcome))
+    rows = (
+        select(
+            Case.process, Case.ladder, StageEntry.stage,
+            case((closed, _days(StageEntry.entered_at, StageEntry.closed_at))).label("d"),
+            case((and_(closed, _local_date(StageEntry.closed_at) <= StageEntry.due_on), 1), else_=0).label("ok"),
+            case((reached, 1), else_=0).label("reached"),
+        )
         .join(StageEntry, StageEntry.case_id == Case.id)
         .where(*_raised_in(council, period))
-        .where(~exists().where(later.case_id == StageEntry.case_id, later.position > StageEntry.position))
-        .group_by(Case.process, Case.ladder, StageEntry.stage)
-    ).all()
-    out = [{"process": p, "ladder": ladder, "ladder_title": names.ladder(p, ladder), "stage": s,
-            "title": names.stage(p, ladder, s), "cases": n}
-           for p, ladder, s, n in rows]
+        .subquery()
+    )
+    found = db.session.execute(
+        _percentiles(rows, ["process", "ladder", "stage"], [("on_time", "ok"), ("cases", "reached")])).all()
+    out = [{
+        "process": r.process, "ladder": r.ladder, "ladder_title": names.ladder(r.process, r.ladder),
+        "stage": r.stage, "title": names.stage(r.process, r.ladder, r.stage),
+        "deadline": names.deadlines.get((r.process, r.ladder, r.stage), ""),
+        "cases": int(r.cases or 0), "closed": r.n, "median_days": _round(r.p50), "p90_days": _round(r.p90),
+        "on_time": int(r.on_time or 0), "on_time_percent": round(100 * int(r.on_time or 0) / r.n) if r.n else None,
+    } for r in found]
     return sorted(out, key=lambda r: (names.order(r["process"]), r["ladder"],
                                       names.stage_order(r["process"], r["ladder"], r["stage"])))
 
@@ -268,29 +289,6 @@ def _now(council: Council, period: Period, today: date, names: Names) -> list[di
     return sorted(out, key=lambda r: names.order(r["process"]))
 
 
-def _time_per_stage(council: Council, period: Period, names: Names) -> list[dict]:
-    rows = (
-        select(
-            Case.process, Case.ladder, StageEntry.stage,
-            _days(StageEntry.entered_at, StageEntry.closed_at).label("d"),
-            case((_local_date(StageEntry.closed_at) <= StageEntry.due_on, 1), else_=0).label("ok"),
-        )
-        .join(StageEntry, StageEntry.case_id == Case.id)
-        .where(*_raised_in(council, period), StageEntry.closed_at.is_not(None))
-        .subquery()
-    )
-    found = db.session.execute(_percentiles(rows, ["process", "ladder", "stage"], [("on_time", "ok")])).all()
-    out = [{
-        "process": r.process, "ladder": r.ladder, "ladder_title": names.ladder(r.process, r.ladder),
-        "stage": r.stage, "title": names.stage(r.process, r.ladder, r.stage),
-        "deadline": names.deadlines.get((r.process, r.ladder, r.stage), ""),
-        "closed": r.n, "median_days": _round(r.p50), "p90_days": _round(r.p90),
-        "on_time": int(r.on_time or 0), "on_time_percent": round(100 * int(r.on_time or 0) / r.n) if r.n else None,
-    } for r in found]
-    return sorted(out, key=lambda r: (names.order(r["process"]), r["ladder"],
-                                      names.stage_order(r["process"], r["ladder"], r["stage"])))
-
-
 def resolution_rows(council_slugs, period: Period):
     """Per council and process: cases closed in the period, median and 90th percentile days from raised to closed."""
     rows = (
@@ -308,11 +306,10 @@ def _time_to_resolution(council: Council, period: Period, names: Names) -> list[
     return sorted(out, key=lambda r: names.order(r["process"]))
 
 
-def _monthly(council: Council, period: Period) -> list[dict]:
-    raised = dict(db.session.execute(
-        select(_month(Case.raised_at).label("m"), func.count())
-        .where(*_raised_in(council, period)).group_by("m")
-    ).all())
+def _monthly(council: Council, period: Period, states) -> list[dict]:
+    raised: dict[str, int] = {}
+    for *_, month, n in states:
+        raised[month] = raised.get(month, 0) + n
     closed = dict(db.session.execute(
         select(_month(Case.closed_at).label("m"), func.count())
         .where(*_closed_in([council.slug], period)).group_by("m")
@@ -322,13 +319,12 @@ def _monthly(council: Council, period: Period) -> list[dict]:
 
 def theme_rows(council_slugs, period: Period, by_month: bool = True):
     """(council, theme, month or None, cases) for cases closed in the period."""
-    keys = [Case.council, CaseTheme.theme] + ([_month(Case.closed_at).label("m")] if by_month else [])
-    rows = db.session.execute(
-        select(*keys, func.count().label("n"))
-        .join(CaseTheme, CaseTheme.case_id == Case.id)
-        .where(*_closed_in(council_slugs, period))
-        .group_by(*keys)
-    ).all()
+    keys = [CaseTheme.council, CaseTheme.theme] + ([_month(CaseTheme.closed_at).label("m")] if by_month else [])
+    conditions = [CaseTheme.council.in_(council_slugs), CaseTheme.closed_at >= period.since,
+                  CaseTheme.closed_at < period.until]
+    if period.process:
+        conditions.append(CaseTheme.process == period.process)
+    rows = db.session.execute(select(*keys, func.count().label("n")).where(*conditions).group_by(*keys)).all()
     return rows if by_month else [(c, t, None, n) for c, t, n in rows]
 
 

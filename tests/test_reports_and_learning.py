@@ -10,6 +10,9 @@ import csv
 import io
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
 
 from core.hookspecs import hookimpl
 from core.procedures import (CalendarDays, Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate,
@@ -509,3 +512,72 @@ def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
 
     sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
     assert client.get(f"/{RPT}/admin/audit/").status_code == 404
+
+
+AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(browser):
+    """axe-core's WCAG 2.2 A/AA rules on the page the browser shows (as in test_browser.py)."""
+    browser.execute_script(AXE.read_text())
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))));"
+    )
+
+
+@pytest.fixture
+def served(make_app, clock):
+    """A reporting app with cases spread over months, served over HTTP for the browser."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app = reporting_app(make_app)
+    client = app.test_client()
+    refs = spread_over_months(client, clock)
+    clock.set(london(2026, 7, 1, 10, 0))
+    share(client, RPT, "yes")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", refs
+    server.shutdown()
+
+
+def browser_sign_in(browser, base, email, role):
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(f"{base}/{RPT}/dev/sign-in")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.CSS_SELECTOR, f"input[name=role][value={role}]").click()
+    browser.find_element(By.CSS_SELECTOR, "#main-content button.govuk-button").click()
+
+
+@pytest.mark.browser
+def test_reports_learning_and_audit_pages_have_no_wcag_aa_violations(served, browser):
+    from selenium.webdriver.common.by import By
+
+    base, refs = served
+    browser_sign_in(browser, base, "lead@reportshire.example.org", "safeguarding-lead")
+    for path in (f"/{RPT}/reports/?{PERIOD}", f"/{RPT}/reports/?from-day=31&from-month=2&from-year=2026",
+                 f"/{RPT}/reports/learning?{PERIOD}", "/learning", f"/{RPT}/cases/{refs['a']}",
+                 f"/{RPT}/cases/{refs['a']}/learning", f"/{RPT}/cases/{refs['h']}"):
+        browser.get(base + path)
+        if path.startswith(f"/{RPT}"):
+            assert "Reports" in browser.find_element(By.CLASS_NAME, "govuk-service-navigation").text
+        assert accessibility_violations(browser) == [], path
+    # The closing questions appear only once a closing outcome is chosen.
+    closing = browser.find_element(By.ID, "closing-fields")
+    assert not closing.is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "input[name=action][value=resolved]").click()
+    assert closing.is_displayed()
+    assert accessibility_violations(browser) == [], "closing questions shown"
+
+    browser_sign_in(browser, base, "admin@reportshire.example.org", "council-admin")
+    for path in (f"/{RPT}/admin/audit/", f"/{RPT}/admin/audit/?reference={refs['a']}&from-day=40",
+                 f"/{RPT}/admin/themes", f"/{RPT}/admin/settings"):
+        browser.get(base + path)
+        assert accessibility_violations(browser) == [], path

@@ -168,7 +168,8 @@ def tables(summary: dict) -> list[Table]:
         "stage-reached", "Highest stage reached", ["Process", "Ladder", "Stage reached", "Cases"],
         [[titles.get(r["process"], r["process"]), r["ladder_title"], r["title"], r["cases"]] for r in rows],
         bars("chart-stage-reached", "Cases by the highest stage they reached",
-             [named(r["process"], r["title"]) for r in rows], [Series("Cases", [r["cases"] for r in rows])]),
+             [named(r["process"], r["ladder_title"], r["title"]) for r in rows],
+             [Series("Cases", [r["cases"] for r in rows])]),
         numeric=(3,), note="The stage a case is at now, or was at when it closed."))
     rows = summary["by_outcome"]
     out.append(Table(
@@ -196,7 +197,7 @@ def tables(summary: dict) -> list[Table]:
         [[titles.get(r["process"], r["process"]), r["ladder_title"], r["title"], r["deadline"], r["closed"],
           r["median_days"], r["p90_days"], r["on_time"], r["on_time_percent"]] for r in rows],
         bars("chart-time-per-stage", "Days at each stage: median and 90th percentile",
-             [named(r["process"], r["title"]) for r in rows],
+             [named(r["process"], r["ladder_title"], r["title"]) for r in rows],
              [Series("Median", [r["median_days"] for r in rows]), Series("90th percentile", [r["p90_days"] for r in rows])],
              unit=" d"),
         numeric=(4, 5, 6, 7, 8),

@@ -30,11 +30,20 @@ def upgrade():
         sa.Column("council", sa.String(length=64), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("theme", sa.String(length=120), nullable=False),
+        sa.Column("process", sa.String(length=64), nullable=False),
+        sa.Column("closed_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("case_id", "theme"),
     )
-    op.create_index("ix_case_theme_council", "case_theme", ["council", "theme"])
+    op.create_index("ix_case_theme_closed", "case_theme", ["council", "closed_at"],
+                    postgresql_include=["theme", "process"])
+    op.create_index("ix_case_council_raised", "case", ["council", "raised_at"],
+                    postgresql_include=["id", "process", "ladder", "status", "outcome", "closed_at"])
+    op.create_index("ix_case_council_closed", "case", ["council", "closed_at"],
+                    postgresql_include=["process", "raised_at"])
+    op.create_index("ix_stage_entry_open", "stage_entry", ["case_id"], postgresql_where=sa.text("closed_at IS NULL"),
+                    sqlite_where=sa.text("closed_at IS NULL"), postgresql_include=["due_on", "entered_at"])
     op.create_table(
         "case_learning",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,6 +84,9 @@ def downgrade():
     op.drop_index("ix_case_learning_case_id", table_name="case_learning")
     op.drop_index("ix_case_learning_council", table_name="case_learning")
     op.drop_table("case_learning")
-    op.drop_index("ix_case_theme_council", table_name="case_theme")
+    op.drop_index("ix_stage_entry_open", table_name="stage_entry")
+    op.drop_index("ix_case_council_closed", table_name="case")
+    op.drop_index("ix_case_council_raised", table_name="case")
+    op.drop_index("ix_case_theme_closed", table_name="case_theme")
     op.drop_table("case_theme")
     op.drop_table("council_theme")
