@@ -278,7 +278,7 @@ def _now(council: Council, period: Period, today: date, names: Names) -> list[di
         select(
             Case.process, func.count().label("open"),
             func.sum(case((StageEntry.due_on < today, 1), else_=0)).label("overdue"),
-            func.sum(case((StageEntry.due_on < _local_date(StageEntry.entered_at), 1), else_=0)).label("late"),
+            func.sum(case((StageEntry.late_on_arrival, 1), else_=0)).label("late"),
         )
         .join(StageEntry, StageEntry.case_id == Case.id)
         .where(*conditions)

@@ -264,6 +264,13 @@ def drain(app) -> int:
     return handed
 
 
+def post_action(client, url: str, body: dict):
+    """POST an action to ``…/actions`` naming the stage entry the case is at now, as a page would."""
+    case = client.get(url.removesuffix("/actions")).get_json() or {}
+    stage = case.get("stage") or {}
+    return client.post(url, json={"entry": stage.get("entry"), **body})
+
+
 # What every closing outcome also asks for (themes and learning); ignored when the outcome does not close.
 # "Information sharing" is a theme of every installed council and of the core default list.
 CLOSING = {"case_themes": ["Information sharing"], "case_learning": "Share reports with every agency before the meeting."}

@@ -17,7 +17,7 @@ import pytest
 from core.hookspecs import hookimpl
 from core.procedures import (CalendarDays, Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate,
                              resolve)
-from core.testing import london, sign_in
+from core.testing import london, post_action, sign_in
 
 FIRST = Role("first-line", "First-line manager")
 SENIOR = Role("senior", "Senior manager")
@@ -110,8 +110,8 @@ class Driver:
         record = {"notes": "Discussed with both agencies."}
         if themes:
             record.update(case_themes=list(themes), case_learning=learning or "Agree who shares reports, and when.")
-        response = self.client.post(f"/{self.slug}/api/cases/{reference}/actions",
-                                    json={"action": action, "record": record})
+        response = post_action(self.client, f"/{self.slug}/api/cases/{reference}/actions",
+                               {"action": action, "record": record})
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 
@@ -341,6 +341,11 @@ def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
 
+def form_of(html: str) -> dict:
+    """The hidden fields a case page's record form posts: its CSRF token and the stage entry it acts on."""
+    return {"csrf_token": csrf(html), "entry": re.search(r'name="entry" value="(\d+)"', html).group(1)}
+
+
 def test_closing_a_case_on_its_page_asks_for_themes_and_learning_and_a_lead_adds_more_later(make_app, clock):
     client = reporting_app(make_app).test_client()
     d = Driver(client, clock, RPT)
@@ -356,25 +361,24 @@ def test_closing_a_case_on_its_page_asks_for_themes_and_learning_and_a_lead_adds
     sign_in(client, RPT, "first@reportshire.example.org", "manager")
     page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
     assert "Core group attendance" in page and "without the child&#39;s details" in page
-    token = csrf(page)
     # Escalating does not close the case: no themes asked for.
-    escalated = client.post(f"/{RPT}/cases/{ref}", data={"csrf_token": token, "notes": "Met.", "action": "escalate"})
+    escalated = client.post(f"/{RPT}/cases/{ref}", data={**form_of(page), "notes": "Met.", "action": "escalate"})
     assert escalated.status_code == 302
 
     sign_in(client, RPT, "senior@reportshire.example.org", "manager")
     page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
-    token = csrf(page)
-    missing = client.post(f"/{RPT}/cases/{ref}", data={"csrf_token": token, "notes": "Agreed.", "action": "resolved"})
+    hidden = form_of(page)
+    missing = client.post(f"/{RPT}/cases/{ref}", data={**hidden, "notes": "Agreed.", "action": "resolved"})
     html = missing.get_data(as_text=True)
     assert missing.status_code == 200 and "There is a problem" in html
     assert "Select at least one theme" in html and "Enter the learning from this case" in html
     assert d.client.get(f"/{RPT}/api/cases/{ref}").get_json()["status"] == "open"
     unknown = client.post(f"/{RPT}/cases/{ref}", data={
-        "csrf_token": token, "notes": "Agreed.", "action": "resolved", "case_themes": "Not a theme",
+        **hidden, "notes": "Agreed.", "action": "resolved", "case_themes": "Not a theme",
         "case_learning": "x"})
     assert "Select themes from the list" in unknown.get_data(as_text=True)
     closed = client.post(f"/{RPT}/cases/{ref}", data={
-        "csrf_token": token, "notes": "Agreed.", "action": "resolved",
+        **hidden, "notes": "Agreed.", "action": "resolved",
         "case_themes": ["Information sharing", "Core group attendance"],
         "case_learning": "Invite health to core groups by email as well as by letter."})
     assert closed.status_code == 302
@@ -473,7 +477,7 @@ def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
     client.get(f"/{RPT}/api/cases/{ref}")
     client.get(f"/{RPT}/cases/")
     page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
-    client.post(f"/{RPT}/cases/{ref}", data={"csrf_token": csrf(page), "action": "resolved"})  # errors: a read
+    client.post(f"/{RPT}/cases/{ref}", data={**form_of(page), "action": "resolved"})  # errors: a read
     d.at(2026, 3, 4, 10, 0).act(ref, "first", "resolved", ["Information sharing"])
     d.at(2026, 3, 5, 9, 0)
     sign_in(client, RPT, "partner@reportshire.example.org", "partnership-manager")

@@ -8,6 +8,10 @@ COUNCIL_ADMIN = "council-admin"
 PARTNERSHIP_MANAGER = "partnership-manager"
 DATA_PROTECTION_OFFICER = "data-protection-officer"
 
+# Roles whose holders may take and act on a rung of a case. A council admin
+# or practitioner whose email is on a rung gains nothing by it.
+RUNG_ROLES = frozenset({MANAGER, SAFEGUARDING_LEAD})
+
 
 @hookimpl
 def concord_register_roles():

@@ -13,7 +13,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import audit, calendar_admin, cases, directory, errors, home, learning, reports
+    from . import audit, calendar_admin, cases, directory, errors, home, learning, people, reports
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
+    app.register_blueprint(people.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(reports.api)
     app.register_blueprint(learning.bp)

@@ -1,13 +1,13 @@
 """reports and learning: themes and learning of closed cases, council settings, audit of non-case events
 
 Revision ID: reports1
-Revises: 0003
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "reports1"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -43,7 +43,7 @@ def upgrade():
     op.create_index("ix_case_council_closed", "case", ["council", "closed_at"],
                     postgresql_include=["process", "raised_at"])
     op.create_index("ix_stage_entry_open", "stage_entry", ["case_id"], postgresql_where=sa.text("closed_at IS NULL"),
-                    sqlite_where=sa.text("closed_at IS NULL"), postgresql_include=["due_on", "entered_at"])
+                    sqlite_where=sa.text("closed_at IS NULL"), postgresql_include=["due_on", "late_on_arrival"])
     op.create_table(
         "case_learning",
         sa.Column("id", sa.Integer(), nullable=False),
