@@ -166,7 +166,8 @@ class Names:
         return self.stages.get((process, ladder, slug), slug)
 
     def outcome(self, process, slug):
-        return self.outcomes.get((process, slug), slug)
+        # Outcomes core adds itself (e.g. "withdrawn" by the raiser) are not on any stage.
+        return self.outcomes.get((process, slug)) or (slug or "").replace("-", " ").capitalize()
 
     def stage_order(self, process, ladder, slug):
         titles = list(k for k in self.stages if k[:2] == (process, ladder))

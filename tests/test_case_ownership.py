@@ -419,7 +419,7 @@ def test_a_difference_that_remains_opens_a_linked_case_and_the_next_rung_hears(c
     reference = at_board_manager(client, clock)
     sign_in(client, C, MANAGER_ONE, "manager")
     closed = post_action(client, f"/{C}/api/cases/{reference}/actions",
-                         {"action": "differences-remain", "record": {"notes": "Still apart."}}).get_json()
+                         {"action": "differences-remain", "record": {"notes": "Still apart.", **CLOSING}}).get_json()
     assert closed["status"] == "closed"
     linked = next(e["summary"] for e in closed["timeline"] if e["kind"] == "linked")
     new_reference = re.search(r"CHS-2026-\d{4}", linked).group(0)
