@@ -482,6 +482,7 @@ def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
     d.at(2026, 3, 5, 9, 0)
     sign_in(client, RPT, "partner@reportshire.example.org", "partnership-manager")
     client.get(f"/{RPT}/reports/learning.csv?from=2026-03-01&to=2026-03-31")
+    client.get(f"/{RPT}/reports/learning?from=2026-03-01&to=2026-03-31")  # the printable page
     client.get(f"/{RPT}/reports/?from=2026-03-01&to=2026-03-31")
     client.get(f"/{RPT}/reports/by-process.csv?from=2026-03-01&to=2026-03-31")
 
@@ -490,6 +491,7 @@ def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
     trail = Tables(client.get(f"/{RPT}/admin/audit/?reference={ref.lower()}").get_data(as_text=True)).tables
     rows = trail["Audit events, newest first"][1:]
     assert [(r[1].split(" ")[0], r[2]) for r in rows] == [
+        ("Partner", "Viewed learning (printable page)"),
         ("Partner", "Exported learning (CSV)"),
         ("Fran", "Recorded a stage"),
         ("Fran", "Viewed the case"),  # through the API, to find the stage entry to act on

@@ -278,7 +278,7 @@ def summary_json():
 def learning():
     f = filters()
     rows = reports.learning_rows(g.council, f.period) if not f.errors else []
-    _audit_learning(f, "learning")
+    _audit_learning(f, "learning-view")
     return render_template("reports/learning.html", f=f, rows=rows, names=reports.Names(g.council)), \
         400 if f.errors else 200
 
