@@ -26,6 +26,17 @@ class Field:
 
     ``accept`` limits the answers that let the form go on (e.g. only "yes" to
     "did you attend the conference?"); ``refusal`` says why anything else is refused.
+
+    ``shown_when`` is ``(other field, (values, ...))``: the question is asked
+    only when that answer (an intake answer, or ``"action"`` on a stage record)
+    is one of the values; otherwise it is neither required nor stored (None).
+
+    ``past`` (dates) is for an event that has happened: not after today and not
+    more than ``PAST_LIMIT_DAYS`` before it.
+
+    ``error`` is the message for a missing answer, in GOV.UK's words ("Select
+    the service whose escalation route you are following"); a label that is a
+    question needs one, since "Select <question>" does not read.
     """
 
     name: str
@@ -37,12 +48,23 @@ class Field:
     max_length: int | None = None
     accept: tuple[str, ...] = ()
     refusal: str = ""
+    shown_when: tuple[str, tuple[str, ...]] | None = None
+    past: bool = False
+    error: str = ""
+    # For an email naming a person who will hold a rung: the council's own domains only.
+    domains: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
         if self.type == "choice" and not self.choices:
             raise ValueError(f"field {self.name!r}: a choice needs choices")
+        if self.past and self.type != "date":
+            raise ValueError(f"field {self.name!r}: only a date can be in the past")
+        if self.shown_when is not None:
+            other, values = self.shown_when
+            if not isinstance(other, str) or not values or isinstance(values, str):
+                raise ValueError(f"field {self.name!r}: shown_when is (field name, (values, ...))")
 
     @property
     def limit(self) -> int:
@@ -71,49 +93,68 @@ class Role:
 
 
 # --- deadline rules -------------------------------------------------------
-# ``from_`` names a date answer on the intake form (e.g. "conference_date");
-# None means "when the stage was entered".
+# ``from_`` names a date answer (on the intake form, or recorded at an earlier
+# stage, e.g. "conference_date"); None means "when the case reached the stage".
+# ``since`` is the event in words ("the conference", "the dissent being
+# acknowledged"): every deadline says what it counts from.
+
+PAST_LIMIT_DAYS = 730  # a "past event" date more than two years back is refused as a slip
+
+
+def _event(from_: str | None, since: str) -> str:
+    if since:
+        return since
+    if from_:
+        name = from_.removesuffix("_date").removesuffix("_on")
+        return "the " + name.replace("_", " ")
+    return "the case reaching this stage"
+
+
+def _days(n: int, kind: str) -> str:
+    return f"{n} {kind} day" + ("" if n == 1 else "s")
 
 
 @dataclass(frozen=True)
 class WorkingDays:
     n: int
     from_: str | None = None
+    since: str = ""
 
     def describe(self) -> str:
-        days = "working day" if self.n == 1 else "working days"
-        return f"within {self.n} {days}" + _of(self.from_)
+        return f"within {_days(self.n, 'working')} of {_event(self.from_, self.since)}"
 
 
 @dataclass(frozen=True)
 class CalendarDays:
     n: int
     from_: str | None = None
+    since: str = ""
 
     def describe(self) -> str:
-        return f"within {self.n} days" + _of(self.from_)
+        return f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
 
 
 @dataclass(frozen=True)
 class SameWorkingDay:
     from_: str | None = None
+    since: str = ""
 
     def describe(self) -> str:
-        return "the same working day" + _of(self.from_)
+        return f"on the same working day as {_event(self.from_, self.since)}"
 
 
 @dataclass(frozen=True)
 class NextMeeting:
-    """Due at the next meeting of a group whose dates the council admins keep."""
+    """Due at the next meeting of a group whose dates the council admins keep,
+    counting from the day the case reaches the stage."""
 
     meeting: str
+    since: str = ""
+    name: str = ""
 
     def describe(self) -> str:
-        return f"by the next meeting of the {self.meeting.replace('-', ' ')}"
-
-
-def _of(from_: str | None) -> str:
-    return f" of the {from_.replace('_', ' ')}" if from_ else ""
+        group = self.name or self.meeting.replace("-", " ")
+        return f"at the next meeting of the {group} after {_event(None, self.since)}"
 
 
 Deadline = Union[WorkingDays, CalendarDays, SameWorkingDay, NextMeeting]
@@ -210,7 +251,9 @@ class Process:
         raise KeyError(name)
 
     def ladder_for(self, answers: dict) -> Ladder:
-        if self.ladder_by is None:
+        """The ladder the answers pick; a case referred on from another process
+        (``Outcome.opens``) may lack that answer, and starts on the first ladder."""
+        if self.ladder_by is None or answers.get(self.ladder_by) is None:
             return self.ladders[0]
         for ladder in self.ladders:
             if ladder.when == answers.get(self.ladder_by):

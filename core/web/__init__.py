@@ -13,7 +13,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import audit, calendar_admin, cases, directory, errors, home, learning, people, reports
+    from . import audit, calendar_admin, cases, directory, errors, home, learning, people, reports, texts_admin
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(learning.bp)
     app.register_blueprint(learning.across_bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(texts_admin.bp)
     errors.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
@@ -49,7 +50,7 @@ def init_app(app: Flask) -> None:
         from ..cases import now
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
-                "risk_contacts": _risk_contacts}
+                "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts}
 
 
 def _risk_contacts():
@@ -60,3 +61,17 @@ def _risk_contacts():
     if council is None or not council.immediate_risk_role:
         return []
     return assignees(council.slug, council.immediate_risk_role, None)
+
+
+def _risk_text():
+    from .. import council_texts
+
+    council = g.get("council")
+    return council_texts.immediate_risk(council) if council else ""
+
+
+def _signpost_texts():
+    from .. import council_texts
+
+    council = g.get("council")
+    return council_texts.signposts(council) if council else []
