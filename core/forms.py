@@ -222,14 +222,26 @@ CLOSING_FIELDS = ("case_themes", "case_learning")
 
 
 class _RecordForm(ConcordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "case_themes" in self._fields:
+    pass
+
+
+class _ThemesField(SelectMultipleField):
+    """The council's themes as checkboxes, read from the database only when shown or checked
+    (an outcome that does not close the case never needs them)."""
+
+    @property
+    def choices(self):
+        if self._choices is None:
             from flask import g
 
             from .learning import themes_of
 
-            self.case_themes.choices = [(t, t) for t in themes_of(g.council)]
+            self._choices = [(t, t) for t in themes_of(g.council)]
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = value
 
 
 class _OnlyWhenClosing:
@@ -253,10 +265,10 @@ def _known_themes(form, field):
 def _closing_fields(closing: frozenset[str]) -> dict:
     only = _OnlyWhenClosing(closing)
     return {
-        "case_themes": SelectMultipleField(
+        "case_themes": _ThemesField(
             "Themes of this disagreement",
             description="Only if the case closes. Select all that apply: they are counted in the council's reports.",
-            choices=[],
+            choices=None,
             validators=[only, validators.InputRequired(message="Select at least one theme"), _known_themes],
             widget=GovCheckboxesInput(),
             validate_choice=False,

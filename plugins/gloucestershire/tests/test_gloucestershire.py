@@ -136,7 +136,7 @@ def test_dissents_are_recorded_in_the_decisions_outcome_and_recommendations_form
     act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
     sign_in(client, GCC, SCU_LEAD, "manager")
     refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {
-        "action": "formal-dissent", "record": {**REVIEW_RECORD, "dissent_recorded": "no"}})
+        "action": "formal-dissent", "record": {**REVIEW_RECORD, "dissent_recorded": "no", **CLOSING}})
     assert refused.status_code == 400
     assert refused.get_json()["errors"] == {"dissent_recorded": [
         "All dissents are recorded formally in the Decisions, Outcome and Recommendations form and the child "
