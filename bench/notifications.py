@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import smtplib
 import statistics
+import subprocess
+import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
@@ -54,7 +54,7 @@ def fresh_database():
 def make_app(url, **config):
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CLOCK": SystemClock(), **config})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" * 6, "CONCORD_ENV": "development", "CLOCK": SystemClock(), **config})
     with app.app_context():
         upgrade()
     return app
@@ -95,7 +95,7 @@ def throughput(url, messages):
         app = make_app(url, BROKER_URL="redis://127.0.0.1:6379/14", MAIL_TRANSPORT="smtp",
                        SMTP_HOST="127.0.0.1", SMTP_PORT=port)
         case_id = seed_case(app)
-        due = datetime.now(timezone.utc) - timedelta(seconds=1)
+        due = datetime.now(UTC) - timedelta(seconds=1)
         with app.app_context():
             db.session.execute(ScheduledNotification.__table__.insert(), [
                 {"council": "westdunbartonshire", "case_id": case_id, "kind": "acknowledgement",
@@ -108,7 +108,7 @@ def throughput(url, messages):
         # Production shape: worker processes (one per core), started before the clock runs.
         env = {**os.environ, "DATABASE_URL": url, "CONCORD_BROKER_URL": "redis://127.0.0.1:6379/14",
                "CONCORD_MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
-               "SECRET_KEY": "bench"}
+               "SECRET_KEY": "bench-" * 6, "CONCORD_ENV": "development"}
         dramatiq_cli = os.path.join(os.path.dirname(sys.executable), "dramatiq")
         workers = subprocess.Popen([dramatiq_cli, "core.notify.worker", "--processes", "2", "--threads", "4"],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -7,21 +7,18 @@ Nothing in the app changes or deletes these rows.
 from __future__ import annotations
 
 from .models import AuditEvent, Case, User, db
+from .runtime import now
 
 
-def record(case: Case, user: User, action: str, detail: str | None = None) -> None:
-    """Add an audit row for one case to the current transaction (the caller commits)."""
-    from .cases import now
-
+def record(case: Case, user: User | None, action: str, detail: str | None = None) -> None:
+    """Add an audit row for one case to the current transaction (the caller commits); no user means Concord itself."""
     db.session.flush()
-    db.session.add(AuditEvent(council=case.council, user_id=user.id, case_id=case.id, action=action,
-                              at=now(), detail=_short(detail)))
+    db.session.add(AuditEvent(council=case.council, user_id=user.id if user is not None else None, case_id=case.id,
+                              action=action, at=now(), detail=_short(detail)))
 
 
 def record_council(council: str, user: User, action: str, detail: str | None = None) -> None:
     """Add an audit row that concerns no single case (a list, a report, an export)."""
-    from .cases import now
-
     db.session.add(AuditEvent(council=council, user_id=user.id, case_id=None, action=action,
                               at=now(), detail=_short(detail)))
 
@@ -29,8 +26,6 @@ def record_council(council: str, user: User, action: str, detail: str | None = N
 def record_cases(council: str, user: User, action: str, case_ids, detail: str | None = None) -> None:
     """One row per case of an export, written by a single INSERT … SELECT from ``case_ids`` (a select)."""
     from sqlalchemy import insert, literal, select
-
-    from .cases import now
 
     rows = select(
         literal(council), literal(user.id), case_ids.c.id, literal(action), literal(now(), AuditEvent.at.type),

@@ -6,7 +6,7 @@ holds everywhere. Messages follow the GOV.UK Design System's wording.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -45,7 +45,7 @@ class GovDateField(DateField):
             super().process_formdata([" ".join(v.strip() for v in valuelist)])
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, for example 27 11 2026")
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 11 2026") from None
 
 
 def _lower_first(text: str) -> str:
@@ -187,14 +187,14 @@ def _conditions(fields: tuple[Field, ...]) -> dict:
     return {f.name: f.shown_when for f in fields if f.shown_when}
 
 
-@lru_cache(maxsize=None)
+@cache
 def intake_form_class(process: Process) -> type[FlaskForm]:
     attrs = {f.name: _wtforms_field(f) for f in process.intake}
     attrs["conditions"] = _conditions(process.intake)
     return type(f"{process.slug}-intake", (ConcordForm,), attrs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def record_form_class(stage: Stage) -> type[FlaskForm]:
     attrs = {f.name: _wtforms_field(f) for f in stage.record}
     attrs["conditions"] = _conditions(stage.record)

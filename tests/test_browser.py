@@ -76,7 +76,7 @@ def accessibility_violations(browser):
 
 
 def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
-    pages = [f"/", f"/{WDC}/", f"/{WDC}/sign-in", f"/{WDC}/dev/sign-in"]
+    pages = ["/", f"/{WDC}/", f"/{WDC}/sign-in", f"/{WDC}/dev/sign-in"]
     for path in pages:
         browser.get(live_server + path)
         assert accessibility_violations(browser) == [], path

@@ -479,6 +479,8 @@ def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
     client.get(f"/{RPT}/cases/")
     page = client.get(f"/{RPT}/cases/{ref}").get_data(as_text=True)
     client.post(f"/{RPT}/cases/{ref}", data={**form_of(page), "action": "resolved"})  # errors: a read
+    assert client.get(f"/{RPT}/cases/{ref}/record").status_code == 200  # printed
+    assert client.get(f"/{RPT}/cases/{ref}/export.json").status_code == 200
     d.at(2026, 3, 4, 10, 0).act(ref, "first", "resolved", ["Information sharing"])
     d.at(2026, 3, 5, 9, 0)
     sign_in(client, RPT, "partner@reportshire.example.org", "partnership-manager")
@@ -496,6 +498,8 @@ def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
         ("Partner", "Exported learning (CSV)"),
         ("Fran", "Recorded a stage"),
         ("Fran", "Viewed the case"),  # through the API, to find the stage entry to act on
+        ("Lead", "Exported the case (printable record or JSON)"),  # the JSON export
+        ("Lead", "Exported the case (printable record or JSON)"),  # the printable record
         ("Lead", "Viewed the case"),  # the form posted with errors shows the answers again
         ("Lead", "Viewed the case"),
         ("Lead", "Viewed the case"),  # through the API

@@ -156,7 +156,7 @@ def test_a_user_of_council_a_gets_404_for_council_b(site):
     other.post(f"{base}/{B}/api/dev/session", json={"email": "worker@gcc.example.org", "role": "practitioner"})
     answers = {"raising_as": "A professional who attended the conference", "attended": "yes",
                "conference_date": "2026-11-20", "chair_name": "C", "chair_email": "chair@gcc.example.org",
-               "agency": "A", "professional_role": "R", "decision": "D", "rationale": "R"}
+               "line_manager_name": "L", "line_manager_email": "line.manager@gcc.example.org", "agency": "A", "professional_role": "R", "decision": "D", "rationale": "R"}
     reference = other.post(f"{base}/{B}/api/cases", json={"process": "conference-dissent", "answers": answers}).json()["reference"]
 
     browser, _ = sign_in_with_sso(base, A, "ada")

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from joserfc.errors import JoseError
 from flask import current_app, g, redirect, render_template, request, session, url_for
+from joserfc.errors import JoseError
 
 from ..config import ConfigError
 from ..hookspecs import hookimpl
@@ -210,4 +210,8 @@ def concord_init_app(app):
     app.extensions["concord.oauth"] = oauth
     app.extensions["concord.sso"] = councils
     app.register_blueprint(bp)
-    concord.sign_in_methods.insert(0, SignInMethod())
+
+
+@hookimpl
+def concord_register_sign_in_methods(app):
+    return [SignInMethod()]

@@ -1,16 +1,9 @@
 from ..hookspecs import hookimpl
+from ..roles import (COUNCIL_ADMIN, DATA_PROTECTION_OFFICER, MANAGER, PARTNERSHIP_MANAGER, PRACTITIONER, RUNG_ROLES,
+                     SAFEGUARDING_LEAD)
 
-PRACTITIONER = "practitioner"
-MANAGER = "manager"
-SAFEGUARDING_LEAD = "safeguarding-lead"
-COUNCIL_ADMIN = "council-admin"
-# Read-only roles: reports and learning for the partnership; the audit trail for data protection.
-PARTNERSHIP_MANAGER = "partnership-manager"
-DATA_PROTECTION_OFFICER = "data-protection-officer"
-
-# Roles whose holders may take and act on a rung of a case. A council admin
-# or practitioner whose email is on a rung gains nothing by it.
-RUNG_ROLES = frozenset({MANAGER, SAFEGUARDING_LEAD})
+__all__ = ["COUNCIL_ADMIN", "MANAGER", "PRACTITIONER", "RUNG_ROLES", "SAFEGUARDING_LEAD",
+           "PARTNERSHIP_MANAGER", "DATA_PROTECTION_OFFICER"]  # for older imports
 
 
 @hookimpl

@@ -4,13 +4,14 @@ from __future__ import annotations
 import threading
 
 import click
-from werkzeug.serving import run_simple
 from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from ..config import ConfigError
 from ..hookspecs import hookimpl
 from ..models import DevMail, db
+from ..runtime import concord
 from . import queue, scheduler
 
 dev_mail = Blueprint("dev_mail", __name__, url_prefix="/dev/mail")
@@ -30,7 +31,7 @@ def message(message_id):
 
 def make_transport(app):
     name = app.config["MAIL_TRANSPORT"]
-    factories = dict(pair for pairs in app.extensions["concord"].pm.hook.concord_register_transports() for pair in pairs)
+    factories = dict(pair for pairs in concord(app).pm.hook.concord_register_transports() for pair in pairs)
     if name not in factories:
         raise ConfigError(f"CONCORD_MAIL_TRANSPORT={name!r} is not a transport here; choose one of {', '.join(sorted(factories))}")
     return factories[name](app.config)

@@ -4,8 +4,19 @@ from __future__ import annotations
 import smtplib
 import threading
 from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Protocol
 
 from ..hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from .render import Message
+
+
+class Transport(Protocol):
+    """Sends one rendered message, or raises ``TemporaryFailure``/``PermanentFailure``."""
+
+    def send(self, message: Message) -> None: ...
 
 
 class TemporaryFailure(Exception):
@@ -16,14 +27,17 @@ class PermanentFailure(Exception):
     """Will never work (bad address, 5xx SMTP reply, Notify 4xx): stop at once."""
 
 
-def as_email(message, sender: str) -> EmailMessage:
+def as_email(message: Message, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = sender, message.to, message.subject
     email["Message-ID"] = message.message_id
+    if message.date is not None:
+        email["Date"] = format_datetime(message.date)
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
     if message.ics:
-        email.add_attachment(message.ics, maintype="text", subtype="calendar", filename="deadline.ics")
+        email.add_attachment(message.ics, maintype="text", subtype="calendar", filename="deadline.ics",
+                             params={"method": "PUBLISH"})
     return email
 
 
@@ -33,6 +47,7 @@ class SmtpTransport:
     def __init__(self, config):
         self.host, self.port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25)
         self.starttls = config.get("SMTP_STARTTLS", False)
+        self.ssl = config.get("SMTP_SSL", False)
         self.username, self.password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
         self.sender = config["MAIL_FROM"]
         self.local = threading.local()
@@ -40,7 +55,7 @@ class SmtpTransport:
     def _connection(self) -> smtplib.SMTP:
         smtp = getattr(self.local, "smtp", None)
         if smtp is None:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+            smtp = (smtplib.SMTP_SSL if self.ssl else smtplib.SMTP)(self.host, self.port, timeout=30)
             if self.starttls:
                 smtp.starttls()
             if self.username:
@@ -103,8 +118,8 @@ class DevOutbox:
         pass
 
     def send(self, message) -> None:
-        from ..cases import now
         from ..models import DevMail, db
+        from ..runtime import now
 
         db.session.add(DevMail(at=now(), recipient=message.to, subject=message.subject,
                                text=message.text, html=message.html))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, g, render_template, send_from_directory
+from flask import Flask, abort, g, send_from_directory
 
 from ..clock import LONDON, local_date
 from .tenancy import push_council
@@ -13,12 +13,13 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import audit, calendar_admin, cases, directory, errors, home, learning, people, reports, texts_admin
+    from . import audit, calendar_admin, cases, directory, errors, export, home, learning, people, reports, texts_admin
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
     app.register_blueprint(home.council_bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(export.bp)
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
@@ -47,7 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from ..cases import now
+        from ..runtime import now
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
                 "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts}

@@ -29,7 +29,8 @@ ACTIONS = {
     "take": "Took a stage",
     "reassign": "Reassigned a stage",
     "record": "Printed the case record",
-    "export": "Exported",
+    "export": "Exported the case (printable record or JSON)",
+    "erase": "Erased under retention",
     "list": "Viewed a case list",
     "resend": "Resent a message",
     "learning": "Added themes or learning",
@@ -58,7 +59,7 @@ def _search():
             dates[name] = args[name] = found
     query = (
         select(AuditEvent.at, AuditEvent.action, AuditEvent.detail, User.name, User.email, Case.reference)
-        .join(User, User.id == AuditEvent.user_id)
+        .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Case, Case.id == AuditEvent.case_id)
         .where(AuditEvent.council == g.council.slug)
     )
@@ -103,6 +104,6 @@ def export():
     audit_trail.record_council(g.council.slug, g.viewer.user, "audit-export", _describe(args))
     db.session.commit()
     table = [["When (UTC)", "Person", "Email", "Action", "Case", "Detail"]] + [
-        [r.at.strftime("%Y-%m-%d %H:%M:%S"), r.name, r.email, ACTIONS.get(r.action, r.action), r.reference or "",
+        [r.at.strftime("%Y-%m-%d %H:%M:%S"), r.name or "Concord", r.email or "", ACTIONS.get(r.action, r.action), r.reference or "",
          r.detail or ""] for r in rows]
     return csv_response(table, f"{g.council.slug}-audit.csv")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, validators
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 
 from ..forms import GovDateField
 from ..models import ClosureDay, Meeting, db
@@ -43,9 +43,7 @@ class RemoveForm(FlaskForm):
 def groups_of(council) -> list[str]:
     """The meeting groups the council's procedures count deadlines by."""
     return sorted({
-        stage.deadline.meeting
-        for process in council.processes for ladder in process.ladders for stage in ladder.stages
-        if isinstance(stage.deadline, NextMeeting)
+        stage.deadline.meeting for _, _, stage in council.stages() if isinstance(stage.deadline, NextMeeting)
     })
 
 

@@ -9,18 +9,18 @@ import csv
 import io
 
 from email_validator import EmailNotValidError, validate_email
-
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
 from wtforms import BooleanField, EmailField, Form, SelectField, StringField, TextAreaField, validators
 
-from ..cases import now
 from .. import directory
 from ..cases import reoffer_stranded, stranded_entries
-from ..notify.outbox import replan, tell_leads_rung_empty
+from ..directory import missing_columns
 from ..models import Contact, ContactChange, db
+from ..notify.outbox import replan, tell_leads_rung_empty
+from ..runtime import now
 from .tenancy import council_blueprint
 
 bp = council_blueprint("directory", __name__, "/admin/directory")
@@ -71,13 +71,11 @@ class ImportForm(NoteForm):
 
 def scopes_of(council) -> dict[str, tuple[str, ...]]:
     """For each scoped role, the answers it can be scoped by (e.g. the learning communities)."""
-    scopes = {}
-    for process in council.processes:
-        for ladder in process.ladders:
-            for stage in ladder.stages:
-                if stage.role.scope:
-                    scopes[stage.role.slug] = process.field(stage.role.scope).choices
-    return scopes
+    return {
+        stage.role.slug: process.field(stage.role.scope).choices
+        for process, _, stage in council.stages()
+        if stage.role.scope
+    }
 
 
 def contacts():
@@ -248,9 +246,9 @@ def import_csv():
 
 def _parse(text: str):
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"role", "scope", "name", "email"} - set(reader.fieldnames or ())
+    missing = missing_columns(reader.fieldnames)
     if missing:
-        return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(sorted(missing))})"]
+        return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(missing)})"]
     roles, scopes = g.council.roles, scopes_of(g.council)
     rows, errors = [], []
     for line, raw in enumerate(reader, start=2):

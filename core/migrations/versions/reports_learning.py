@@ -1,13 +1,13 @@
 """reports and learning: themes and learning of closed cases, council settings, audit of non-case events
 
 Revision ID: reports1
-Revises: procedures1
+Revises: operations1
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "reports1"
-down_revision = "procedures1"
+down_revision = "operations1"
 branch_labels = None
 depends_on = None
 

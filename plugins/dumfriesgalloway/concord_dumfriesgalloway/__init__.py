@@ -8,9 +8,12 @@ Leadership Group. See README.md for the choices made.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,
@@ -32,7 +35,6 @@ POLICE = "Police"
 PRIVATE_OR_VOLUNTARY = "A private or voluntary provider (including early years) with no management structure beyond its own service"
 AGENCIES = (SOCIAL_WORK, HEALTH, EDUCATION, POLICE, PRIVATE_OR_VOLUNTARY)
 
-LINE_MANAGER = Role("line-manager", "Line manager or equivalent")
 # Stage 2's service leads, as the protocol lists them, by agency.
 SW_SERVICE_LEAD = Role("sw-service-lead", "Locality Manager or Team Manager (Social Work)", scope="locality")
 HEALTH_SERVICE_LEAD = Role("health-service-lead", "Nurse or Service Manager, or Child/Public Protection Adviser (Health)")
@@ -61,7 +63,7 @@ DISAGREEMENT = "A disagreement between professionals planning for a child or you
 NEEDS = "Whether a child's needs are escalating"
 
 STAGE_1 = Stage(
-    "stage-1", "Stage 1: line managers", LINE_MANAGER,
+    "stage-1", "Stage 1: line managers", YOUR_LINE_MANAGER,
     WorkingDays(5, since="the disagreement being reported to the line manager"),
     (
         Field("participants", "Who has been part of the discussion", "textarea", hint="For accountability"),
@@ -170,6 +172,8 @@ escalation = Process(
         Field("informed", "Have you told the other professionals that you intend to escalate?", "yesno",
               error="Select yes if you have told the other professionals that you intend to escalate",
               hint="Professionals should inform each other if they intend to escalate their concerns."),
+        LINE_MANAGER_NAME,
+        LINE_MANAGER_EMAIL,
         Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
     ),
     ladder_by="agency",

@@ -5,7 +5,7 @@ Raised on Thursday 24 December 2026: Scottish bank holidays on 25 and 28 Decembe
 """
 import pytest
 
-from core.testing import CLOSING, london, sign_in, post_action
+from core.testing import CLOSING, london, post_action, sign_in
 
 DG = "dumfriesgalloway"
 PRACTITIONER = "health.visitor@dg.example.org"
@@ -25,6 +25,7 @@ INTAKE = {
     "complaint": "no", "agency": "Social Work", "locality": "Nithsdale", "issue": "Who should be Lead Professional",
     "other_agency": "Education", "pre_discussion": "Two discussions and a group supervision.",
     "locality_group": "no", "informed": "yes",
+    "line_manager_name": "Innes Moffat", "line_manager_email": LINE_MANAGER,
 }
 STAGE_1 = {"participants": "Health visitor, guidance teacher", "areas_discussed": "Lead Professional role",
            "agreement": "Both agree the plan is needed", "disagreement": "Who leads it",

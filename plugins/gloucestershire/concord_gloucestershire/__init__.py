@@ -5,10 +5,13 @@ The procedure as data; see README.md for the choices made where it is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     CalendarDays,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,
@@ -21,7 +24,6 @@ from core.procedures import (
 
 HERE = Path(__file__).parent
 
-LINE_MANAGER = Role("line-manager", "Your line manager")
 SCU_SERVICE_LEAD = Role("scu-service-lead", "Service lead for the Safeguarding Children Unit (with your service lead)")
 BUSINESS_MANAGER = Role("business-manager", "GSCP Business Manager")
 SCU_SERVICE_MANAGER = Role("scu-service-manager", "Service Manager, Safeguarding Children Unit")
@@ -80,6 +82,8 @@ conference_dissent = Process(
         CONFERENCE_DATE,
         CHAIR_NAME,
         CHAIR_EMAIL,
+        LINE_MANAGER_NAME,
+        LINE_MANAGER_EMAIL,
         Field("agency", "Your agency"),
         Field("professional_role", "Your role"),
         Field("decision", "The conference decision you dissent from", "textarea"),
@@ -92,7 +96,7 @@ conference_dissent = Process(
             Stage(
                 slug="line-manager",
                 title="Discussion with your line manager",
-                role=LINE_MANAGER,
+                role=YOUR_LINE_MANAGER,
                 deadline=WorkingDays(1, from_="conference_date", since="the conference"),
                 record=(
                     Field("discussed", "What was discussed", "textarea"),

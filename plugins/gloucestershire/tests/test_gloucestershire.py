@@ -3,7 +3,7 @@
 One test per rule of the seed; the README's table names them."""
 import pytest
 
-from core.testing import CLOSING, london, sign_in, post_action
+from core.testing import CLOSING, london, post_action, sign_in
 
 GCC = "gloucestershire"
 DISSENTER = "health.visitor@gcc.example.org"
@@ -19,6 +19,8 @@ DISSENT = {
     "conference_date": "2026-12-17",
     "chair_name": "Reviewing Officer (demo)",
     "chair_email": CHAIR,
+    "line_manager_name": "Robin Ashdown",
+    "line_manager_email": LINE_MANAGER,
     "agency": "Community health",
     "professional_role": "Health visitor",
     "decision": "The child was not made subject to a child protection plan.",
@@ -238,3 +240,11 @@ def test_the_raise_form_shows_immediate_risk_guidance_and_the_complaints_signpos
     assert "If a child is at immediate risk of harm" in page
     assert "front.door@gcc.example.org" in page
     assert "complaints procedure" in page
+
+
+def test_only_the_dissenters_own_line_manager_holds_the_discussion(client):
+    reference = raise_dissent(client).get_json()["reference"]
+    sign_in(client, GCC, "another.line.manager@gcc.example.org", "manager")
+    assert client.get(f"/{GCC}/api/cases/{reference}").status_code == 404
+    sign_in(client, GCC, LINE_MANAGER, "manager")
+    assert client.get(f"/{GCC}/api/cases/{reference}").get_json()["stage"]["assignee"]["name"] == "Robin Ashdown"

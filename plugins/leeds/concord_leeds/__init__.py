@@ -5,12 +5,16 @@ a Designated or Named Professional rather than up line management, so most
 processes have two ladders chosen by where the practitioner works. See
 README.md for the choices made where the procedure is silent.
 """
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,
@@ -27,7 +31,7 @@ HERE = Path(__file__).parent
 HEALTH = "Health services"
 OTHER_AGENCY = "Another agency"
 
-LINE_MANAGER = Role("line-manager", "Your line manager")
+LINE_MANAGER = Role("line-manager", "Line managers of the professionals involved")
 CSWS_TEAM_MANAGER = Role(
     "csws-team-manager", "Children's Social Work Services team manager or assistant team manager"
 )
@@ -188,18 +192,20 @@ at_conference = Process(
               error="Select yes if the Chair noted your dissenting view"),
         Field("decision", "The Chair's decision", "textarea"),
         Field("risk", "Why the decision places the child at (further) risk of significant harm", "textarea"),
+        replace(LINE_MANAGER_NAME, shown_when=("raise_with", (LINE_MANAGER_ONLY, BOTH))),
+        replace(LINE_MANAGER_EMAIL, shown_when=("raise_with", (LINE_MANAGER_ONLY, BOTH))),
         CHILD_REFERENCE,
     ),
     ladder_by="raise_with",
     outcome_to=("chair_email",),
     ladders=(
         Ladder("line-manager", "Your line manager", when=LINE_MANAGER_ONLY, stages=(
-            raised_with("line-manager", "Your line manager", LINE_MANAGER), BOARD_MANAGER_CONSIDERS)),
+            raised_with("line-manager", "Your line manager", YOUR_LINE_MANAGER), BOARD_MANAGER_CONSIDERS)),
         Ladder("designated-named", "A Designated or Named Professional", when=DNP_ONLY, stages=(
             raised_with("designated-named-professional", "Designated or Named Professional", DESIGNATED_NAMED),
             BOARD_MANAGER_CONSIDERS)),
         Ladder("both", "Your line manager and a Designated or Named Professional", when=BOTH, stages=(
-            stage("line-manager", "Your line manager", LINE_MANAGER, FIRST_LINE,
+            stage("line-manager", "Your line manager", YOUR_LINE_MANAGER, FIRST_LINE,
                   (resolve(), escalate("Not resolved: to the Designated or Named Professional"))),
             raised_with("designated-named-professional", "Designated or Named Professional", DESIGNATED_NAMED),
             BOARD_MANAGER_CONSIDERS)),

@@ -7,9 +7,12 @@ See README.md for the choices made where the policy is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     NextMeeting,
@@ -24,11 +27,11 @@ from core.procedures import (
 
 HERE = Path(__file__).parent
 
-LINE_MANAGER = Role("line-manager", "Your line manager")
 SAFEGUARDING_PROFESSIONAL = Role("safeguarding-professional", "Professional with safeguarding responsibility in your agency")
 SENIOR_MANAGER = Role("senior-manager", "Senior manager of your agency")
 REFERRAL_SERVICE = Role("referral-service", "Surrey Referral Assessment and Information Service")
-INDEPENDENT_CHAIR = Role("independent-chair", "Independent CP Conference Chair")
+INDEPENDENT_CHAIR = Role("independent-chair", "Independent CP Conference Chair", person="chair_email",
+                         person_name="chair_name")
 CP_DISSENTS_GROUP = Role("cp-dissents-group", "SSCB CP Dissents Group")
 CHILDRENS_SERVICE = Role("childrens-service-manager", "Surrey Children's Service")
 HEAD_OF_SAFEGUARDING = Role("head-of-safeguarding", "Head of Safeguarding")
@@ -69,7 +72,7 @@ def rung(slug, title, role, deadline, top=False):
 
 
 LINE_MANAGEMENT = (
-    rung("line-manager", "Line management", LINE_MANAGER, WorkingDays(2, since="the matter reaching this rung")),
+    rung("line-manager", "Line management", YOUR_LINE_MANAGER, WorkingDays(2, since="the matter reaching this rung")),
     rung("safeguarding-professional", "Professional with safeguarding responsibility", SAFEGUARDING_PROFESSIONAL,
          WorkingDays(3, since="the matter reaching this rung")),
     rung("senior-manager", "Senior managers of the agencies", SENIOR_MANAGER,
@@ -100,6 +103,8 @@ escalation = Process(
                        "Communication", "Information sharing")),
         Field("other_agency", "Which agency made the decision?", error="Enter the agency that made the decision"),
         Field("decision", "The decision you think is not safe", "textarea"),
+        LINE_MANAGER_NAME,
+        LINE_MANAGER_EMAIL,
         Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
     ),
     ladder_by="imminent_risk",

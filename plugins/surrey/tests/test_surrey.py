@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import CLOSING, london, sign_in, post_action
+from core.testing import CLOSING, london, post_action, sign_in
 
 SURREY = "surrey"
 PRACTITIONER = "school.nurse@surrey.example.org"
@@ -19,6 +19,7 @@ HEAD = "head.of.safeguarding@surrey.example.org"
 DISAGREEMENT = {
     "conduct": "no", "practitioner_level": "yes", "area": "Level of need or risk assessment", "other_agency": "Police",
     "decision": "No further action on a disclosure.", "tried": "Called the officer twice.", "imminent_risk": "No",
+    "line_manager_name": "Kai Reigate", "line_manager_email": LINE_MANAGER,
 }
 DISSENT = {
     "conduct": "no", "conference_date": "2026-12-22", "chair_name": "Blake Farnham", "chair_email": CHAIR, "agency": "Health",
