@@ -165,10 +165,10 @@ def main():
     finally:
         if args.keep or admin is None:
             print("database:", url)
-            return
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
 
 
 if __name__ == "__main__":

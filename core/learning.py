@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .hookspecs import hookimpl
-from .models import CaseLearning, CaseTheme, Case, CouncilSetting, CouncilTheme, User, db
+from .models import Case, CaseLearning, CaseTheme, CouncilSetting, CouncilTheme, User, db
 from .procedures import Council
 
 THEMES = "case_themes"

@@ -11,7 +11,7 @@ with a working-day deadline is judged by that deadline.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, and_, case, cast, extract, func, or_, select, text
 
@@ -53,7 +53,7 @@ def default_period(today: date, process: str | None = None) -> Period:
 
 
 def _utc_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), LONDON).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), LONDON).astimezone(UTC)
 
 
 # --- the few expressions SQLite and PostgreSQL write differently -------------
@@ -221,7 +221,7 @@ def _by_process(states, names: Names) -> list[dict]:
 
 def _by_ladder(states, names: Names) -> list[dict]:
     out: dict[tuple, dict] = {}
-    for process, ladder, status, _, _, n in states:
+    for process, ladder, _, _, _, n in states:
         row = out.setdefault((process, ladder), {
             "process": process, "ladder": ladder, "title": names.ladder(process, ladder), "raised": 0})
         row["raised"] += n

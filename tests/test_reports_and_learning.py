@@ -15,8 +15,19 @@ from pathlib import Path
 import pytest
 
 from core.hookspecs import hookimpl
-from core.procedures import (CalendarDays, Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate,
-                             resolve)
+from core.procedures import (
+    CalendarDays,
+    Contact,
+    Council,
+    Field,
+    Ladder,
+    Outcome,
+    Process,
+    Role,
+    Stage,
+    escalate,
+    resolve,
+)
 from core.testing import london, post_action, sign_in
 
 FIRST = Role("first-line", "First-line manager")

@@ -11,8 +11,16 @@ from datetime import date
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
 
 from .. import audit, cases
-from ..forms import (CLOSING_FIELDS, answers_of, describe_field, formdata_from_json, intake_form_class, outcome_choices,
-                     record_form_class, record_of)
+from ..forms import (
+    CLOSING_FIELDS,
+    answers_of,
+    describe_field,
+    formdata_from_json,
+    intake_form_class,
+    outcome_choices,
+    record_form_class,
+    record_of,
+)
 from ..models import db
 from ..web.tenancy import council_blueprint
 
