@@ -209,7 +209,8 @@ def act(client, council: str, reference: str, action: str, record: dict | None =
         assert stage and stage["assignees"], f"{reference} has no current stage with people on it"
         by = stage["assignees"][0]["email"]
     sign_in(client, council, by, role)
-    body = {"action": action, "record": record or {}}
+    # Themes and learning go with every action: core asks for them only when the outcome closes the case.
+    body = {"action": action, "record": {**CLOSING, **(record or {})}}
     stage = (client.get(f"/{council}/api/cases/{reference}").get_json() or {}).get("stage") or {}
     if "entry" in stage:  # actions name the stage entry they were taken on
         body["entry"] = stage["entry"]
