@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from . import audit, directory
 from .access import holders  # noqa: F401  (cases.holders, as before)
-from .calendar import NoMeetingScheduled, calendar_for, due_on, meeting_dates
+from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_on, meeting_dates
 from .clock import LONDON, local_date
 from .hookspecs import ChangeKind
 from .models import Case, CaseEvent, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
@@ -295,27 +295,50 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
 
 
 def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
+    try:
+        return due_date(council, case, stage, moment)
+    except NoMeetingScheduled:
+        db.session.rollback()
+        group = stage.deadline.meeting.replace("-", " ")
+        raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
+                        f"{stage.title} cannot be given a due date. Ask a council admin to add the "
+                        "group's meeting dates, then try again: nothing has been saved.") from None
+
+
+def deadline_start(case: Case, stage: Stage, moment: datetime, before: int | None = None) -> date:
+    """The day a stage's deadline counts from: its ``from_`` date as recorded, else the day it was entered.
+
+    ``before`` limits the records searched to stages entered before that position
+    (recalculating an old stage must not read records written after it).
+    """
     rule = stage.deadline
+    recorded = _recorded(case, rule.from_, before) if getattr(rule, "from_", None) else None
+    return date.fromisoformat(recorded) if recorded else local_date(moment)
+
+
+def due_date(council: Council, case: Case, stage: Stage, moment: datetime,
+             calendar: WorkingDayCalendar | None = None, meetings=None, before: int | None = None) -> date:
+    """The due date of ``stage`` entered at ``moment``: the one rule for entering and recalculating.
+
+    ``calendar`` and ``meetings`` (dates of the group a ``NextMeeting`` names)
+    default to what is stored now; raises ``NoMeetingScheduled``.
+    """
+    rule = stage.deadline
+    calendar = calendar or calendar_for(council)
     if isinstance(rule, NextMeeting):
-        try:
-            return due_on(rule, local_date(moment), calendar_for(council), meeting_dates(council, rule.meeting))
-        except NoMeetingScheduled:
-            db.session.rollback()
-            group = rule.meeting.replace("-", " ")
-            raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
-                            f"{stage.title} cannot be given a due date. Ask a council admin to add the "
-                            "group's meeting dates, then try again: nothing has been saved.") from None
-    start = local_date(moment)
-    if rule.from_ and _recorded(case, rule.from_):
-        start = date.fromisoformat(_recorded(case, rule.from_))
-    return due_on(rule, start, calendar_for(council))
+        if meetings is None:
+            meetings = meeting_dates(council, rule.meeting)
+        return due_on(rule, local_date(moment), calendar, meetings)
+    return due_on(rule, deadline_start(case, stage, moment, before), calendar)
 
 
-def _recorded(case: Case, name: str):
+def _recorded(case: Case, name: str, before: int | None = None):
     """An answer from the intake, or else from the latest stage record that has it."""
     if case.answers.get(name):
         return case.answers[name]
     for entry in reversed(case.stages):
+        if before is not None and entry.position >= before:
+            continue
         if entry.record and entry.record.get(name):
             return entry.record[name]
     return None

@@ -36,7 +36,7 @@ def _svg(chart_id: str, title: str, description: str, width: int, height: int, b
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="concord-chart" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px" preserveAspectRatio="xMinYMin meet">'
+        f'width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
         + "".join(body) + "</svg>"

@@ -26,6 +26,77 @@ def seed_demo():
     db.session.commit()
 
 
+calendar_group = click.Group("calendar", help="Working-day calendar.")
+group.add_command(calendar_group)
+
+
+@calendar_group.command("check")
+@click.option("--apply", "apply_", is_flag=True, help="Move them, recorded on each case's timeline.")
+@click.option("--council", "only", default=None, help="One council's slug (default: every council).")
+@with_appcontext
+def calendar_check(apply_, only):
+    """List the open stages whose due date the current calendar (bank holidays included) would move."""
+    from . import recalculate
+
+    councils = concord().councils
+    if only and only not in councils:
+        raise click.BadParameter(f"no council {only!r} here", param_hint="--council")
+    total = 0
+    for slug, council in councils.items():
+        if only and slug != only:
+            continue
+        moves = recalculate.preview(council)
+        for m in moves:
+            click.echo(f"{slug}\t{m.case.reference}\t{m.stage.title}\t{m.old_text} -> {m.new_text}")
+        if apply_ and moves:
+            recalculate.apply(council, moves, None, "bank holidays changed")
+        total += len(moves)
+    db.session.commit()
+    if not total:
+        click.echo("No open stage's due date would move.")
+    elif apply_:
+        click.echo(f"{total} due date(s) moved.")
+    else:
+        click.echo(f"{total} due date(s) would move; run again with --apply to move them.")
+
+
+@group.command("dry-run")
+@click.argument("council")
+@click.argument("process")
+@click.option("--from", "start", required=True, help="The day the case is raised, YYYY-MM-DD.")
+@click.option("--answers", default=None, help="Intake answers as JSON (default: the plugin's example answers).")
+@click.option("--choose", multiple=True, help="stage=outcome@YYYY-MM-DD, once per action, in order.")
+@with_appcontext
+def dry_run_command(council, process, start, answers, choose):
+    """Show how a process would run — stages, holders, due dates, messages — saving nothing."""
+    import json
+    from datetime import date
+
+    from . import dryrun
+
+    councils = concord().councils
+    if council not in councils:
+        raise click.BadParameter(f"no council {council!r} here", param_hint="COUNCIL")
+    found = councils[council]
+    try:
+        chosen = found.process(process)
+    except KeyError:
+        raise click.BadParameter(f"{council} has no process {process!r}", param_hint="PROCESS") from None
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--from") from None
+    try:
+        steps = [dryrun.Step.parse(text) for text in choose]
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--choose") from None
+    given = json.loads(answers) if answers else None
+    run = dryrun.run(found, chosen, day, given, steps)
+    click.echo(dryrun.as_text(run))
+    if run.problem:
+        raise SystemExit(1)
+
+
 @group.command("purge")
 @click.option("--dry-run", is_flag=True, help="Say what would be erased and deleted; change nothing.")
 @with_appcontext

@@ -23,6 +23,7 @@ from wtforms import DateField, EmailField, RadioField, SelectMultipleField, Stri
 
 from .clock import local_date
 from .procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, Stage
+from .web.hygiene import EARLIEST, LATEST, CheckedForm, plausible
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -46,6 +47,9 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date, for example 27 11 2026") from None
+        if not plausible(self.data):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be between {EARLIEST:%-d %-m %Y} and {LATEST:%-d %-m %Y}")
 
 
 def _lower_first(text: str) -> str:
@@ -70,7 +74,7 @@ class PastEvent:
             raise validators.ValidationError(f"{self.label} must be after {earliest:%-d %B %Y}")
 
 
-class ConcordForm(FlaskForm):
+class ConcordForm(CheckedForm):
     """A form whose questions may depend on another answer (``Field.shown_when``).
 
     A question whose condition is not met is not validated and its answer is

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 
@@ -189,6 +190,10 @@ class StageEntry(db.Model):
     # Nobody but a safeguarding lead may act (the raiser held the rung, or it is empty).
     to_lead: Mapped[bool] = mapped_column(default=False)
     late_on_arrival: Mapped[bool] = mapped_column(default=False)
+    # Set by core.recalculate when a removed meeting leaves a NextMeeting stage with no date.
+    no_meeting: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The morning the stage counts as long overdue (core.overdue); None when the council has no such rule.
+    long_overdue_on: Mapped[date | None] = mapped_column(index=True)
 
     case: Mapped[Case] = relationship(back_populates="stages")
     acted_by: Mapped[User | None] = relationship()
@@ -298,9 +303,10 @@ class ScheduledNotification(db.Model):
 
 
 class DevMail(db.Model):
-    """Messages the development outbox transport keeps for /dev/mail."""
+    """Messages the development outbox transport keeps for /<council>/dev/mail."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime]
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))

@@ -16,6 +16,7 @@ DEFAULT_PLUGINS = (
     "core.defaults.dev_sign_in",
     "core.auth.oidc",
     "core.notify.outbox",
+    "core.overdue",
     "core.notify.render",
     "core.notify.transports",
     "core.notify.plugin",

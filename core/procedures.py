@@ -259,6 +259,7 @@ class Process:
     ladder_by: str | None = None
     outcome_to: tuple[str, ...] = ()
     out_of_scope: str = ""
+    example: tuple[tuple[str, str], ...] = ()  # (field, answer) pairs the procedure dry run starts from
 
     def field(self, name: str) -> Field:
         for f in self.intake:
@@ -309,6 +310,23 @@ DEFAULT_THEMES = (
 
 
 @dataclass(frozen=True)
+class LongOverdue:
+    """When an overdue stage becomes "long overdue" and the safeguarding leads are told.
+
+    The threshold is ``times`` the working days the stage's deadline gave
+    (from its start to its due date), and never less than ``at_least``; the
+    stage is long overdue on the morning after it has been overdue for that
+    many whole working days. The core default is "as long again, at least one".
+    """
+
+    times: int = 1
+    at_least: int = 1
+
+    def threshold(self, given: int) -> int:
+        return max(self.at_least, self.times * given)
+
+
+@dataclass(frozen=True)
 class Council:
     slug: str
     name: str
@@ -325,6 +343,7 @@ class Council:
     themes: tuple[str, ...] = DEFAULT_THEMES
     # Addresses a person named on a case (e.g. a line manager) must be in; empty: any.
     email_domains: tuple[str, ...] = ()
+    long_overdue: LongOverdue | None = LongOverdue()
 
     def __post_init__(self):
         if self.nation not in NATIONS:

@@ -17,33 +17,45 @@ def raise_case(client):
     return client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()
 
 
-def test_a_closure_day_added_by_an_admin_moves_new_due_dates_but_not_old_ones(client, clock):
+def confirm(client, preview):
+    """Press Confirm on a calendar change's preview page."""
+    page = preview.get_data(as_text=True)
+    start = page.index("/admin/calendar/confirm")
+    fields = dict(re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', page[start:page.index("</form>", start)]))
+    fields.update(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page[start:page.index("</form>", start)]))
+    return client.post(f"/{WDC}/admin/calendar/confirm", data=fields, follow_redirects=True)
+
+
+def test_a_closure_day_added_by_an_admin_moves_new_due_dates_and_open_ones_once_confirmed(client, clock):
     clock.set(london(2026, 12, 14, 9, 0))  # Monday
     before = raise_case(client)
     assert before["stage"]["due_on"] == "2026-12-21"
 
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
     page = client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True)
-    added = client.post(f"/{WDC}/admin/calendar/closures", data={
+    preview = client.post(f"/{WDC}/admin/calendar/closures", data={
         "closure-csrf_token": csrf(page), "closure-day": ["16", "12", "2026"], "closure-reason": "Council closure day",
-    }, follow_redirects=True)
-    assert "16 December 2026 added as a closure day" in added.get_data(as_text=True)
+    })
+    assert "Add Wednesday 16 December 2026 as a closure day" in preview.get_data(as_text=True)
+    added = confirm(client, preview)
+    assert "Done: add Wednesday 16 December 2026 as a closure day. 1 open stage moved." in added.get_data(as_text=True)
 
     after = raise_case(client)
     assert after["stage"]["due_on"] == "2026-12-22"
     sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
-    assert client.get(f"/{WDC}/api/cases/{before['reference']}").get_json()["stage"]["due_on"] == "2026-12-21"
+    assert client.get(f"/{WDC}/api/cases/{before['reference']}").get_json()["stage"]["due_on"] == "2026-12-22"
     assert client.get(f"/{WDC}/api/calendar/working-days?from=2026-12-15&add=1").get_json()["date"] == "2026-12-17"
 
 
-def test_a_bad_or_repeated_closure_day_is_explained(client):
+def test_a_bad_or_repeated_closure_day_is_explained(client, clock):
+    clock.set(london(2026, 12, 14, 9, 0))
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
     token = csrf(client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True))
     bad = client.post(f"/{WDC}/admin/calendar/closures", data={
         "closure-csrf_token": token, "closure-day": ["31", "2", "2026"], "closure-reason": "x"})
     assert bad.status_code == 400 and "must be a real date" in bad.get_data(as_text=True)
     good = {"closure-csrf_token": token, "closure-day": ["16", "12", "2026"], "closure-reason": "Closure"}
-    client.post(f"/{WDC}/admin/calendar/closures", data=good)
+    confirm(client, client.post(f"/{WDC}/admin/calendar/closures", data=good))
     again = client.post(f"/{WDC}/admin/calendar/closures", data=good)
     assert again.status_code == 400 and "16 December 2026 is already a closure day" in again.get_data(as_text=True)
 

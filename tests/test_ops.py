@@ -66,7 +66,8 @@ def test_metrics_count_requests_outbox_and_overdue_stages_per_council(make_app, 
     clock.set(london(2026, 12, 3, 9, 0))  # due Tuesday 1 December: now overdue
     body = client.get("/metrics").get_data(as_text=True)
     assert 'concord_http_requests_total{endpoint="ops.healthz",method="GET",status="200"}' in body
-    assert 'concord_outbox_messages{council="westdunbartonshire",state="pending"} 7.0' in body
+    # acknowledgement, assignment, reminder, due today, overdue x3, long overdue to the leads and the raiser
+    assert 'concord_outbox_messages{council="westdunbartonshire",state="pending"} 9.0' in body
     assert 'concord_outbox_messages{council="leeds",state="pending"} 0.0' in body
     assert 'concord_outbox_retrying{council="westdunbartonshire"} 0.0' in body
     assert 'concord_overdue_stages{council="westdunbartonshire"} 1.0' in body

@@ -39,14 +39,29 @@ def provider_key():
     return jwk
 
 
-@pytest.fixture(scope="module")
-def world():
+def node_or_skip() -> str:
     node = shutil.which("node")
     if node is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
         message = "node or tests/oidc/node_modules missing (make test runs npm ci --prefix tests/oidc)"
         if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
             pytest.fail(message)
         pytest.skip(message)
+    return node
+
+
+def wait_for(issuer: str) -> None:
+    for _ in range(200):
+        try:
+            requests.get(issuer + "/.well-known/openid-configuration", timeout=1).raise_for_status()
+            return
+        except requests.RequestException:
+            time.sleep(0.05)
+    raise RuntimeError(f"the provider at {issuer} did not start")
+
+
+@pytest.fixture(scope="module")
+def world():
+    node = node_or_skip()
     app_port = free_port()
     providers, processes = {}, []
     for council in (A, B):
@@ -60,15 +75,8 @@ def world():
         issuer = f"http://127.0.0.1:{port}"
         providers[council] = {"issuer": issuer, "client_id": f"concord-{council}",
                               "client_secret": f"secret-{council}", "scopes": "openid email profile roles", "jwk": jwk}
-    for council, p in providers.items():
-        for _ in range(200):
-            try:
-                requests.get(p["issuer"] + "/.well-known/openid-configuration", timeout=1).raise_for_status()
-                break
-            except requests.RequestException:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"the {council} provider did not start")
+    for p in providers.values():
+        wait_for(p["issuer"])
     yield {"app_port": app_port, "providers": providers}
     for process in processes:
         process.terminate()
@@ -117,10 +125,10 @@ def sign_in_with_sso(base, council, account, browser=None):
     return browser, response
 
 
-def callback_url(base, council, account):
+def callback_url(base, council, account, query=""):
     """Sign in at the provider but stop before Concord's callback; return its URL."""
     browser = requests.Session()
-    response = follow_to_concord(browser, browser.get(f"{base}/{council}/sign-in/sso", allow_redirects=False),
+    response = follow_to_concord(browser, browser.get(f"{base}/{council}/sign-in/sso{query}", allow_redirects=False),
                                  stop_at_callback=True)
     while not (response.is_redirect and "/auth/callback" in response.headers["Location"]):
         action = re.search(r'<form[^>]*action="([^"]+)"', response.text).group(1)
@@ -257,10 +265,29 @@ def test_the_session_ends_after_the_idle_timeout(site, clock):
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 
 
+@pytest.mark.parametrize("target, lands_on", [
+    ("/%09/evil.example", f"/{A}/"), ("//evil.example", f"/{A}/"), ("/%5Cevil.example", f"/{A}/"),
+    ("https://evil.example/", f"/{A}/"), (f"/{A}/cases/", f"/{A}/cases/"),
+])
+def test_after_sso_sign_in_alice_goes_back_to_her_page_and_never_off_site(site, target, lands_on):
+    _, base = site
+    browser, url = callback_url(base, A, "alice", query=f"?next={target}")
+    response = browser.get(url, allow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"] == lands_on
+
+
 def test_sign_out_clears_the_session_and_ends_the_providers_session(site, world):
     _, base = site
-    browser, _ = sign_in_with_sso(base, A, "alice")
-    response = browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False)
+    browser, page = sign_in_with_sso(base, A, "alice")
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text, re.S)
+    assert form.group(1) == f"/{A}/sign-out/sso" and "Sign out" in form.group(2)
+    # The policy lets this form's redirect end at the provider, and nowhere else.
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["Content-Security-Policy"].split(";"))
+    assert policy["form-action"].split() == ["'self'", *sorted(p["issuer"] for p in world["providers"].values())]
+    assert browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False).status_code == 405
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(2)).group(1)
+    response = browser.post(base + form.group(1), data={"csrf_token": token}, allow_redirects=False)
     assert response.headers["Location"].startswith(world["providers"][A]["issuer"] + "/session/end")
     assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
 
@@ -305,12 +332,7 @@ SHARED_ACCOUNTS = {
 
 @pytest.fixture(scope="module")
 def shared_issuer():
-    node = shutil.which("node")
-    if node is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
-        message = "node or tests/oidc/node_modules missing (make test runs npm ci --prefix tests/oidc)"
-        if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    node = node_or_skip()
     app_port, port = free_port(), free_port()
     clients = [{"client_id": f"concord-{c}", "client_secret": f"secret-{c}",
                 "redirect_uri": f"http://127.0.0.1:{app_port}/{c}/auth/callback",
@@ -320,14 +342,7 @@ def shared_issuer():
     process = subprocess.Popen([node, "provider.mjs"], cwd=OIDC_DIR, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     issuer = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            requests.get(issuer + "/.well-known/openid-configuration", timeout=1).raise_for_status()
-            break
-        except requests.RequestException:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the shared provider did not start")
+    wait_for(issuer)
     yield {"app_port": app_port, "issuer": issuer}
     process.terminate()
     process.wait()

@@ -22,6 +22,7 @@ from ..forms import (
     record_of,
 )
 from ..models import db
+from ..web.hygiene import EARLIEST, LATEST, plausible
 from ..web.tenancy import council_blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -70,7 +71,8 @@ def councils():
 def openapi_document():
     from .openapi import document
 
-    return jsonify(document())
+    concord = current_app.extensions["concord"]
+    return jsonify(document(concord.councils, concord.roles))
 
 
 @council_api.get("/calendar/working-days")
@@ -80,6 +82,9 @@ def working_days():
         start = date.fromisoformat(request.args.get("from", ""))
     except ValueError:
         errors["from"] = ["Give from as a date in the form YYYY-MM-DD, for example 2026-11-27"]
+    else:
+        if not plausible(start):
+            errors["from"] = [f"Give from as a date between {EARLIEST} and {LATEST}"]
     try:
         add = int(request.args.get("add", ""))
         if not 0 <= add <= 1000:

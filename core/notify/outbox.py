@@ -33,8 +33,14 @@ OVERDUE = "overdue"
 OUTCOME = "outcome"
 LATE = "late-on-arrival"
 RUNG_EMPTY = "rung-empty"
-KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME, LATE, RUNG_EMPTY)
-DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE)
+LONG_OVERDUE = "long-overdue"        # planned by core.overdue
+DUE_DATE_MOVED = "due-date-moved"    # written by core.recalculate
+CALENDAR_CHECK = "calendar-check"    # the daily bank-holiday check, to council admins
+KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME, LATE, RUNG_EMPTY, LONG_OVERDUE,
+         DUE_DATE_MOVED, CALENDAR_CHECK)
+DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, DUE_DATE_MOVED)
+# Rows that hang on a stage's due date: re-planned when it moves.
+DUE_DATE_KINDS = (REMINDER, DUE_TODAY, OVERDUE, LONG_OVERDUE)
 
 
 def morning_of(day: date) -> datetime:
@@ -135,9 +141,13 @@ def plan_stage(council, case: Case, entry: StageEntry, moment: datetime) -> None
     overdue_at = morning_of(calendar.add(entry.due_on, 1))
     for email in rung:
         schedule(case, entry, ASSIGNMENT, email, moment)
+        if entry.no_meeting:  # no date to chase until a meeting is added (core.recalculate)
+            continue
         if reminder_at > moment:
             schedule(case, entry, REMINDER, email, reminder_at)
         schedule(case, entry, DUE_TODAY, email, max(morning_of(entry.due_on), moment))
+    if entry.no_meeting:
+        return
     for email in dict.fromkeys(rung + rung_above_emails(council, case, entry) + [case.raised_by.email]):
         schedule(case, entry, OVERDUE, email, overdue_at)
 
@@ -167,6 +177,8 @@ def replan_entry(council, entry: StageEntry, moment: datetime) -> None:
         ScheduledNotification.stage_entry_id == entry.id,
         ScheduledNotification.state.in_(("pending", "cancelled")))).all()
     for row in rows:
+        if row.kind == LONG_OVERDUE:  # to the leads and the raiser, whoever holds the stage
+            continue
         keep = row.recipient in (overdue_wanted if row.kind == OVERDUE else wanted)
         if row.state == "pending" and not keep:
             row.state = "cancelled"

@@ -30,6 +30,9 @@ SUBJECTS = {
     "late-on-arrival": "{reference}: a case is with you and was already due on {due}",
     "rung-empty": "{reference}: nobody is on the rung that holds this case",
     "failure-digest": "Concord: {count} message(s) could not be sent",
+    "long-overdue": "{reference}: long overdue – due {due}",
+    "due-date-moved": "{reference}: due date moved – now {due}",
+    "calendar-check": "Concord: bank holidays changed – {count} due date(s) would move",
 }
 
 
@@ -69,6 +72,8 @@ def render(row: ScheduledNotification) -> Message:
     concord = concord_state()
     council = concord.councils[row.council]
     if row.case is None:
+        if row.kind == "calendar-check":
+            return render_calendar_check(row, council)
         return render_digest(row, council)
     case = row.case
     process = process_of(council, case)
@@ -82,6 +87,13 @@ def render(row: ScheduledNotification) -> Message:
                          if o.slug == case.outcome), case.outcome),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
+    if row.kind == "due-date-moved":
+        from ..recalculate import latest_reason
+
+        event = latest_reason(case, row.created_at)
+        context["moved"] = event.summary if event else ""
+        if entry.no_meeting:
+            context["due"] = "no meeting scheduled"
     template = concord.pm.hook.concord_email_template(council=council, kind=row.kind)
     subject = SUBJECTS[row.kind].format(**context)
     text, html = _render_pair(template, context)
@@ -126,3 +138,16 @@ def render_digest(row: ScheduledNotification, council) -> Message:
     return Message(to=row.recipient, subject=SUBJECTS[row.kind].format(**context), text=text, html=html,
                    kind=row.kind, council=row.council, message_id=message_id(row), date=now(),
                    personalisation={"count": str(len(failures)), "link": context["link"]})
+
+
+def render_calendar_check(row: ScheduledNotification, council) -> Message:
+    from ..recalculate import preview
+
+    moves = preview(council)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    context = {"council": council, "moves": moves, "count": len(moves), "reference": "Concord",
+               "link": f"{base}/{council.slug}/admin/calendar/"}
+    text, html = _render_pair("email/calendar-check", context)
+    return Message(to=row.recipient, subject=SUBJECTS[row.kind].format(**context), text=text, html=html,
+                   kind=row.kind, council=row.council, message_id=f"<notification-{row.id}@{council.slug}.concord.invalid>",
+                   personalisation={"count": str(len(moves)), "link": context["link"]})

@@ -11,9 +11,12 @@ import threading
 from flask import Flask
 from sqlalchemy import select
 
+from ..clock import LONDON, local_date
 from ..models import ScheduledNotification, db
+from ..overdue import LEADS, expand_due
 from ..runtime import concord, now
 from .digest import plan_digests
+from .outbox import SEND_TIME
 
 BATCH = 5000
 PER_MESSAGE = 10
@@ -22,12 +25,26 @@ PER_MESSAGE = 10
 def due_ids(limit: int = BATCH) -> list[int]:
     ids = db.session.scalars(
         select(ScheduledNotification.id)
-        .where(ScheduledNotification.state == "pending", ScheduledNotification.send_after <= now())
+        .where(ScheduledNotification.state == "pending", ScheduledNotification.send_after <= now(),
+               ScheduledNotification.recipient != LEADS)  # expanded per lead by the tick, never sent as is
         .order_by(ScheduledNotification.send_after)
         .limit(limit)
     ).all()
     db.session.commit()
     return ids
+
+
+def daily_calendar_check(app: Flask) -> None:
+    """Once a day from 07:00: would the bank holidays now installed move open stages? Tell the admins."""
+    from ..recalculate import plan_check_messages
+
+    moment = now()
+    today = local_date(moment)
+    if moment.astimezone(LONDON).time() < SEND_TIME or app.extensions.get("concord.calendar_checked") == today:
+        return
+    plan_check_messages(app.extensions["concord"].councils, moment)
+    db.session.commit()
+    app.extensions["concord.calendar_checked"] = today
 
 
 def tick(app: Flask) -> int:
@@ -37,6 +54,9 @@ def tick(app: Flask) -> int:
     with app.app_context():
         plan_digests(concord(app).councils)
         retention.run_daily(app)
+        daily_calendar_check(app)
+        if expand_due(now()):
+            db.session.commit()
         ids = due_ids()
     queue = app.extensions["concord.queue"]
     for start in range(0, len(ids), PER_MESSAGE):

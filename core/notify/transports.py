@@ -121,7 +121,7 @@ class DevOutbox:
         from ..models import DevMail, db
         from ..runtime import now
 
-        db.session.add(DevMail(at=now(), recipient=message.to, subject=message.subject,
+        db.session.add(DevMail(council=message.council, at=now(), recipient=message.to, subject=message.subject,
                                text=message.text, html=message.html))
 
 

@@ -9,11 +9,28 @@ from ..clock import LONDON, local_date
 from .tenancy import push_council
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import audit, calendar_admin, cases, directory, errors, export, home, learning, people, reports, texts_admin
+    from . import (
+        audit,
+        calendar_admin,
+        cases,
+        directory,
+        dry_run,
+        errors,
+        export,
+        headers,
+        home,
+        hygiene,
+        learning,
+        people,
+        ratelimit,
+        reports,
+        texts_admin,
+    )
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -23,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
+    app.register_blueprint(dry_run.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(reports.api)
@@ -31,8 +49,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(texts_admin.bp)
     errors.init_app(app)
+    headers.init_app(app)
+    ratelimit.init_app(app)
+    hygiene.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
+
+    @app.route("/assets/concord/<path:filename>")
+    def own_assets_file(filename):
+        return send_from_directory(OWN_ASSETS, filename, max_age=3600)
 
     @app.route("/assets/<path:filename>")
     def assets_file(filename):

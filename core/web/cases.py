@@ -9,7 +9,9 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from .. import audit, cases
 from ..access import FULL, PROGRESS, TAKEN
 from ..forms import answers_of, intake_form_class, record_form_class, record_of
-from ..models import ScheduledNotification, db
+from ..models import Case, ScheduledNotification, db
+from ..overdue import long_overdue_case_ids
+from .hygiene import text_problem
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -28,10 +30,14 @@ def require_sign_in():
 
 @bp.get("/")
 def mine():
-    found = db.session.scalars(g.viewer.visible_cases().limit(200)).all()
-    audit.record_council(g.council.slug, g.viewer.user, "list", "case list")
+    query = g.viewer.visible_cases()
+    status = request.args.get("status")
+    if status == "long-overdue":
+        query = query.where(Case.id.in_(long_overdue_case_ids(cases.now())))
+    found = db.session.scalars(query.limit(200)).all()
+    audit.record_council(g.council.slug, g.viewer.user, "list", "case list" + (f" ({status})" if status else ""))
     db.session.commit()
-    return render_template("cases/list.html", cases=found)
+    return render_template("cases/list.html", cases=found, status=status)
 
 
 @bp.get("/new")
@@ -164,6 +170,10 @@ def withdraw(reference):
     if not g.viewer.may_withdraw(case):
         abort(404)
     reason = request.form.get("reason", "").strip()
+    problem = text_problem(reason, multiline=True)
+    if problem:
+        flash(f"Why you are withdrawing it {problem}", "problem")
+        return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.act(g.council, case, cases.WITHDRAW, {"reason": reason}, g.viewer.user, _posted_entry())
     except cases.CaseError as e:
@@ -181,6 +191,11 @@ def reassign(reference):
     email, name, note = (request.form.get(k, "").strip() for k in ("email", "name", "note"))
     if not EMAIL.fullmatch(email) or not note:
         flash("Enter the email address of the person to reassign to, and a note saying why", "problem")
+        return redirect(url_for("cases.show", reference=case.reference))
+    problem = next((f"{label} {p}" for label, text, multiline in (("Name", name, False), ("Note", note, True))
+                    if (p := text_problem(text, multiline))), None)
+    if problem:
+        flash(problem, "problem")
         return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.reassign(g.council, case, g.viewer.user, _posted_entry(), email, name[:200], note[:2000])

@@ -161,8 +161,11 @@ def admin_adds_meetings(client, *days):
     assert "Meetings of the cp dissents group" in page
     for day in days:
         y, m, d = day.split("-")
-        response = client.post(f"/{SURREY}/admin/calendar/meetings/cp-dissents-group", data={
-            "cp-dissents-group-csrf_token": csrf(page), "cp-dissents-group-day": [d, m, y]})
+        preview = client.post(f"/{SURREY}/admin/calendar/meetings/cp-dissents-group", data={
+            "cp-dissents-group-csrf_token": csrf(page), "cp-dissents-group-day": [d, m, y]}).get_data(as_text=True)
+        form = preview[preview.index("/admin/calendar/confirm"):]
+        fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form[:form.index("</form>")]))
+        response = client.post(f"/{SURREY}/admin/calendar/confirm", data=fields)
         assert response.status_code == 302
 
 
