@@ -249,7 +249,9 @@ RESOLUTION = {"escalation": (5, 4.3, 23.0), "conference-dissent": (1, 2.0, 2.0)}
 
 
 def reporting_app(make_app, *councils):
-    return make_app(PLUGINS=[Councils(*(councils or (REPORTSHIRE,)))])
+    # Many people sign in from one test client: lift the per-network sign-in limit.
+    return make_app(PLUGINS=[Councils(*(councils or (REPORTSHIRE,)))], RATE_LIMIT_SIGN_IN="1000/minute",
+                    RATE_LIMIT_API_WRITE="1000/minute")
 
 
 def test_each_figure_in_the_summary_json_is_the_one_worked_out_by_hand(make_app, clock):

@@ -1,13 +1,13 @@
 """reports and learning: themes and learning of closed cases, council settings, audit of non-case events
 
 Revision ID: reports1
-Revises: operations1
+Revises: deadlines1
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "reports1"
-down_revision = "operations1"
+down_revision = "deadlines1"
 branch_labels = None
 depends_on = None
 
