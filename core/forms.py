@@ -11,6 +11,7 @@ from functools import cache
 from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovDateInput,
     GovRadioInput,
     GovTextArea,
@@ -18,7 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, EmailField, RadioField, StringField, TextAreaField, validators
+from wtforms import DateField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField, validators
 
 from .clock import local_date
 from .procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, Stage
@@ -211,7 +212,92 @@ def record_form_class(stage: Stage) -> type[FlaskForm]:
         widget=GovRadioInput(),
         validate_choice=False,
     )
-    return type(f"{stage.slug}-record", (ConcordForm,), attrs)
+    closing = tuple(o.slug for o in stage.outcomes if o.closes)
+    if closing:
+        attrs.update(_closing_fields(frozenset(closing)))
+        # Shown (and required) only for an outcome that closes the case, like any conditional question.
+        attrs["conditions"] = {**attrs["conditions"], **{name: ("action", closing) for name in CLOSING_FIELDS}}
+    return type(f"{stage.slug}-record", (_RecordForm,), attrs)
+
+
+# --- themes and learning, asked for whenever the chosen outcome closes the case ---
+
+CLOSING_FIELDS = ("case_themes", "case_learning")
+
+
+class _RecordForm(ConcordForm):
+    pass
+
+
+class _ThemesField(SelectMultipleField):
+    """The council's themes as checkboxes, read from the database only when shown or checked
+    (an outcome that does not close the case never needs them)."""
+
+    @property
+    def choices(self):
+        if self._choices is None:
+            from flask import g
+
+            from .learning import themes_of
+
+            self._choices = [(t, t) for t in themes_of(g.council)]
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = value
+
+
+class _OnlyWhenClosing:
+    """Skip a field's checks (and drop its errors) unless the chosen outcome closes the case."""
+
+    def __init__(self, closing: frozenset[str]):
+        self.closing = closing
+
+    def __call__(self, form, field):
+        if form.action.data not in self.closing:
+            field.errors[:] = []
+            raise validators.StopValidation()
+
+
+def _known_themes(form, field):
+    known = {value for value, _ in field.choices or ()}
+    if any(theme not in known for theme in field.data or ()):
+        raise validators.ValidationError("Select themes from the list")
+
+
+def _closing_fields(closing: frozenset[str]) -> dict:
+    only = _OnlyWhenClosing(closing)
+    return {
+        "case_themes": _ThemesField(
+            "Themes of this disagreement",
+            description="Only if the case closes. Select all that apply: they are counted in the council's reports.",
+            choices=None,
+            validators=[only, validators.InputRequired(message="Select at least one theme"), _known_themes],
+            widget=GovCheckboxesInput(),
+            validate_choice=False,
+        ),
+        "case_learning": TextAreaField(
+            "Learning from this case",
+            description=("Only if the case closes. What could agencies do differently? Write it without the "
+                         "child's details (no names, addresses or dates of birth): it is shared with quality "
+                         "assurance groups."),
+            validators=[only, validators.DataRequired(message="Enter the learning from this case"),
+                        validators.Length(max=10_000, message="Learning must be 10,000 characters or fewer")],
+            filters=[_strip],
+            widget=GovTextArea(),
+        ),
+    }
+
+
+def record_of(form: FlaskForm, stage: Stage) -> dict:
+    """The stage record as JSON-ready values, with themes and learning when the outcome closes the case."""
+    record = answers_of(form, stage.record)
+    closing = {o.slug for o in stage.outcomes if o.closes}
+    if "case_themes" in form._fields and form.action.data in closing:
+        record["case_themes"] = list(dict.fromkeys(form.case_themes.data))
+        record["case_learning"] = form.case_learning.data
+    return record
 
 
 def answers_of(form: FlaskForm, fields: tuple[Field, ...]) -> dict:
@@ -241,6 +327,9 @@ def formdata_from_json(data: dict, fields: tuple[Field, ...], extra=()) -> tuple
             errors[key] = [f"{key} is not a question on this form"]
             continue
         if value is None:
+            continue
+        if isinstance(value, list):  # several answers to one question (checkboxes)
+            pairs += [(key, str(v)) for v in value]
             continue
         if spec is not None and spec.type == "date":
             parts = str(value).split("-")

@@ -235,14 +235,21 @@ class CaseEvent(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Who read or wrote which case, and when. No user: Concord itself (the retention job)."""
+    """Who read, wrote or exported what, and when: a case, or (no case) a list, report or export.
+    No user: Concord itself (the retention job)."""
+
+    __table_args__ = (Index("ix_audit_event_council_at", "council", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
+    detail: Mapped[str | None] = mapped_column(String(400))
+
+    user: Mapped[User | None] = relationship()
+    case: Mapped[Case | None] = relationship()
 
 
 class ContactChange(db.Model):
@@ -305,3 +312,65 @@ class DevMail(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
+
+
+class CouncilTheme(db.Model):
+    """A learning theme a council admin added to those the council's plugin declares."""
+
+    __table_args__ = (UniqueConstraint("council", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(120))
+    added_at: Mapped[datetime]
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+
+class CaseTheme(db.Model):
+    """A theme recorded for a case when it closed (or added later by a lead). One row per theme.
+
+    Carries the case's process and closing time, so themes are counted without reading cases.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "theme"),
+        Index("ix_case_theme_closed", "council", "closed_at", postgresql_include=["theme", "process"]),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    theme: Mapped[str] = mapped_column(String(120))
+    process: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[datetime]
+
+
+class CaseLearning(db.Model):
+    """Learning from a case, in words without the child's details. Rows are only ever added."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[datetime]
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+    by: Mapped[User] = relationship()
+
+
+class CouncilSetting(db.Model):
+    """A council's own settings, chosen by its admins (e.g. sharing anonymised aggregates)."""
+
+    council: Mapped[str] = mapped_column(String(64), primary_key=True)
+    share_aggregates: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime | None]
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+# Reports count a period's cases from these indexes alone (PostgreSQL reads the included columns
+# without visiting the table), and find the open stages without reading the closed ones.
+Index("ix_case_council_raised", Case.council, Case.raised_at,
+      postgresql_include=["id", "process", "ladder", "status", "outcome", "closed_at"])
+Index("ix_case_council_closed", Case.council, Case.closed_at, postgresql_include=["process", "raised_at"])
+Index("ix_stage_entry_open", StageEntry.case_id, postgresql_where=StageEntry.closed_at.is_(None),
+      sqlite_where=StageEntry.closed_at.is_(None), postgresql_include=["due_on", "late_on_arrival"])

@@ -20,6 +20,7 @@ DEFAULT_PLUGINS = (
     "core.notify.render",
     "core.notify.transports",
     "core.notify.plugin",
+    "core.learning",
 )
 
 

@@ -297,6 +297,18 @@ class DirectoryEntry:
     scope: str | None = None
 
 
+# Learning themes a council gets when its plugin declares none; its admins can add more.
+DEFAULT_THEMES = (
+    "Information sharing",
+    "Threshold for referral",
+    "Attendance at planning meetings",
+    "Communication between agencies",
+    "Roles and responsibilities",
+    "Recording and assessment",
+    "Voice of the child",
+)
+
+
 @dataclass(frozen=True)
 class LongOverdue:
     """When an overdue stage becomes "long overdue" and the safeguarding leads are told.
@@ -328,6 +340,7 @@ class Council:
     retention_years: int = 25
     version: str = "0"
     immediate_risk_role: str | None = None
+    themes: tuple[str, ...] = DEFAULT_THEMES
     # Addresses a person named on a case (e.g. a line manager) must be in; empty: any.
     email_domains: tuple[str, ...] = ()
     long_overdue: LongOverdue | None = LongOverdue()

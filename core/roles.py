@@ -9,6 +9,9 @@ PRACTITIONER = "practitioner"
 MANAGER = "manager"
 SAFEGUARDING_LEAD = "safeguarding-lead"
 COUNCIL_ADMIN = "council-admin"
+# Read-only roles: reports and learning for the partnership; the audit trail for data protection.
+PARTNERSHIP_MANAGER = "partnership-manager"
+DATA_PROTECTION_OFFICER = "data-protection-officer"
 
 # Roles whose holders may take and act on a rung of a case. A council admin
 # or practitioner whose email is on a rung gains nothing by it.

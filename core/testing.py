@@ -209,7 +209,8 @@ def act(client, council: str, reference: str, action: str, record: dict | None =
         assert stage and stage["assignees"], f"{reference} has no current stage with people on it"
         by = stage["assignees"][0]["email"]
     sign_in(client, council, by, role)
-    body = {"action": action, "record": record or {}}
+    # Themes and learning go with every action: core asks for them only when the outcome closes the case.
+    body = {"action": action, "record": {**CLOSING, **(record or {})}}
     stage = (client.get(f"/{council}/api/cases/{reference}").get_json() or {}).get("stage") or {}
     if "entry" in stage:  # actions name the stage entry they were taken on
         body["entry"] = stage["entry"]
@@ -336,3 +337,8 @@ def post_action(client, url: str, body: dict):
     case = client.get(url.removesuffix("/actions")).get_json() or {}
     stage = case.get("stage") or {}
     return client.post(url, json={"entry": stage.get("entry"), **body})
+
+
+# What every closing outcome also asks for (themes and learning); ignored when the outcome does not close.
+# "Information sharing" is a theme of every installed council and of the core default list.
+CLOSING = {"case_themes": ["Information sharing"], "case_learning": "Share reports with every agency before the meeting."}

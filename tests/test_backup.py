@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.testing import POSTGRES_ADMIN_URL, sign_in
+from core.testing import CLOSING, POSTGRES_ADMIN_URL, sign_in
 
 pytestmark = pytest.mark.services
 WDC = "westdunbartonshire"
@@ -56,7 +56,7 @@ def test_cases_survive_pg_dump_and_pg_restore_into_a_new_database(make_app, data
     sign_in(client, WDC, LEAD, "safeguarding-lead")
     entry = client.get(f"/{WDC}/api/cases/{references[0]}").get_json()["stage"]["entry"]
     client.post(f"/{WDC}/api/cases/{references[0]}/actions", json={
-        "action": "resolved", "entry": entry, "record": {"discussed": "Met.", "agreed": "Fresh referral."}})
+        "action": "resolved", "entry": entry, "record": {"discussed": "Met.", "agreed": "Fresh referral.", **CLOSING}})
     before = {ref: client.get(f"/{WDC}/api/cases/{ref}").get_json() for ref in references}
     assert before[references[0]]["status"] == "closed"
 

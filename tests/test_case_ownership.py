@@ -26,7 +26,7 @@ from core.procedures import (
     escalate,
     resolve,
 )
-from core.testing import drain, london, post_action, sign_in
+from core.testing import CLOSING, drain, london, post_action, sign_in
 
 C = "chairshire"
 RAISER = "raiser@chairshire.example.org"
@@ -156,7 +156,7 @@ def test_the_named_chair_not_the_directorys_holds_the_chairs_rung_and_gets_the_o
     sign_in(client, C, CHAIR, "manager")
     stage = case_json(client, reference)["stage"]
     assert stage["assignee"] == {"name": "Robin Named", "email": CHAIR}
-    done = post_action(client, f"/{C}/api/cases/{reference}/actions", {"action": "resolved", "record": {"notes": "Agreed."}})
+    done = post_action(client, f"/{C}/api/cases/{reference}/actions", {"action": "resolved", "record": {"notes": "Agreed.", **CLOSING}})
     assert done.status_code == 200 and done.get_json()["status"] == "closed"
     assert recipients(app, kind="outcome") == {RAISER, CHAIR}
 
@@ -197,7 +197,7 @@ def test_a_lead_reassigns_a_stage_with_a_note(client, clock):
     assert "Board Manager: reassigned from the rung to Line Manager. Covering leave" in timeline
     sign_in(client, C, LINE_MANAGER, "manager")
     assert post_action(client, f"/{C}/api/cases/{reference}/actions",
-                       {"action": "resolved", "record": {"notes": "Done."}}).status_code == 200
+                       {"action": "resolved", "record": {"notes": "Done.", **CLOSING}}).status_code == 200
 
 
 def test_the_raiser_cannot_act_on_their_own_case_and_their_rung_goes_to_the_others(client, clock):
@@ -431,7 +431,7 @@ def test_a_difference_that_remains_opens_a_linked_case_and_the_next_rung_hears(c
     reference = at_board_manager(client, clock)
     sign_in(client, C, MANAGER_ONE, "manager")
     closed = post_action(client, f"/{C}/api/cases/{reference}/actions",
-                         {"action": "differences-remain", "record": {"notes": "Still apart."}}).get_json()
+                         {"action": "differences-remain", "record": {"notes": "Still apart.", **CLOSING}}).get_json()
     assert closed["status"] == "closed"
     linked = next(e["summary"] for e in closed["timeline"] if e["kind"] == "linked")
     new_reference = re.search(r"CHS-2026-\d{4}", linked).group(0)

@@ -1,7 +1,7 @@
 """Journey 5: a council admin replaces a retiring QIO; open cases reach the successor."""
 import re
 
-from core.testing import post_action, sign_in
+from core.testing import CLOSING, post_action, sign_in
 
 WDC = "westdunbartonshire"
 ESCALATION = {
@@ -52,7 +52,7 @@ def test_admin_replaces_a_retiring_qio_and_open_cases_reach_the_successor(client
     sign_in(client, WDC, "sam.reed@wdc.example.org", "manager")
     case = client.get(f"/{WDC}/api/cases/{reference}").get_json()
     assert case["stage"]["assignees"] == [{"name": "Sam Reed", "email": "sam.reed@wdc.example.org"}]
-    done = post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "resolved", "record": {"discussed": "x", "agreed": "y"}})
+    done = post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "resolved", "record": {"discussed": "x", "agreed": "y", **CLOSING}})
     assert done.status_code == 200
 
 

@@ -1,7 +1,7 @@
 """A stage left overdue as long again as it was given: the safeguarding leads hear, once, on the right day."""
 import pytest
 
-from core.testing import drain, london, post_action, sign_in
+from core.testing import CLOSING, drain, london, post_action, sign_in
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"
@@ -68,7 +68,7 @@ def test_acting_on_the_stage_in_time_cancels_the_long_overdue_message(mail_app, 
     clock.set(london(2026, 12, 3, 10, 0))
     sign_in(lead, WDC, "head.establishment@wdc.example.org", "manager")
     done = post_action(lead, f"/{WDC}/api/cases/{reference}/actions",
-                       {"action": "resolved", "record": {"discussed": "Met.", "agreed": "Yes."}})
+                       {"action": "resolved", "record": {"discussed": "Met.", "agreed": "Yes.", **CLOSING}})
     assert done.status_code == 200, done.get_json()
     clock.set(london(2026, 12, 9, 7, 5))
     before = len(smtp_sink.messages)

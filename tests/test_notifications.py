@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.testing import drain, london, post_action, sign_in
+from core.testing import CLOSING, drain, london, post_action, sign_in
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"
@@ -62,7 +62,7 @@ def test_a_case_opened_escalated_and_left_overdue_sends_exactly_the_expected_mai
     assert day(2026, 12, 2, 10, 1) == [(QIO, f"{reference}: a case is with you, due Wednesday 9 December 2026")]
 
     sign_in(client, WDC, QIO, "manager")
-    post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "resolved", "record": RECORD})
+    post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "resolved", "record": {**RECORD, **CLOSING}})
     assert day(2026, 12, 2, 11, 0) == [(TEACHER, f"{reference}: outcome recorded")]
     assert day(2026, 12, 8, 7, 0) == [], "the resolved stage's reminders were cancelled"
     assert day(2026, 12, 10, 7, 0) == []

@@ -1,7 +1,7 @@
 """A council that is not installed, registered inside the test, runs end to end:
 the contract is the hooks and the procedure model, not any one council."""
 from core.plugin import CouncilPlugin
-from core.testing import london, post_action, sign_in
+from core.testing import CLOSING, london, post_action, sign_in
 from core.testing_council import CONTACTS, TESTSHIRE
 from core.testing_council import plugin as testshire
 
@@ -32,7 +32,7 @@ def test_a_throwaway_council_runs_a_case_up_its_ladder(make_app, clock):
     assert escalated.get_json()["stage"]["due_on"] == "2026-12-02"
 
     sign_in(client, "testshire", "elder@testshire.example.org", "manager")
-    resolved = post_action(client, f"/testshire/api/cases/{body['reference']}/actions", {"action": "resolved", "record": {"notes": "Agreed a plan"}})
+    resolved = post_action(client, f"/testshire/api/cases/{body['reference']}/actions", {"action": "resolved", "record": {"notes": "Agreed a plan", **CLOSING}})
     case = resolved.get_json()
     assert case["status"] == "closed" and case["outcome"] == "resolved"
     assert [s["outcome"] for s in case["stages"]] == ["escalate", "resolved"]

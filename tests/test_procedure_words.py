@@ -8,7 +8,7 @@ import pytest
 from core.app import create_app
 from core.hookspecs import hookimpl
 from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
-from core.testing import london, post_action, sign_in
+from core.testing import CLOSING, london, post_action, sign_in
 
 APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "words-" * 8})
 COUNCILS = list(APP.extensions["concord"].councils.values())
@@ -154,8 +154,8 @@ def test_a_record_question_shown_for_one_outcome(testshire):
     assert refused.get_json()["errors"] == {"why_not": ["Enter why it was not resolved"]}
     page = testshire.get(f"/testshire/cases/{opened['reference']}").get_data(as_text=True)
     assert 'id="conditional-action-2"' in page and page.index('name="why_not"') > page.index('id="conditional-action-2"')
-    done = post_action(testshire, url, {"action": "resolved", "record": {"outcome_note": "x", "why_not": "y"}}).get_json()
-    assert done["stages"][0]["record"] == {"outcome_note": "x", "why_not": None}
+    done = post_action(testshire, url, {"action": "resolved", "record": {"outcome_note": "x", "why_not": "y", **CLOSING}}).get_json()
+    assert done["stages"][0]["record"] == {"outcome_note": "x", "why_not": None, **CLOSING}
 
 
 def test_the_error_words_are_the_same_on_the_page(testshire):

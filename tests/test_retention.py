@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.models import AuditEvent, Case, DevMail, ScheduledNotification, db
 from core.notify import scheduler
-from core.testing import london, sign_in
+from core.testing import CLOSING, london, sign_in
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.retention@wdc.example.org"
@@ -29,7 +29,7 @@ def raise_and_resolve(app, clock, when, resolve=True):
         sign_in(client, WDC, LEAD, "safeguarding-lead")
         entry = client.get(f"/{WDC}/api/cases/{reference}").get_json()["stage"]["entry"]
         response = client.post(f"/{WDC}/api/cases/{reference}/actions",
-                               json={"action": "resolved", "entry": entry, "record": RECORD})
+                               json={"action": "resolved", "entry": entry, "record": {**RECORD, **CLOSING}})
         assert response.status_code == 200, response.get_json()
     return reference
 
@@ -129,7 +129,7 @@ def test_a_safeguarding_lead_exports_a_whole_case_for_a_subject_access_request(a
     exported = json.loads(response.get_data(as_text=True))
     assert exported["reference"] == reference and ANSWERS.items() <= exported["answers"].items()
     assert exported["raised_by"]["email"] == TEACHER
-    assert exported["stages"][0]["record"] == RECORD and exported["stages"][0]["acted_by"]["email"] == LEAD
+    assert exported["stages"][0]["record"] == {**RECORD, **CLOSING} and exported["stages"][0]["acted_by"]["email"] == LEAD
     assert [e["kind"] for e in exported["timeline"]] == ["opened", "stage", "acted", "closed"]
     assert {(n["kind"], n["recipient"]) for n in exported["notifications"]} >= {("acknowledgement", TEACHER)}
     record = lead.get(f"/{WDC}/cases/{reference}/record")

@@ -12,12 +12,14 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, ses
 
 from .. import audit, cases
 from ..forms import (
+    CLOSING_FIELDS,
     answers_of,
     describe_field,
     formdata_from_json,
     intake_form_class,
     outcome_choices,
     record_form_class,
+    record_of,
 )
 from ..models import db
 from ..web.hygiene import EARLIEST, LATEST, plausible
@@ -199,11 +201,11 @@ def act(reference):
     record = data.get("record", {})
     if not isinstance(record, dict):
         return bad_request({"record": ["Send record as an object of field names to values"]})
-    formdata, errors = formdata_from_json({**record, "action": data.get("action")}, stage.record, extra=("action",))
+    formdata, errors = formdata_from_json({**record, "action": data.get("action")}, stage.record, extra=("action", *CLOSING_FIELDS))
     form = record_form_class(stage)(formdata=formdata, meta={"csrf": False})
     if not form.validate() or errors:
         return bad_request({**form.errors, **errors})
-    return _acting(case, lambda: cases.act(g.council, case, form.action.data, answers_of(form, stage.record),
+    return _acting(case, lambda: cases.act(g.council, case, form.action.data, record_of(form, stage),
                                            g.viewer.user, _entry_of(data)))
 
 

@@ -204,5 +204,37 @@ def _paths() -> dict:
                 "responses": {"200": ok("The case, now yours at this stage", CASE), "400": ERRORS,
                               "401": UNAUTHORISED, "403": {"description": "The stage is not offered to you"},
                               "404": NOT_FOUND, "409": STALE}}},
+            **reporting_paths(),
         },
+    }
+
+
+PERIOD = [{"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+           "description": "First day (Europe/London), default: the first day of the month eleven months ago"},
+          {"name": "to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+           "description": "Last day, included; default: today"}]
+
+
+def reporting_paths() -> dict:
+    """Reports (leads, partnership managers, admins) and the opt-in aggregates across councils."""
+    rows = {"type": "array", "items": {"type": "object"}}
+    return {
+        "/{council}/api/reports/summary": {"get": {
+            "summary": "The council's reports: cases by process, ladder, stage reached and outcome; open, overdue "
+                       "and late on arrival now; days at each stage (median, 90th percentile, on time); per month; "
+                       "themes. Record themes and learning when closing a case with case_themes (a list) and "
+                       "case_learning in the action's record.",
+            "parameters": [COUNCIL, *PERIOD, {"name": "process", "in": "query", "required": False,
+                                              "schema": {"type": "string"}}],
+            "responses": {"200": ok("The figures", {"type": "object", "properties": {
+                key: rows for key in ("by_process", "by_ladder", "by_stage_reached", "by_outcome", "overdue_now",
+                                      "time_per_stage", "time_to_resolution", "monthly", "themes")}}),
+                "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}}},
+        "/api/learning": {"get": {
+            "summary": "Time from raising to closing per kind of process, and themes, of the councils that share "
+                       "anonymised figures; counts under 5 are null with suppressed: true",
+            "parameters": PERIOD,
+            "responses": {"200": ok("The shared figures", {"type": "object", "properties": {
+                "councils": rows, "time_to_resolution": rows, "themes": rows,
+                "suppressed_below": {"type": "integer"}}}), "400": ERRORS, "404": NOT_FOUND}}},
     }

@@ -1,7 +1,16 @@
 from ..hookspecs import hookimpl
-from ..roles import COUNCIL_ADMIN, MANAGER, PRACTITIONER, RUNG_ROLES, SAFEGUARDING_LEAD
+from ..roles import (
+    COUNCIL_ADMIN,
+    DATA_PROTECTION_OFFICER,
+    MANAGER,
+    PARTNERSHIP_MANAGER,
+    PRACTITIONER,
+    RUNG_ROLES,
+    SAFEGUARDING_LEAD,
+)
 
-__all__ = ["COUNCIL_ADMIN", "MANAGER", "PRACTITIONER", "RUNG_ROLES", "SAFEGUARDING_LEAD"]  # for older imports
+__all__ = ["COUNCIL_ADMIN", "MANAGER", "PRACTITIONER", "RUNG_ROLES", "SAFEGUARDING_LEAD",
+           "PARTNERSHIP_MANAGER", "DATA_PROTECTION_OFFICER"]  # for older imports
 
 
 @hookimpl
@@ -11,4 +20,6 @@ def concord_register_roles():
         (MANAGER, "Manager"),
         (SAFEGUARDING_LEAD, "Safeguarding lead"),
         (COUNCIL_ADMIN, "Council admin"),
+        (PARTNERSHIP_MANAGER, "Partnership manager"),
+        (DATA_PROTECTION_OFFICER, "Data protection officer"),
     ]

@@ -15,6 +15,7 @@ OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
     from . import (
+        audit,
         calendar_admin,
         cases,
         directory,
@@ -24,8 +25,10 @@ def init_app(app: Flask) -> None:
         headers,
         home,
         hygiene,
+        learning,
         people,
         ratelimit,
+        reports,
         texts_admin,
     )
 
@@ -39,6 +42,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(calendar_admin.bp)
     app.register_blueprint(dry_run.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(reports.api)
+    app.register_blueprint(learning.bp)
+    app.register_blueprint(learning.across_bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(texts_admin.bp)
     errors.init_app(app)
     headers.init_app(app)

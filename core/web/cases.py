@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit, cases
 from ..access import FULL, PROGRESS, TAKEN
-from ..forms import answers_of, intake_form_class, record_form_class
+from ..forms import answers_of, intake_form_class, record_form_class, record_of
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
 from ..overdue import long_overdue_case_ids
 from .hygiene import text_problem
@@ -37,6 +37,8 @@ def mine():
     if status == "long-overdue":
         query = query.where(Case.id.in_(long_overdue_case_ids(cases.now())))
     found = db.session.scalars(query.limit(200)).all()
+    audit.record_council(g.council.slug, g.viewer.user, "list", "case list" + (f" ({status})" if status else ""))
+    db.session.commit()
     return render_template("cases/list.html", cases=found, status=status)
 
 
@@ -137,7 +139,7 @@ def show(reference):
         if form is None:
             abort(404)
         if form.validate():
-            record = answers_of(form, stage.record)
+            record = record_of(form, stage)
             try:
                 cases.act(g.council, case, form.action.data, record, g.viewer.user, _posted_entry())
             except cases.StaleEntry as e:
@@ -148,6 +150,9 @@ def show(reference):
             else:
                 flash("Your record has been saved", "success")
                 return redirect(url_for("cases.show", reference=case.reference))
+        # The page shows the case again, answers and all: that is a read.
+        audit.record(case, g.viewer.user, "view", "form with errors")
+        db.session.commit()
     else:
         audit.record(case, g.viewer.user, "view")
         db.session.commit()
@@ -247,7 +252,7 @@ def resend(reference, row_id):
     if row is None or row.case_id != case.id or row.state != "failed":
         abort(404)
     row.state, row.attempts, row.last_error, row.send_after = "pending", 0, None, cases.now()
-    audit.record(case, g.viewer.user, "resend")
+    audit.record(case, g.viewer.user, "resend", f"{row.kind} message")
     db.session.commit()
     flash(f"The {row.kind} message to {row.recipient} will be sent again within a minute", "success")
     return redirect(url_for("cases.progress", reference=case.reference))

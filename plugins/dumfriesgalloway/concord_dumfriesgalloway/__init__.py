@@ -206,6 +206,16 @@ COUNCIL = Council(
         "Whether a child's needs are escalating is not decided here: this is for disagreements between professionals.",
     ),
     version=version("concord-dumfriesgalloway"),
+    themes=(
+        "Threshold for assessment or services",
+        "Information sharing",
+        "Outcome of assessment and the action plan",
+        "Closing involvement with a child or family",
+        "Attendance at planning meetings",
+        "Delay in completing agreed tasks",
+        "Who is Lead Professional",
+        "Gaps in service provision",
+    ),
 )
 
 

@@ -233,6 +233,13 @@ COUNCIL = Council(
         "Disagreements outside a child protection conference go through the GSCP Escalation Protocol.",
     ),
     version=version("concord-gloucestershire"),
+    themes=(
+        "Information sharing",
+        "Threshold for a child protection plan",
+        "Assessment of risk",
+        "Attendance and reports at conferences",
+        "Communication between agencies",
+    ),
 )
 
 

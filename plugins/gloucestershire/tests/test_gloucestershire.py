@@ -3,7 +3,7 @@
 One test per rule of the seed; the README's table names them."""
 import pytest
 
-from core.testing import london, post_action, sign_in
+from core.testing import CLOSING, london, post_action, sign_in
 
 GCC = "gloucestershire"
 DISSENTER = "health.visitor@gcc.example.org"
@@ -69,7 +69,7 @@ def raise_formal(client, **changes):
 
 def act(client, reference, email, action, record):
     sign_in(client, GCC, email, "manager")
-    response = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": action, "record": record})
+    response = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": action, "record": {**CLOSING, **record}})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -138,7 +138,7 @@ def test_dissents_are_recorded_in_the_decisions_outcome_and_recommendations_form
     act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
     sign_in(client, GCC, SCU_LEAD, "manager")
     refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {
-        "action": "formal-dissent", "record": {**REVIEW_RECORD, "dissent_recorded": "no"}})
+        "action": "formal-dissent", "record": {**REVIEW_RECORD, "dissent_recorded": "no", **CLOSING}})
     assert refused.status_code == 400
     assert refused.get_json()["errors"] == {"dissent_recorded": [
         "All dissents are recorded formally in the Decisions, Outcome and Recommendations form and the child "

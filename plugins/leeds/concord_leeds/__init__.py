@@ -295,6 +295,16 @@ COUNCIL = Council(
         "For the local Concerns Resolution Protocol, see the Leeds safeguarding procedures.",
     ),
     version=version("concord-leeds"),
+    themes=(
+        "Threshold for assessment (eligibility criteria)",
+        "Further information asked of the referrer",
+        "Whether child protection procedures apply",
+        "Single or joint agency response",
+        "Need for a child protection conference",
+        "Implementing the child protection plan",
+        "Participation in core groups",
+        "Information sharing",
+    ),
 )
 
 

@@ -6,7 +6,7 @@ Christmas Day, Boxing Day's substitute (Monday 28 December) and New Year's Day:
 """
 import pytest
 
-from core.testing import london, post_action, sign_in
+from core.testing import CLOSING, london, post_action, sign_in
 
 LEEDS = "leeds"
 RAISER = "practitioner@leeds.example.org"
@@ -46,7 +46,7 @@ def walk(client, process, sector, steps, **changes):
     for acting, action, record, then, people, due in steps:
         assert [a["email"] for a in case["stage"]["assignees"]] == ([acting] if isinstance(acting, str) else acting)
         sign_in(client, LEEDS, acting if isinstance(acting, str) else acting[0], "manager")
-        response = post_action(client, f"/{LEEDS}/api/cases/{reference}/actions", {"action": action, "record": record})
+        response = post_action(client, f"/{LEEDS}/api/cases/{reference}/actions", {"action": action, "record": {**CLOSING, **record}})
         assert response.status_code == 200, response.get_json()
         case = response.get_json()
         if then is None:

@@ -193,6 +193,14 @@ COUNCIL = Council(
     immediate_risk_role="referral-service",
     signposts=(CONDUCT,),
     version=version("concord-surrey"),
+    themes=(
+        "Level of need and risk assessment",
+        "Roles and responsibilities",
+        "Intervention",
+        "Communication",
+        "Information sharing",
+        "Decision making at the CP conference",
+    ),
 )
 
 

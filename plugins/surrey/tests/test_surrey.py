@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import london, post_action, sign_in
+from core.testing import CLOSING, london, post_action, sign_in
 
 SURREY = "surrey"
 PRACTITIONER = "school.nurse@surrey.example.org"
@@ -35,7 +35,7 @@ def raise_case(client, process, answers):
 
 def act(client, reference, who, action, record):
     sign_in(client, SURREY, who, "manager")
-    response = post_action(client, f"/{SURREY}/api/cases/{reference}/actions", {"action": action, "record": record})
+    response = post_action(client, f"/{SURREY}/api/cases/{reference}/actions", {"action": action, "record": {**CLOSING, **record}})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 

@@ -193,6 +193,14 @@ COUNCIL = Council(
         "Concerns about a professional's conduct go to their line manager or through your organisation's whistleblowing policy.",
     ),
     version=version("concord-westdunbartonshire"),
+    themes=(
+        "Threshold for child protection registration",
+        "Information sharing",
+        "Attendance and reports at case conferences",
+        "Assessment and analysis of risk",
+        "Group think at the conference",
+        "Communication between agencies",
+    ),
 )
 
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import london, post_action, sign_in
+from core.testing import CLOSING, london, post_action, sign_in
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"
@@ -49,7 +49,7 @@ def raise_case(client, payload, email=TEACHER):
 
 def act(client, reference, email, action, record, role="manager"):
     sign_in(client, WDC, email, role)
-    response = post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": action, "record": record})
+    response = post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": action, "record": {**CLOSING, **record}})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -267,7 +267,7 @@ def test_a_different_chair_is_asked_only_when_the_conference_is_reconvened(clien
     opened = raise_case(client, conference_dissent())
     act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", RECEIVED)
     sign_in(client, WDC, HEAD_OF_SERVICE, "manager")
-    refused = post_action(client, f"/{WDC}/api/cases/{opened['reference']}/actions", {"action": "conference-reconvened", "record": REVIEW})
+    refused = post_action(client, f"/{WDC}/api/cases/{opened['reference']}/actions", {"action": "conference-reconvened", "record": {**REVIEW, **CLOSING}})
     assert refused.get_json()["errors"] == {"different_chair": ["Select whether a different chair will be appointed"]}
     case = act(client, opened["reference"], HEAD_OF_SERVICE, "decision-stands", {**REVIEW, "different_chair": "yes"})
     assert case["stages"][-1]["record"]["different_chair"] is None, "not asked, so not stored"

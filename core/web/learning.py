@@ -1,0 +1,261 @@
+"""Themes and learning: added to a closed case by a lead, a council's themes and sharing
+kept by its admins, and the aggregates councils share with each other (``/learning``).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
+from sqlalchemy import select
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, validators
+
+from .. import audit, cases, learning, reports
+from ..auth import viewer_for
+from ..charts import Series, bars
+from ..models import CouncilSetting, CouncilTheme, db
+from .reports import Table, may_read_reports, today
+from .tenancy import council_blueprint
+
+bp = council_blueprint("learning", __name__)
+across_bp = Blueprint("across", __name__)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+# --- a lead adds themes or learning to a closed case ---------------------------
+
+
+class AddLearningForm(FlaskForm):
+    themes = SelectMultipleField("Themes to add", choices=[], widget=GovCheckboxesInput(), validate_choice=False,
+                                 description="Select any that apply and are not on the case yet.")
+    learning = TextAreaField(
+        "Learning", widget=GovTextArea(), filters=[_strip],
+        description="Write it without the child's details (no names, addresses or dates of birth).",
+        validators=[validators.Length(max=10_000, message="Learning must be 10,000 characters or fewer")])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        known = {value for value, _ in self.themes.choices}
+        if any(t not in known for t in self.themes.data or ()):
+            self.themes.errors.append("Select themes from the list")
+            ok = False
+        if ok and not self.themes.data and not self.learning.data:
+            self.learning.errors.append("Select a theme or enter the learning")
+            ok = False
+        return ok
+
+
+def _closed_case_for_lead(reference):
+    if g.viewer is None or not g.viewer.is_lead:
+        abort(404)
+    case = cases.find(g.council, reference)
+    if case is None or not g.viewer.may_view(case) or case.status != "closed":
+        abort(404)
+    return case
+
+
+@bp.route("/cases/<reference>/learning", methods=["GET", "POST"])
+def add_learning(reference):
+    case = _closed_case_for_lead(reference)
+    current = learning.of_case(case)
+    form = AddLearningForm()
+    form.themes.choices = [(t, t) for t in learning.themes_of(g.council) if t not in current["themes"]]
+    if request.method == "POST":
+        if form.validate_on_submit():
+            learning.add(case, g.viewer.user.id, form.themes.data or (), form.learning.data or None, cases.now())
+            audit.record(case, g.viewer.user, "learning", "themes or learning added")
+            db.session.commit()
+            flash("Themes and learning added", "success")
+            return redirect(url_for("cases.show", reference=case.reference))
+        audit.record(case, g.viewer.user, "view", "learning form with errors")
+        db.session.commit()
+        return render_template("learning/add.html", case=case, form=form, current=current), 400
+    return render_template("learning/add.html", case=case, form=form, current=current)
+
+
+# --- a council's themes and sharing, kept by its admins -------------------------
+
+
+def _admins_only():
+    if g.viewer is None or not g.viewer.is_admin:
+        abort(404)
+
+
+class ThemeForm(FlaskForm):
+    label = StringField("New theme", widget=GovTextInput(), filters=[_strip],
+                        description="A short phrase, for example 'Attendance at core groups'",
+                        validators=[validators.DataRequired("Enter the new theme"),
+                                    validators.Length(max=120, message="A theme must be 120 characters or fewer")])
+
+
+class RemoveThemeForm(FlaskForm):
+    id = HiddenField()
+
+
+def _themes_page(form=None, status=200):
+    return render_template("learning/themes.html", declared=g.council.themes, extra=learning.extra_themes(g.council),
+                           form=form or ThemeForm(), remove=RemoveThemeForm()), status
+
+
+@bp.get("/admin/themes")
+def themes():
+    _admins_only()
+    return _themes_page()
+
+
+@bp.post("/admin/themes")
+def add_theme():
+    _admins_only()
+    form = ThemeForm()
+    if form.validate_on_submit():
+        label = form.label.data
+        if label.casefold() in {t.casefold() for t in learning.themes_of(g.council)}:
+            form.label.errors.append(f"'{label}' is already a theme")
+        else:
+            db.session.add(CouncilTheme(council=g.council.slug, label=label, added_at=cases.now(),
+                                        added_by_id=g.viewer.user.id))
+            audit.record_council(g.council.slug, g.viewer.user, "admin", f"theme added: {label}")
+            db.session.commit()
+            flash(f"'{label}' added to the themes", "success")
+            return redirect(url_for("learning.themes"))
+    return _themes_page(form, 400)
+
+
+@bp.post("/admin/themes/remove")
+def remove_theme():
+    _admins_only()
+    form = RemoveThemeForm()
+    row = db.session.get(CouncilTheme, int(form.id.data)) \
+        if form.validate_on_submit() and (form.id.data or "").isdigit() else None
+    if row is None or row.council != g.council.slug:
+        abort(404)
+    db.session.delete(row)
+    audit.record_council(g.council.slug, g.viewer.user, "admin", f"theme removed: {row.label}")
+    db.session.commit()
+    flash(f"'{row.label}' removed from the list. Cases that have it keep it.", "success")
+    return redirect(url_for("learning.themes"))
+
+
+class SettingsForm(FlaskForm):
+    share = RadioField(
+        "Share anonymised figures with other councils?", widget=GovRadioInput(),
+        choices=[("yes", "Yes, share them"), ("no", "No")],
+        description=("Other councils that share see your council's time from raising to closing for each kind of "
+                     "process and how often each theme was recorded: counts only, any count under 5 hidden, "
+                     "no references and no names."),
+        validators=[validators.InputRequired("Select yes or no")])
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+def settings():
+    _admins_only()
+    form = SettingsForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            share = form.share.data == "yes"
+            learning.set_sharing(g.council.slug, share, g.viewer.user, cases.now())
+            audit.record_council(g.council.slug, g.viewer.user, "admin",
+                                 "sharing aggregates " + ("on" if share else "off"))
+            db.session.commit()
+            flash("Your council now shares anonymised figures with other councils" if share
+                  else "Your council no longer shares figures with other councils", "success")
+            return redirect(url_for("learning.settings"))
+        return render_template("learning/settings.html", form=form), 400
+    form.share.data = "yes" if learning.shares(g.council.slug) else "no"
+    return render_template("learning/settings.html", form=form)
+
+
+# --- across councils ----------------------------------------------------------------
+
+
+def _cross_council_reader():
+    """Leads, partnership managers and admins of any council; everyone else 404."""
+    slug = session.get("council")
+    viewer = viewer_for(slug) if slug else None
+    if not may_read_reports(viewer):
+        abort(404)
+    return viewer
+
+
+def _across_data():
+    councils = current_app.extensions["concord"].councils
+    period = reports.default_period(today())
+    errors = {}
+    for name in ("from", "to"):
+        given = request.args.get(name)
+        if given:
+            try:
+                value = date.fromisoformat(given)
+            except ValueError:
+                errors[name] = [f"Give {name} as a date in the form YYYY-MM-DD, for example 2026-04-01"]
+                continue
+            period = reports.Period(value, period.end) if name == "from" else reports.Period(period.start, value)
+    if not errors and period.start > period.end:
+        errors["to"] = ["The end date must be the same as or after the start date"]
+    sharing = list(db.session.scalars(select(CouncilSetting.council).where(CouncilSetting.share_aggregates.is_(True))))
+    return councils, sharing, period, errors
+
+
+@across_bp.get("/learning")
+def across():
+    viewer = _cross_council_reader()
+    councils, sharing, period, errors = _across_data()
+    if errors:
+        abort(400)
+    data = reports.across(councils, sharing, period)
+    audit.record_council(viewer.user.council, viewer.user, "report", "learning across councils")
+    db.session.commit()
+    return render_template("learning/across.html", data=data, tables=_across_tables(data),
+                           own=viewer.user.council, own_shares=viewer.user.council in sharing)
+
+
+@across_bp.get("/api/learning")
+def across_json():
+    viewer = _cross_council_reader()
+    councils, sharing, period, errors = _across_data()
+    if errors:
+        return jsonify({"errors": errors}), 400
+    data = reports.across(councils, sharing, period)
+    audit.record_council(viewer.user.council, viewer.user, "report", "learning across councils (JSON)")
+    db.session.commit()
+    return jsonify(data)
+
+
+def _shown(value, suppressed):
+    return "fewer than 5" if suppressed else value
+
+
+def _across_tables(data) -> list[Table]:
+    out = []
+    for p in data["time_to_resolution"]:
+        rows = p["councils"]
+        out.append(Table(
+            f"resolution-{p['process']}", f"Days from raising to closing: {p['title']}",
+            ["Council", "Cases closed", "Median days", "90th percentile days"],
+            [[c["name"], _shown(c["closed"], c["suppressed"]), c["median_days"], c["p90_days"]] for c in rows],
+            bars(f"chart-resolution-{p['process']}", f"Median days from raising to closing: {p['title']}",
+                 [c["name"] + (" (fewer than 5 cases: not shown)" if c["suppressed"] else "") for c in rows],
+                 [Series("Median", [c["median_days"] for c in rows]),
+                  Series("90th percentile", [c["p90_days"] for c in rows])], unit=" d"),
+            numeric=(1, 2, 3)))
+    names = [c["name"] for c in data["councils"]]
+    slugs = [c["council"] for c in data["councils"]]
+    rows = []
+    for t in data["themes"]:
+        by = {c["council"]: c for c in t["councils"]}
+        rows.append([t["theme"], *(_shown(by[s]["cases"], by[s]["suppressed"]) if s in by else 0 for s in slugs)])
+    out.append(Table("themes", "Themes recorded when cases closed", ["Theme", *names], rows,
+                     numeric=tuple(range(1, len(names) + 1)),
+                     note="Cases closed in the period with each theme, by council."))
+    return out
+
+
+@bp.app_template_global()
+def case_learning(case):
+    """Themes and learning of a case, for the case page."""
+    return learning.of_case(case)
+
