@@ -232,3 +232,11 @@ class DevMail(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
+
+
+# Case lists (core.caselist): a council's cases newest first, optionally of one
+# process, and each case's current stage (its one entry not yet closed).
+Index("ix_case_council_raised", Case.council, Case.raised_at)
+Index("ix_case_council_process_raised", Case.council, Case.process, Case.raised_at)
+Index("ix_stage_entry_current", StageEntry.case_id, StageEntry.due_on,
+      postgresql_where=StageEntry.closed_at.is_(None), sqlite_where=StageEntry.closed_at.is_(None))

@@ -1,0 +1,25 @@
+"""case list indexes: newest first per council (and process), current stage per case
+
+Revision ID: workspace1
+Revises: 0003
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "workspace1"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index("ix_case_council_raised", "case", ["council", "raised_at"])
+    op.create_index("ix_case_council_process_raised", "case", ["council", "process", "raised_at"])
+    op.create_index("ix_stage_entry_current", "stage_entry", ["case_id", "due_on"],
+                    postgresql_where=sa.text("closed_at IS NULL"), sqlite_where=sa.text("closed_at IS NULL"))
+
+
+def downgrade():
+    op.drop_index("ix_stage_entry_current", table_name="stage_entry")
+    op.drop_index("ix_case_council_process_raised", table_name="case")
+    op.drop_index("ix_case_council_raised", table_name="case")
