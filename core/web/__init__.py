@@ -1,19 +1,21 @@
 """The pages: one blueprint per area, templates under ``templates/<area>/``."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from flask import Flask, abort, g, render_template, send_from_directory
+from flask import Flask, abort, current_app, g, render_template, send_from_directory
 
 from ..clock import LONDON, local_date
 from .tenancy import push_council
 
+STATIC = Path(__file__).resolve().parents[1] / "static"
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, home
+    from . import calendar_admin, cases, directory, errors, home, site
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -22,6 +24,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(site.council_bp)
     errors.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
@@ -34,6 +38,19 @@ def init_app(app: Flask) -> None:
                 return send_from_directory(folder, filename, max_age=3600)
         abort(404)
 
+    @app.route("/static/<path:filename>", endpoint="concord_static")
+    def static_file(filename):
+        return send_from_directory(STATIC, filename, max_age=3600)
+
+    @app.template_filter("long_date")
+    def long_date(value):
+        """An ISO date (or date) as "Wednesday 2 December 2026"; anything else unchanged."""
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            return value
+        return day.strftime("%A %-d %B %Y")
+
     @app.template_filter("london")
     def london_time(moment, fmt="%-d %b %Y %H:%M"):
         return moment.astimezone(LONDON).strftime(fmt)
@@ -42,8 +59,14 @@ def init_app(app: Flask) -> None:
     def layout_context():
         from ..cases import now
 
+        from ..exports import outcome_label
+        from . import ladder
+        from .site import PAGES
+
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
-                "risk_contacts": _risk_contacts}
+                "risk_contacts": _risk_contacts, "site_pages": PAGES,
+                "role_titles": current_app.extensions["concord"].roles, "ladder_drawing": ladder.draw,
+                "outcome_label": lambda case: outcome_label(g.council, case)}
 
 
 def _risk_contacts():
