@@ -143,7 +143,7 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
             return due_on(rule, local_date(moment), calendar_for(council), meeting_dates(council, rule.meeting))
         except NoMeetingScheduled:
             db.session.rollback()
-            group = rule.meeting.replace("-", " ")
+            group = rule.group
             raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
                             f"{stage.title} cannot be given a due date. Ask a council admin to add the "
                             "group's meeting dates, then try again: nothing has been saved.")

@@ -102,9 +102,14 @@ class NextMeeting:
     """Due at the next meeting of a group whose dates the council admins keep."""
 
     meeting: str
+    title: str = ""     # how people name the group, e.g. "CP Dissents Group"
+
+    @property
+    def group(self) -> str:
+        return self.title or self.meeting.replace("-", " ")
 
     def describe(self) -> str:
-        return f"by the next meeting of the {self.meeting.replace('-', ' ')}"
+        return f"by the next meeting of the {self.group}"
 
 
 def _of(from_: str | None) -> str:

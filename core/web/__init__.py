@@ -42,6 +42,17 @@ def init_app(app: Flask) -> None:
     def static_file(filename):
         return send_from_directory(STATIC, filename, max_age=3600)
 
+    @app.template_filter("meeting_group")
+    def meeting_group(slug):
+        """A meeting group's name as its council writes it ("CP Dissents Group"), not its slug."""
+        council = g.get("council")
+        for process in council.processes if council else ():
+            for ladder in process.ladders:
+                for stage in ladder.stages:
+                    if getattr(stage.deadline, "meeting", None) == slug:
+                        return stage.deadline.group
+        return slug.replace("-", " ")
+
     @app.template_filter("long_date")
     def long_date(value):
         """An ISO date (or date) as "Wednesday 2 December 2026"; anything else unchanged."""

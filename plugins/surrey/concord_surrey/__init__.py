@@ -132,7 +132,7 @@ conference_dissent = Process(
               WorkingDays(2, from_="conference_date"),
               (Field("referral", "Referral to the CP Dissents Group", "textarea"),),
               (escalate("Referred to the CP Dissents Group"),)),
-        Stage("dissents-group", "Review by the CP Dissents Group", CP_DISSENTS_GROUP, NextMeeting("cp-dissents-group"),
+        Stage("dissents-group", "Review by the CP Dissents Group", CP_DISSENTS_GROUP, NextMeeting("cp-dissents-group", "CP Dissents Group"),
               DISSENTS_GROUP_RECORD,
               (Outcome("not-upheld", "Dissent not upheld: feedback given to the Chair and the dissenting professional"),
                escalate("Dissent upheld: feedback on next steps; decision making referred to Surrey Children's "
