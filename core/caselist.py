@@ -20,6 +20,7 @@ from .procedures import Council
 STATUSES = {"open": "Open", "overdue": "Overdue", "late": "Late on arrival", "closed": "Closed"}
 SORTS = {"raised": "Newest first", "due": "Due soonest", "reference": "Reference"}
 PER_PAGE, MAX_PER_PAGE = 25, 100
+COUNT_CAP = 10_000
 
 # The stage a case is at now: its one entry not yet closed (partial index ix_stage_entry_current).
 Current = aliased(StageEntry, name="current_entry")
@@ -198,6 +199,7 @@ class Page:
     pages: int
     filters: Filters
     waiting: int | None = None
+    exact: bool = True          # False: there are more than ``total`` cases
 
     @property
     def first(self) -> int:
@@ -224,17 +226,27 @@ def matching(viewer, filters: Filters, today: date):
     return query.order_by(*order, Case.id.desc())
 
 
-def count(viewer, filters: Filters, today: date) -> int:
+def count(viewer, filters: Filters, today: date, cap: int | None = None) -> int:
+    """How many cases match; with ``cap``, counting stops after cap + 1 (a bounded cost at any size)."""
     where, needs_current = _conditions(viewer, filters, today)
     base = viewer.visible_cases().order_by(None)
     if needs_current:
         base = _joined(base)
-    return db.session.scalar(base.with_only_columns(func.count(Case.id)).where(*where)) or 0
+    if cap is None:
+        return db.session.scalar(base.with_only_columns(func.count()).where(*where)) or 0
+    bounded = base.with_only_columns(literal(1)).where(*where).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(bounded)) or 0
 
 
 def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
-    total = count(viewer, filters, today)
-    pages = max(1, math.ceil(total / filters.per_page))
+    """One page of the list. Counting stops COUNT_CAP cases past this page, so a
+    council with 100,000 cases reads "more than 10,025" instead of counting them all."""
+    offset = (filters.page - 1) * filters.per_page
+    limit = offset + COUNT_CAP
+    counted = count(viewer, filters, today, cap=limit)
+    exact = counted <= limit
+    total = min(counted, limit)
+    pages = max(1, math.ceil(total / filters.per_page)) + (0 if exact else 1)
     number = min(filters.page, pages)
     found = db.session.execute(
         matching(viewer, filters, today).limit(filters.per_page).offset((number - 1) * filters.per_page)
@@ -243,9 +255,9 @@ def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
     waiting = None
     if not viewer.is_lead and viewer.rungs:
         waiting = db.session.scalar(_joined(viewer.visible_cases().order_by(None))
-                                    .with_only_columns(func.count(Case.id))
+                                    .with_only_columns(func.count())
                                     .where(Case.status == "open", waiting_for(viewer, Current)))
-    return Page(rows, total, number, pages, replace(filters, page=number), waiting)
+    return Page(rows, total, number, pages, replace(filters, page=number), waiting, exact)
 
 
 def describe(council: Council, viewer, found, today: date) -> list[Row]:

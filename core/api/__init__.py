@@ -151,6 +151,7 @@ def list_cases():
     return jsonify({
         "cases": [describe_row(row) for row in found.rows],
         "total": found.total,
+        "total_is_exact": found.exact,
         "page": found.page,
         "pages": found.pages,
         "per_page": filters.per_page,
