@@ -71,13 +71,15 @@ def init_app(app: Flask) -> None:
         from ..cases import now
 
         from ..exports import outcome_label
+        from .directory import rung_titles
         from . import ladder
         from .site import PAGES
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
                 "risk_contacts": _risk_contacts, "site_pages": PAGES,
                 "role_titles": current_app.extensions["concord"].roles, "ladder_drawing": ladder.draw,
-                "outcome_label": lambda case: outcome_label(g.council, case)}
+                "outcome_label": lambda case: outcome_label(g.council, case),
+                "rung_title": lambda slug: rung_titles(g.council).get(slug, slug)}
 
 
 def _risk_contacts():
