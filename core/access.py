@@ -1,26 +1,40 @@
-"""Who may see and do what. Anything not allowed is a 404, never a 403."""
+"""Who may see and do what. Anything not allowed is a 404, never a 403.
+
+Authority over a stage follows the stage, not the directory as it is today:
+a stage is held by the person named on the case or the one who took it
+(``assignee_email``), or else offered to the directory contacts it was
+offered to when it was entered (``StageOffer``). A contact counts only for
+the identity bound to it (see ``directory.bind``) and only for users whose
+roles may hold rungs. The raiser never acts on their own case.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import or_, select
 
 from . import directory
-from .defaults.roles import COUNCIL_ADMIN, SAFEGUARDING_LEAD
-from .models import Case, StageEntry, User
+from .defaults.roles import COUNCIL_ADMIN, RUNG_ROLES, SAFEGUARDING_LEAD
+from .models import Case, StageEntry, StageOffer, User
+
+FULL = "full"          # the whole case: answers, records, timeline
+TAKEN = "taken"        # offered to you but taken by someone else: "taken by …" only
+PROGRESS = "progress"  # council admins: stage, due date, holders and messages, no child details
 
 
-@dataclass
+@dataclass(frozen=True)
 class Viewer:
-    """The signed-in user as seen from one council: who, roles, rungs."""
+    """The signed-in user as seen from one council: who, roles, bound directory contacts."""
 
     user: User
     roles: frozenset[str]
-    rungs: set[tuple[str, str | None]] = field(default_factory=set)
+    contact_ids: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, user: User, roles) -> "Viewer":
-        return cls(user, frozenset(roles), directory.rungs_of(user.council, user.email))
+        roles = frozenset(roles)
+        contacts = directory.contacts_bound_to(user) if roles & RUNG_ROLES else frozenset()
+        return cls(user, roles, contacts)
 
     @property
     def is_lead(self) -> bool:
@@ -30,34 +44,69 @@ class Viewer:
     def is_admin(self) -> bool:
         return COUNCIL_ADMIN in self.roles
 
+    @property
+    def may_hold_rungs(self) -> bool:
+        return bool(self.roles & RUNG_ROLES)
+
+    def raised(self, case: Case) -> bool:
+        return case.raised_by_id == self.user.id
+
+    def offered(self, entry: StageEntry) -> bool:
+        return self.may_hold_rungs and bool(self.contact_ids & entry.offered_contact_ids)
+
     def holds(self, entry: StageEntry) -> bool:
-        return (entry.role, entry.scope) in self.rungs or (entry.role, None) in self.rungs
+        """This viewer holds the entry: named on it, took it, or it is still offered to them."""
+        if not self.may_hold_rungs or entry.to_lead:
+            return False
+        if entry.assignee_email is not None:
+            return entry.assignee_email == self.user.email
+        return self.offered(entry)
 
     def may_act(self, case: Case) -> bool:
         entry = case.current
-        return entry is not None and (self.is_lead or self.holds(entry))
+        return entry is not None and not self.raised(case) and (self.is_lead or self.holds(entry))
+
+    def may_take(self, case: Case) -> bool:
+        entry = case.current
+        return (entry is not None and entry.assignee_email is None and not self.raised(case)
+                and self.offered(entry))
+
+    def may_withdraw(self, case: Case) -> bool:
+        return case.current is not None and self.raised(case)
+
+    def access(self, case: Case) -> str | None:
+        """How much of the case this viewer may see: FULL, TAKEN, PROGRESS or None (a 404)."""
+        if case.council != self.user.council:
+            return None
+        if self.is_lead or self.raised(case) or any(self._held(entry) for entry in case.stages):
+            return FULL
+        if any(self.offered(entry) for entry in case.stages):
+            return TAKEN
+        if self.is_admin:
+            return PROGRESS
+        return None
 
     def may_view(self, case: Case) -> bool:
-        if case.council != self.user.council:
+        return self.access(case) == FULL
+
+    def _held(self, entry: StageEntry) -> bool:
+        if not self.may_hold_rungs:
             return False
-        return (
-            self.is_lead
-            or case.raised_by_id == self.user.id
-            or any(self.holds(entry) for entry in case.stages)
-        )
+        if entry.assignee_email is not None:
+            return entry.assignee_email == self.user.email
+        return self.offered(entry)
 
     def visible_cases(self):
-        """A query of the cases this viewer may see, newest first."""
+        """A query of the cases this viewer may see in some form, newest first."""
         query = select(Case).where(Case.council == self.user.council)
-        if not self.is_lead:
-            mine = Case.raised_by_id == self.user.id
-            if self.rungs:
-                scoped = [(r, s) for r, s in self.rungs if s is not None]
-                wide = [r for r, s in self.rungs if s is None]
-                held = [tuple_(StageEntry.role, StageEntry.scope).in_(scoped)] if scoped else []
-                held += [StageEntry.role.in_(wide)] if wide else []
-                at_my_rung = Case.id.in_(select(StageEntry.case_id).where(or_(*held)))
-                query = query.where(or_(mine, at_my_rung))
-            else:
-                query = query.where(mine)
+        if not (self.is_lead or self.is_admin):
+            seen = [Case.raised_by_id == self.user.id]
+            if self.may_hold_rungs:
+                seen.append(Case.id.in_(
+                    select(StageEntry.case_id).where(StageEntry.assignee_email == self.user.email)))
+                if self.contact_ids:
+                    seen.append(Case.id.in_(
+                        select(StageEntry.case_id).join(StageOffer)
+                        .where(StageOffer.contact_id.in_(self.contact_ids))))
+            query = query.where(or_(*seen))
         return query.order_by(Case.raised_at.desc())

@@ -13,6 +13,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import config as settings
+from .auth import init_sessions
 from .clock import SystemClock
 from .models import db
 from .plugins import collect_councils, make_plugin_manager
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     Migrate(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
     CSRFProtect(app)
+    init_sessions(app)
     WTFormsHelpers(app)
     app.jinja_loader = ChoiceLoader([
         *(FileSystemLoader(folder) for folders in pm.hook.concord_template_folders() for folder in folders),

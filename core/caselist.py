@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import and_, case as case_when, func, insert, literal, nulls_last, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from .models import AuditEvent, Case, Contact, StageEntry, UTCDateTime, db
+from .models import AuditEvent, Case, Contact, StageEntry, StageOffer, UTCDateTime, db
 from .procedures import Council
 
 STATUSES = {"open": "Open", "overdue": "Overdue", "late": "Late on arrival", "closed": "Closed"}
@@ -158,22 +158,20 @@ def _conditions(viewer, filters: Filters, today: date) -> tuple[list, bool]:
 
 
 def late_on_arrival(entry):
-    """A stage whose due date had already passed when the case reached it.
-
-    Uses ``StageEntry.late_on_arrival`` where the model has it; until then
-    the due date is compared with the (UTC) day the stage was entered.
-    """
-    if hasattr(StageEntry, "late_on_arrival"):
-        return entry.late_on_arrival.is_(True)
-    return entry.due_on < func.date(entry.entered_at)
+    """A stage whose due date had already passed when the case reached it."""
+    return entry.late_on_arrival.is_(True)
 
 
 def waiting_for(viewer, entry):
-    """SQL: the current stage is at one of the viewer's rungs (false when they hold none)."""
-    scoped = [(r, s) for r, s in viewer.rungs if s is not None]
-    wide = [r for r, s in viewer.rungs if s is None]
-    held = ([tuple_(entry.role, entry.scope).in_(scoped)] if scoped else []) + ([entry.role.in_(wide)] if wide else [])
-    return or_(*held) if held else literal(False)
+    """SQL: the viewer holds the current stage — it is assigned to them, or still offered to one of
+    their directory contacts (the same rule as ``Viewer.holds``)."""
+    if not viewer.may_hold_rungs:
+        return literal(False)
+    held = [entry.assignee_email == viewer.user.email]
+    if viewer.contact_ids:
+        held.append(and_(entry.assignee_email.is_(None), entry.id.in_(
+            select(StageOffer.stage_entry_id).where(StageOffer.contact_id.in_(viewer.contact_ids)))))
+    return and_(entry.to_lead.is_(False), or_(*held))
 
 
 def _joined(query):
@@ -210,13 +208,19 @@ class Page:
         return min(self.total, self.page * self.filters.per_page)
 
 
+def _sorts_waiting(viewer) -> bool:
+    """Everyone but a lead sees what waits for them first."""
+    return not viewer.is_lead and viewer.may_hold_rungs
+
+
 def matching(viewer, filters: Filters, today: date):
     """SELECT Case, Current for the filters, sorted; no paging."""
     where, _ = _conditions(viewer, filters, today)
-    query = _joined(viewer.visible_cases().order_by(None)).add_columns(Current).where(*where)
+    waiting = waiting_for(viewer, Current) if _sorts_waiting(viewer) else literal(False)
+    query = _joined(viewer.visible_cases().order_by(None)).add_columns(Current, waiting.label("waiting")).where(*where)
     order = []
-    if not viewer.is_lead and viewer.rungs:
-        order.append(case_when((waiting_for(viewer, Current), 0), else_=1))
+    if _sorts_waiting(viewer):
+        order.append(case_when((waiting, 0), else_=1))
     if filters.sort == "due":
         order += [nulls_last(Current.due_on.asc()), Case.raised_at.desc()]
     elif filters.sort == "reference":
@@ -253,7 +257,7 @@ def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
     ).all()
     rows = describe(council, viewer, found, today)
     waiting = None
-    if not viewer.is_lead and viewer.rungs:
+    if _sorts_waiting(viewer):
         waiting = db.session.scalar(_joined(viewer.visible_cases().order_by(None))
                                     .with_only_columns(func.count())
                                     .where(Case.status == "open", waiting_for(viewer, Current)))
@@ -261,13 +265,13 @@ def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
 
 
 def describe(council: Council, viewer, found, today: date) -> list[Row]:
-    names = assignee_names(council.slug, [entry for _, entry in found if entry is not None])
+    """Rows of (case, current entry, waiting for the viewer) as the list shows them."""
+    names = holder_names([entry for _, entry, _ in found if entry is not None])
     rows = []
-    for case, entry in found:
+    for case, entry, waiting in found:
         process_title, stage_title = titles(council, case, entry)
-        waiting = entry is not None and viewer.holds(entry)
         rows.append(Row(case, entry, process_title, stage_title,
-                        names.get(entry.id, []) if entry else [], tags(case, entry, today), waiting))
+                        names.get(entry.id, []) if entry else [], tags(case, entry, today), bool(waiting)))
     return rows
 
 
@@ -292,32 +296,23 @@ def tags(case: Case, entry: StageEntry | None, today: date) -> list[str]:
         out.append("Overdue")
     elif entry.due_on == today:
         out.append("Due today")
-    late = getattr(entry, "late_on_arrival", None)
-    if late is None:
-        late = entry.due_on < entry.entered_at.date()
-    if late:
+    if entry.late_on_arrival:
         out.append("Late on arrival")
     return out or ["Open"]
 
 
-def assignee_names(council_slug: str, entries) -> dict[int, list[str]]:
-    """Who holds each entry's rung, in one query for the whole page.
-
-    Same rule as ``directory.assignees``: the scope's contacts, else the role's
-    council-wide ones.
-    """
-    roles = {e.role for e in entries}
-    if not roles:
-        return {}
-    contacts = db.session.execute(
-        select(Contact.role, Contact.scope, Contact.name)
-        .where(Contact.council == council_slug, Contact.role.in_(roles), Contact.active)
-        .order_by(Contact.name)
-    ).all()
-    out = {}
-    for e in entries:
-        scoped = [n for r, s, n in contacts if r == e.role and s == e.scope] if e.scope else []
-        out[e.id] = scoped or [n for r, s, n in contacts if r == e.role and s is None]
+def holder_names(entries) -> dict[int, list[str]]:
+    """Who holds each entry, in one query for the whole page (the rule of ``cases.holders``):
+    its assignee, the safeguarding leads, or the active contacts it was offered to."""
+    out = {e.id: [e.assignee_name or e.assignee_email] for e in entries if e.assignee_email}
+    out.update({e.id: ["the safeguarding leads"] for e in entries if e.to_lead and not e.assignee_email})
+    offered = [e.id for e in entries if e.id not in out]
+    if offered:
+        rows = db.session.execute(
+            select(StageOffer.stage_entry_id, Contact.name).join(Contact, Contact.id == StageOffer.contact_id)
+            .where(StageOffer.stage_entry_id.in_(offered), Contact.active).order_by(Contact.name))
+        for entry_id, name in rows:
+            out.setdefault(entry_id, []).append(name)
     return out
 
 

@@ -11,11 +11,14 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from . import audit, directory
 from .calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
-from .clock import local_date
-from .models import Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, User, db, insert_ignoring_duplicates
+from .clock import LONDON, local_date
+from .models import (Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, StageOffer, User, db,
+                     insert_ignoring_duplicates)
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage
 
 
@@ -54,7 +57,16 @@ def stage_of(council: Council, case: Case, entry: StageEntry) -> Stage:
     return process_of(council, case).ladder(case.ladder).stage(entry.stage)
 
 
-def open_case(council: Council, process: Process, answers: dict, raised_by: User) -> Case:
+WITHDRAW = "withdraw"
+WITHDRAWN = "withdrawn"
+
+
+class StaleEntry(CaseError):
+    """The action names a stage entry that is no longer the open one (HTTP 409)."""
+
+
+def open_case(council: Council, process: Process, answers: dict, raised_by: User,
+              idempotency_key: str | None = None, opened_from: Case | None = None) -> Case:
     moment = now()
     ladder = process.ladder_for(answers)
     case = Case(
@@ -66,46 +78,65 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         answers=answers,
         raised_by=raised_by,
         raised_at=moment,
+        idempotency_key=idempotency_key,
+        opened_from=opened_from,
     )
     db.session.add(case)
     _event(case, moment, raised_by, "opened", f"{process.title} raised ({ladder.title})")
     _change(council, case, "opened", None)
     _enter(council, case, ladder.stages[0], moment)
     audit.record(case, raised_by, "open")
-    db.session.commit()
+    if opened_from is None:
+        db.session.commit()
     return case
 
 
-def act(council: Council, case: Case, action: str, record: dict, actor: User) -> Case:
-    """Record what was done at the current stage and apply the chosen outcome."""
-    entry = case.current
-    if entry is None:
-        raise CaseError(f"{case.reference} is closed: nothing more can be recorded")
+def raise_once(council: Council, process: Process, answers: dict, raised_by: User, key: str) -> tuple[Case, bool]:
+    """Open a case unless this raiser already opened one with ``key``: (case, created)."""
+    existing = raised_with(council, raised_by, key)
+    if existing is not None:
+        return existing, False
+    try:
+        return open_case(council, process, answers, raised_by, idempotency_key=key), True
+    except IntegrityError:
+        # The same key, submitted at the same moment, won the race: that case is the answer.
+        db.session.rollback()
+        existing = raised_with(council, raised_by, key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def raised_with(council: Council, raised_by: User, key: str) -> Case | None:
+    return db.session.scalar(select(Case).where(
+        Case.council == council.slug, Case.raised_by_id == raised_by.id, Case.idempotency_key == key))
+
+
+def act(council: Council, case: Case, action: str, record: dict, actor: User, entry_id: int | None) -> Case:
+    """Record what was done at the stage entry ``entry_id`` and apply the chosen outcome.
+
+    ``entry_id`` must name the open stage entry: an action taken on a page or
+    a request that has since been overtaken is refused (``StaleEntry``) with
+    nothing saved, so a form posted twice never moves a case two rungs.
+    """
+    entry = open_entry(case, entry_id)
+    if action == WITHDRAW:
+        return withdraw(council, case, record, actor, entry)
     stage = stage_of(council, case, entry)
     outcome = next((o for o in stage.outcomes if o.slug == action), None)
     if outcome is None:
         choices = ", ".join(o.slug for o in stage.outcomes)
         raise CaseError(f"Choose one of: {choices}")
+    if actor.id == case.raised_by_id:
+        raise CaseError("You raised this case, so you cannot act on its stages: you can withdraw it")
     moment = now()
-    # Claim the stage so two people acting at once cannot both move the case.
-    claimed = db.session.execute(
-        update(StageEntry)
-        .where(StageEntry.id == entry.id, StageEntry.closed_at.is_(None))
-        .values(closed_at=moment, outcome=outcome.slug, record=record, acted_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise CaseError("Someone else has just acted on this stage: reload the case to see what changed")
-    db.session.refresh(entry)
+    _claim(entry, moment, outcome.slug, record, actor)
     _event(case, moment, actor, "acted", f"{stage.title}: {outcome.label}")
     _change(council, case, "stage-closed", entry)
     if outcome.closes:
-        case.status = "closed"
-        case.outcome = outcome.slug
-        case.closed_at = moment
-        _event(case, moment, actor, "closed", f"Case closed: {outcome.label}")
-        _change(council, case, "closed", entry)
+        _close(council, case, outcome.slug, f"Case closed: {outcome.label}", moment, actor, entry)
+        if outcome.opens:
+            _open_linked(council, case, council.process(outcome.opens), moment, actor)
     else:
         ladder = process_of(council, case).ladder(case.ladder)
         target = ladder.above(stage.slug) if outcome.to == NEXT_RUNG else ladder.stage(outcome.to)
@@ -118,6 +149,120 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User) ->
     return case
 
 
+def withdraw(council: Council, case: Case, record: dict, actor: User, entry: StageEntry) -> Case:
+    """The raiser withdraws their case, with a reason; it closes as ``withdrawn``."""
+    if actor.id != case.raised_by_id:
+        raise CaseError("Only the person who raised this case can withdraw it")
+    reason = (record or {}).get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise CaseError("Enter why you are withdrawing this case", field="reason")
+    moment = now()
+    _claim(entry, moment, WITHDRAWN, {"reason": reason.strip()}, actor)
+    _change(council, case, "stage-closed", entry)
+    _close(council, case, WITHDRAWN, "Case withdrawn by the person who raised it", moment, actor, entry)
+    audit.record(case, actor, "act")
+    db.session.commit()
+    return case
+
+
+def take(council: Council, case: Case, actor: User, entry_id: int | None) -> Case:
+    """The first holder of a directory rung to take the stage becomes its assignee."""
+    entry = open_entry(case, entry_id)
+    if entry.assignee_email is not None:
+        raise StaleEntry(f"This stage was already taken by {entry.assignee_name} at {_when(entry.taken_at)}")
+    moment = now()
+    taken = db.session.execute(
+        update(StageEntry)
+        .where(StageEntry.id == entry.id, StageEntry.assignee_email.is_(None), StageEntry.closed_at.is_(None))
+        .values(assignee_email=actor.email, assignee_name=actor.name, taken_at=moment)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        db.session.rollback()
+        db.session.refresh(entry)
+        raise StaleEntry(f"This stage was already taken by {entry.assignee_name} at {_when(entry.taken_at)}")
+    db.session.refresh(entry)
+    _event(case, moment, actor, "taken", f"{stage_of(council, case, entry).title}: taken by {actor.name}")
+    _change(council, case, "stage-assigned", entry)
+    audit.record(case, actor, "take")
+    db.session.commit()
+    return case
+
+
+def reassign(council: Council, case: Case, actor: User, entry_id: int | None, email: str, name: str, note: str) -> Case:
+    """A safeguarding lead gives the open stage to a named person, with a note."""
+    entry = open_entry(case, entry_id)
+    email = email.strip().lower()
+    if email == case.raised_by.email:
+        raise CaseError("The person who raised the case cannot hold one of its stages", field="email")
+    moment = now()
+    before = entry.assignee_name or "the rung"
+    entry.assignee_email, entry.assignee_name, entry.taken_at, entry.to_lead = email, name.strip() or email, moment, False
+    stage = stage_of(council, case, entry)
+    _event(case, moment, actor, "reassigned", f"{stage.title}: reassigned from {before} to {entry.assignee_name}. {note}")
+    _change(council, case, "stage-assigned", entry)
+    audit.record(case, actor, "reassign")
+    db.session.commit()
+    return case
+
+
+def open_entry(case: Case, entry_id: int | None) -> StageEntry:
+    """The open stage entry, if ``entry_id`` names it; else ``StaleEntry`` (or ``CaseError`` when missing)."""
+    entry = case.current
+    if entry is None:
+        last = case.stages[-1] if case.stages else None
+        raise StaleEntry(f"{case.reference} is closed: nothing more can be recorded" + _by(last))
+    if entry_id is None:
+        raise CaseError("Say which stage you are acting on: send the stage entry you were shown", field="entry")
+    if entry_id != entry.id:
+        acted = next((e for e in case.stages if e.id == entry_id), None)
+        raise StaleEntry("This stage was already acted on" + _by(acted) + ". Reload the case to see what changed")
+    return entry
+
+
+def _claim(entry: StageEntry, moment: datetime, outcome: str, record: dict, actor: User) -> None:
+    # A conditional UPDATE: of two people acting at once, exactly one closes the entry.
+    claimed = db.session.execute(
+        update(StageEntry)
+        .where(StageEntry.id == entry.id, StageEntry.closed_at.is_(None))
+        .values(closed_at=moment, outcome=outcome, record=record, acted_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        db.session.refresh(entry)
+        raise StaleEntry("This stage was already acted on" + _by(entry) + ". Reload the case to see what changed")
+    db.session.refresh(entry)
+
+
+def _by(entry: StageEntry | None) -> str:
+    if entry is None or entry.closed_at is None:
+        return ""
+    who = entry.acted_by.name if entry.acted_by else "someone"
+    return f" by {who} at {_when(entry.closed_at)}"
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(LONDON).strftime("%H:%M on %-d %B %Y") if moment else "an earlier moment"
+
+
+def _close(council: Council, case: Case, outcome: str, summary: str, moment: datetime, actor: User,
+           entry: StageEntry) -> None:
+    case.status = "closed"
+    case.outcome = outcome
+    case.closed_at = moment
+    _event(case, moment, actor, "closed", summary)
+    _change(council, case, "closed", entry)
+
+
+def _open_linked(council: Council, case: Case, process: Process, moment: datetime, actor: User) -> None:
+    """Refer on: a new case in ``process`` with the answers that process asks for."""
+    answers = {f.name: case.answers.get(f.name) for f in process.intake}
+    linked = open_case(council, process, answers, case.raised_by, opened_from=case)
+    _event(linked, moment, actor, "linked", f"Opened from {case.reference} ({process_of(council, case).title})")
+    _event(case, moment, actor, "linked", f"Referred on: {linked.reference} opened ({process.title})")
+
+
 def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
     scope = case.answers.get(stage.role.scope) if stage.role.scope else None
     entry = StageEntry(
@@ -128,12 +273,45 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
         entered_at=moment,
         due_on=_due(council, case, stage, moment),
     )
+    entry.late_on_arrival = entry.due_on < local_date(moment)
     case.stages.append(entry)
+    why = _assign(council, case, stage, entry)
     rung = f"{stage.role.title} for {scope}" if scope else stage.role.title
-    _event(case, moment, None, "stage", f"{stage.title}: with the {rung}, due {entry.due_on:%A %-d %B %Y}")
+    holder = f" ({entry.assignee_name})" if entry.assignee_name else ""
+    late = f", which had already passed when it arrived" if entry.late_on_arrival else ""
+    _event(case, moment, None, "stage",
+           f"{stage.title}: with the {rung}{holder}, due {entry.due_on:%A %-d %B %Y}{late}{why}")
     db.session.flush()
     _change(council, case, "stage-entered", entry)
     return entry
+
+
+def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> str:
+    """Give the entry to the person named on the case, or offer it to the directory rung.
+
+    The raiser never holds a stage of their own case. Returns why the stage
+    went where it did, when that is not the plain rule, for the timeline.
+    """
+    raiser = case.raised_by.email
+    named = case.answers.get(stage.role.person) if stage.role.person else None
+    if named:
+        if named.lower() == raiser:
+            entry.to_lead = True
+            return ". You are named for this rung yourself, so it goes to the safeguarding leads"
+        entry.assignee_email = named.lower()
+        entry.assignee_name = (case.answers.get(stage.role.person_name) if stage.role.person_name else None) or named
+        return ""
+    contacts = directory.assignees(council.slug, entry.role, entry.scope)
+    others = [c for c in contacts if c.email != raiser]
+    entry.offers = [StageOffer(contact_id=c.id) for c in others]
+    if not others:
+        entry.to_lead = True
+        if contacts:
+            return ". You hold this rung yourself, so it goes to the safeguarding leads"
+        return ". Nobody is on this rung in the directory, so it goes to the safeguarding leads"
+    if len(others) < len(contacts):
+        return ". You hold this rung yourself, so it is offered to the other people on it"
+    return ""
 
 
 def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
@@ -185,8 +363,36 @@ def _allocate_reference(council: Council, moment: datetime) -> str:
     return f"{council.reference_prefix}-{year}-{number:04d}"
 
 
-def assignees(council: Council, entry: StageEntry):
-    return directory.assignees(council.slug, entry.role, entry.scope)
+def holders(entry: StageEntry) -> list[tuple[str, str]]:
+    """(name, email) of whoever holds the entry: its assignee, or the active contacts it was offered to."""
+    if entry.assignee_email:
+        return [(entry.assignee_name or entry.assignee_email, entry.assignee_email)]
+    return [(o.contact.name, o.contact.email) for o in entry.offers if o.contact.active]
+
+
+def stranded_entries(council_slug: str) -> list[StageEntry]:
+    """Open stages offered to a rung on which nobody they were offered to is active any more."""
+    entries = db.session.scalars(
+        select(StageEntry).join(Case)
+        .where(Case.council == council_slug, StageEntry.closed_at.is_(None),
+               StageEntry.assignee_email.is_(None), StageEntry.to_lead.is_(False))
+        .options(selectinload(StageEntry.offers).joinedload(StageOffer.contact))
+    ).all()
+    return [e for e in entries if not any(o.contact.active for o in e.offers)]
+
+
+def reoffer_stranded(council: Council) -> None:
+    """A stranded stage is offered to whoever is now active on its rung (never the raiser).
+
+    The one exception to offers being a snapshot: without it a case whose rung
+    was emptied would wait for a lead even after someone joins the rung.
+    """
+    for entry in stranded_entries(council.slug):
+        offered = entry.offered_contact_ids
+        for contact in directory.assignees(council.slug, entry.role, entry.scope):
+            if contact.id not in offered and contact.email != entry.case.raised_by.email:
+                entry.offers.append(StageOffer(contact_id=contact.id))
+    db.session.flush()
 
 
 def find(council: Council, reference: str) -> Case | None:

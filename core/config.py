@@ -17,6 +17,8 @@ def from_environment(environ=os.environ) -> dict:
     instance = Path(environ.get("CONCORD_INSTANCE", Path.cwd() / "instance"))
     return {
         "CONCORD_ENV": env,
+        "INSTANCE_DIR": str(instance),
+        "SESSION_REDIS_URL": environ.get("CONCORD_SESSION_REDIS_URL") or None,
         "SECRET_KEY": environ.get("SECRET_KEY") or (None if env == "production" else secrets.token_hex(32)),
         "SQLALCHEMY_DATABASE_URI": environ.get("DATABASE_URL", f"sqlite:///{instance / 'concord.db'}"),
         "DEV_SIGN_IN": _flag(environ.get("CONCORD_DEV_SIGN_IN"), default=env != "production"),

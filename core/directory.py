@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .models import Contact, db
+from .models import Contact, User, db
 from .procedures import Contact as ContactSeed
 
 CSV_COLUMNS = ("role", "scope", "name", "email")
@@ -53,11 +53,33 @@ def assignees(council_slug: str, role: str, scope: str | None) -> list[Contact]:
     return scoped or list(db.session.scalars(query.where(Contact.scope.is_(None)).order_by(Contact.name)))
 
 
-def rungs_of(council_slug: str, email: str) -> set[tuple[str, str | None]]:
-    """The (role, scope) pairs where this email is an active contact."""
+def bind(user: User) -> list[Contact]:
+    """Bind this council's unbound contacts with the user's (verified) email to the user.
+
+    A contact belongs to the identity that first signs in with its email; a
+    different identity with the same email later gets no authority from it.
+    Returns the contacts with this email bound to somebody else (a conflict
+    for the council's admins to look at).
+    """
+    contacts = db.session.scalars(select(Contact).where(
+        Contact.council == user.council, Contact.email == user.email)).all()
+    for contact in contacts:
+        if contact.user_id is None:
+            contact.user_id = user.id
+    return [c for c in contacts if c.user_id != user.id]
+
+
+def contacts_bound_to(user: User) -> frozenset[int]:
+    """The ids of the active contacts this identity holds."""
+    return frozenset(db.session.scalars(select(Contact.id).where(
+        Contact.council == user.council, Contact.user_id == user.id, Contact.email == user.email, Contact.active)))
+
+
+def conflicts(council_slug: str) -> list[tuple[Contact, User]]:
+    """Contacts whose email another identity has also signed in with."""
     rows = db.session.execute(
-        select(Contact.role, Contact.scope).where(
-            Contact.council == council_slug, Contact.email == email.lower(), Contact.active
-        )
+        select(Contact, User).join(User, (User.council == Contact.council) & (User.email == Contact.email))
+        .where(Contact.council == council_slug, Contact.user_id.is_not(None), Contact.user_id != User.id)
+        .order_by(Contact.name)
     )
-    return {(role, scope) for role, scope in rows}
+    return [(contact, user) for contact, user in rows]

@@ -79,8 +79,8 @@ def concord_case_changed(council: "Council", case, change: str, entry) -> None:
     """React to a change of a case, inside the transaction that makes it.
 
     Called by the case engine (``core.cases``) at every change, before commit.
-    ``change`` is ``"opened"``, ``"stage-entered"``, ``"stage-closed"`` or
-    ``"closed"``; ``entry`` is the ``StageEntry`` concerned (None for
+    ``change`` is ``"opened"``, ``"stage-entered"``, ``"stage-assigned"`` (taken
+    or reassigned), ``"stage-closed"`` or ``"closed"``; ``entry`` is the ``StageEntry`` concerned (None for
     ``"opened"``). Add rows with ``db.session`` (the notification outbox does);
     never commit, send or enqueue here: the change may still roll back.
     """

@@ -41,9 +41,14 @@ db = SQLAlchemy(model_class=Base)
 
 
 class User(db.Model):
-    """Someone who signed in, keyed on their identity provider and subject."""
+    """Someone who signed in to one council, keyed on (council, issuer, subject).
 
-    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    One issuer may serve several councils (Google Workspace, a shared Entra
+    tenant), so the same person signing in at two councils is two users, each
+    with the roles that council's own callback received.
+    """
+
+    __table_args__ = (UniqueConstraint("council", "issuer", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64), index=True)
@@ -53,6 +58,8 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     roles: Mapped[list | None]
     last_sign_in_at: Mapped[datetime | None]
+    # Bumped to end every session of this user (an admin's "end sessions"); sessions carry it.
+    session_generation: Mapped[int] = mapped_column(default=0)
 
 
 class Contact(db.Model):
@@ -67,6 +74,10 @@ class Contact(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The identity that first signed in, verified, with this email; only it holds the rung.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    user: Mapped["User | None"] = relationship()
 
 
 class ClosureDay(db.Model):
@@ -116,14 +127,22 @@ class Case(db.Model):
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     raised_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # The raiser's one-time token (check-answers page) or Idempotency-Key (API).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # The case whose outcome opened this one ("refer on").
+    opened_from_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
 
     raised_by: Mapped[User] = relationship()
+    opened_from: Mapped["Case | None"] = relationship(remote_side="Case.id", foreign_keys=[opened_from_id])
     stages: Mapped[list["StageEntry"]] = relationship(
         back_populates="case", order_by="StageEntry.position"
     )
     events: Mapped[list["CaseEvent"]] = relationship(order_by="CaseEvent.id")
 
-    __table_args__ = (Index("ix_case_council_status", "council", "status"),)
+    __table_args__ = (
+        Index("ix_case_council_status", "council", "status"),
+        UniqueConstraint("council", "raised_by_id", "idempotency_key"),
+    )
 
     @property
     def current(self) -> "StageEntry | None":
@@ -136,6 +155,7 @@ class StageEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("case_id", "position"),
         Index("ix_stage_entry_rung", "role", "scope"),
+        Index("ix_stage_entry_assignee", "assignee_email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,9 +170,39 @@ class StageEntry(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(64))
     record: Mapped[dict | None]
     acted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Who holds the stage: a person named on the case, or whoever took it
+    # from the directory rung; None while it is offered to the rung.
+    assignee_email: Mapped[str | None] = mapped_column(String(320))
+    assignee_name: Mapped[str | None] = mapped_column(String(200))
+    taken_at: Mapped[datetime | None]
+    # Nobody but a safeguarding lead may act (the raiser held the rung, or it is empty).
+    to_lead: Mapped[bool] = mapped_column(default=False)
+    late_on_arrival: Mapped[bool] = mapped_column(default=False)
 
     case: Mapped[Case] = relationship(back_populates="stages")
     acted_by: Mapped[User | None] = relationship()
+    offers: Mapped[list["StageOffer"]] = relationship(back_populates="entry", cascade="all, delete-orphan")
+
+    @property
+    def offered_contact_ids(self) -> set[int]:
+        return {offer.contact_id for offer in self.offers}
+
+
+class StageOffer(db.Model):
+    """A directory contact a stage was offered to when it was entered.
+
+    The offer is a snapshot: someone added to the rung later gains nothing on
+    the stage, while a contact edited in place (a retiring QIO replaced) keeps it.
+    """
+
+    __table_args__ = (UniqueConstraint("stage_entry_id", "contact_id"), Index("ix_stage_offer_contact", "contact_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_entry_id: Mapped[int] = mapped_column(ForeignKey("stage_entry.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
+
+    entry: Mapped[StageEntry] = relationship(back_populates="offers")
+    contact: Mapped[Contact] = relationship()
 
 
 class CaseEvent(db.Model):

@@ -58,11 +58,16 @@ class Role:
 
     ``scope`` names an intake answer (e.g. ``"learning_community"``); the
     stage then goes to the contacts for that role *and* that answer.
+    ``person`` names an email answer (e.g. ``"chair_email"``): the rung is
+    then held by the person named on the case, not by the directory rung;
+    ``person_name`` names the answer with their name, for display.
     """
 
     slug: str
     title: str
     scope: str | None = None
+    person: str | None = None
+    person_name: str | None = None
 
 
 # --- deadline rules -------------------------------------------------------
@@ -128,13 +133,16 @@ class Outcome:
     """What the responsible person may decide at a stage.
 
     ``to`` is a stage slug of the same ladder, ``NEXT_RUNG`` for the rung
-    above, or None when this outcome closes the case.
+    above, or None when this outcome closes the case. ``opens`` names a
+    process of the same council: closing with this outcome opens a linked
+    case in it, carrying the answers over ("refer on").
     """
 
     slug: str
     label: str
     to: str | None = None
     hint: str = ""
+    opens: str | None = None
 
     @property
     def closes(self) -> bool:
@@ -244,6 +252,8 @@ class Council:
     retention_years: int = 25
     version: str = "0"
     immediate_risk_role: str | None = None
+    # Addresses a person named on a case (e.g. a line manager) must be in; empty: any.
+    email_domains: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.nation not in NATIONS:

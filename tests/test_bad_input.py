@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import Case, CaseEvent, db
-from core.testing import sign_in
+from core.testing import sign_in, post_action
 
 WDC = "westdunbartonshire"
 
@@ -92,7 +92,7 @@ def test_an_action_the_stage_does_not_offer_is_refused(app, client):
     sign_in(client, WDC, "practitioner@wdc.example.org")
     reference = client.post(f"/{WDC}/api/cases", json=dissent()).get_json()["reference"]
     sign_in(client, WDC, "head.of.service@wdc.example.org", "manager")
-    response = client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": "decision-stands", "record": {}})
+    response = post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "decision-stands", "record": {}})
     assert response.status_code == 400
     assert response.get_json()["errors"]["action"] == ["Select what happens next"]
     case = client.get(f"/{WDC}/api/cases/{reference}").get_json()

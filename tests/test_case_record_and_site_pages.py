@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 from core.models import AuditEvent, db
-from core.testing import london, sign_in
+from core.testing import london, post_action, sign_in
 
 WDC = "westdunbartonshire"
 ESCALATION = {
@@ -64,8 +64,8 @@ def test_a_closed_case_shows_its_outcome_and_date(client, clock):
     reference = raised(client)
     clock.set(london(2026, 11, 26, 15, 0))
     sign_in(client, WDC, "head.establishment@wdc.example.org", "manager")
-    done = client.post(f"/{WDC}/api/cases/{reference}/actions",
-                       json={"action": "resolved", "record": {"discussed": "We met.", "agreed": "Reopened."}})
+    done = post_action(client, f"/{WDC}/api/cases/{reference}/actions",
+                       {"action": "resolved", "record": {"discussed": "We met.", "agreed": "Reopened."}})
     assert done.status_code == 200
     html = client.get(f"/{WDC}/cases/{reference}").get_data(as_text=True)
     assert re.search(r"Outcome</dt><dd class=\"govuk-summary-list__value\">Resolved</dd>", html)
@@ -76,8 +76,8 @@ def test_a_lead_prints_the_case_record_and_the_print_is_audited(app, client, clo
     clock.set(london(2026, 11, 24, 10, 0))
     reference = raised(client)
     sign_in(client, WDC, "head.establishment@wdc.example.org", "manager")
-    client.post(f"/{WDC}/api/cases/{reference}/actions",
-                json={"action": "escalate", "record": {"discussed": "We met.", "agreed": "Not resolved."}})
+    post_action(client, f"/{WDC}/api/cases/{reference}/actions",
+                {"action": "escalate", "record": {"discussed": "We met.", "agreed": "Not resolved."}})
     sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
     response = client.get(f"/{WDC}/cases/{reference}/record")
     html = response.get_data(as_text=True)

@@ -1,7 +1,7 @@
 """Journey 5: a council admin replaces a retiring QIO; open cases reach the successor."""
 import re
 
-from core.testing import sign_in
+from core.testing import sign_in, post_action
 
 WDC = "westdunbartonshire"
 ESCALATION = {
@@ -29,7 +29,7 @@ def case_at_qio_for_vale_of_leven(client):
     sign_in(client, WDC, "teacher.demo@wdc.example.org")
     reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ESCALATION}).get_json()["reference"]
     sign_in(client, WDC, "head.establishment@wdc.example.org", "manager")
-    client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": "escalate", "record": {"discussed": "x", "agreed": "y"}})
+    post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "escalate", "record": {"discussed": "x", "agreed": "y"}})
     return reference
 
 
@@ -52,8 +52,7 @@ def test_admin_replaces_a_retiring_qio_and_open_cases_reach_the_successor(client
     sign_in(client, WDC, "sam.reed@wdc.example.org", "manager")
     case = client.get(f"/{WDC}/api/cases/{reference}").get_json()
     assert case["stage"]["assignees"] == [{"name": "Sam Reed", "email": "sam.reed@wdc.example.org"}]
-    done = client.post(f"/{WDC}/api/cases/{reference}/actions",
-                       json={"action": "resolved", "record": {"discussed": "x", "agreed": "y"}})
+    done = post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "resolved", "record": {"discussed": "x", "agreed": "y"}})
     assert done.status_code == 200
 
 
@@ -74,8 +73,8 @@ def test_a_change_without_a_note_or_with_a_bad_email_is_refused_and_nothing_chan
     assert "No changes yet" in client.get(f"/{WDC}/admin/directory/history").get_data(as_text=True)
 
 
-def test_admin_adds_a_second_qio_for_a_learning_community(client):
-    reference = case_at_qio_for_vale_of_leven(client)
+def test_a_second_qio_added_later_gets_new_cases_but_nothing_already_at_the_rung(client):
+    earlier = case_at_qio_for_vale_of_leven(client)
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
     page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
     added = client.post(f"/{WDC}/admin/directory/add", data={
@@ -83,8 +82,10 @@ def test_admin_adds_a_second_qio_for_a_learning_community(client):
         "new-name": "Kit Sorrel", "new-email": "kit.sorrel@wdc.example.org", "new-note": "Job share from January",
     }, follow_redirects=True)
     assert "Kit Sorrel added" in added.get_data(as_text=True)
+    later = case_at_qio_for_vale_of_leven(client)
     sign_in(client, WDC, "kit.sorrel@wdc.example.org", "manager")
-    names = [a["name"] for a in client.get(f"/{WDC}/api/cases/{reference}").get_json()["stage"]["assignees"]]
+    assert client.get(f"/{WDC}/api/cases/{earlier}").status_code == 404
+    names = [a["name"] for a in client.get(f"/{WDC}/api/cases/{later}").get_json()["stage"]["assignees"]]
     assert names == ["Avery Wren", "Kit Sorrel"]
 
 

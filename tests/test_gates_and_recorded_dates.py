@@ -3,7 +3,7 @@ a yes/no gate that only accepts "yes", and a deadline that runs from a date
 recorded at an earlier stage."""
 from core.hookspecs import hookimpl
 from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 REFUSAL = "Only people who attended the meeting can raise this"
 
@@ -68,7 +68,7 @@ def test_a_deadline_runs_from_a_date_recorded_at_an_earlier_stage(make_app, cloc
         "process": "dissent", "answers": {"attended": "yes", "why": "x"}}).get_json()["reference"]
     clock.set(london(2027, 1, 6, 9, 0))  # the record is written days after the meeting
     sign_in(client, "gateshire", "panel@gateshire.example.org", "manager")
-    moved = client.post(f"/gateshire/api/cases/{reference}/actions", json={
+    moved = post_action(client, f"/gateshire/api/cases/{reference}/actions", {
         "action": "escalate", "record": {"meeting_date": "2026-12-23"}}).get_json()
     # 3 working days from Wednesday 23 December 2026: 24th, then 29th and 30th (Christmas, Boxing Day moved to the 28th)
     assert moved["stage"]["due_on"] == "2026-12-30"

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.testing import drain, london, sign_in
+from core.testing import drain, london, sign_in, post_action
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"
@@ -57,11 +57,11 @@ def test_a_case_opened_escalated_and_left_overdue_sends_exactly_the_expected_mai
 
     clock.set(london(2026, 12, 2, 10, 0))
     sign_in(client, WDC, HEAD, "manager")
-    client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": "escalate", "record": RECORD})
+    post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "escalate", "record": RECORD})
     assert day(2026, 12, 2, 10, 1) == [(QIO, f"{reference}: a case is with you, due Wednesday 9 December 2026")]
 
     sign_in(client, WDC, QIO, "manager")
-    client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": "resolved", "record": RECORD})
+    post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "resolved", "record": RECORD})
     assert day(2026, 12, 2, 11, 0) == [(TEACHER, f"{reference}: outcome recorded")]
     assert day(2026, 12, 8, 7, 0) == [], "the resolved stage's reminders were cancelled"
     assert day(2026, 12, 10, 7, 0) == []
@@ -238,7 +238,7 @@ def test_a_replaced_qio_no_longer_gets_the_reminders_and_the_successor_does(make
     sign_in(client, WDC, TEACHER)
     reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
     sign_in(client, WDC, HEAD, "manager")
-    client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": "escalate", "record": RECORD})
+    post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": "escalate", "record": RECORD})
     drain(app)
 
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")

@@ -87,10 +87,12 @@ def test_the_head_of_establishment_escalates_from_the_case_page_and_the_teacher_
     page = client.get(f"/{WDC}/cases/WDC-2026-0001").get_data(as_text=True)
     assert "Record what happened at this stage" in page and RISK in page
     token = csrf(page)
-    refused = client.post(f"/{WDC}/cases/WDC-2026-0001", data={"csrf_token": token, "discussed": "Met."})
+    entry = re.search(r'name="entry" value="(\d+)"', page).group(1)
+    refused = client.post(f"/{WDC}/cases/WDC-2026-0001", data={"csrf_token": token, "entry": entry, "discussed": "Met."})
     assert "Select what happens next" in refused.get_data(as_text=True)
     client.post(f"/{WDC}/cases/WDC-2026-0001", data={
-        "csrf_token": token, "discussed": "Met both workers.", "agreed": "No agreement.", "action": "escalate",
+        "csrf_token": token, "entry": entry, "discussed": "Met both workers.", "agreed": "No agreement.",
+        "action": "escalate",
     })
 
     dev_sign_in(client, "teacher.demo@wdc.example.org")

@@ -3,7 +3,7 @@ the contract is the hooks and the procedure model, not any one council."""
 from core.directory import read_csv
 from core.hookspecs import hookimpl
 from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 WARDEN = Role("warden", "Duty Warden", scope="ward")
 ELDER = Role("elder", "Elder")
@@ -70,15 +70,13 @@ def test_a_throwaway_council_runs_a_case_up_its_ladder(make_app, clock):
     assert body["stage"]["due_on"] == "2026-12-01"
 
     sign_in(client, "testshire", "south.warden@testshire.example.org", "manager")
-    escalated = client.post(f"/testshire/api/cases/{body['reference']}/actions",
-                            json={"action": "escalate", "record": {"notes": "Could not agree"}})
+    escalated = post_action(client, f"/testshire/api/cases/{body['reference']}/actions", {"action": "escalate", "record": {"notes": "Could not agree"}})
     assert escalated.status_code == 200, escalated.get_json()
     assert escalated.get_json()["stage"]["slug"] == "second"
     assert escalated.get_json()["stage"]["due_on"] == "2026-12-02"
 
     sign_in(client, "testshire", "elder@testshire.example.org", "manager")
-    resolved = client.post(f"/testshire/api/cases/{body['reference']}/actions",
-                           json={"action": "resolved", "record": {"notes": "Agreed a plan"}})
+    resolved = post_action(client, f"/testshire/api/cases/{body['reference']}/actions", {"action": "resolved", "record": {"notes": "Agreed a plan"}})
     case = resolved.get_json()
     assert case["status"] == "closed" and case["outcome"] == "resolved"
     assert [s["outcome"] for s in case["stages"]] == ["escalate", "resolved"]
@@ -93,8 +91,7 @@ def test_a_warden_of_another_ward_cannot_act_or_even_see_the_case(make_app):
     }).get_json()["reference"]
     sign_in(client, "testshire", "north.warden@testshire.example.org", "manager")
     assert client.get(f"/testshire/api/cases/{reference}").status_code == 404
-    assert client.post(f"/testshire/api/cases/{reference}/actions",
-                       json={"action": "escalate", "record": {"notes": "x"}}).status_code == 404
+    assert post_action(client, f"/testshire/api/cases/{reference}/actions", {"action": "escalate", "record": {"notes": "x"}}).status_code == 404
 
 
 def test_upgrading_a_council_does_not_reroute_its_open_cases(make_app):
@@ -122,8 +119,7 @@ def test_upgrading_a_council_does_not_reroute_its_open_cases(make_app):
     sign_in(upgraded, "testshire", "north.warden@testshire.example.org", "manager")
     case = upgraded.get(f"/testshire/api/cases/{reference}").get_json()
     assert case["ladder"] == "only" and case["stage"]["slug"] == "first"
-    escalated = upgraded.post(f"/testshire/api/cases/{reference}/actions",
-                              json={"action": "escalate", "record": {"notes": "n"}}).get_json()
+    escalated = post_action(upgraded, f"/testshire/api/cases/{reference}/actions", {"action": "escalate", "record": {"notes": "n"}}).get_json()
     assert escalated["stage"]["slug"] == "second"
 
     sign_in(upgraded, "testshire", "raiser@testshire.example.org")

@@ -289,3 +289,108 @@ def test_codes_states_and_tokens_never_reach_the_logs(site, caplog):
         time.sleep(0.02)
     assert "auth/callback" in caplog.text, "the request was logged"
     assert code not in caplog.text
+
+
+# --- one issuer serving two councils (Google Workspace, a shared Entra tenant) -------------------
+
+SHARED_ACCOUNTS = {
+    # A practitioner at West Dunbartonshire who is also an admin and lead at Gloucestershire.
+    "pat": {"email": "pat.shared@shared.example.org", "name": "Pat Shared",
+            "roles_by_client": {f"concord-{A}": ["practitioner"], f"concord-{B}": ["council-admin", "safeguarding-lead"]}},
+    "unverified": {"email": "head.establishment@wdc.example.org", "name": "Not Verified", "roles": ["manager"],
+                   "email_verified": False},
+    "hoe": {"email": "head.establishment@wdc.example.org", "name": "Head Example", "roles": ["manager"]},
+    "hoe-again": {"email": "head.establishment@wdc.example.org", "name": "Second Subject", "roles": ["manager"]},
+    "wdc-admin": {"email": "directory.admin@wdc.example.org", "name": "Dee Admin", "roles": ["council-admin"]},
+}
+
+
+@pytest.fixture(scope="module")
+def shared_issuer():
+    node = shutil.which("node")
+    if node is None or not (OIDC_DIR / "node_modules" / "oidc-provider").exists():
+        message = "node or tests/oidc/node_modules missing (make test runs npm ci --prefix tests/oidc)"
+        if os.environ.get("CONCORD_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    app_port, port = free_port(), free_port()
+    clients = [{"client_id": f"concord-{c}", "client_secret": f"secret-{c}",
+                "redirect_uri": f"http://127.0.0.1:{app_port}/{c}/auth/callback",
+                "post_logout_redirect_uri": f"http://127.0.0.1:{app_port}/{c}/"} for c in (A, B)]
+    env = {**os.environ, "PORT": str(port), "CLIENTS": json.dumps(clients), "ACCOUNTS": json.dumps(SHARED_ACCOUNTS),
+           "JWKS": json.dumps({"keys": [provider_key()]})}
+    process = subprocess.Popen([node, "provider.mjs"], cwd=OIDC_DIR, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    issuer = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            requests.get(issuer + "/.well-known/openid-configuration", timeout=1).raise_for_status()
+            break
+        except requests.RequestException:
+            time.sleep(0.05)
+    else:
+        raise RuntimeError("the shared provider did not start")
+    yield {"app_port": app_port, "issuer": issuer}
+    process.terminate()
+    process.wait()
+
+
+@pytest.fixture
+def shared_site(shared_issuer, make_app):
+    from werkzeug.serving import make_server
+
+    oidc = {c: {"issuer": shared_issuer["issuer"], "client_id": f"concord-{c}", "client_secret": f"secret-{c}",
+                "scopes": "openid email profile roles"} for c in (A, B)}
+    app = make_app(OIDC=oidc)
+    server = make_server("127.0.0.1", shared_issuer["app_port"], app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield app, f"http://127.0.0.1:{shared_issuer['app_port']}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_admin_at_council_b_signing_in_there_gains_nothing_at_council_a(shared_site):
+    app, base = shared_site
+    browser, response = sign_in_with_sso(base, A, "pat")
+    assert "Signed in as Pat Shared (practitioner)" in response.text
+    assert browser.get(f"{base}/{A}/admin/directory/", allow_redirects=False).status_code == 404
+
+    browser, response = sign_in_with_sso(base, B, "pat", browser)
+    assert response.status_code == 200
+    assert browser.get(f"{base}/{B}/admin/directory/").status_code == 200
+    for path in (f"/{A}/admin/directory/", f"/{A}/admin/directory/export.csv", f"/{A}/cases/"):
+        assert browser.get(base + path, allow_redirects=False).status_code == 404, path
+
+    from core.models import User, db
+
+    with app.app_context():
+        users = {u.council: u.roles for u in db.session.scalars(db.select(User).filter_by(subject="pat"))}
+    assert users == {A: ["practitioner"], B: ["council-admin", "safeguarding-lead"]}
+
+
+def test_an_unverified_email_is_refused(shared_site):
+    _, base = shared_site
+    browser, response = sign_in_with_sso(base, A, "unverified")
+    assert response.status_code == 400
+    assert "has not verified your email address" in response.text
+    assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
+
+
+def test_a_second_subject_with_a_bound_email_gets_no_authority(shared_site):
+    _, base = shared_site
+    teacher = requests.Session()
+    teacher.post(f"{base}/{A}/api/dev/session", json={"email": "teacher.demo@wdc.example.org", "role": "practitioner"})
+    reference = teacher.post(f"{base}/{A}/api/cases", json={"process": "escalation", "answers": {
+        "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Area team",
+        "decision": "Closed.", "disagreement": "New concerns.", "tried": "Talked."}}).json()["reference"]
+
+    first, _ = sign_in_with_sso(base, A, "hoe")
+    assert first.get(f"{base}/{A}/api/cases/{reference}").status_code == 200
+
+    second, response = sign_in_with_sso(base, A, "hoe-again")
+    assert "Signed in as Second Subject" in response.text
+    assert second.get(f"{base}/{A}/api/cases/{reference}").status_code == 404
+
+    admin, _ = sign_in_with_sso(base, A, "wdc-admin")
+    page = admin.get(f"{base}/{A}/admin/directory/").text
+    assert "also signed in as Second Subject" in page

@@ -5,6 +5,7 @@ cross-site page can neither send it nor set that content type without CORS.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
@@ -17,6 +18,8 @@ from ..web.tenancy import council_blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 council_api = council_blueprint("council_api", __name__, "/api")
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,200}")
 
 
 def init_app(app: Flask) -> None:
@@ -133,11 +136,18 @@ def open_case():
     form = intake_form_class(process)(formdata=formdata, meta={"csrf": False})
     if not form.validate() or errors:
         return bad_request({**form.errors, **errors})
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        return bad_request({"Idempotency-Key": ["Send an Idempotency-Key of 8 to 200 letters, digits, '-', '_', '.' or ':'"]})
+    answers = answers_of(form, process.intake)
     try:
-        case = cases.open_case(g.council, process, answers_of(form, process.intake), viewer.user)
+        if key is None:
+            case, created = cases.open_case(g.council, process, answers, viewer.user), True
+        else:
+            case, created = cases.raise_once(g.council, process, answers, viewer.user, f"api:{key}")
     except cases.CaseError as e:
         return bad_request({"process": [str(e)]})
-    return jsonify({"reference": case.reference, "stage": describe_stage(case)}), 201
+    return jsonify({"reference": case.reference, "stage": describe_stage(case)}), 201 if created else 200
 
 
 @council_api.get("/cases")
@@ -193,11 +203,21 @@ def show_case(reference):
 @council_api.post("/cases/<reference>/actions")
 def act(reference):
     case = _case_or_404(reference)
-    if case.current is None:
-        return jsonify({"error": f"{case.reference} is closed: nothing more can be recorded"}), 409
-    if not g.viewer.may_act(case):
-        return jsonify({"error": "You are not on the rung that holds this case"}), 403
     data = json_body()
+    if data.get("action") == cases.WITHDRAW:
+        if not g.viewer.raised(case):
+            return jsonify({"error": "Only the person who raised this case can withdraw it"}), 403
+        record = data.get("record", {})
+        return _acting(case, lambda: cases.act(g.council, case, cases.WITHDRAW, record if isinstance(record, dict) else {},
+                                               g.viewer.user, _entry_of(data)))
+    try:
+        cases.open_entry(case, _entry_of(data))
+    except cases.StaleEntry as e:
+        return _stale(e)
+    if not g.viewer.may_act(case):
+        why = ("You raised this case, so you cannot act on its stages" if g.viewer.raised(case)
+               else "You do not hold this stage")
+        return jsonify({"error": why}), 403
     stage = cases.stage_of(g.council, case, case.current)
     record = data.get("record", {})
     if not isinstance(record, dict):
@@ -206,11 +226,39 @@ def act(reference):
     form = record_form_class(stage)(formdata=formdata, meta={"csrf": False})
     if not form.validate() or errors:
         return bad_request({**form.errors, **errors})
+    return _acting(case, lambda: cases.act(g.council, case, form.action.data, answers_of(form, stage.record),
+                                           g.viewer.user, _entry_of(data)))
+
+
+@council_api.post("/cases/<reference>/take")
+def take(reference):
+    case = _case_or_404(reference)
+    if not g.viewer.may_take(case):
+        return jsonify({"error": "This stage is not offered to you"}), 403
+    return _acting(case, lambda: cases.take(g.council, case, g.viewer.user, _entry_of(json_body())))
+
+
+def _entry_of(data: dict) -> int | None:
+    entry = data.get("entry")
+    if entry is None:
+        abort(bad_request({"entry": ["Send entry: the id of the stage entry you are acting on (stage.entry in the case)"]}))
+    if not isinstance(entry, int) or isinstance(entry, bool):
+        abort(bad_request({"entry": ["Send entry as a whole number: stage.entry from the case"]}))
+    return entry
+
+
+def _acting(case, action):
     try:
-        cases.act(g.council, case, form.action.data, answers_of(form, stage.record), g.viewer.user)
+        action()
+    except cases.StaleEntry as e:
+        return _stale(e)
     except cases.CaseError as e:
         return bad_request({e.field: [str(e)]})
     return jsonify(describe_case(case))
+
+
+def _stale(error):
+    return jsonify({"error": str(error)}), 409
 
 
 def describe_stage(case) -> dict | None:
@@ -224,8 +272,12 @@ def describe_stage(case) -> dict | None:
         "role": stage.role.slug,
         "role_title": stage.role.title,
         "scope": entry.scope,
-        "assignees": [{"name": c.name, "email": c.email} for c in cases.assignees(g.council, entry)],
+        "entry": entry.id,
+        "assignees": [{"name": name, "email": email} for name, email in cases.holders(entry)],
+        "assignee": ({"name": entry.assignee_name, "email": entry.assignee_email} if entry.assignee_email else None),
+        "to_lead": entry.to_lead,
         "due_on": entry.due_on.isoformat(),
+        "late_on_arrival": entry.late_on_arrival,
         "outcomes": outcome_choices(stage.outcomes),
     }
 
@@ -239,6 +291,7 @@ def describe_case(case) -> dict:
         "outcome": case.outcome,
         "raised_at": case.raised_at.isoformat(),
         "answers": case.answers,
+        "opened_from": case.opened_from.reference if case.opened_from else None,
         "stage": describe_stage(case),
         "stages": [
             {
@@ -250,6 +303,8 @@ def describe_case(case) -> dict:
                 "closed_at": e.closed_at.isoformat() if e.closed_at else None,
                 "outcome": e.outcome,
                 "record": e.record,
+                "assignee": e.assignee_name,
+                "late_on_arrival": e.late_on_arrival,
             }
             for e in case.stages
         ],

@@ -13,6 +13,9 @@ NOT_FOUND = {"description": "No such council or case, or not yours to see"}
 UNAUTHORISED = {"description": "Not signed in to this council"}
 
 STAGE = {"type": ["object", "null"], "properties": {
+    "entry": {"type": "integer", "description": "The stage entry id: send it with every action on this stage"},
+    "assignee": {"type": ["object", "null"]}, "to_lead": {"type": "boolean"},
+    "late_on_arrival": {"type": "boolean"},
     "slug": {"type": "string"}, "title": {"type": "string"}, "role": {"type": "string"},
     "role_title": {"type": "string"}, "scope": {"type": ["string", "null"]},
     "assignees": {"type": "array", "items": {"type": "object", "properties": {
@@ -26,7 +29,13 @@ CASE = {"type": "object", "properties": {
     "raised_at": {"type": "string", "format": "date-time"}, "answers": {"type": "object"},
     "stage": STAGE, "stages": {"type": "array", "items": {"type": "object"}},
     "timeline": {"type": "array", "items": {"type": "object"}},
+    "opened_from": {"type": ["string", "null"]},
 }}
+RAISED = {"type": "object", "properties": {"reference": {"type": "string"}, "stage": STAGE}}
+
+
+STALE = {"description": "The stage was already acted on or taken (by whom, when), or the case is closed: nothing saved",
+         "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
 
 
 def json_body(schema: dict) -> dict:
@@ -98,21 +107,33 @@ def document() -> dict:
                     "page": {"type": "integer"}, "pages": {"type": "integer"}, "per_page": {"type": "integer"}}}),
                     "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}},
                 "post": {
-                "summary": "Raise a case", "parameters": [COUNCIL],
+                "summary": "Raise a case", "parameters": [COUNCIL, {
+                    "name": "Idempotency-Key", "in": "header", "required": False,
+                    "description": "A repeat with the same key returns the first case (200), never a second one",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,200}$"}}],
                 "requestBody": json_body({"type": "object", "required": ["process", "answers"], "properties": {
                     "process": {"type": "string"}, "answers": {"type": "object"}}}),
-                "responses": {"201": ok("Raised", {"type": "object", "properties": {
-                    "reference": {"type": "string"}, "stage": STAGE}}),
+                "responses": {"201": ok("Raised", RAISED), "200": ok("Already raised with this Idempotency-Key", RAISED),
                     "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}}},
             "/{council}/api/cases/{reference}": {"get": {
                 "summary": "A case, its stages and timeline", "parameters": [COUNCIL, REFERENCE],
                 "responses": {"200": ok("The case", CASE), "401": UNAUTHORISED, "404": NOT_FOUND}}},
             "/{council}/api/cases/{reference}/actions": {"post": {
                 "summary": "Record the current stage and apply an outcome", "parameters": [COUNCIL, REFERENCE],
-                "requestBody": json_body({"type": "object", "required": ["action"], "properties": {
-                    "action": {"type": "string"}, "record": {"type": "object"}}}),
+                "description": "Send the stage entry you were shown (stage.entry); the raiser may send "
+                               "action \"withdraw\" with record.reason.",
+                "requestBody": json_body({"type": "object", "required": ["action", "entry"], "properties": {
+                    "action": {"type": "string"}, "record": {"type": "object"}, "entry": {"type": "integer"}}}),
                 "responses": {"200": ok("The case after the action", CASE), "400": ERRORS, "401": UNAUTHORISED,
-                              "403": {"description": "You can see the case but it is not on your rung"},
-                              "404": NOT_FOUND, "409": {"description": "The case is closed"}}}},
+                              "403": {"description": "You can see the case but do not hold this stage"},
+                              "404": NOT_FOUND, "409": STALE}}},
+            "/{council}/api/cases/{reference}/take": {"post": {
+                "summary": "Take a stage offered to your rung: you become its assignee",
+                "parameters": [COUNCIL, REFERENCE],
+                "requestBody": json_body({"type": "object", "required": ["entry"], "properties": {
+                    "entry": {"type": "integer"}}}),
+                "responses": {"200": ok("The case, now yours at this stage", CASE), "400": ERRORS,
+                              "401": UNAUTHORISED, "403": {"description": "The stage is not offered to you"},
+                              "404": NOT_FOUND, "409": STALE}}},
         },
     }

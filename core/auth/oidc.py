@@ -15,6 +15,12 @@ Configuration, per council (or the same keys in a JSON file named by
     CONCORD_OIDC_<COUNCIL>_ROLES_CLAIM     default "roles" (e.g. "groups")
     CONCORD_OIDC_<COUNCIL>_ROLE_MAP        JSON {"claim value": "concord role"}; default: values are role slugs
     CONCORD_OIDC_<COUNCIL>_AUTHORIZE_PARAMS  JSON, e.g. {"hd": "council.example.org"}
+    CONCORD_OIDC_<COUNCIL>_EMAILS_VERIFIED   "yes" only when the issuer issues nothing but verified
+                                             organisation addresses and sends no ``email_verified``
+                                             claim (Entra ID); otherwise ``email_verified`` must be true
+
+Users are keyed on (council, issuer, subject): a token received at one
+council's callback signs in to that council only, with the roles it carries.
 """
 from __future__ import annotations
 
@@ -46,6 +52,7 @@ class CouncilSSO:
     roles_claim: str = "roles"
     role_map: dict = field(default_factory=dict)
     authorize_params: dict = field(default_factory=dict)
+    emails_verified: bool = False
 
 
 def settings_from_environment(environ=os.environ) -> dict[str, dict]:
@@ -53,7 +60,8 @@ def settings_from_environment(environ=os.environ) -> dict[str, dict]:
     if environ.get("CONCORD_OIDC_FILE"):
         with open(environ["CONCORD_OIDC_FILE"], encoding="utf-8") as f:
             found.update(json.load(f))
-    keys = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "SCOPES", "ROLES_CLAIM", "ROLE_MAP", "AUTHORIZE_PARAMS")
+    keys = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "SCOPES", "ROLES_CLAIM", "ROLE_MAP", "AUTHORIZE_PARAMS",
+            "EMAILS_VERIFIED")
     for name, value in environ.items():
         if not name.startswith("CONCORD_OIDC_") or name == "CONCORD_OIDC_FILE":
             continue
@@ -67,8 +75,18 @@ def settings_from_environment(environ=os.environ) -> dict[str, dict]:
                 value = json.loads(value)
             except ValueError:
                 raise ConfigError(f"{name} must be a JSON object") from None
+        if key == "EMAILS_VERIFIED":
+            value = _yes_no(name, value)
         found.setdefault(council, {})[key.lower()] = value
     return found
+
+
+def _yes_no(name: str, value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be yes or no, not {value!r}")
 
 
 def parse(settings: dict[str, dict], councils) -> dict[str, CouncilSSO]:
@@ -135,6 +153,10 @@ def callback():
         return _refused("Your identity provider sent no ID token, so you have not been signed in.")
     if not claims.get("sub") or not claims.get("email"):
         return _refused("Your account did not give Concord an email address. Ask your administrator.")
+    if claims.get("email_verified") is not True and not sso.emails_verified:
+        current_app.logger.warning("sign-in refused for %s: email not verified", g.council.slug)
+        return _refused("Your identity provider has not verified your email address, so Concord cannot tell "
+                        "which cases are yours. Ask your administrator to verify it, then sign in again.")
     roles = _roles(claims.get(sso.roles_claim), sso.role_map)
     if not roles:
         session.clear()

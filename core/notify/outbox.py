@@ -12,10 +12,11 @@ from datetime import date, datetime, time
 from sqlalchemy import select, update
 
 from .. import directory
-from ..cases import calendar_for, now, process_of
-from ..clock import LONDON
+from ..cases import calendar_for, holders, now, process_of
+from ..clock import LONDON, local_date
+from ..defaults.roles import SAFEGUARDING_LEAD
 from ..hookspecs import hookimpl
-from ..models import Case, ScheduledNotification, StageEntry, db, insert_ignoring_duplicates
+from ..models import Case, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
 
 SEND_TIME = time(7, 0)
 
@@ -25,7 +26,9 @@ REMINDER = "reminder"
 DUE_TODAY = "due-today"
 OVERDUE = "overdue"
 OUTCOME = "outcome"
-KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME)
+LATE = "late-on-arrival"
+RUNG_EMPTY = "rung-empty"
+KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME, LATE, RUNG_EMPTY)
 DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE)
 
 
@@ -50,30 +53,54 @@ def concord_case_changed(council, case, change, entry):
         schedule(case, None, ACKNOWLEDGEMENT, case.raised_by.email, moment)
     elif change == "stage-entered":
         plan_stage(council, case, entry, moment)
+    elif change == "stage-assigned":
+        replan_entry(council, entry, moment)
     elif change == "stage-closed":
         cancel(entry)
     elif change == "closed":
-        process = process_of(council, case)
-        recipients = [case.raised_by.email] + [case.answers[f] for f in process.outcome_to if case.answers.get(f)]
-        for recipient in dict.fromkeys(r.lower() for r in recipients):
+        named = [case.answers[f] for f in process_of(council, case).outcome_to if case.answers.get(f)]
+        for recipient in dict.fromkeys(r.lower() for r in [case.raised_by.email, *named]):
             schedule(case, None, OUTCOME, recipient, moment)
 
 
+def tell_leads_rung_empty(council, entry: StageEntry) -> None:
+    """A directory change left an open stage with nobody: the leads hear of it once."""
+    for email in leads_of(council.slug):
+        schedule(entry.case, entry, RUNG_EMPTY, email, now())
+
+
+def leads_of(council_slug: str) -> list[str]:
+    users = db.session.scalars(select(User).where(User.council == council_slug))
+    return sorted({u.email for u in users if SAFEGUARDING_LEAD in (u.roles or [])})
+
+
 def rung_emails(council, entry: StageEntry) -> list[str]:
-    return [c.email for c in directory.assignees(council.slug, entry.role, entry.scope)]
+    """Who hears of the stage: its holder, the people it is offered to, or else the leads."""
+    if entry.to_lead:
+        return leads_of(council.slug)
+    return [email for _, email in holders(entry)] or leads_of(council.slug)
 
 
 def rung_above_emails(council, case: Case, entry: StageEntry) -> list[str]:
     above = process_of(council, case).ladder(case.ladder).above(entry.stage)
     if above is None:
         return []
-    scope = case.answers.get(above.role.scope) if above.role.scope else None
-    return [c.email for c in directory.assignees(council.slug, above.role.slug, scope)]
+    if above.role.person and case.answers.get(above.role.person):
+        named = [case.answers[above.role.person].lower()]
+    else:
+        scope = case.answers.get(above.role.scope) if above.role.scope else None
+        named = [c.email for c in directory.assignees(council.slug, above.role.slug, scope)]
+    return [email for email in named if email != case.raised_by.email]
 
 
 def plan_stage(council, case: Case, entry: StageEntry, moment: datetime) -> None:
-    calendar = calendar_for(council)
     rung = rung_emails(council, entry)
+    if entry.late_on_arrival:
+        # One message saying it arrived late; never a burst of chasers for days already gone.
+        for email in rung:
+            schedule(case, entry, LATE, email, moment)
+        return
+    calendar = calendar_for(council)
     reminder_at = morning_of(calendar.previous(entry.due_on))
     overdue_at = morning_of(calendar.add(entry.due_on, 1))
     for email in rung:
@@ -94,22 +121,42 @@ def cancel(entry: StageEntry) -> None:
     )
 
 
-def replan(council) -> None:
-    """After a directory change: open stages reach the people now on their rung.
+def replan_entry(council, entry: StageEntry, moment: datetime) -> None:
+    """Bring an open stage's messages in line with who holds it now.
 
-    Pending rows for people no longer on a rung are cancelled; the people now
-    on it get the messages still to come (the dedupe key stops repeats).
+    Pending rows for people no longer holding it are cancelled; rows cancelled
+    earlier for people who hold it again come back, unless their day has
+    passed; the rest are planned afresh (the dedupe key stops repeats).
     """
+    case = entry.case
+    wanted = set(rung_emails(council, entry))
+    overdue_wanted = wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}
+    today = local_date(moment)
+    rows = db.session.scalars(select(ScheduledNotification).where(
+        ScheduledNotification.stage_entry_id == entry.id,
+        ScheduledNotification.state.in_(("pending", "cancelled")))).all()
+    for row in rows:
+        keep = row.recipient in (overdue_wanted if row.kind == OVERDUE else wanted)
+        if row.state == "pending" and not keep:
+            row.state = "cancelled"
+        elif row.state == "cancelled" and keep and _still_timely(row, entry, today):
+            row.state = "pending"
+    plan_stage(council, case, entry, moment)
+
+
+def _still_timely(row: ScheduledNotification, entry: StageEntry, today: date) -> bool:
+    if row.kind == DUE_TODAY:
+        return today <= entry.due_on
+    if row.kind == REMINDER:
+        return today < entry.due_on
+    return True
+
+
+def replan(council) -> None:
+    """After a directory change: open stages reach the people now on their rung."""
     moment = now()
     entries = db.session.scalars(
         select(StageEntry).join(Case).where(Case.council == council.slug, StageEntry.closed_at.is_(None))
     ).all()
     for entry in entries:
-        case = entry.case
-        wanted = set(rung_emails(council, entry))
-        overdue_wanted = wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}
-        for row in db.session.scalars(select(ScheduledNotification).where(
-                ScheduledNotification.stage_entry_id == entry.id, ScheduledNotification.state == "pending")):
-            if row.recipient not in (overdue_wanted if row.kind == OVERDUE else wanted):
-                row.state = "cancelled"
-        plan_stage(council, case, entry, moment)
+        replan_entry(council, entry, moment)

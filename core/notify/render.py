@@ -23,6 +23,8 @@ SUBJECTS = {
     "due-today": "{reference}: due today ({due})",
     "overdue": "{reference}: overdue since {due}",
     "outcome": "{reference}: outcome recorded",
+    "late-on-arrival": "{reference}: a case is with you and was already due on {due}",
+    "rung-empty": "{reference}: nobody is on the rung that holds this case",
     "failure-digest": "Concord: {count} message(s) could not be sent",
 }
 

@@ -15,7 +15,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, home, site
+    from . import calendar_admin, cases, directory, errors, home, people, site
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
+    app.register_blueprint(people.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(site.council_bp)
     errors.init_app(app)

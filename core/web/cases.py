@@ -1,15 +1,22 @@
 """Raise a case, check the answers, see the timeline, act at a stage."""
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
 from .. import audit, caselist, cases, exports
+from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
 from ..forms import answers_of, intake_form_class, record_form_class
 from ..models import ScheduledNotification, db
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
+
+RAISE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 
 
 @bp.before_request
@@ -98,43 +105,77 @@ def raise_case(process):
     except KeyError:
         abort(404)
     form = intake_form_class(process)()
+    # One token per visit to the form, carried through "Check your answers": a
+    # repeated or replayed confirmation finds the case it already opened.
+    token = request.form.get("raise_token", "")
+    if not RAISE_TOKEN.fullmatch(token):
+        token = secrets.token_urlsafe(24)
     if request.method == "POST" and form.validate():
         answers = answers_of(form, process.intake)
         if request.form.get("confirmed") == "yes":
             try:
-                case = cases.open_case(g.council, process, answers, g.viewer.user)
+                case, created = cases.raise_once(g.council, process, answers, g.viewer.user, f"form:{token}")
             except cases.CaseError as e:
-                return render_template("cases/raise.html", process=process, form=form, problem=str(e)), 409
-            flash(f"Your reference is {case.reference}", "success")
+                return render_template("cases/raise.html", process=process, form=form, problem=str(e),
+                                       raise_token=token), 409
+            if created:
+                flash(f"Your reference is {case.reference}", "success")
+            else:
+                flash(f"You had already raised this: your reference is {case.reference}", "success")
             return redirect(url_for("cases.show", reference=case.reference))
         if request.form.get("change") != "yes":
-            return render_template("cases/check.html", process=process, form=form, answers=answers)
-    return render_template("cases/raise.html", process=process, form=form)
+            return render_template("cases/check.html", process=process, form=form, answers=answers,
+                                   raise_token=token)
+    return render_template("cases/raise.html", process=process, form=form, raise_token=token)
 
 
-def _case_or_404(reference):
+def _case_or_404(reference, need=FULL):
     case = cases.find(g.council, reference)
-    if case is None or not g.viewer.may_view(case):
+    if case is None:
         abort(404)
-    return case
+    seen = g.viewer.access(case)
+    if seen is None or (need == FULL and seen != FULL):
+        abort(404)
+    return case, seen
+
+
+def _posted_entry() -> int | None:
+    try:
+        return int(request.form.get("entry", ""))
+    except ValueError:
+        return None
 
 
 @bp.route("/<reference>", methods=["GET", "POST"])
 def show(reference):
-    case = _case_or_404(reference)
-    form = None
-    stage = None
+    case, seen = _case_or_404(reference, need=None)
+    if seen == TAKEN:
+        audit.record(case, g.viewer.user, "view-taken")
+        db.session.commit()
+        return render_template("cases/taken.html", case=case, stages=_stages_by_slug(case))
+    if seen == PROGRESS:
+        return redirect(url_for("cases.progress", reference=case.reference))
+    form = stage = None
+    problem = None
     if case.current is not None:
         stage = cases.stage_of(g.council, case, case.current)
         if g.viewer.may_act(case):
             form = record_form_class(stage)()
     if request.method == "POST":
+        try:
+            cases.open_entry(case, _posted_entry())
+        except cases.CaseError as e:  # a form posted twice, or after someone else acted: nothing happens
+            flash(str(e), "problem")
+            return redirect(url_for("cases.show", reference=case.reference))
         if form is None:
             abort(404)
         if form.validate():
             record = answers_of(form, stage.record)
             try:
-                cases.act(g.council, case, form.action.data, record, g.viewer.user)
+                cases.act(g.council, case, form.action.data, record, g.viewer.user, _posted_entry())
+            except cases.StaleEntry as e:
+                flash(str(e), "problem")
+                return redirect(url_for("cases.show", reference=case.reference))
             except cases.CaseError as e:
                 form.action.errors = [str(e)]
             else:
@@ -149,24 +190,90 @@ def show(reference):
         process=cases.process_of(g.council, case),
         stage=stage,
         form=form,
-        assignees=cases.assignees(g.council, case.current) if case.current else [],
+        problem=problem,
+        holders=cases.holders(case.current) if case.current else [],
+        may_take=g.viewer.may_take(case),
+        may_withdraw=g.viewer.may_withdraw(case),
+        may_reassign=g.viewer.is_lead and case.current is not None,
         stages=_stages_by_slug(case),
         failed=_failed_notifications(case),
     )
 
 
+@bp.post("/<reference>/take")
+def take(reference):
+    case, _ = _case_or_404(reference)
+    if not g.viewer.may_take(case):
+        abort(404)
+    try:
+        cases.take(g.council, case, g.viewer.user, _posted_entry())
+    except cases.CaseError as e:
+        flash(str(e), "problem")
+    else:
+        flash("You have taken this stage: it is yours now", "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.post("/<reference>/withdraw")
+def withdraw(reference):
+    case, _ = _case_or_404(reference)
+    if not g.viewer.may_withdraw(case):
+        abort(404)
+    reason = request.form.get("reason", "").strip()
+    try:
+        cases.act(g.council, case, cases.WITHDRAW, {"reason": reason}, g.viewer.user, _posted_entry())
+    except cases.CaseError as e:
+        flash(str(e), "problem")
+    else:
+        flash("You have withdrawn this case", "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.post("/<reference>/reassign")
+def reassign(reference):
+    case, _ = _case_or_404(reference)
+    if not g.viewer.is_lead or case.current is None:
+        abort(404)
+    email, name, note = (request.form.get(k, "").strip() for k in ("email", "name", "note"))
+    if not EMAIL.fullmatch(email) or not note:
+        flash("Enter the email address of the person to reassign to, and a note saying why", "problem")
+        return redirect(url_for("cases.show", reference=case.reference))
+    try:
+        cases.reassign(g.council, case, g.viewer.user, _posted_entry(), email, name[:200], note[:2000])
+    except cases.CaseError as e:
+        flash(str(e), "problem")
+    else:
+        flash("The stage has been reassigned", "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.get("/<reference>/progress")
+def progress(reference):
+    """What a council admin sees of a case: where it is and its messages, never the child's details."""
+    case, seen = _case_or_404(reference, need=None)
+    if not g.viewer.is_admin:
+        abort(404)
+    audit.record(case, g.viewer.user, "view-progress")
+    db.session.commit()
+    messages = db.session.scalars(db.select(ScheduledNotification).where(
+        ScheduledNotification.case_id == case.id).order_by(ScheduledNotification.id)).all()
+    return render_template("cases/progress.html", case=case, stages=_stages_by_slug(case), messages=messages,
+                           holders=cases.holders(case.current) if case.current else [])
+
+
 @bp.post("/<reference>/notifications/<int:row_id>/resend")
 def resend(reference, row_id):
-    case = _case_or_404(reference)
+    case, _ = _case_or_404(reference, need=None)
     if not g.viewer.is_admin:
         abort(404)
     row = db.session.get(ScheduledNotification, row_id)
     if row is None or row.case_id != case.id or row.state != "failed":
         abort(404)
     row.state, row.attempts, row.last_error, row.send_after = "pending", 0, None, cases.now()
+    audit.record(case, g.viewer.user, "resend")
     db.session.commit()
     flash(f"The {row.kind} message to {row.recipient} will be sent again within a minute", "success")
-    return redirect(url_for("cases.show", reference=case.reference))
+    return redirect(url_for("cases.progress", reference=case.reference))
 
 
 def _failed_notifications(case):
@@ -184,13 +291,13 @@ def _stages_by_slug(case):
 @bp.get("/<reference>/record")
 def record(reference):
     """The whole case on one printable page (A4), audited as a print."""
-    case = _case_or_404(reference)
+    case, _ = _case_or_404(reference)
     audit.record(case, g.viewer.user, "print")
     db.session.commit()
     process = cases.process_of(g.council, case)
     ladder = process.ladder(case.ladder)
     return render_template(
         "cases/record.html", case=case, process=process, ladder=ladder, stages=_stages_by_slug(case),
-        holders=caselist.assignee_names(g.council.slug, [case.current] if case.current else []),
+        holders=caselist.holder_names([case.current] if case.current else []),
         outcomes={o.slug: o.label for s in ladder.stages for o in s.outcomes},
     )

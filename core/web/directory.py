@@ -17,13 +17,16 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, Form, SelectField, StringField, TextAreaField, validators
 
 from ..cases import now
-from ..notify.outbox import replan
+from .. import directory
+from ..cases import reoffer_stranded, stranded_entries
+from ..notify.outbox import replan, tell_leads_rung_empty
 from ..models import Contact, ContactChange, db
 from .tenancy import council_blueprint
 
 bp = council_blueprint("directory", __name__, "/admin/directory")
 
 NOTE_REQUIRED = "Enter a note saying why the directory is changing"
+SELF = "You cannot put yourself on a rung: ask another council admin to make this change"
 
 
 @bp.before_request
@@ -133,8 +136,19 @@ def edit():
     if request.method == "POST":
         valid = note.validate_on_submit()
         valid = all([form.validate() for form in forms.values()]) and valid
+        for c in rows:
+            if forms[c.id].email.data == g.viewer.user.email and c.email != g.viewer.user.email:
+                forms[c.id].email.errors = [*forms[c.id].email.errors, SELF]
+                valid = False
         if valid:
+            before = stranded_entries(g.council.slug)
             changed = _apply(rows, forms, note.note.data)
+            emptied = [e for e in stranded_entries(g.council.slug) if e not in before]
+            if emptied and request.form.get("confirm_empty") != "yes":
+                db.session.rollback()
+                rows, listing = _listing()
+                return _page(rows, forms, note, [], emptied=emptied, listing=listing)
+            _commit_and_replan(emptied)
             flash(f"{changed} contact{'s' if changed != 1 else ''} updated" if changed else "Nothing had changed", "success")
             return redirect(url_for("directory.edit", **listing["args"], page=listing["page"]))
     errors = [
@@ -144,10 +158,15 @@ def edit():
     return _page(rows, forms, note, errors, listing=listing)
 
 
-def _page(rows, forms, note, errors, new=None, upload=None, status=200, listing=None):
+def _page(rows, forms, note, errors, new=None, upload=None, status=200, emptied=(), listing=None):
     return render_template("admin/directory.html", rows=rows, forms=forms, note=note, errors=errors,
                            new=new or _new_contact_form(), upload=upload or ImportForm(prefix="import"),
-                           roles=rung_titles(g.council), listing=listing or _listing()[1]), status
+                           roles=rung_titles(g.council), emptied=emptied, conflicts=directory.conflicts(g.council.slug),
+                           stages=_stage_titles(emptied), listing=listing or _listing()[1]), status
+
+
+def _stage_titles(entries) -> dict[int, str]:
+    return {e.id: g.council.process(e.case.process).ladder(e.case.ladder).stage(e.stage).title for e in entries}
 
 
 def _unchanged_page(errors, **forms):
@@ -167,16 +186,22 @@ def _apply(rows, forms, note: str) -> int:
         }
         if diff:
             form.populate_obj(contact)
+            if "email" in diff:
+                contact.user_id = None  # a new person: bound at their first verified sign-in
             db.session.add(ContactChange(council=g.council.slug, contact=contact, at=moment, by_id=g.viewer.user.id,
                                          changes=diff, note=note))
             changed += 1
-    _commit_and_replan()
+    db.session.flush()
     return changed
 
 
 @bp.post("/add")
 def add():
     form = _new_contact_form()
+    if form.is_submitted() and (form.email.data or "").strip().lower() == g.viewer.user.email:
+        form.validate()
+        form.email.errors = [*form.email.errors, SELF]
+        return _unchanged_page([{"text": SELF, "href": "#new-email"}], new=form)
     if not form.validate_on_submit():
         return _unchanged_page([{"text": m[0], "href": f"#new-{f}"} for f, m in form.errors.items()], new=form)
     contact = Contact(council=g.council.slug, role=form.role.data, scope=form.scope.data or None,
@@ -203,10 +228,13 @@ def _rung_words(role, scope) -> str:
     return f"{title} for {scope}" if scope else title
 
 
-def _commit_and_replan() -> None:
+def _commit_and_replan(emptied=()) -> None:
     # The directory change and the re-addressed notifications commit together.
     db.session.flush()
+    reoffer_stranded(g.council)
     replan(g.council)
+    for entry in emptied:
+        tell_leads_rung_empty(g.council, entry)
     db.session.commit()
 
 
@@ -287,6 +315,8 @@ def _parse(text: str):
             errors.append(f"Line {line}: {row['scope']} is not a scope of {titles[row['role']]}")
         if not row["name"]:
             errors.append(f"Line {line}: the name is empty")
+        if row["email"] == g.viewer.user.email:
+            errors.append(f"Line {line}: {SELF}")
         try:
             validate_email(row["email"], check_deliverability=False)
         except EmailNotValidError:

@@ -5,7 +5,7 @@ Raised on Thursday 24 December 2026: Scottish bank holidays on 25 and 28 Decembe
 """
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 DG = "dumfriesgalloway"
 PRACTITIONER = "health.visitor@dg.example.org"
@@ -46,7 +46,7 @@ def raise_case(client, **changes):
 
 def act(client, reference, who, action, record):
     sign_in(client, DG, who, "manager")
-    response = client.post(f"/{DG}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    response = post_action(client, f"/{DG}/api/cases/{reference}/actions", {"action": action, "record": record})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -83,7 +83,7 @@ def test_stage_1_records_areas_discussed_agreement_disagreement_and_barriers(cli
 
 def act_raw(client, reference, who, action, record):
     sign_in(client, DG, who, "manager")
-    return client.post(f"/{DG}/api/cases/{reference}/actions", json={"action": action, "record": record}).get_json()
+    return post_action(client, f"/{DG}/api/cases/{reference}/actions", {"action": action, "record": record}).get_json()
 
 
 @pytest.mark.parametrize("locality", sorted(SERVICE_LEADS))

@@ -1,7 +1,7 @@
 """Gloucestershire's Child Protection Conference Professional Dissent Process, walked as users would."""
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 GCC = "gloucestershire"
 DISSENTER = "health.visitor@gcc.example.org"
@@ -37,7 +37,7 @@ def raise_dissent(client, **changes):
 
 def act(client, reference, email, action, record):
     sign_in(client, GCC, email, "manager")
-    response = client.post(f"/{GCC}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    response = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": action, "record": record})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -92,7 +92,7 @@ def test_the_service_leads_cannot_review_a_dissent_missing_from_the_conference_r
     reference = raise_dissent(client).get_json()["reference"]
     act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
     sign_in(client, GCC, SCU_LEAD, "manager")
-    refused = client.post(f"/{GCC}/api/cases/{reference}/actions", json={
+    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {
         "action": "escalate", "record": {**REVIEW_RECORD, "dissent_recorded": "no"}})
     assert refused.status_code == 400
     assert refused.get_json()["errors"] == {"dissent_recorded": [

@@ -51,6 +51,7 @@ DISCUSSION = (
 REMAINS = Outcome(
     "differences-remain",
     "Not resolved: refer as a professional difference that remains (to the agencies' board representatives)",
+    opens="differences-remain",
 )
 
 SECTOR = Field("sector", "Where do you work?", "choice", choices=(HEALTH, OTHER_AGENCY),

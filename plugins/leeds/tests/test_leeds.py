@@ -6,7 +6,7 @@ Christmas Day, Boxing Day's substitute (Monday 28 December) and New Year's Day:
 """
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 LEEDS = "leeds"
 RAISER = "practitioner@leeds.example.org"
@@ -44,7 +44,7 @@ def walk(client, process, sector, steps):
     for acting, action, record, then, people, due in steps:
         assert [a["email"] for a in case["stage"]["assignees"]] == ([acting] if isinstance(acting, str) else acting)
         sign_in(client, LEEDS, acting if isinstance(acting, str) else acting[0], "manager")
-        response = client.post(f"/{LEEDS}/api/cases/{reference}/actions", json={"action": action, "record": record})
+        response = post_action(client, f"/{LEEDS}/api/cases/{reference}/actions", {"action": action, "record": record})
         assert response.status_code == 200, response.get_json()
         case = response.get_json()
         if then is None:
@@ -200,3 +200,16 @@ def test_an_unsupported_sector_is_refused_and_nothing_saved(client):
     assert response.status_code == 400
     assert "from the list" in response.get_json()["errors"]["sector"][0]
     assert "LDS-" not in client.get(f"/{LEEDS}/cases/").get_data(as_text=True)
+
+
+def test_a_difference_that_remains_is_referred_on_to_the_board_representatives(client):
+    case = walk(client, "referral-enquiry", "Another agency", [
+        (TEAM_MANAGER, "escalate", DISCUSSED, "meeting-of-all-parties", [SENIOR], "2027-01-05"),
+        (SENIOR, "differences-remain", DISCUSSED, None, None, None),
+    ])
+    linked = next(e["summary"] for e in case["timeline"] if e["kind"] == "linked")
+    reference = linked.split("Referred on: ")[1].split(" ")[0]
+    sign_in(client, LEEDS, RAISER)
+    opened = client.get(f"/{LEEDS}/api/cases/{reference}").get_json()
+    assert opened["process"] == "differences-remain" and opened["opened_from"] == case["reference"]
+    assert opened["stage"]["slug"] == "board-representatives"

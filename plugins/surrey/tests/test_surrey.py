@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 SURREY = "surrey"
 PRACTITIONER = "school.nurse@surrey.example.org"
@@ -34,7 +34,7 @@ def raise_case(client, process, answers):
 
 def act(client, reference, who, action, record):
     sign_in(client, SURREY, who, "manager")
-    response = client.post(f"/{SURREY}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    response = post_action(client, f"/{SURREY}/api/cases/{reference}/actions", {"action": action, "record": record})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -155,8 +155,7 @@ def test_an_upheld_dissent_is_investigated_reviewed_and_goes_to_a_strategy_meeti
 def test_with_no_meeting_scheduled_the_chair_is_told_and_nothing_changes(client):
     case = raise_case(client, "conference-dissent", DISSENT).get_json()
     sign_in(client, SURREY, CHAIR, "manager")
-    response = client.post(f"/{SURREY}/api/cases/{case['reference']}/actions",
-                           json={"action": "escalate", "record": {"referral": "r"}})
+    response = post_action(client, f"/{SURREY}/api/cases/{case['reference']}/actions", {"action": "escalate", "record": {"referral": "r"}})
     assert response.status_code == 400
     assert "No meeting of the CP Dissents Group is scheduled" in response.get_json()["errors"]["action"][0]
     assert client.get(f"/{SURREY}/api/cases/{case['reference']}").get_json()["stage"]["slug"] == "chair-referral"

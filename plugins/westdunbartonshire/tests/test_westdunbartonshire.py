@@ -1,7 +1,7 @@
 """West Dunbartonshire's Multi-Agency Escalation and Dissent Guidance, as users would walk it."""
 import pytest
 
-from core.testing import london, sign_in
+from core.testing import london, sign_in, post_action
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"
@@ -46,7 +46,7 @@ def raise_case(client, payload, email=TEACHER):
 
 def act(client, reference, email, action, record, role="manager"):
     sign_in(client, WDC, email, role)
-    response = client.post(f"/{WDC}/api/cases/{reference}/actions", json={"action": action, "record": record})
+    response = post_action(client, f"/{WDC}/api/cases/{reference}/actions", {"action": action, "record": record})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
