@@ -163,3 +163,12 @@ def test_one_list_page_costs_the_same_few_statements_for_5_or_50_cases(app, clie
     many = _statements(app, client, f"/{WDC}/cases/")
     assert few == many
     assert many <= 8
+
+
+def test_a_lead_filters_the_cases_that_arrived_late(client, clock):
+    late = raise_cases(client, clock, 1, "conference-dissent", conference_date="2026-10-01")
+    raise_cases(client, clock, 1, "conference-dissent", conference_date="2026-11-24")
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    got = client.get(f"/{WDC}/api/cases?status=late").get_json()
+    assert [c["reference"] for c in got["cases"]] == late
+    assert "late-on-arrival" in got["cases"][0]["tags"]
