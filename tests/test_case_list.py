@@ -165,10 +165,29 @@ def test_one_list_page_costs_the_same_few_statements_for_5_or_50_cases(app, clie
     assert many <= 8
 
 
+GLOUCESTERSHIRE_DISSENT = {
+    "attended": "yes", "professional_name": "Jo Example", "professional_role": "Health visitor",
+    "agency": "Community health", "professional_phone": "01632 960000",
+    "professional_email": "health.visitor@gcc.example.org", "manager_details": "Robin Ashdown",
+    "child_names": "Child A", "child_dobs": "1 2 2020", "chair_name": "Reviewing Officer (demo)",
+    "chair_email": "reviewing.officer@gcc.example.org", "made_subject_to_plan": "no",
+    "discussed_with_line_manager": "yes", "rationale": "Risk not weighed.", "signature": "Jo Example",
+}
+
+
 def test_a_lead_filters_the_cases_that_arrived_late(client, clock):
-    late = raise_cases(client, clock, 1, "conference-dissent", conference_date="2026-10-01")
-    raise_cases(client, clock, 1, "conference-dissent", conference_date="2026-11-24")
-    sign_in(client, WDC, LEAD, "safeguarding-lead")
-    got = client.get(f"/{WDC}/api/cases?status=late").get_json()
-    assert [c["reference"] for c in got["cases"]] == late
+    """A dissent raised after its conference day: its first stage (the same working day) arrived late."""
+    gcc, raised = "gloucestershire", []
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, gcc, "health.visitor@gcc.example.org")
+    for day in ("2026-11-20", "2026-11-24"):
+        made = client.post(f"/{gcc}/api/cases", json={"process": "conference-dissent",
+                                                      "answers": {**GLOUCESTERSHIRE_DISSENT, "conference_date": day}})
+        assert made.status_code == 201, made.get_json()
+        raised.append(made.get_json()["reference"])
+    sign_in(client, gcc, "lead@gcc.example.org", "safeguarding-lead")
+    got = client.get(f"/{gcc}/api/cases?status=late").get_json()
+    assert [c["reference"] for c in got["cases"]] == raised[:1]
     assert "late-on-arrival" in got["cases"][0]["tags"]
+    html = client.get(f"/{gcc}/cases/?status=late").get_data(as_text=True)
+    assert "Showing 1 to 1 of 1 case" in html and "Late on arrival</strong>" in html
