@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from . import audit, directory
 from .calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
 from .clock import LONDON, local_date
 from .models import (Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, StageOffer, User, db,
-                     insert_ignoring_duplicates)
+                     dialect_module)
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage
 
 
@@ -38,9 +38,28 @@ def now() -> datetime:
     return concord().clock.now()
 
 
+CALENDARS = "concord.calendars"
+
+
 def calendar_for(council: Council) -> WorkingDayCalendar:
-    closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
-    return WorkingDayCalendar(council.nation, frozenset(closures))
+    """The council's working-day calendar, read once per transaction."""
+    calendars = db.session.info.setdefault(CALENDARS, {})
+    if council.slug not in calendars:
+        closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
+        calendars[council.slug] = WorkingDayCalendar(council.nation, frozenset(closures))
+    return calendars[council.slug]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_calendars(session):
+    session.info.pop(CALENDARS, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_calendars_when_closures_change(session, flush_context, instances):
+    if any(isinstance(o, ClosureDay) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(CALENDARS, None)
 
 
 def meeting_dates(council: Council, group: str) -> list[date]:
@@ -80,6 +99,8 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         raised_at=moment,
         idempotency_key=idempotency_key,
         opened_from=opened_from,
+        stages=[],
+        events=[],
     )
     db.session.add(case)
     _event(case, moment, raised_by, "opened", f"{process.title} raised ({ladder.title})")
@@ -272,6 +293,7 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
         scope=scope,
         entered_at=moment,
         due_on=_due(council, case, stage, moment),
+        offers=[],
     )
     entry.late_on_arrival = entry.due_on < local_date(moment)
     case.stages.append(entry)
@@ -303,7 +325,7 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
         return ""
     contacts = directory.assignees(council.slug, entry.role, entry.scope)
     others = [c for c in contacts if c.email != raiser]
-    entry.offers = [StageOffer(contact_id=c.id) for c in others]
+    entry.offers.extend(StageOffer(contact=c) for c in others)
     if not others:
         entry.to_lead = True
         if contacts:
@@ -352,12 +374,10 @@ def _change(council: Council, case: Case, change: str, entry: StageEntry | None)
 
 def _allocate_reference(council: Council, moment: datetime) -> str:
     year = local_date(moment).year
-    insert_ignoring_duplicates(ReferenceCounter, council=council.slug, year=year, last=0)
-    # The UPDATE takes a row lock, so concurrent submissions queue here.
+    # One upsert: the row lock it takes makes concurrent submissions queue here until commit.
+    insert = dialect_module().insert(ReferenceCounter).values(council=council.slug, year=year, last=1)
     number = db.session.execute(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.council == council.slug, ReferenceCounter.year == year)
-        .values(last=ReferenceCounter.last + 1)
+        insert.on_conflict_do_update(index_elements=["council", "year"], set_={"last": ReferenceCounter.last + 1})
         .returning(ReferenceCounter.last)
     ).scalar_one()
     return f"{council.reference_prefix}-{year}-{number:04d}"

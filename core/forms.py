@@ -95,10 +95,21 @@ def _wtforms_field(spec: Field):
     checks.append(too_long)
     if spec.type == "email":
         checks.append(validators.Email(message=f"Enter {label} in the right format, like name@example.org"))
+        if spec.domains:
+            checks.append(_in_domains(spec))
         return EmailField(widget=GovTextInput(), **kwargs)
     if spec.type == "textarea":
         return TextAreaField(widget=GovTextArea(), **kwargs)
     return StringField(widget=GovTextInput(), **kwargs)
+
+
+def _in_domains(spec: Field):
+    allowed = " or ".join(f"@{d}" for d in spec.domains)
+
+    def check(form, field):
+        if field.data and field.data.rsplit("@", 1)[-1].lower() not in spec.domains:
+            raise validators.ValidationError(f"Enter {_lower_first(spec.label)} ending {allowed}")
+    return check
 
 
 @lru_cache(maxsize=None)

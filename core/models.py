@@ -4,16 +4,23 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 
-def insert_ignoring_duplicates(model, **values) -> None:
-    """INSERT that does nothing when a unique key already exists (SQLite and PostgreSQL)."""
+def insert_ignoring_duplicates(model, rows: list[dict] | None = None, session=None, **values) -> None:
+    """One INSERT (of one row, or many) that skips rows whose unique key already exists (SQLite and PostgreSQL)."""
+    session = session or db.session
+    rows = rows if rows is not None else [values]
+    if rows:
+        session.execute(dialect_module(session).insert(model).values(rows).on_conflict_do_nothing())
+
+
+def dialect_module(session=None):
+    """``sqlalchemy.dialects.postgresql`` or ``.sqlite``, for their INSERT … ON CONFLICT."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+    return postgresql if (session or db.session).get_bind().dialect.name == "postgresql" else sqlite
 
 
 class UTCDateTime(TypeDecorator):
@@ -37,7 +44,9 @@ class Base(DeclarativeBase):
     registry = registry(type_annotation_map={datetime: UTCDateTime, dict: JSON, list: JSON})
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their loaded state after commit: a page rendered after its action commits
+# does not read back every row it has just written.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 class User(db.Model):
@@ -252,7 +261,13 @@ class ScheduledNotification(db.Model):
     (state, send_after) index, so a tick costs what is due, not what exists.
     """
 
-    __table_args__ = (Index("ix_notification_due", "state", "send_after"),)
+    __table_args__ = (
+        Index("ix_notification_due", "state", "send_after"),
+        # The daily failure digest reads only unreported failures, however many old ones there are.
+        Index("ix_notification_unreported_failures", "council",
+              postgresql_where=text("state = 'failed' AND reported_at IS NULL"),
+              sqlite_where=text("state = 'failed' AND reported_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64))

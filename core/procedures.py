@@ -37,6 +37,8 @@ class Field:
     max_length: int | None = None
     accept: tuple[str, ...] = ()
     refusal: str = ""
+    # For an email naming a person who will hold a rung: the council's own domains only.
+    domains: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:

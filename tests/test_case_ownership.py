@@ -475,3 +475,19 @@ def test_a_council_admin_ends_a_users_sessions(app, clock):
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
     sign_in(person, C, MANAGER_ONE, "manager")
     assert person.get(f"/{C}/cases/").status_code == 200
+
+
+def test_sessions_kept_in_redis_end_at_sign_out_too(make_app):
+    from core.testing import require_service
+
+    require_service("Redis", "127.0.0.1", 6379)
+    app = make_app(PLUGINS=[Chairshire()], SESSION_REDIS_URL="redis://127.0.0.1:6379/14")
+    client = app.test_client()
+    sign_in(client, C, RAISER)
+    sid = client.get_cookie("session").value
+    assert app.session_interface.client.exists(f"concord:session:{sid}")
+    page = client.get(f"/{C}/cases/").get_data(as_text=True)
+    client.post(f"/{C}/sign-out", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    assert not app.session_interface.client.exists(f"concord:session:{sid}")
+    client.set_cookie("session", sid)
+    assert client.get(f"/{C}/cases/").status_code == 302

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from .. import directory
 from ..cases import calendar_for, holders, now, process_of
@@ -19,6 +20,7 @@ from ..hookspecs import hookimpl
 from ..models import Case, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
 
 SEND_TIME = time(7, 0)
+PLANNED = "concord.planned_notifications"
 
 ACKNOWLEDGEMENT = "acknowledgement"
 ASSIGNMENT = "assignment"
@@ -37,17 +39,42 @@ def morning_of(day: date) -> datetime:
 
 
 def schedule(case: Case, entry: StageEntry | None, kind: str, recipient: str, send_after: datetime) -> None:
+    """Plan one message; planned rows are written together by ``write_planned`` (at the latest, at commit)."""
     owner = f"entry-{entry.id}" if entry is not None else f"case-{case.id}"
-    insert_ignoring_duplicates(
-        ScheduledNotification,
+    key = f"{owner}/{kind}/{recipient.lower()}"
+    db.session.info.setdefault(PLANNED, {}).setdefault(key, dict(
         council=case.council, case_id=case.id, stage_entry_id=entry.id if entry is not None else None,
-        kind=kind, recipient=recipient.lower(), dedupe_key=f"{owner}/{kind}/{recipient.lower()}",
+        kind=kind, recipient=recipient.lower(), dedupe_key=key,
         send_after=send_after, state="pending", attempts=0, created_at=now(),
-    )
+    ))
+
+
+def write_planned(session=None) -> None:
+    """Write the planned rows in one INSERT, skipping any already there (the dedupe key)."""
+    session = session or db.session
+    planned = session.info.pop(PLANNED, None)
+    if planned:
+        insert_ignoring_duplicates(ScheduledNotification, list(planned.values()), session=session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_planned_before_commit(session):
+    if session.info.get(PLANNED):
+        write_planned(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_planned(session):
+    session.info.pop(PLANNED, None)
 
 
 @hookimpl
 def concord_case_changed(council, case, change, entry):
+    # Planned rows are written in one INSERT when the action commits.
+    plan(council, case, change, entry)
+
+
+def plan(council, case, change, entry) -> None:
     moment = now()
     if change == "opened":
         schedule(case, None, ACKNOWLEDGEMENT, case.raised_by.email, moment)
@@ -128,6 +155,7 @@ def replan_entry(council, entry: StageEntry, moment: datetime) -> None:
     earlier for people who hold it again come back, unless their day has
     passed; the rest are planned afresh (the dedupe key stops repeats).
     """
+    write_planned()
     case = entry.case
     wanted = set(rung_emails(council, entry))
     overdue_wanted = wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}

@@ -53,9 +53,13 @@ def upgrade():
         sa.UniqueConstraint('stage_entry_id', 'contact_id'),
     )
     op.create_index('ix_stage_offer_contact', 'stage_offer', ['contact_id'])
+    unreported = sa.text("state = 'failed' AND reported_at IS NULL")
+    op.create_index('ix_notification_unreported_failures', 'scheduled_notification', ['council'],
+                    postgresql_where=unreported, sqlite_where=unreported)
 
 
 def downgrade():
+    op.drop_index('ix_notification_unreported_failures', table_name='scheduled_notification')
     op.drop_index('ix_stage_offer_contact', table_name='stage_offer')
     op.drop_table('stage_offer')
     with op.batch_alter_table('stage_entry') as batch_op:

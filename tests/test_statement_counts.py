@@ -1,0 +1,52 @@
+"""SQL statements per request, counted, so a regression fails here and not only in bench/."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from core.models import db
+from core.testing import london, post_action, sign_in
+
+WDC = "westdunbartonshire"
+ESCALATION = {"process": "escalation", "answers": {
+    "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Area team",
+    "decision": "Closed.", "disagreement": "New concerns.", "tried": "Talked."}}
+
+
+@contextmanager
+def counted(app):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_raising_a_case_takes_at_most_twelve_statements(app, client, clock):
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201  # the counter row exists now
+    with counted(app) as statements:
+        assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201
+    assert len(statements) <= 12, "\n".join(s.split("\n")[0] for s in statements)
+    outbox_inserts = [s for s in statements if s.startswith("INSERT INTO scheduled_notification")]
+    assert len(outbox_inserts) == 1, "every message of the submission in one INSERT"
+
+
+def test_acting_on_a_stage_takes_a_bounded_number_of_statements(app, client, clock):
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    reference = client.post(f"/{WDC}/api/cases", json=ESCALATION).get_json()["reference"]
+    sign_in(client, WDC, "head.establishment@wdc.example.org", "manager")
+    entry = client.get(f"/{WDC}/api/cases/{reference}").get_json()["stage"]["entry"]
+    with counted(app) as statements:
+        response = client.post(f"/{WDC}/api/cases/{reference}/actions", json={
+            "action": "escalate", "record": {"discussed": "Met.", "agreed": "No."}, "entry": entry})
+    assert response.status_code == 200
+    assert len(statements) <= 18, "\n".join(s.split("\n")[0] for s in statements)
