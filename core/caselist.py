@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, case as case_when, func, insert, literal, nulls_last, or_, select, tuple_
+from sqlalchemy import and_, case as case_when, func, insert, literal, nulls_last, or_, select
 from sqlalchemy.orm import aliased
 
 from .models import AuditEvent, Case, Contact, StageEntry, StageOffer, UTCDateTime, db
