@@ -64,6 +64,11 @@ def load(app, n: int, seed: int = 7) -> None:
         db.session.add(raiser)
         db.session.commit()
         raiser_id = raiser.id
+        # Each stage is offered to its rung's directory contacts when it is entered.
+        rung = {}
+        for contact_id, role, scope in db.session.execute(
+                text("SELECT id, role, scope FROM contact WHERE council = :c"), {"c": WDC}):
+            rung.setdefault((role, scope), []).append(contact_id)
         raw = db.engine.raw_connection()
         try:
             cur = raw.cursor()
@@ -94,7 +99,7 @@ def load(app, n: int, seed: int = 7) -> None:
                     at = entered if last else raised
                     due = at.date() + timedelta(days=7)
                     is_closed = closed or not last
-                    entries.append((i, position, slug, role, rnd.choice(COMMUNITIES) if role == "qio" else None,
+                    entries.append((len(entries) + 1, i, position, slug, role, rnd.choice(COMMUNITIES) if role == "qio" else None,
                                     at, due, at + timedelta(days=2) if is_closed else None,
                                     ("resolved" if last else "escalate") if is_closed else None))
                 cases.append((i, WDC, f"WDC-{raised.year}-{i:06d}", process, ladder, "bench", json.dumps(answers),
@@ -104,11 +109,16 @@ def load(app, n: int, seed: int = 7) -> None:
                           'outcome, raised_by_id, raised_at, closed_at) FROM STDIN') as copy:
                 for row in cases:
                     copy.write_row(row)
-            with cur.copy("COPY stage_entry (case_id, position, stage, role, scope, entered_at, due_on, closed_at, "
-                          "outcome) FROM STDIN") as copy:
+            with cur.copy("COPY stage_entry (id, case_id, position, stage, role, scope, entered_at, due_on, "
+                          "closed_at, outcome) FROM STDIN") as copy:
                 for row in entries:
                     copy.write_row(row)
+            with cur.copy("COPY stage_offer (stage_entry_id, contact_id) FROM STDIN") as copy:
+                for entry in entries:
+                    for contact_id in rung.get((entry[4], entry[5]), rung.get((entry[4], None), [])):
+                        copy.write_row((entry[0], contact_id))
             cur.execute("SELECT setval(pg_get_serial_sequence('\"case\"', 'id'), %s)", (n,))
+            cur.execute("SELECT setval(pg_get_serial_sequence('stage_entry', 'id'), %s)", (len(entries),))
             raw.commit()
             raw.commit()
             raw.driver_connection.autocommit = True
@@ -117,17 +127,22 @@ def load(app, n: int, seed: int = 7) -> None:
             raw.close()
 
 
-def timings(client, path: str, requests: int) -> tuple[float, float]:
-    """(median, p95) in milliseconds of the whole request."""
+def timings(client, path: str, requests: int) -> tuple[float, float, float]:
+    """(median, p95) in milliseconds of the whole request, and the p95 of this process's CPU time.
+
+    On a machine shared with other jobs the wall time includes waiting for a
+    CPU; the CPU time is what the request itself costs on the web side.
+    """
     for _ in range(5):
         assert client.get(path).status_code == 200
-    times = []
+    times, cpu = [], []
     for _ in range(requests):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         times.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
         assert response.status_code == 200
-    return statistics.median(times), statistics.quantiles(times, n=100)[94]
+    return statistics.median(times), statistics.quantiles(times, n=100)[94], statistics.quantiles(cpu, n=100)[94]
 
 
 def main():
@@ -157,8 +172,8 @@ def main():
         results = {}
         print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         for label, path in pages.items():
-            median, results[label] = timings(client, path, args.requests)
-            print(f"{label}: median {median:.1f} ms, p95 {results[label]:.1f} ms")
+            median, results[label], cpu = timings(client, path, args.requests)
+            print(f"{label}: median {median:.1f} ms, p95 {results[label]:.1f} ms (web process CPU p95 {cpu:.1f} ms)")
         worst = max(results["first page"], results["overdue conference dissents"])
         print(f"P95MS case-list-100k {worst:.1f} goal<50")
         with app.app_context():
