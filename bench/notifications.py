@@ -54,7 +54,7 @@ def fresh_database():
 def make_app(url, **config):
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CLOCK": SystemClock(), **config})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" * 6, "CONCORD_ENV": "development", "CLOCK": SystemClock(), **config})
     with app.app_context():
         upgrade()
     return app
@@ -108,7 +108,7 @@ def throughput(url, messages):
         # Production shape: worker processes (one per core), started before the clock runs.
         env = {**os.environ, "DATABASE_URL": url, "CONCORD_BROKER_URL": "redis://127.0.0.1:6379/14",
                "CONCORD_MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
-               "SECRET_KEY": "bench"}
+               "SECRET_KEY": "bench-" * 6, "CONCORD_ENV": "development"}
         dramatiq_cli = os.path.join(os.path.dirname(sys.executable), "dramatiq")
         workers = subprocess.Popen([dramatiq_cli, "core.notify.worker", "--processes", "2", "--threads", "4"],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

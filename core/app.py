@@ -67,8 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
         }),
     ])
 
-    from . import api, cli, logs, web
+    from . import api, cli, logs, ops, web
     logs.init_app(app)
+    ops.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

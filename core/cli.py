@@ -5,7 +5,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from . import directory
 from .models import db
@@ -22,6 +22,19 @@ def seed_demo():
         added = directory.load(council.slug, contacts)
         click.echo(f"{council.slug}: {added} demo contacts added")
     db.session.commit()
+
+
+@group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Say what would be erased and deleted; change nothing.")
+@with_appcontext
+def purge(dry_run):
+    """Erase cases past their council's retention and delete old outbox mail (the scheduler runs this daily)."""
+    from . import retention
+
+    report = retention.purge(dry_run=dry_run)
+    click.echo(("Would erase and delete (dry run, nothing changed):" if dry_run else "Erased and deleted:"))
+    for line in report.lines():
+        click.echo(f"  {line}")
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
@@ -15,10 +16,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, EmailField, RadioField, StringField, TextAreaField, validators
 
-from .procedures import Field, Outcome, Process, Stage
+from .clock import local_date
+from .procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, Stage
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -64,6 +67,87 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+class PastEvent:
+    """A date of something that has happened: not after today (Europe/London),
+    and not more than PAST_LIMIT_DAYS before it (a mistyped year)."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        today = local_date(current_app.extensions["concord"].clock.now())
+        if field.data > today:
+            raise validators.ValidationError(f"{self.label} must be today or in the past")
+        earliest = today - timedelta(days=PAST_LIMIT_DAYS)
+        if field.data < earliest:
+            raise validators.ValidationError(f"{self.label} must be after {earliest:%-d %B %Y}")
+
+
+class ConcordForm(FlaskForm):
+    """A form whose questions may depend on another answer (``Field.shown_when``).
+
+    A question whose condition is not met is not validated and its answer is
+    dropped, so it is neither required nor stored.
+    """
+
+    conditions: dict = {}
+
+    def hidden_names(self) -> set[str]:
+        hidden = set()
+        for name, (other, values) in self.conditions.items():
+            controller = self._fields.get(other)
+            if controller is None or controller.data not in values or other in hidden:
+                hidden.add(name)
+        return hidden
+
+    def validate(self, extra_validators=None):
+        super().validate(extra_validators)
+        for name in self.hidden_names():
+            self[name].errors = []
+            self[name].data = None
+        self._errors = None
+        return not any(f.errors for f in self) and not self.form_errors
+
+    def render_fields(self) -> Markup:
+        """Every question, a conditional one inside the radio item that reveals it
+        (GOV.UK's conditional reveal); one shown for several answers follows its
+        controlling question instead, since a field can only be on the page once."""
+        nested: dict[str, dict[str, list[str]]] = {}
+        after: dict[str, list[str]] = {}
+        for name, (other, values) in self.conditions.items():
+            if len(values) == 1 and isinstance(self._fields.get(other), RadioField):
+                nested.setdefault(other, {}).setdefault(values[0], []).append(name)
+            else:
+                after.setdefault(other, []).append(name)
+        parts = []
+        for field in self:
+            if field.name == "csrf_token" or field.name in self.conditions:
+                continue
+            parts.append(self._render(field, nested, after))
+        return Markup("").join(parts)
+
+    def _render(self, field, nested, after) -> Markup:
+        params = {}
+        if field.name in self.conditions and field.name not in {n for v in nested.values() for ns in v.values() for n in ns}:
+            other, values = self.conditions[field.name]
+            labels = dict(getattr(self._fields.get(other), "choices", None) or ())
+            only = "Answer this only if you chose " + " or ".join(f"‘{labels.get(v, v)}’" for v in values) + "."
+            params["hint"] = {"text": f"{field.description} {only}" if field.description else only}
+        if field.name in nested:
+            items = []
+            for value, _label in field.choices:
+                inner = nested[field.name].get(value)
+                html = Markup("").join(self._render(self[n], nested, after) for n in inner) if inner else None
+                items.append({"conditional": {"html": html}} if html else {})
+            params["items"] = items
+        out = field(params=params) if params else field()
+        for name in after.get(field.name, ()):
+            out += self._render(self[name], nested, after)
+        return out
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -72,11 +156,11 @@ def _wtforms_field(spec: Field):
     label = _lower_first(spec.label)
     checks = []
     typed = spec.type in ("text", "textarea", "email")
+    verb = "Select" if spec.type in ("choice", "yesno") else "Enter"
     if spec.required:
-        verb = "Select" if spec.type in ("choice", "yesno") else "Enter"
         # Typed answers are stripped first, so a blank one counts as missing.
         required = validators.DataRequired if typed else validators.InputRequired
-        checks.append(required(message=f"{verb} {label}"))
+        checks.append(required(message=spec.error or f"{verb} {label}"))
     else:
         checks.append(validators.Optional())
     hint = spec.hint or (f"For example, {past_example()}" if spec.type == "date" else "")
@@ -86,10 +170,13 @@ def _wtforms_field(spec: Field):
     if spec.accept:
         checks.append(validators.AnyOf(spec.accept, message=spec.refusal or f"{spec.label}: this answer cannot go on"))
     if spec.type == "date":
+        if spec.past:
+            checks.append(PastEvent(spec.label))
         return GovDateField(**kwargs)
     if spec.type in ("choice", "yesno"):
         choices = YES_NO if spec.type == "yesno" else [(c, c) for c in spec.choices]
-        checks.append(validators.AnyOf([v for v, _ in choices], message=f"Select {label} from the list"))
+        unlisted = f"{spec.error} from the list" if spec.error and spec.type == "choice" else spec.error
+        checks.append(validators.AnyOf([v for v, _ in choices], message=unlisted or f"Select {label} from the list"))
         return RadioField(choices=choices, widget=GovRadioInput(), validate_choice=False, **kwargs)
     too_long = validators.Length(max=spec.limit, message=f"{spec.label} must be {spec.limit:,} characters or fewer")
     checks.append(too_long)
@@ -112,14 +199,21 @@ def _in_domains(spec: Field):
     return check
 
 
+def _conditions(fields: tuple[Field, ...]) -> dict:
+    return {f.name: f.shown_when for f in fields if f.shown_when}
+
+
 @lru_cache(maxsize=None)
 def intake_form_class(process: Process) -> type[FlaskForm]:
-    return type(f"{process.slug}-intake", (FlaskForm,), {f.name: _wtforms_field(f) for f in process.intake})
+    attrs = {f.name: _wtforms_field(f) for f in process.intake}
+    attrs["conditions"] = _conditions(process.intake)
+    return type(f"{process.slug}-intake", (ConcordForm,), attrs)
 
 
 @lru_cache(maxsize=None)
 def record_form_class(stage: Stage) -> type[FlaskForm]:
     attrs = {f.name: _wtforms_field(f) for f in stage.record}
+    attrs["conditions"] = _conditions(stage.record)
     attrs["action"] = RadioField(
         "What happens next",
         choices=[(o.slug, o.label) for o in stage.outcomes],
@@ -130,7 +224,7 @@ def record_form_class(stage: Stage) -> type[FlaskForm]:
         widget=GovRadioInput(),
         validate_choice=False,
     )
-    return type(f"{stage.slug}-record", (FlaskForm,), attrs)
+    return type(f"{stage.slug}-record", (ConcordForm,), attrs)
 
 
 def answers_of(form: FlaskForm, fields: tuple[Field, ...]) -> dict:
@@ -180,6 +274,8 @@ def describe_field(spec: Field) -> dict:
         "required": spec.required,
         "choices": list(spec.choices) if spec.type == "choice" else (["yes", "no"] if spec.type == "yesno" else []),
         "max_length": spec.limit if spec.type not in ("date", "choice", "yesno") else None,
+        "shown_when": {"field": spec.shown_when[0], "values": list(spec.shown_when[1])} if spec.shown_when else None,
+        "past": spec.past,
     }
 
 

@@ -136,6 +136,8 @@ class Case(db.Model):
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     raised_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # Set when the retention job erased the answers and records (core/retention.py).
+    erased_at: Mapped[datetime | None]
     # The raiser's one-time token (check-answers page) or Idempotency-Key (API).
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     # The case whose outcome opened this one ("refer on").
@@ -228,11 +230,11 @@ class CaseEvent(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Who read or wrote which case, and when."""
+    """Who read or wrote which case, and when. No user: Concord itself (the retention job)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]

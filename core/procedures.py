@@ -26,6 +26,17 @@ class Field:
 
     ``accept`` limits the answers that let the form go on (e.g. only "yes" to
     "did you attend the conference?"); ``refusal`` says why anything else is refused.
+
+    ``shown_when`` is ``(other field, (values, ...))``: the question is asked
+    only when that answer (an intake answer, or ``"action"`` on a stage record)
+    is one of the values; otherwise it is neither required nor stored (None).
+
+    ``past`` (dates) is for an event that has happened: not after today and not
+    more than ``PAST_LIMIT_DAYS`` before it.
+
+    ``error`` is the message for a missing answer, in GOV.UK's words ("Select
+    the service whose escalation route you are following"); a label that is a
+    question needs one, since "Select <question>" does not read.
     """
 
     name: str
@@ -37,6 +48,9 @@ class Field:
     max_length: int | None = None
     accept: tuple[str, ...] = ()
     refusal: str = ""
+    shown_when: tuple[str, tuple[str, ...]] | None = None
+    past: bool = False
+    error: str = ""
     # For an email naming a person who will hold a rung: the council's own domains only.
     domains: tuple[str, ...] = ()
 
@@ -45,6 +59,12 @@ class Field:
             raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
         if self.type == "choice" and not self.choices:
             raise ValueError(f"field {self.name!r}: a choice needs choices")
+        if self.past and self.type != "date":
+            raise ValueError(f"field {self.name!r}: only a date can be in the past")
+        if self.shown_when is not None:
+            other, values = self.shown_when
+            if not isinstance(other, str) or not values or isinstance(values, str):
+                raise ValueError(f"field {self.name!r}: shown_when is (field name, (values, ...))")
 
     @property
     def limit(self) -> int:
@@ -73,54 +93,72 @@ class Role:
 
 
 # --- deadline rules -------------------------------------------------------
-# ``from_`` names a date answer on the intake form (e.g. "conference_date");
-# None means "when the stage was entered".
+# ``from_`` names a date answer (on the intake form, or recorded at an earlier
+# stage, e.g. "conference_date"); None means "when the case reached the stage".
+# ``since`` is the event in words ("the conference", "the dissent being
+# acknowledged"): every deadline says what it counts from.
+
+PAST_LIMIT_DAYS = 730  # a "past event" date more than two years back is refused as a slip
+
+
+def _event(from_: str | None, since: str) -> str:
+    if since:
+        return since
+    if from_:
+        name = from_.removesuffix("_date").removesuffix("_on")
+        return "the " + name.replace("_", " ")
+    return "the case reaching this stage"
+
+
+def _days(n: int, kind: str) -> str:
+    return f"{n} {kind} day" + ("" if n == 1 else "s")
 
 
 @dataclass(frozen=True)
 class WorkingDays:
     n: int
     from_: str | None = None
+    since: str = ""
 
     def describe(self) -> str:
-        days = "working day" if self.n == 1 else "working days"
-        return f"within {self.n} {days}" + _of(self.from_)
+        return f"within {_days(self.n, 'working')} of {_event(self.from_, self.since)}"
 
 
 @dataclass(frozen=True)
 class CalendarDays:
     n: int
     from_: str | None = None
+    since: str = ""
 
     def describe(self) -> str:
-        return f"within {self.n} days" + _of(self.from_)
+        return f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
 
 
 @dataclass(frozen=True)
 class SameWorkingDay:
     from_: str | None = None
+    since: str = ""
 
     def describe(self) -> str:
-        return "the same working day" + _of(self.from_)
+        return f"on the same working day as {_event(self.from_, self.since)}"
 
 
 @dataclass(frozen=True)
 class NextMeeting:
-    """Due at the next meeting of a group whose dates the council admins keep."""
+    """Due at the next meeting of a group whose dates the council admins keep,
+    counting from the day the case reaches the stage."""
 
     meeting: str
-    title: str = ""     # how people name the group, e.g. "CP Dissents Group"
+    since: str = ""
+    name: str = ""
 
     @property
     def group(self) -> str:
-        return self.title or self.meeting.replace("-", " ")
+        """How people name the group, e.g. "CP Dissents Group"."""
+        return self.name or self.meeting.replace("-", " ")
 
     def describe(self) -> str:
-        return f"by the next meeting of the {self.group}"
-
-
-def _of(from_: str | None) -> str:
-    return f" of the {from_.replace('_', ' ')}" if from_ else ""
+        return f"at the next meeting of the {self.group} after {_event(None, self.since)}"
 
 
 Deadline = Union[WorkingDays, CalendarDays, SameWorkingDay, NextMeeting]
@@ -149,6 +187,16 @@ class Outcome:
     @property
     def closes(self) -> bool:
         return self.to is None
+
+
+# The raiser's own line manager, named on the form: held by that person, not by a directory rung,
+# so no other line manager in the council sees the case. Councils use these as they are.
+LINE_MANAGER_NAME = Field("line_manager_name", "Your line manager's name", error="Enter your line manager's name")
+LINE_MANAGER_EMAIL = Field("line_manager_email", "Your line manager's email address", "email",
+                           hint="They will be asked to discuss this with you and record it here",
+                           error="Enter your line manager's email address")
+YOUR_LINE_MANAGER = Role("own-line-manager", "Your line manager", person="line_manager_email",
+                         person_name="line_manager_name")
 
 
 def escalate(label: str = "Not resolved: escalate to the next stage", hint: str = "") -> Outcome:
@@ -217,7 +265,9 @@ class Process:
         raise KeyError(name)
 
     def ladder_for(self, answers: dict) -> Ladder:
-        if self.ladder_by is None:
+        """The ladder the answers pick; a case referred on from another process
+        (``Outcome.opens``) may lack that answer, and starts on the first ladder."""
+        if self.ladder_by is None or answers.get(self.ladder_by) is None:
             return self.ladders[0]
         for ladder in self.ladders:
             if ladder.when == answers.get(self.ladder_by):
@@ -251,6 +301,7 @@ class Council:
     immediate_risk: str
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     signposts: tuple[str, ...] = ()
+    # Closed cases older than this are erased by the daily purge (core/retention.py).
     retention_years: int = 25
     version: str = "0"
     immediate_risk_role: str | None = None

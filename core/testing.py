@@ -21,6 +21,7 @@ from .clock import FixedClock
 from .models import db
 
 LONDON = ZoneInfo("Europe/London")
+TEST_SECRET_KEY = "test-secret-key-of-at-least-32-bytes"
 POSTGRES_ADMIN_URL = os.environ.get("CONCORD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -78,7 +79,7 @@ def migrated(database_url):
     """The schema, built by the real migrations once per database."""
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "CONCORD_ENV": "development"})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -99,7 +100,7 @@ def make_app(migrated, clock):
         app = create_app({
             "SQLALCHEMY_DATABASE_URI": migrated,
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "CLOCK": clock,
             "CONCORD_ENV": "development",
             "DEV_SIGN_IN": True,

@@ -10,7 +10,7 @@ WDC = "westdunbartonshire"
 
 def dissent(**answers):
     base = {
-        "conference_date": "2026-11-27",
+        "conference_date": "2026-11-23",
         "chair_name": "Pat Example",
         "chair_email": "chair@wdc.example.org",
         "agency": "Education Services",

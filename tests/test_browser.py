@@ -51,13 +51,26 @@ def test_a_teacher_raises_a_disagreement_in_the_browser(live_server, browser, tm
 AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 
 
+# GOV.UK Frontend's conditional reveal puts aria-expanded on the radio that
+# reveals a question; axe flags it, and GOV.UK keeps it on purpose because
+# screen readers announce it (alphagov/govuk-frontend#979, a documented known
+# issue). Only that attribute on exactly those radios is let through.
+GOVUK_CONDITIONAL_RADIO = "input.govuk-radios__input[aria-controls^='conditional-']"
+
+
 def accessibility_violations(browser):
     """Run axe-core (WCAG 2.2 A/AA rules) on the page the browser shows."""
     browser.execute_script(AXE.read_text())
     result = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
+        "const known = (v, n) => v.id === 'aria-allowed-attr'"
+        f"  && document.querySelector(n.target[0]).matches(\"{GOVUK_CONDITIONAL_RADIO}\")"
+        "  && n.any.concat(n.all).every(c => /aria-expanded/.test(c.message));"
         "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})"
-        ".then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))));"
+        ".then(r => done(r.violations"
+        "  .map(v => ({id: v.id, nodes: v.nodes.filter(n => !known(v, n))}))"
+        "  .filter(v => v.nodes.length)"
+        "  .map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))));"
     )
     return result
 
@@ -75,6 +88,7 @@ def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
     WebDriverWait(browser, 5).until(shows.title_contains("Home"))
     for path in (f"/{WDC}/cases/", f"/{WDC}/cases/new", f"/{WDC}/cases/new/escalation",
                  f"/{WDC}/cases/new/conference-dissent", f"/{WDC}/admin/directory/", f"/{WDC}/admin/calendar/",
+                 f"/{WDC}/admin/texts/",
                  "/dev/mail/"):
         browser.get(live_server + path)
         assert accessibility_violations(browser) == [], path

@@ -107,8 +107,8 @@ def test_a_safeguarding_lead_filters_pages_searches_exports_and_prints(app, cloc
     WebDriverWait(browser, 5).until(shows.title_contains(overdue_dissents[-1]))
     assert "You are here" in browser.find_element(By.CSS_SELECTOR, "svg.app-ladder").get_attribute("innerHTML")
     accessible_at_both_widths(browser, "case page")
-    browser.find_element(By.LINK_TEXT, "Printable case record").click()
-    WebDriverWait(browser, 5).until(shows.title_contains("Case record"))
+    browser.find_element(By.LINK_TEXT, "Printable record").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("the whole record"))
     main = browser.find_element(By.TAG_NAME, "main").text
     assert "Acknowledgement by the Head of Service" in main and "Drew Kestrel" in main
     accessible_at_both_widths(browser, "printable record")

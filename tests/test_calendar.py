@@ -58,6 +58,10 @@ def test_next_meeting_is_the_first_meeting_on_or_after_the_start():
 
 
 def test_deadlines_describe_themselves_in_words():
-    assert WorkingDays(10, from_="conference_date").describe() == "within 10 working days of the conference date"
-    assert WorkingDays(1).describe() == "within 1 working day"
-    assert SameWorkingDay().describe() == "the same working day"
+    assert WorkingDays(10, from_="conference_date").describe() == "within 10 working days of the conference"
+    assert WorkingDays(1).describe() == "within 1 working day of the case reaching this stage"
+    assert SameWorkingDay().describe() == "on the same working day as the case reaching this stage"
+    assert CalendarDays(14, since="the dissent being acknowledged").describe() == (
+        "within 14 calendar days of the dissent being acknowledged")
+    assert NextMeeting("cp-dissents-group", since="the referral").describe() == (
+        "at the next meeting of the cp dissents group after the referral")

@@ -72,7 +72,7 @@ def test_a_closed_case_shows_its_outcome_and_date(client, clock):
     assert "Thursday 26 November 2026" in html
 
 
-def test_a_lead_prints_the_case_record_and_the_print_is_audited(app, client, clock):
+def test_a_lead_prints_the_case_record_and_it_is_audited(app, client, clock):
     clock.set(london(2026, 11, 24, 10, 0))
     reference = raised(client)
     sign_in(client, WDC, "head.establishment@wdc.example.org", "manager")
@@ -82,7 +82,7 @@ def test_a_lead_prints_the_case_record_and_the_print_is_audited(app, client, clo
     response = client.get(f"/{WDC}/cases/{reference}/record")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f"<title>Case record {reference} – West Dunbartonshire Council</title>" in html
+    assert f"<title>{reference}: the whole record – West Dunbartonshire Council</title>" in html
     assert "Head of Establishment for" not in html
     assert "Head of Establishment:\n" in html and "Morgan Lark" in html, "who held the stage that is done"
     assert "Avery Wren" in html, "who holds the stage now"
@@ -93,7 +93,7 @@ def test_a_lead_prints_the_case_record_and_the_print_is_audited(app, client, clo
     assert "@page { size: A4" in css and "@media print" in css
     with app.app_context():
         actions = db.session.scalars(db.select(AuditEvent.action)).all()
-    assert "print" in actions
+    assert "export" in actions
     sign_in(client, WDC, "other.teacher@wdc.example.org")
     assert client.get(f"/{WDC}/cases/{reference}/record").status_code == 404
 

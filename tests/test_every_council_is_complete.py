@@ -4,7 +4,7 @@ import pytest
 from core.app import create_app
 from core.procedures import NEXT_RUNG, CalendarDays, NextMeeting, SameWorkingDay, WorkingDays
 
-APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "contract"})
+APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "contract-" * 4})
 CONCORD = APP.extensions["concord"]
 PROCESSES = [
     pytest.param(council, process, id=f"{council.slug}/{process.slug}")

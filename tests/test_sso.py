@@ -154,11 +154,9 @@ def test_a_user_of_council_a_gets_404_for_council_b(site):
     app, base = site
     other = requests.Session()
     other.post(f"{base}/{B}/api/dev/session", json={"email": "worker@gcc.example.org", "role": "practitioner"})
-    answers = {"attended": "yes", "professional_name": "P", "professional_role": "R", "agency": "A",
-               "professional_phone": "0", "professional_email": "worker@gcc.example.org", "manager_details": "M",
-               "child_names": "C", "child_dobs": "1 1 2020", "conference_date": "2026-11-20", "chair_name": "C",
-               "chair_email": "chair@gcc.example.org", "made_subject_to_plan": "no",
-               "discussed_with_line_manager": "yes", "rationale": "R", "signature": "P"}
+    answers = {"raising_as": "A professional who attended the conference", "attended": "yes",
+               "conference_date": "2026-11-20", "chair_name": "C", "chair_email": "chair@gcc.example.org",
+               "line_manager_name": "L", "line_manager_email": "line.manager@gcc.example.org", "agency": "A", "professional_role": "R", "decision": "D", "rationale": "R"}
     reference = other.post(f"{base}/{B}/api/cases", json={"process": "conference-dissent", "answers": answers}).json()["reference"]
 
     browser, _ = sign_in_with_sso(base, A, "ada")

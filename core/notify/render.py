@@ -5,13 +5,15 @@ the dates, never the answers.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import current_app
 from icalendar import Calendar, Event
 
-from ..cases import process_of
+from ..cases import now, process_of
 from ..hookspecs import hookimpl
 from ..models import ScheduledNotification
 from .outbox import DEADLINE_KINDS
@@ -37,9 +39,23 @@ class Message:
     html: str
     message_id: str
     ics: bytes | None = None
+    date: datetime | None = None
     personalisation: dict = field(default_factory=dict)
     kind: str = ""
     council: str = ""
+
+
+def message_id(row: ScheduledNotification) -> str:
+    """A Message-ID on the base URL's domain, the same each time this row is tried.
+
+    Not ``email.utils.make_msgid``, whose random part would give a retried or
+    redelivered message a new identity: keeping it lets mail systems (and the
+    chaos test) recognise the duplicate. The row id, its creation time and its
+    dedupe key make it unique across databases restored from one another.
+    """
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    digest = hashlib.sha256(row.dedupe_key.encode()).hexdigest()[:16]
+    return f"<concord.{row.id}.{row.created_at:%Y%m%d%H%M%S}.{digest}@{host}>"
 
 
 @hookimpl(trylast=True)
@@ -70,7 +86,7 @@ def render(row: ScheduledNotification) -> Message:
     ics = calendar_entry(row, case.reference, entry.due_on, context["link"]) if row.kind in DEADLINE_KINDS and entry else None
     return Message(
         to=row.recipient, subject=subject, text=text, html=html, ics=ics, kind=row.kind, council=row.council,
-        message_id=f"<notification-{row.id}@{council.slug}.concord.invalid>",
+        message_id=message_id(row), date=now(),
         personalisation={"reference": case.reference, "due": due, "link": context["link"],
                          "stage": stage.title if stage else ""},
     )
@@ -86,8 +102,9 @@ def calendar_entry(row: ScheduledNotification, reference: str, due_on: date, lin
     cal = Calendar()
     cal.add("prodid", "-//Concord//Deadlines//EN")
     cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
     event = Event()
-    event.add("uid", f"stage-{row.stage_entry_id}@concord.invalid")
+    event.add("uid", f"stage-{row.stage_entry_id}@{urlsplit(current_app.config['BASE_URL']).hostname or 'localhost'}")
     event.add("summary", f"{reference} due")
     event.add("dtstart", due_on)
     event.add("description", f"Open the case: {link}")
@@ -105,5 +122,5 @@ def render_digest(row: ScheduledNotification, council) -> Message:
                "link": f"{base}/{council.slug}/cases/"}
     text, html = _render_pair("email/failure-digest", context)
     return Message(to=row.recipient, subject=SUBJECTS[row.kind].format(**context), text=text, html=html,
-                   kind=row.kind, council=row.council, message_id=f"<notification-{row.id}@{council.slug}.concord.invalid>",
+                   kind=row.kind, council=row.council, message_id=message_id(row), date=now(),
                    personalisation={"count": str(len(failures)), "link": context["link"]})

@@ -32,8 +32,11 @@ def due_ids(limit: int = BATCH) -> list[int]:
 
 def tick(app: Flask) -> int:
     """One tick: returns how many rows were handed to the workers."""
+    from .. import retention
+
     with app.app_context():
         plan_digests(app.extensions["concord"].councils)
+        retention.run_daily(app)
         ids = due_ids()
     queue = app.extensions["concord.queue"]
     for start in range(0, len(ids), PER_MESSAGE):

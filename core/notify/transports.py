@@ -4,6 +4,7 @@ from __future__ import annotations
 import smtplib
 import threading
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from ..hookspecs import hookimpl
 
@@ -20,10 +21,13 @@ def as_email(message, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = sender, message.to, message.subject
     email["Message-ID"] = message.message_id
+    if message.date is not None:
+        email["Date"] = format_datetime(message.date)
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
     if message.ics:
-        email.add_attachment(message.ics, maintype="text", subtype="calendar", filename="deadline.ics")
+        email.add_attachment(message.ics, maintype="text", subtype="calendar", filename="deadline.ics",
+                             params={"method": "PUBLISH"})
     return email
 
 
@@ -33,6 +37,7 @@ class SmtpTransport:
     def __init__(self, config):
         self.host, self.port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25)
         self.starttls = config.get("SMTP_STARTTLS", False)
+        self.ssl = config.get("SMTP_SSL", False)
         self.username, self.password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
         self.sender = config["MAIL_FROM"]
         self.local = threading.local()
@@ -40,7 +45,7 @@ class SmtpTransport:
     def _connection(self) -> smtplib.SMTP:
         smtp = getattr(self.local, "smtp", None)
         if smtp is None:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+            smtp = (smtplib.SMTP_SSL if self.ssl else smtplib.SMTP)(self.host, self.port, timeout=30)
             if self.starttls:
                 smtp.starttls()
             if self.username:

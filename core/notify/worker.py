@@ -3,9 +3,15 @@
 Run any number of them, on any machine that reaches the database, the broker
 and the mail relay; they share nothing else.
 """
+import sys
+
 import dramatiq
 
 from ..app import create_app
+from ..config import ConfigError
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigError as e:
+    sys.exit(f"Concord cannot start: {e}")
 dramatiq.set_broker(app.extensions["concord.queue"].broker)

@@ -15,16 +15,18 @@ ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, home, people, site
+    from . import calendar_admin, cases, directory, errors, export, home, people, site, texts_admin
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
     app.register_blueprint(home.council_bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(export.bp)
     app.register_blueprint(signin.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(calendar_admin.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(texts_admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(site.council_bp)
     errors.init_app(app)
@@ -77,9 +79,9 @@ def init_app(app: Flask) -> None:
         from .site import PAGES
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
-                "risk_contacts": _risk_contacts, "site_pages": PAGES,
-                "role_titles": current_app.extensions["concord"].roles, "ladder_drawing": ladder.draw,
-                "outcome_label": lambda case: outcome_label(g.council, case),
+                "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts,
+                "site_pages": PAGES, "role_titles": current_app.extensions["concord"].roles,
+                "ladder_drawing": ladder.draw, "outcome_label": lambda case: outcome_label(g.council, case),
                 "rung_title": lambda slug: rung_titles(g.council).get(slug, slug)}
 
 
@@ -91,3 +93,17 @@ def _risk_contacts():
     if council is None or not council.immediate_risk_role:
         return []
     return assignees(council.slug, council.immediate_risk_role, None)
+
+
+def _risk_text():
+    from .. import council_texts
+
+    council = g.get("council")
+    return council_texts.immediate_risk(council) if council else ""
+
+
+def _signpost_texts():
+    from .. import council_texts
+
+    council = g.get("council")
+    return council_texts.signposts(council) if council else []

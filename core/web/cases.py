@@ -286,18 +286,3 @@ def _failed_notifications(case):
 def _stages_by_slug(case):
     ladder = cases.process_of(g.council, case).ladder(case.ladder)
     return {s.slug: s for s in ladder.stages}
-
-
-@bp.get("/<reference>/record")
-def record(reference):
-    """The whole case on one printable page (A4), audited as a print."""
-    case, _ = _case_or_404(reference)
-    audit.record(case, g.viewer.user, "print")
-    db.session.commit()
-    process = cases.process_of(g.council, case)
-    ladder = process.ladder(case.ladder)
-    return render_template(
-        "cases/record.html", case=case, process=process, ladder=ladder, stages=_stages_by_slug(case),
-        holders=caselist.holder_names([case.current] if case.current else []),
-        outcomes={o.slug: o.label for s in ladder.stages for o in s.outcomes},
-    )

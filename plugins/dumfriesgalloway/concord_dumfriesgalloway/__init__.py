@@ -1,21 +1,24 @@
 """Dumfries and Galloway: Children's Services Resolution and Escalation Protocol (v1.2, 2024).
 
-Pre-escalation is recorded on the intake form; Stages 1 to 4 are the ladder.
-Private and voluntary providers without a management structure go straight
-to the GIRFEC Leadership Group. See README.md for the choices made.
+Pre-escalation is recorded on the intake form; Stages 1 to 4 are the ladder,
+Stage 2 with the service lead of the practitioner's agency. Private and
+voluntary providers without a management structure go straight to the GIRFEC
+Leadership Group. See README.md for the choices made.
 """
 from importlib.metadata import version
 from pathlib import Path
 
 from core.council_plugin import CouncilPlugin
 from core.procedures import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     Council,
     Field,
     Ladder,
     Outcome,
     Process,
     Role,
-    SameWorkingDay,
     Stage,
     WorkingDays,
     escalate,
@@ -25,20 +28,43 @@ from core.procedures import (
 HERE = Path(__file__).parent
 
 LOCALITIES = ("Wigtownshire", "Stewartry", "Nithsdale", "Annandale and Eskdale")
-MANAGED = "A service with a management structure to refer to"
+SOCIAL_WORK = "Social Work"
+HEALTH = "Health"
+EDUCATION = "Education"
+POLICE = "Police"
 PRIVATE_OR_VOLUNTARY = "A private or voluntary provider (including early years) with no management structure beyond its own service"
+AGENCIES = (SOCIAL_WORK, HEALTH, EDUCATION, POLICE, PRIVATE_OR_VOLUNTARY)
 
-LINE_MANAGER = Role("line-manager", "Line manager or equivalent")
-SERVICE_LEAD = Role("service-lead", "Service lead for the locality", scope="locality")
+# Stage 2's service leads, as the protocol lists them, by agency.
+SW_SERVICE_LEAD = Role("sw-service-lead", "Locality Manager or Team Manager (Social Work)", scope="locality")
+HEALTH_SERVICE_LEAD = Role("health-service-lead", "Nurse or Service Manager, or Child/Public Protection Adviser (Health)")
+EDUCATION_SERVICE_LEAD = Role("education-service-lead", "Safeguarding Manager (Education)")
+POLICE_SERVICE_LEAD = Role("police-service-lead", "Detective Inspector")
 LEADERSHIP_GROUP = Role("girfec-leadership-group", "GIRFEC Leadership Group (senior managers)")
 EXECUTIVE = Role("cssapp-executive", "CSSaPP Executive or Public Protection Committee")
-IMMEDIATE_RISK = Role("immediate-risk", "Child protection referral services")
 
 FACTUAL = "Use factual, unemotive and non-judgemental language."
 THEMES = Field("themes", "General themes or learning to cascade to all agencies", "textarea", required=False)
 
+IMMEDIATE_RISK = (
+    "If you consider a child or young person to be at immediate risk of significant harm, do not use this "
+    "protocol: escalate your concerns on the same working day using the established child protection referral "
+    "procedures."
+)
+NOT_NEEDS = (
+    "This framework is about how professionals escalate issues they face as partners when planning for a child. "
+    "It is not for deciding whether a child's needs are escalating: use your agency's assessment procedures."
+)
+COMPLAINT = (
+    "This framework does not replace the procedures for complaints or adverse events: follow your service's "
+    "recognised procedure."
+)
+DISAGREEMENT = "A disagreement between professionals planning for a child or young person"
+NEEDS = "Whether a child's needs are escalating"
+
 STAGE_1 = Stage(
-    "stage-1", "Stage 1: line managers", LINE_MANAGER, WorkingDays(5),
+    "stage-1", "Stage 1: line managers", YOUR_LINE_MANAGER,
+    WorkingDays(5, since="the disagreement being reported to the line manager"),
     (
         Field("participants", "Who has been part of the discussion", "textarea", hint="For accountability"),
         Field("areas_discussed", "Areas discussed", "textarea", hint=FACTUAL),
@@ -50,23 +76,32 @@ STAGE_1 = Stage(
     guidance="Line manager to line manager discussion may help, e.g. Senior Charge Nurse, Head Teacher, Team Leader, "
              "Senior Social Worker.",
 )
-STAGE_2 = Stage(
-    "stage-2", "Stage 2: service leads", SERVICE_LEAD, WorkingDays(5),
-    (
-        Field("situation", "The situation", "textarea"),
-        Field("already_tried", "What has already been done to try to resolve it", "textarea"),
-        Field("barriers", "The current barriers to resolution", "textarea"),
-        Field("actions_agreed", "Actions agreed, fed back immediately to the managers involved", "textarea"),
-        Field("recorded_in_record", "Are the conflict and agreements recorded in the child or young person's record?",
-              "yesno", hint="In Education, the named person records escalations centrally in school records, not in "
-                            "the child's chronology on SEEMiS"),
-    ),
-    (resolve(), escalate("Not resolved: refer to the GIRFEC Leadership Group")),
-    guidance="Referred without delay. It is good practice to tell the child, young person or family that discussions "
-             "are taking place.",
-)
+
+
+def stage_2(role: Role) -> Stage:
+    return Stage(
+        "stage-2", "Stage 2: service leads", role,
+        WorkingDays(5, since="the referral to the service lead"),
+        (
+            Field("situation", "The situation", "textarea"),
+            Field("already_tried", "What has already been done to try to resolve it", "textarea"),
+            Field("barriers", "The current barriers to resolution", "textarea"),
+            Field("actions_agreed", "Actions agreed, fed back immediately to the managers involved", "textarea"),
+            Field("recorded_in_record", "Are the conflict and agreements recorded in the child or young person's "
+                  "record?", "yesno", error="Select yes if the conflict and agreements are recorded in the child "
+                                            "or young person's record",
+                  hint="In Education, the named person records escalations centrally in school records, not in "
+                       "the child's chronology on SEEMiS"),
+        ),
+        (resolve(), escalate("Not resolved: refer to the GIRFEC Leadership Group")),
+        guidance="Referred without delay. It is good practice to tell the child, young person or family that "
+                 "discussions are taking place.",
+    )
+
+
 STAGE_3 = Stage(
-    "stage-3", "Stage 3: GIRFEC Leadership Group", LEADERSHIP_GROUP, WorkingDays(10),
+    "stage-3", "Stage 3: GIRFEC Leadership Group", LEADERSHIP_GROUP,
+    WorkingDays(10, since="the referral to the GIRFEC Leadership Group"),
     (
         Field("information_requested", "Further information requested from other agencies", "textarea", required=False),
         Field("decision", "Discussion, direction or decision", "textarea"),
@@ -75,7 +110,8 @@ STAGE_3 = Stage(
     (resolve("Resolved by discussion or decision"), escalate("No agreement: a stage 4 disagreement")),
 )
 STAGE_4 = Stage(
-    "stage-4", "Stage 4: where disagreements remain", EXECUTIVE, WorkingDays(7),
+    "stage-4", "Stage 4: where disagreements remain", EXECUTIVE,
+    WorkingDays(7, since="the dispute becoming a stage 4 disagreement"),
     (
         Field("urgency", "Degree of urgency", "choice", choices=("Immediate", "Urgent", "Routine")),
         Field("urgency_assessment", "Assessment of the degree of urgency and the timescale applied", "textarea"),
@@ -86,6 +122,11 @@ STAGE_4 = Stage(
     guidance="The degree of urgency is assessed within no longer than 7 working days.",
 )
 
+
+def managed(slug: str, agency: str, service_lead: Role) -> Ladder:
+    return Ladder(slug, f"{agency}: stages 1 to 4", when=agency, stages=(STAGE_1, stage_2(service_lead), STAGE_3, STAGE_4))
+
+
 escalation = Process(
     slug="escalation",
     title="Escalate a professional disagreement about planning for a child",
@@ -94,53 +135,59 @@ escalation = Process(
         "and negotiation have not resolved. It is not about whether a child's needs are escalating."
     ),
     intake=(
-        Field("provider", "Who do you work for?", "choice", choices=(MANAGED, PRIVATE_OR_VOLUNTARY)),
+        Field("immediate_risk", "Do you consider the child or young person to be at immediate risk of significant "
+                                "harm?", "yesno", accept=("no",), refusal=IMMEDIATE_RISK,
+              error="Select yes if you consider the child to be at immediate risk of significant harm"),
+        Field("about", "What is this about?", "choice", choices=(DISAGREEMENT, NEEDS), accept=(DISAGREEMENT,),
+              refusal=NOT_NEEDS, error="Select what this is about"),
+        Field("complaint", "Is this a formal complaint or an adverse event?", "yesno", accept=("no",),
+              refusal=COMPLAINT, error="Select yes if this is a formal complaint or an adverse event"),
+        Field("agency", "Which agency do you work for?", "choice", choices=AGENCIES,
+              error="Select the agency you work for",
+              hint="Stage 2 goes to your agency's service lead; private and voluntary providers go to the GIRFEC "
+                   "Leadership Group"),
         Field("locality", "The child's locality", "choice", choices=LOCALITIES),
-        Field("issue", "What is the disagreement about?", "choice", choices=(
-            "A referral not considered to meet the threshold for assessment or services",
-            "Different thresholds for a significant agency response",
-            "Sharing of information",
-            "The outcome of an assessment or whether the right action plan is in place",
-            "A course of action, such as closing involvement with a child or family",
-            "The plan is inappropriate or not meeting the child's needs",
-            "Professionals not attending meetings to progress the child's plan",
-            "Significant delay in an agreed task in the child's plan",
-            "Who should be Lead Professional",
-            "Gaps in service provision or interventions",
-            "Something else",
-        )),
-        Field("other_agency", "Which service or agency do you disagree with?"),
+        Field("issue", "What is the disagreement about?", "choice", error="Select what the disagreement is about",
+              choices=(
+                  "A referral not considered to meet the threshold for assessment or services",
+                  "Different thresholds for a significant agency response",
+                  "Sharing of information",
+                  "The outcome of an assessment or whether the right action plan is in place",
+                  "A course of action, such as closing involvement with a child or family",
+                  "The plan is inappropriate or not meeting the child's needs",
+                  "Professionals not attending meetings to progress the child's plan",
+                  "Significant delay in an agreed task in the child's plan",
+                  "Who should be Lead Professional",
+                  "Gaps in service provision or interventions",
+                  "Something else",
+              )),
+        Field("other_agency", "Which service or agency do you disagree with?",
+              error="Enter the service or agency you disagree with"),
         Field("pre_discussion", "Pre-escalation: the discussion and negotiation between the professionals", "textarea",
               hint="One-to-one or group discussion, and what was tried"),
         Field("supervision", "Pre-escalation: supervision or group supervision about it", "textarea", required=False),
         Field("locality_group", "Pre-escalation: has a general theme been raised anonymously at the GIRFEC Locality "
-                                "Group?", "yesno"),
+                                "Group?", "yesno",
+              error="Select yes if a general theme has been raised anonymously at the GIRFEC Locality Group"),
         Field("informed", "Have you told the other professionals that you intend to escalate?", "yesno",
-              accept=("yes",), refusal="Tell the other professionals that you intend to escalate before you do."),
+              error="Select yes if you have told the other professionals that you intend to escalate",
+              hint="Professionals should inform each other if they intend to escalate their concerns."),
+        LINE_MANAGER_NAME,
+        LINE_MANAGER_EMAIL,
         Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
     ),
-    ladder_by="provider",
+    ladder_by="agency",
     ladders=(
-        Ladder("managed", "Stages 1 to 4", when=MANAGED, stages=(STAGE_1, STAGE_2, STAGE_3, STAGE_4)),
+        managed("social-work", SOCIAL_WORK, SW_SERVICE_LEAD),
+        managed("health", HEALTH, HEALTH_SERVICE_LEAD),
+        managed("education", EDUCATION, EDUCATION_SERVICE_LEAD),
+        managed("police", POLICE, POLICE_SERVICE_LEAD),
         Ladder("private-voluntary", "Straight to the GIRFEC Leadership Group", when=PRIVATE_OR_VOLUNTARY,
                stages=(STAGE_3, STAGE_4)),
     ),
-    out_of_scope="This does not replace the complaints or adverse events procedures: use your service's own.",
-)
-
-immediate_risk = Process(
-    slug="immediate-risk",
-    title="A child is at immediate risk of significant harm",
-    summary="Escalate the same working day through the child protection referral procedures.",
-    intake=(
-        Field("locality", "The child's locality", "choice", choices=LOCALITIES),
-        Field("concern", "The concern, in brief", "textarea"),
-    ),
-    ladders=(Ladder("same-day", "Same working day", stages=(
-        Stage("child-protection-referral", "Child protection referral", IMMEDIATE_RISK, SameWorkingDay(),
-              (Field("referral", "The referral made and to whom", "textarea"),),
-              (Outcome("referral-made", "Child protection referral made"),)),
-    )),),
+    out_of_scope="This does not replace the complaints or adverse events procedures: use your service's own. "
+                 "A child at immediate risk of significant harm is referred the same working day through the "
+                 "established child protection referral procedures, not here.",
 )
 
 COUNCIL = Council(
@@ -148,7 +195,7 @@ COUNCIL = Council(
     name="Dumfries and Galloway Council",
     nation="SCT",
     reference_prefix="DG",
-    processes=(escalation, immediate_risk),
+    processes=(escalation,),
     immediate_risk=(
         "escalate your concerns on the same working day using the established child protection referral procedures."
     ),

@@ -18,13 +18,14 @@ SERVICE_LEADS = {
     "Nithsdale": "service.lead.nithsdale@dg.example.org",
     "Annandale and Eskdale": "service.lead.annandale@dg.example.org",
 }
-MANAGED = "A service with a management structure to refer to"
 PRIVATE = "A private or voluntary provider (including early years) with no management structure beyond its own service"
 
 INTAKE = {
-    "provider": MANAGED, "locality": "Nithsdale", "issue": "Who should be Lead Professional",
+    "immediate_risk": "no", "about": "A disagreement between professionals planning for a child or young person",
+    "complaint": "no", "agency": "Social Work", "locality": "Nithsdale", "issue": "Who should be Lead Professional",
     "other_agency": "Education", "pre_discussion": "Two discussions and a group supervision.",
     "locality_group": "no", "informed": "yes",
+    "line_manager_name": "Innes Moffat", "line_manager_email": LINE_MANAGER,
 }
 STAGE_1 = {"participants": "Health visitor, guidance teacher", "areas_discussed": "Lead Professional role",
            "agreement": "Both agree the plan is needed", "disagreement": "Who leads it",
@@ -64,11 +65,16 @@ def test_pre_escalation_is_recorded_before_stage_1(client):
     assert answers["locality_group"] == "no"
 
 
-def test_professionals_tell_each_other_before_escalating(client):
-    refused = raise_case(client, informed="no")
-    assert refused.status_code == 400
-    assert refused.get_json()["errors"]["informed"] == [
-        "Tell the other professionals that you intend to escalate before you do."]
+def test_professionals_should_inform_each_other_if_they_intend_to_escalate(client):
+    sign_in(client, DG, PRACTITIONER)
+    process = next(p for p in client.get(f"/{DG}/api/processes").get_json() if p["slug"] == "escalation")
+    informed = next(f for f in process["fields"] if f["name"] == "informed")
+    assert informed["type"] == "yesno"
+    page = client.get(f"/{DG}/cases/new/escalation").get_data(as_text=True)
+    assert "Professionals should inform each other if they intend to escalate their concerns." in page
+    case = raise_case(client, informed="no")
+    assert case.status_code == 201, "guidance, not a refusal"
+    assert client.get(f"/{DG}/api/cases/{case.get_json()['reference']}").get_json()["answers"]["informed"] == "no"
 
 
 def test_stage_1_records_areas_discussed_agreement_disagreement_and_barriers(client):
@@ -87,7 +93,7 @@ def act_raw(client, reference, who, action, record):
 
 
 @pytest.mark.parametrize("locality", sorted(SERVICE_LEADS))
-def test_all_four_stages_with_the_service_lead_of_the_childs_locality(client, locality):
+def test_stage_2_social_work_goes_to_the_locality_manager_of_the_childs_locality(client, locality):
     case = raise_case(client, locality=locality).get_json()
     case = act(client, case["reference"], LINE_MANAGER, "escalate", STAGE_1)
     assert at(case) == ("stage-2", [SERVICE_LEADS[locality]], "2027-01-06")
@@ -113,7 +119,7 @@ def test_a_disagreement_can_be_resolved_at_each_stage(client, resolved_at):
 
 
 def test_private_and_voluntary_providers_go_straight_to_the_leadership_group(client):
-    case = raise_case(client, provider=PRIVATE).get_json()
+    case = raise_case(client, agency=PRIVATE).get_json()
     assert at(case) == ("stage-3", [LEADERSHIP], "2027-01-13")
     case = act(client, case["reference"], LEADERSHIP, "escalate", STAGE_3)
     assert at(case) == ("stage-4", [EXECUTIVE], "2027-01-08")
@@ -121,24 +127,52 @@ def test_private_and_voluntary_providers_go_straight_to_the_leadership_group(cli
     assert case["status"] == "closed"
 
 
-def test_immediate_risk_is_escalated_the_same_working_day(client, clock):
+@pytest.mark.parametrize("agency, service_lead", [
+    ("Health", "health.service.lead@dg.example.org"),
+    ("Education", "education.safeguarding@dg.example.org"),
+    ("Police", "detective.inspector@dg.example.org"),
+])
+def test_stage_2_goes_to_the_service_lead_of_the_agency(client, agency, service_lead):
+    case = raise_case(client, agency=agency).get_json()
+    case = act(client, case["reference"], LINE_MANAGER, "escalate", STAGE_1)
+    assert at(case) == ("stage-2", [service_lead], "2027-01-06")
+    case = act(client, case["reference"], service_lead, "escalate", STAGE_2)
+    assert at(case) == ("stage-3", [LEADERSHIP], "2027-01-13")
+    case = act(client, case["reference"], LEADERSHIP, "escalate", STAGE_3)
+    case = act(client, case["reference"], EXECUTIVE, "decided", STAGE_4)
+    assert case["status"] == "closed"
+
+
+def test_a_child_at_immediate_risk_is_referred_through_child_protection_procedures_not_here(client):
+    refused = raise_case(client, immediate_risk="yes")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"immediate_risk": [
+        "If you consider a child or young person to be at immediate risk of significant harm, do not use this "
+        "protocol: escalate your concerns on the same working day using the established child protection referral "
+        "procedures."]}
+    assert client.get(f"/{DG}/api/cases/DG-2026-0001").status_code == 404
     sign_in(client, DG, PRACTITIONER)
-    case = client.post(f"/{DG}/api/cases", json={"process": "immediate-risk", "answers": {
-        "locality": "Stewartry", "concern": "Disclosure at nursery."}}).get_json()
-    assert case["stage"]["due_on"] == "2026-12-24"
-    assert sorted(a["email"] for a in case["stage"]["assignees"]) == [
-        "access.team@dg.example.org", "public.protection@dg.example.org"]
-    clock.set(london(2026, 12, 26, 11, 0))  # Saturday: the next working day is Tuesday 29th
-    sign_in(client, DG, PRACTITIONER)
-    later = client.post(f"/{DG}/api/cases", json={"process": "immediate-risk", "answers": {
-        "locality": "Stewartry", "concern": "Disclosure."}}).get_json()
-    assert later["stage"]["due_on"] == "2026-12-29"
-    done = act(client, later["reference"], "access.team@dg.example.org", "referral-made", {"referral": "To the Access Team."})
-    assert done["outcome"] == "referral-made"
+    assert [p["slug"] for p in client.get(f"/{DG}/api/processes").get_json()] == ["escalation"]
+
+
+def test_not_a_framework_for_deciding_whether_a_childs_needs_are_escalating(client):
+    refused = raise_case(client, about="Whether a child's needs are escalating")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"]["about"][0].startswith("This framework is about how professionals escalate")
+
+
+def test_it_does_not_replace_complaints_or_adverse_events_procedures(client):
+    refused = raise_case(client, complaint="yes")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"complaint": [
+        "This framework does not replace the procedures for complaints or adverse events: follow your service's "
+        "recognised procedure."]}
 
 
 def test_every_form_shows_same_day_guidance_and_the_contacts_from_the_directory(client):
     sign_in(client, DG, PRACTITIONER)
-    for process in ("escalation", "immediate-risk"):
-        page = client.get(f"/{DG}/cases/new/{process}").get_data(as_text=True)
-        assert "same working day" in page and "access.team@dg.example.org" in page
+    page = client.get(f"/{DG}/cases/new/escalation").get_data(as_text=True)
+    assert "same working day" in page
+    for contact in ("access.team@dg.example.org", "public.protection@dg.example.org",
+                    "education.safeguarding@dg.example.org"):
+        assert contact in page

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from core.council_plugin import CouncilPlugin
 from core.procedures import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     CalendarDays,
     Council,
     Field,
@@ -14,7 +17,6 @@ from core.procedures import (
     Outcome,
     Process,
     Role,
-    SameWorkingDay,
     Stage,
     WorkingDays,
     escalate,
@@ -22,7 +24,6 @@ from core.procedures import (
 
 HERE = Path(__file__).parent
 
-LINE_MANAGER = Role("line-manager", "Your line manager")
 SCU_SERVICE_LEAD = Role("scu-service-lead", "Service lead for the Safeguarding Children Unit (with your service lead)")
 BUSINESS_MANAGER = Role("business-manager", "GSCP Business Manager")
 SCU_SERVICE_MANAGER = Role("scu-service-manager", "Service Manager, Safeguarding Children Unit")
@@ -30,62 +31,77 @@ SCU_SERVICE_MANAGER = Role("scu-service-manager", "Service Manager, Safeguarding
 DECISION_CONFIRMED = Outcome("decision-confirmed", "Decision confirmed: the conference outcome stands")
 CONFERENCE_RECONVENED = Outcome("conference-reconvened", "Conference reconvened")
 
-NOT_ATTENDED = (
-    "Only professionals who attended the conference and dissented in it can use this process. "
-    "For other concerns use the GSCP Escalation Protocol."
+PROFESSIONAL = "A professional who attended the conference"
+FAMILY = "A parent, carer or child"
+COMPLAINT = (
+    "This dissent process is for professionals only. Parents and children who want to complain about the service "
+    "they have received use the complaints procedure of the local authority or the agency concerned."
 )
-
+NOT_ATTENDED = (
+    "Dissent can only be expressed within a child protection conference: it cannot be made by professionals who "
+    "did not attend the conference, or after the conference has ended. For other disagreements use the GSCP "
+    "Escalation Protocol."
+)
 NOT_RECORDED = (
     "All dissents are recorded formally in the Decisions, Outcome and Recommendations form and the child "
     "protection minutes: record this one there before the review."
 )
-
-# Appendix 1: Dissent Form, every field it lists (signature and date are the
-# typed name and the time the form is sent).
-APPENDIX_1 = (
-    Field("attended", "Did you attend the child protection conference and express your dissent in it?", "yesno",
-          accept=("yes",), refusal=NOT_ATTENDED),
-    Field("professional_name", "Name of professional"),
-    Field("professional_role", "Role"),
-    Field("agency", "Agency"),
-    Field("professional_phone", "Telephone number", max_length=40),
-    Field("professional_email", "Email address", "email"),
-    Field("manager_details", "Name and contact details of your manager", "textarea", max_length=1000),
-    Field("child_names", "Name of child or children"),
-    Field("child_dobs", "Date of birth of each child", hint="For example, 3 4 2019", max_length=200),
-    Field("conference_date", "Date of the child protection conference", "date"),
-    Field("chair_name", "Who chaired the child protection conference"),
-    Field("chair_email", "Email address of the conference chair (Reviewing Officer)", "email"),
-    Field("made_subject_to_plan", "Was the child made subject to a child protection plan?", "yesno"),
-    Field("discussed_with_line_manager", "Have you discussed this dissent with your line manager?", "yesno"),
-    Field("rationale", "Rationale for dissent", "textarea"),
-    Field("signature", "Signature: type your full name", hint="The date is recorded when you send the form"),
+NOT_REVIEWED = (
+    "Before the formal dissent process, discuss your concerns with your line manager, who advises your service "
+    "lead, and give the service leads the chance to review them within 5 days of the conference: raise "
+    "'Dissent at a child protection conference' first."
 )
+
+OUT_OF_SCOPE = (
+    "Parents and children who want to complain about a service use the complaints procedure of the local "
+    "authority or agency, not this process. This process is separate from the GSCP Escalation Protocol, which "
+    "covers disagreements outside a conference."
+)
+
+RAISING_AS = Field("raising_as", "Who are you?", "choice", choices=(PROFESSIONAL, FAMILY),
+                   accept=(PROFESSIONAL,), refusal=COMPLAINT, error="Select who you are")
+ATTENDED = Field("attended", "Did you attend the child protection conference and express your dissent in it?",
+                 "yesno", accept=("yes",), refusal=NOT_ATTENDED,
+                 error="Select yes if you attended the conference and expressed your dissent in it")
+CONFERENCE_DATE = Field("conference_date", "Date of the child protection conference", "date", past=True)
+CHAIR_NAME = Field("chair_name", "Who chaired the child protection conference",
+                   error="Enter who chaired the child protection conference")
+CHAIR_EMAIL = Field("chair_email", "Email address of the conference chair (Reviewing Officer)", "email")
 
 conference_dissent = Process(
     slug="conference-dissent",
-    title="Dissent from a child protection conference decision",
+    title="Dissent at a child protection conference",
     summary=(
-        "For a professional who attended a child protection conference, dissented in it, and disagrees so "
-        "strongly with the decision that they cannot have their professional name attributed to it."
+        "For a professional who attended a child protection conference and dissented in it. Straight after the "
+        "conference you discuss it with your line manager, who advises your service lead; the service leads review "
+        "it within 5 days of the conference. Only if disagreement remains do you send the formal written dissent."
     ),
-    intake=APPENDIX_1,
+    intake=(
+        RAISING_AS,
+        ATTENDED,
+        CONFERENCE_DATE,
+        CHAIR_NAME,
+        CHAIR_EMAIL,
+        LINE_MANAGER_NAME,
+        LINE_MANAGER_EMAIL,
+        Field("agency", "Your agency"),
+        Field("professional_role", "Your role"),
+        Field("decision", "The conference decision you dissent from", "textarea"),
+        Field("rationale", "Your reasons for dissenting", "textarea"),
+    ),
     outcome_to=("chair_email",),
-    out_of_scope=(
-        "Parents and children who want to complain about a service use the complaints procedure of the local "
-        "authority or agency, not this process. Disagreements outside a conference go through the GSCP "
-        "Escalation Protocol."
-    ),
+    out_of_scope=OUT_OF_SCOPE,
     ladders=(
         Ladder("dissent", "Conference dissent", stages=(
             Stage(
                 slug="line-manager",
                 title="Discussion with your line manager",
-                role=LINE_MANAGER,
-                deadline=SameWorkingDay(from_="conference_date"),
+                role=YOUR_LINE_MANAGER,
+                deadline=WorkingDays(1, from_="conference_date", since="the conference"),
                 record=(
                     Field("discussed", "What was discussed", "textarea"),
-                    Field("service_lead_advised", "Has your service lead been advised?", "yesno"),
+                    Field("service_lead_advised", "Has the dissenter's service lead been advised?", "yesno",
+                          error="Select yes if the dissenter's service lead has been advised"),
                 ),
                 outcomes=(
                     escalate("Service lead advised: review with the Safeguarding Children Unit"),
@@ -97,10 +113,12 @@ conference_dissent = Process(
                 slug="service-lead-review",
                 title="Review by the service leads",
                 role=SCU_SERVICE_LEAD,
-                deadline=CalendarDays(5, from_="conference_date"),
+                deadline=CalendarDays(5, from_="conference_date", since="the conference"),
                 record=(
                     Field("dissent_recorded", "Is the dissent recorded in the Decisions, Outcome and Recommendations "
-                          "form and the conference minutes?", "yesno", accept=("yes",), refusal=NOT_RECORDED),
+                          "form and the conference minutes?", "yesno", accept=("yes",), refusal=NOT_RECORDED,
+                          error="Select yes if the dissent is recorded in the Decisions, Outcome and "
+                                "Recommendations form and the minutes"),
                     Field("agency_service_lead", "The dissenter's service lead who took part"),
                     Field("concerns_explored", "Concerns explored", "textarea"),
                     Field("information_reviewed", "Information brought to the conference and minutes reviewed",
@@ -108,29 +126,79 @@ conference_dissent = Process(
                 ),
                 outcomes=(
                     Outcome("conference-reconvened", "Dissent upheld: the conference will be reconvened"),
-                    escalate("Disagreement remains: the formal dissent process starts"),
+                    Outcome("formal-dissent",
+                            "Disagreement remains: the dissenter sends the formal written dissent (Appendix 1)",
+                            hint="The dissenter sends it to the GSCP Business Manager no later than 10 working days "
+                                 "from the conference, as 'Formal written dissent (Appendix 1)'."),
                 ),
-                guidance="Within 5 days of the conference. If the dissent is upheld the conference is likely to be reconvened.",
+                guidance="Within 5 days of the conference. If the dissent is upheld the conference is likely to be "
+                         "reconvened; if there is disagreement the formal dissent process starts.",
             ),
+        )),
+    ),
+)
+
+# Appendix 1: Dissent Form, every field it lists (signature and date are the
+# typed name and the time the form is sent).
+APPENDIX_1 = (
+    RAISING_AS,
+    ATTENDED,
+    Field("reviewed", "Have your line manager and the service leads considered your dissent, and does "
+                      "disagreement remain?", "yesno", accept=("yes",), refusal=NOT_REVIEWED,
+          error="Select yes if the service leads have reviewed your dissent and disagreement remains"),
+    Field("professional_name", "Name of professional"),
+    Field("professional_role", "Role"),
+    Field("agency", "Agency"),
+    Field("professional_phone", "Telephone number", max_length=40),
+    Field("professional_email", "Email address", "email"),
+    Field("manager_details", "Name and contact details of your manager", "textarea", max_length=1000),
+    Field("child_names", "Name of child or children"),
+    Field("child_dobs", "Date of birth of each child", hint="For example, 3 4 2019", max_length=200),
+    Field("conference_date", "Date of the child protection conference", "date", past=True,
+          hint="Send this form as soon as possible, and no later than 10 working days from the conference"),
+    CHAIR_NAME,
+    CHAIR_EMAIL,
+    Field("made_subject_to_plan", "Was the child made subject to a child protection plan?", "yesno",
+          error="Select yes if the child was made subject to a child protection plan"),
+    Field("discussed_with_line_manager", "Have you discussed this dissent with your line manager?", "yesno",
+          error="Select yes if you have discussed this dissent with your line manager"),
+    Field("rationale", "Rationale for dissent", "textarea"),
+    Field("signature", "Signature: type your full name", hint="The date is recorded when you send the form",
+          error="Enter your full name as your signature"),
+)
+
+formal_dissent = Process(
+    slug="formal-dissent",
+    title="Formal written dissent (Appendix 1)",
+    summary=(
+        "The online Appendix 1 Dissent Form, for a professional whose dissent is still disagreed with after the "
+        "service leads' review. Send it to the GSCP Business Manager no later than 10 working days from the "
+        "conference."
+    ),
+    intake=APPENDIX_1,
+    outcome_to=("chair_email",),
+    out_of_scope=OUT_OF_SCOPE,
+    ladders=(
+        Ladder("formal", "Formal dissent", stages=(
             Stage(
-                slug="formal-dissent",
-                title="Formal written dissent to the GSCP Business Manager",
+                slug="business-manager",
+                title="Passed on by the GSCP Business Manager",
                 role=BUSINESS_MANAGER,
-                deadline=WorkingDays(10, from_="conference_date"),
+                deadline=WorkingDays(2, since="the written dissent being received"),
                 record=(
-                    Field("received_on", "Date the written dissent (Appendix 1) was received", "date"),
-                    Field("qlp_representatives", "Nominated representatives of the Quality, Learning and Practice group"),
+                    Field("qlp_representatives",
+                          "Nominated representatives of the Quality, Learning and Practice group"),
                 ),
                 outcomes=(escalate("Passed to the Service Manager and the QLP representatives"),),
-                guidance="No later than 10 working days from the child protection conference.",
+                guidance="The written dissent was received when it was sent through Concord: its date is on the case.",
             ),
             Stage(
                 slug="dissent-meeting",
                 title="Meeting of the Service Manager and QLP representatives",
                 role=SCU_SERVICE_MANAGER,
-                deadline=WorkingDays(10),
+                deadline=WorkingDays(10, since="the dissent being passed to the Service Manager"),
                 record=(
-                    Field("meeting_date", "Date of the meeting", "date"),
+                    Field("meeting_date", "Date of the meeting", "date", past=True),
                     Field("attendees", "Who attended", "textarea"),
                     Field("decision_reasons", "The decision and its reasons", "textarea"),
                 ),
@@ -140,7 +208,7 @@ conference_dissent = Process(
                 slug="written-response",
                 title="Written response to the dissenter",
                 role=SCU_SERVICE_MANAGER,
-                deadline=WorkingDays(15, from_="meeting_date"),
+                deadline=WorkingDays(15, from_="meeting_date", since="the meeting that considered the dissent"),
                 record=(Field("response", "Summary of the written response", "textarea"),),
                 outcomes=(DECISION_CONFIRMED, CONFERENCE_RECONVENED),
                 guidance="No later than 15 working days after the meeting that considered the dissent.",
@@ -154,7 +222,7 @@ COUNCIL = Council(
     name="Gloucestershire County Council",
     nation="ENG",
     reference_prefix="GCC",
-    processes=(conference_dissent,),
+    processes=(conference_dissent, formal_dissent),
     immediate_risk=(
         "do not wait for this process: refer to children's social care through the Children and Families "
         "Front Door today, and call the police on 999 if the child is in immediate danger."

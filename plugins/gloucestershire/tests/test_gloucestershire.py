@@ -1,4 +1,6 @@
-"""Gloucestershire's Child Protection Conference Professional Dissent Process, walked as users would."""
+"""Gloucestershire's Child Protection Conference Professional Dissent Process, walked as users would.
+
+One test per rule of the seed; the README's table names them."""
 import pytest
 
 from core.testing import london, sign_in, post_action
@@ -9,9 +11,26 @@ LINE_MANAGER = "line.manager@gcc.example.org"
 SCU_LEAD = "scu.service.lead@gcc.example.org"
 BUSINESS_MANAGER = "gscp.business.manager@gcc.example.org"
 SCU_MANAGER = "scu.service.manager@gcc.example.org"
+CHAIR = "reviewing.officer@gcc.example.org"
+
+DISSENT = {
+    "raising_as": "A professional who attended the conference",
+    "attended": "yes",
+    "conference_date": "2026-12-17",
+    "chair_name": "Reviewing Officer (demo)",
+    "chair_email": CHAIR,
+    "line_manager_name": "Robin Ashdown",
+    "line_manager_email": LINE_MANAGER,
+    "agency": "Community health",
+    "professional_role": "Health visitor",
+    "decision": "The child was not made subject to a child protection plan.",
+    "rationale": "The risk from neglect was not weighed against the health evidence.",
+}
 
 APPENDIX_1 = {
+    "raising_as": "A professional who attended the conference",
     "attended": "yes",
+    "reviewed": "yes",
     "professional_name": "Jo Example",
     "professional_role": "Health visitor",
     "agency": "Community health",
@@ -22,7 +41,7 @@ APPENDIX_1 = {
     "child_dobs": "1 2 2020",
     "conference_date": "2026-12-17",
     "chair_name": "Reviewing Officer (demo)",
-    "chair_email": "reviewing.officer@gcc.example.org",
+    "chair_email": CHAIR,
     "made_subject_to_plan": "no",
     "discussed_with_line_manager": "yes",
     "rationale": "The risk from neglect was not weighed against the health evidence.",
@@ -30,9 +49,22 @@ APPENDIX_1 = {
 }
 
 
-def raise_dissent(client, **changes):
+@pytest.fixture(autouse=True)
+def after_the_conference(clock):
+    clock.set(london(2026, 12, 17, 15, 0))  # Thursday: the conference has just ended
+
+
+def raise_(client, process, answers, **changes):
     sign_in(client, GCC, DISSENTER)
-    return client.post(f"/{GCC}/api/cases", json={"process": "conference-dissent", "answers": {**APPENDIX_1, **changes}})
+    return client.post(f"/{GCC}/api/cases", json={"process": process, "answers": {**answers, **changes}})
+
+
+def raise_dissent(client, **changes):
+    return raise_(client, "conference-dissent", DISSENT, **changes)
+
+
+def raise_formal(client, **changes):
+    return raise_(client, "formal-dissent", APPENDIX_1, **changes)
 
 
 def act(client, reference, email, action, record):
@@ -42,37 +74,111 @@ def act(client, reference, email, action, record):
     return response.get_json()
 
 
+def outbox(app, kind):
+    from core.models import ScheduledNotification, db
+
+    with app.app_context():
+        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
+
+
 LINE_MANAGER_RECORD = {"discussed": "Discussed straight after the conference.", "service_lead_advised": "yes"}
-REVIEW_RECORD = {"dissent_recorded": "yes", "agency_service_lead": "Health service lead (demo)", "concerns_explored": "Health evidence.",
-                 "information_reviewed": "Conference reports and minutes."}
+REVIEW_RECORD = {"dissent_recorded": "yes", "agency_service_lead": "Health service lead (demo)",
+                 "concerns_explored": "Health evidence.", "information_reviewed": "Conference reports and minutes."}
 
 
-def to_formal_dissent(client, clock):
-    clock.set(london(2026, 12, 17, 15, 0))  # Thursday: the conference ends
+def nothing_saved(client):
+    return client.get(f"/{GCC}/api/cases/GCC-2026-0001").status_code == 404
+
+
+def test_for_professionals_only_not_parents_complaints(client):
+    refused = raise_dissent(client, raising_as="A parent, carer or child")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"raising_as": [
+        "This dissent process is for professionals only. Parents and children who want to complain about the "
+        "service they have received use the complaints procedure of the local authority or the agency concerned."]}
+    assert nothing_saved(client)
+
+
+@pytest.mark.parametrize("raise_form", [raise_dissent, raise_formal])
+def test_dissent_only_within_the_conference_by_those_who_attended(client, raise_form):
+    refused = raise_form(client, attended="no")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"]["attended"][0].startswith(
+        "Dissent can only be expressed within a child protection conference")
+    assert nothing_saved(client)
+
+
+def test_the_conference_date_is_not_in_the_future(client):
+    refused = raise_dissent(client, conference_date="2026-12-18")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {
+        "conference_date": ["Date of the child protection conference must be today or in the past"]}
+    assert nothing_saved(client)
+
+
+def test_line_manager_discussion_immediately_following_the_conference(client, clock):
+    clock.set(london(2026, 12, 18, 9, 0))  # raised the day after the conference
     opened = raise_dissent(client).get_json()
     assert opened["stage"]["slug"] == "line-manager"
     assert opened["stage"]["assignees"] == [{"name": "Robin Ashdown", "email": LINE_MANAGER}]
-    assert opened["stage"]["due_on"] == "2026-12-17", "immediately following the conference"
+    assert opened["stage"]["due_on"] == "2026-12-18", "1 working day from Thursday's conference: not overdue on arrival"
+
+
+def test_service_leads_review_within_5_days_of_the_conference(client, clock):
+    opened = raise_dissent(client).get_json()
+    clock.set(london(2026, 12, 18, 9, 0))
     case = act(client, opened["reference"], LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
     assert case["stage"]["slug"] == "service-lead-review"
     assert case["stage"]["assignees"] == [{"name": "Jamie Coldharbour", "email": SCU_LEAD}]
-    assert case["stage"]["due_on"] == "2026-12-22", "within 5 days of the conference"
-    return act(client, opened["reference"], SCU_LEAD, "escalate", REVIEW_RECORD)
+    assert case["stage"]["due_on"] == "2026-12-22", "5 calendar days from 17 December"
 
 
-def test_only_conference_attendees_can_dissent(app, client):
-    refused = raise_dissent(client, attended="no")
+def test_dissents_are_recorded_in_the_decisions_outcome_and_recommendations_form(client):
+    reference = raise_dissent(client).get_json()["reference"]
+    act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
+    sign_in(client, GCC, SCU_LEAD, "manager")
+    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {
+        "action": "formal-dissent", "record": {**REVIEW_RECORD, "dissent_recorded": "no"}})
     assert refused.status_code == 400
-    assert refused.get_json()["errors"]["attended"] == [
-        "Only professionals who attended the conference and dissented in it can use this process. "
-        "For other concerns use the GSCP Escalation Protocol."
-    ]
-    assert client.get(f"/{GCC}/api/cases/GCC-2026-0001").status_code == 404, "nothing was saved"
+    assert refused.get_json()["errors"] == {"dissent_recorded": [
+        "All dissents are recorded formally in the Decisions, Outcome and Recommendations form and the child "
+        "protection minutes: record this one there before the review."]}
+    case = client.get(f"/{GCC}/api/cases/{reference}").get_json()
+    assert case["stage"]["slug"] == "service-lead-review" and case["stages"][-1]["record"] is None
+
+
+def test_upheld_by_the_service_leads_the_conference_is_reconvened_and_the_chair_is_told(app, client):
+    reference = raise_dissent(client).get_json()["reference"]
+    act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
+    case = act(client, reference, SCU_LEAD, "conference-reconvened", REVIEW_RECORD)
+    assert case["status"] == "closed" and case["outcome"] == "conference-reconvened"
+    assert outbox(app, "outcome") == [DISSENTER, CHAIR]
+
+
+def test_disagreement_after_the_review_starts_the_formal_dissent_process(client):
+    reference = raise_dissent(client).get_json()["reference"]
+    act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
+    case = act(client, reference, SCU_LEAD, "formal-dissent", REVIEW_RECORD)
+    assert case["status"] == "closed" and case["outcome"] == "formal-dissent"
+    assert raise_formal(client).status_code == 201
+
+
+def test_a_dissent_withdrawn_with_the_line_manager_closes(client):
+    reference = raise_dissent(client).get_json()["reference"]
+    case = act(client, reference, LINE_MANAGER, "withdrawn", {**LINE_MANAGER_RECORD, "service_lead_advised": "no"})
+    assert case["status"] == "closed" and case["outcome"] == "withdrawn"
+
+
+def test_the_formal_dissent_is_sent_only_after_the_service_leads_review(client):
+    refused = raise_formal(client, reviewed="no")
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"]["reviewed"][0].startswith("Before the formal dissent process")
+    assert nothing_saved(client)
 
 
 def test_the_appendix_1_form_asks_every_question(client):
     sign_in(client, GCC, DISSENTER)
-    process = client.get(f"/{GCC}/api/processes").get_json()[0]
+    process = {p["slug"]: p for p in client.get(f"/{GCC}/api/processes").get_json()}["formal-dissent"]
     labels = [f["label"] for f in process["fields"]]
     for question in ("Name of professional", "Role", "Agency", "Telephone number", "Email address",
                      "Name and contact details of your manager", "Name of child or children",
@@ -83,57 +189,31 @@ def test_the_appendix_1_form_asks_every_question(client):
                      "Signature: type your full name"):
         assert question in labels
     for name in APPENDIX_1:
-        missing = raise_dissent(client, **{name: None})
+        missing = raise_formal(client, **{name: None})
         assert missing.status_code == 400 and name in missing.get_json()["errors"], name
-    assert client.get(f"/{GCC}/api/cases/GCC-2026-0001").status_code == 404, "nothing was saved"
+    assert nothing_saved(client)
 
 
-def test_the_service_leads_cannot_review_a_dissent_missing_from_the_conference_record(client):
-    reference = raise_dissent(client).get_json()["reference"]
-    act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
-    sign_in(client, GCC, SCU_LEAD, "manager")
-    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {
-        "action": "escalate", "record": {**REVIEW_RECORD, "dissent_recorded": "no"}})
-    assert refused.status_code == 400
-    assert refused.get_json()["errors"] == {"dissent_recorded": [
-        "All dissents are recorded formally in the Decisions, Outcome and Recommendations form and the child "
-        "protection minutes: record this one there before the review."]}
-    case = client.get(f"/{GCC}/api/cases/{reference}").get_json()
-    assert case["stage"]["slug"] == "service-lead-review" and case["stages"][-1]["record"] is None
-
-
-def test_upheld_by_the_service_leads_within_5_days_the_conference_is_reconvened(client, clock):
-    clock.set(london(2026, 12, 17, 15, 0))
-    reference = raise_dissent(client).get_json()["reference"]
-    act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
-    case = act(client, reference, SCU_LEAD, "conference-reconvened", REVIEW_RECORD)
-    assert case["status"] == "closed" and case["outcome"] == "conference-reconvened"
-
-
-def test_a_dissent_withdrawn_with_the_line_manager_closes(client):
-    reference = raise_dissent(client).get_json()["reference"]
-    case = act(client, reference, LINE_MANAGER, "withdrawn", {**LINE_MANAGER_RECORD, "service_lead_advised": "no"})
-    assert case["status"] == "closed" and case["outcome"] == "withdrawn"
-
-
-def test_formal_dissent_is_due_10_working_days_from_the_conference_across_christmas(client, clock):
-    case = to_formal_dissent(client, clock)
-    assert case["stage"]["slug"] == "formal-dissent"
-    assert case["stage"]["assignees"] == [{"name": "Alex Brookfield", "email": BUSINESS_MANAGER}]
-    # 25 Dec, 28 Dec (Boxing Day's substitute) and 1 Jan are English bank holidays.
-    assert case["stage"]["due_on"] == "2027-01-05"
+def test_the_formal_dissent_is_due_no_later_than_10_working_days_from_the_conference(client):
+    sign_in(client, GCC, DISSENTER)
+    process = {p["slug"]: p for p in client.get(f"/{GCC}/api/processes").get_json()}["formal-dissent"]
+    assert "no later than 10 working days from the conference" in process["summary"]
+    hint = client.get(f"/{GCC}/cases/new/formal-dissent").get_data(as_text=True)
+    assert "no later than 10 working days from the conference" in hint
 
 
 @pytest.mark.parametrize("decision", ["decision-confirmed", "conference-reconvened"])
-def test_the_written_response_is_due_15_working_days_after_the_meeting(client, clock, decision):
-    case = to_formal_dissent(client, clock)
-    reference = case["reference"]
-    clock.set(london(2027, 1, 6, 10, 0))
-    case = act(client, reference, BUSINESS_MANAGER, "escalate",
-               {"received_on": "2027-01-04", "qlp_representatives": "Two QLP members (demo)"})
+def test_a_response_no_later_than_15_working_days_of_the_meeting(app, client, clock, decision):
+    clock.set(london(2027, 1, 4, 10, 0))  # the written dissent is sent
+    reference = raise_formal(client).get_json()["reference"]
+    case = client.get(f"/{GCC}/api/cases/{reference}").get_json()
+    assert case["stage"]["slug"] == "business-manager"
+    assert case["stage"]["assignees"] == [{"name": "Alex Brookfield", "email": BUSINESS_MANAGER}]
+    assert case["stage"]["due_on"] == "2027-01-06"
+    case = act(client, reference, BUSINESS_MANAGER, "escalate", {"qlp_representatives": "Two QLP members (demo)"})
     assert case["stage"]["slug"] == "dissent-meeting"
     assert case["stage"]["assignees"] == [{"name": "Charlie Netherwood", "email": SCU_MANAGER}]
-    assert case["stage"]["due_on"] == "2027-01-20"
+    assert case["stage"]["due_on"] == "2027-01-18"
     clock.set(london(2027, 1, 15, 9, 0))
     case = act(client, reference, SCU_MANAGER, "escalate",
                {"meeting_date": "2027-01-14", "attendees": "Service Manager, QLP", "decision_reasons": "Reasons."})
@@ -141,6 +221,17 @@ def test_the_written_response_is_due_15_working_days_after_the_meeting(client, c
     assert case["stage"]["due_on"] == "2027-02-04", "15 working days from the meeting on 14 January"
     case = act(client, reference, SCU_MANAGER, decision, {"response": "Letter sent."})
     assert case["status"] == "closed" and case["outcome"] == decision
+    assert outbox(app, "outcome") == [DISSENTER, CHAIR]
+
+
+def test_the_meeting_date_is_not_in_the_future(client, clock):
+    reference = raise_formal(client).get_json()["reference"]
+    act(client, reference, BUSINESS_MANAGER, "escalate", {"qlp_representatives": "Two QLP members (demo)"})
+    sign_in(client, GCC, SCU_MANAGER, "manager")
+    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": "escalate", "record": {
+        "meeting_date": "2026-12-24", "attendees": "x", "decision_reasons": "y"}})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"meeting_date": ["Date of the meeting must be today or in the past"]}
 
 
 def test_the_raise_form_shows_immediate_risk_guidance_and_the_complaints_signpost(client):
@@ -149,3 +240,11 @@ def test_the_raise_form_shows_immediate_risk_guidance_and_the_complaints_signpos
     assert "If a child is at immediate risk of harm" in page
     assert "front.door@gcc.example.org" in page
     assert "complaints procedure" in page
+
+
+def test_only_the_dissenters_own_line_manager_holds_the_discussion(client):
+    reference = raise_dissent(client).get_json()["reference"]
+    sign_in(client, GCC, "another.line.manager@gcc.example.org", "manager")
+    assert client.get(f"/{GCC}/api/cases/{reference}").status_code == 404
+    sign_in(client, GCC, LINE_MANAGER, "manager")
+    assert client.get(f"/{GCC}/api/cases/{reference}").get_json()["stage"]["assignee"]["name"] == "Robin Ashdown"

@@ -5,18 +5,21 @@ a Designated or Named Professional rather than up line management, so most
 processes have two ladders chosen by where the practitioner works. See
 README.md for the choices made where the procedure is silent.
 """
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
 from core.council_plugin import CouncilPlugin
 from core.procedures import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     Council,
     Field,
     Ladder,
     Outcome,
     Process,
     Role,
-    SameWorkingDay,
     Stage,
     WorkingDays,
     escalate,
@@ -28,26 +31,28 @@ HERE = Path(__file__).parent
 HEALTH = "Health services"
 OTHER_AGENCY = "Another agency"
 
-LINE_MANAGER = Role("line-manager", "Your line manager")
+LINE_MANAGER = Role("line-manager", "Line managers of the professionals involved")
 CSWS_TEAM_MANAGER = Role(
     "csws-team-manager", "Children's Social Work Services team manager or assistant team manager"
 )
 SENIOR_MANAGER = Role("agency-senior-manager", "Senior manager in the agencies' line management")
 DESIGNATED_NAMED = Role("designated-named-professional", "Designated or Named Professional")
-CONFERENCE_CHAIR = Role("conference-chair", "Child Protection Conference Chair")
 BOARD_REPRESENTATIVE = Role("board-representative", "Safeguarding board representative of each agency involved")
 BOARD_MANAGER = Role("board-manager", "Safeguarding Children Board Manager or nominated representative")
 BOARD_CHAIR = Role("board-chair", "Safeguarding Children Board Chair")
 
-# The procedure asks for resolution "without delay" but sets no numbers:
-FIRST_LINE = WorkingDays(2)
-LINE_MANAGEMENT = WorkingDays(5)
-BOARD = WorkingDays(10)
+# The procedure asks for resolution "without delay" but sets no numbers; each
+# counts from the matter reaching the rung (the procedure ties none to an event).
+FIRST_LINE = WorkingDays(2, since="the matter reaching this rung")
+LINE_MANAGEMENT = WorkingDays(5, since="the matter reaching this rung")
+BOARD = WorkingDays(10, since="the matter reaching this rung")
 
 DISCUSSION = (
     Field("discussion", "Record of the discussion", "textarea"),
     Field("agreed_actions", "Outcome and agreed actions", "textarea"),
 )
+# Opens "Where professional differences remain" (section 5) once the core can
+# open one process from another; until then the case closes with this outcome.
 REMAINS = Outcome(
     "differences-remain",
     "Not resolved: refer as a professional difference that remains (to the agencies' board representatives)",
@@ -55,7 +60,7 @@ REMAINS = Outcome(
 )
 
 SECTOR = Field("sector", "Where do you work?", "choice", choices=(HEALTH, OTHER_AGENCY),
-               hint="Health staff usually go to their Designated or Named Professional rather than line management")
+               error="Select where you work", hint="Health staff usually go to their Designated or Named Professional rather than line management")
 CHILD_REFERENCE = Field("child_reference", "The child's record number (not their name)", required=False, max_length=50)
 
 
@@ -89,7 +94,8 @@ referral = Process(
     summary="A disagreement over how Children's Social Work Services handled concerns you reported.",
     intake=(
         SECTOR,
-        Field("about", "What is the disagreement about?", "choice", choices=(
+        Field("about", "What is the disagreement about?", "choice", error="Select what the disagreement is about",
+              choices=(
             "The referral was not considered to meet the criteria for assessment",
             "More information is wanted from the referrer before the referral progresses",
             "Whether child protection procedures should be invoked",
@@ -121,19 +127,23 @@ need_for_conference = Process(
         "welfare may not otherwise be adequately safeguarded."
     ),
     intake=(
-        Field("involvement", "How are you involved with the child and family?", "choice", choices=(
+        Field("involvement", "How are you involved with the child and family?", "choice",
+              error="Select how you are involved with the child and family", choices=(
             "I took part in the Section 47 enquiry",
             "My agency is among those most involved with the child and family",
         )),
         Field("concerns", "Your serious concerns", "textarea"),
-        Field("supported_by", "Who supports this request?", "choice", choices=(
+        Field("supported_by", "Who supports this request?", "choice", error="Select who supports this request",
+              choices=(
             "A senior manager", "A Designated or Named Professional", "Nobody yet",
         ), hint="A request supported by a senior manager or a Designated or Named Professional should normally be agreed"),
-        Field("supporter_name", "Name of the senior manager or Designated or Named Professional", required=False),
+        Field("supporter_name", "Name of the senior manager or Designated or Named Professional",
+              shown_when=("supported_by", ("A senior manager", "A Designated or Named Professional"))),
         CHILD_REFERENCE,
     ),
     ladders=(Ladder("request", "Request for a conference", stages=(
-        stage("csws-decision", "Decision by Children's Social Work Services", CSWS_TEAM_MANAGER, WorkingDays(1),
+        stage("csws-decision", "Decision by Children's Social Work Services", CSWS_TEAM_MANAGER,
+              WorkingDays(1, since="the request for a conference"),
               (Outcome("conference-agreed", "Agreed: a child protection conference will be convened"),
                escalate("Not agreed: resolve the differences through discussion and explanation")),
               record=(Field("reasons", "The decision and its reasons", "textarea"),),
@@ -145,39 +155,60 @@ need_for_conference = Process(
     )),),
 )
 
-CHAIR_RECORDS = stage(
-    "chair-records", "The Chair notes the dissenting view", CONFERENCE_CHAIR, SameWorkingDay(from_="conference_date"),
-    (escalate("Dissent noted: raise it formally"),),
-    record=(Field("dissent_noted", "The dissenting view as noted", "textarea"),),
-)
 BOARD_MANAGER_CONSIDERS = stage(
     "board-manager", "Safeguarding Children Board Manager", BOARD_MANAGER, BOARD,
     (resolve(), Outcome("further-action", "Further action decided by the Board Manager")),
     record=(Field("further_actions", "Further actions required", "textarea"),),
 )
+LINE_MANAGER_ONLY = "My line manager"
+DNP_ONLY = "A Designated or Named Professional in my agency"
+BOTH = "Both"
+NOT_FURTHER_RISK = (
+    "This route is for a dissent you believe places a child at (further) risk of significant harm. Otherwise the "
+    "Chair's note of your dissenting view stands; you decide whether you wish to challenge the result further."
+)
+
+
+def raised_with(slug: str, title: str, role: Role) -> Stage:
+    return stage(slug, title, role, FIRST_LINE, (resolve(), escalate("Not resolved: discuss with the Board Manager")))
+
 
 at_conference = Process(
     slug="conference-dissent",
     title="Dissent at a child protection conference",
-    summary="You dissent from the Conference Chair's decision and believe it places a child at (further) risk of "
-            "significant harm.",
+    summary="You dissent from the Conference Chair's decision, which the Chair noted in the conference, and believe "
+            "it places a child at (further) risk of significant harm.",
     intake=(
-        SECTOR,
-        Field("conference_date", "Date of the conference", "date"),
+        Field("further_risk", "Do you believe the Chair's decision places a child at (further) risk of significant "
+                              "harm?", "yesno", accept=("yes",), refusal=NOT_FURTHER_RISK,
+              error="Select yes if you believe the decision places a child at (further) risk of significant harm"),
+        Field("raise_with", "Who are you raising it with formally?", "choice", choices=(LINE_MANAGER_ONLY, DNP_ONLY, BOTH),
+              error="Select who you are raising it with",
+              hint="Your line manager and/or a Designated or Named Professional in your agency"),
+        Field("conference_date", "Date of the conference", "date", past=True),
         Field("chair_name", "Name of the Conference Chair"),
         Field("chair_email", "Email address of the Conference Chair", "email"),
+        Field("dissent_noted", "Did the Chair note your dissenting view?", "yesno",
+              error="Select yes if the Chair noted your dissenting view"),
         Field("decision", "The Chair's decision", "textarea"),
         Field("risk", "Why the decision places the child at (further) risk of significant harm", "textarea"),
+        replace(LINE_MANAGER_NAME, shown_when=("raise_with", (LINE_MANAGER_ONLY, BOTH))),
+        replace(LINE_MANAGER_EMAIL, shown_when=("raise_with", (LINE_MANAGER_ONLY, BOTH))),
         CHILD_REFERENCE,
     ),
-    ladder_by="sector",
+    ladder_by="raise_with",
     outcome_to=("chair_email",),
     ladders=(
-        Ladder("line-management", "Through line management", when=OTHER_AGENCY,
-               stages=(CHAIR_RECORDS, stage("line-manager", "Your line manager", LINE_MANAGER, FIRST_LINE,
-                                            (resolve(), escalate())), BOARD_MANAGER_CONSIDERS)),
-        Ladder("health", "Through a Designated or Named Professional", when=HEALTH,
-               stages=(CHAIR_RECORDS, designated_named, BOARD_MANAGER_CONSIDERS)),
+        Ladder("line-manager", "Your line manager", when=LINE_MANAGER_ONLY, stages=(
+            raised_with("line-manager", "Your line manager", YOUR_LINE_MANAGER), BOARD_MANAGER_CONSIDERS)),
+        Ladder("designated-named", "A Designated or Named Professional", when=DNP_ONLY, stages=(
+            raised_with("designated-named-professional", "Designated or Named Professional", DESIGNATED_NAMED),
+            BOARD_MANAGER_CONSIDERS)),
+        Ladder("both", "Your line manager and a Designated or Named Professional", when=BOTH, stages=(
+            stage("line-manager", "Your line manager", YOUR_LINE_MANAGER, FIRST_LINE,
+                  (resolve(), escalate("Not resolved: to the Designated or Named Professional"))),
+            raised_with("designated-named-professional", "Designated or Named Professional", DESIGNATED_NAMED),
+            BOARD_MANAGER_CONSIDERS)),
     ),
 )
 
@@ -188,7 +219,8 @@ plan_implementation = Process(
             "child protection plan, including taking part in core group meetings.",
     intake=(
         SECTOR,
-        Field("other_agency", "Which professional's agency is the concern about?"),
+        Field("other_agency", "Which professional's agency is the concern about?",
+              error="Enter the agency of the professional the concern is about"),
         Field("concern", "The decisions, actions or lack of action concerned", "textarea"),
         CHILD_REFERENCE,
     ),
@@ -208,28 +240,43 @@ plan_implementation = Process(
     ),
 )
 
+BOARD_MANAGER_DECIDES = stage(
+    "board-manager", "Safeguarding Children Board Manager", BOARD_MANAGER, BOARD,
+    (resolve(), Outcome("course-of-action", "Course of action determined"), escalate("Report to the Board Chair")),
+    record=(Field("course_of_action", "The course of action determined", "textarea"),),
+)
+BOARD_CHAIR_HEARS = stage(
+    "board-chair", "Safeguarding Children Board Chair", BOARD_CHAIR, BOARD,
+    (Outcome("reported", "Reported to and considered by the Board Chair"),),
+    record=(Field("response", "The Board Chair's response", "textarea"),),
+)
+
 differences_remain = Process(
     slug="differences-remain",
     title="Where professional differences remain",
     summary="A professional disagreement that the steps above have not resolved, or that raises significant "
             "policy issues.",
     intake=(
-        Field("agencies", "Which agencies are involved?"),
+        Field("agencies", "Which agencies are involved?", error="Enter the agencies involved"),
         Field("history", "The steps taken so far and why the matter is unresolved", "textarea"),
-        Field("policy_issues", "Does it raise significant policy issues?", "yesno"),
+        Field("policy_issues", "Do the discussions raise significant policy issues?", "choice", choices=("Yes", "No"),
+              error="Select yes if the discussions raise significant policy issues",
+              hint="If they do, the matter goes straight to the Safeguarding Children Board Manager"),
         CHILD_REFERENCE,
     ),
-    ladders=(Ladder("board", "Safeguarding board", stages=(
-        stage("board-representatives", "Board representatives of each agency", BOARD_REPRESENTATIVE, BOARD,
-              (resolve(), escalate())),
-        stage("board-manager", "Safeguarding Children Board Manager", BOARD_MANAGER, BOARD,
-              (resolve(), Outcome("course-of-action", "Course of action determined"),
-               escalate("Report to the Board Chair")),
-              record=(Field("course_of_action", "The course of action determined", "textarea"),)),
-        stage("board-chair", "Safeguarding Children Board Chair", BOARD_CHAIR, BOARD,
-              (Outcome("reported", "Reported to and considered by the Board Chair"),),
-              record=(Field("response", "The Board Chair's response", "textarea"),)),
-    )),),
+    ladder_by="policy_issues",
+    ladders=(
+        Ladder("board", "Board representatives first", when="No", stages=(
+            stage("board-representatives", "Board representatives of each agency", BOARD_REPRESENTATIVE, BOARD,
+                  (resolve(), escalate("Not resolved, or significant policy issues: refer to the Board Manager"))),
+            BOARD_MANAGER_DECIDES,
+            BOARD_CHAIR_HEARS,
+        )),
+        Ladder("policy-issues", "Significant policy issues: straight to the Board Manager", when="Yes", stages=(
+            BOARD_MANAGER_DECIDES,
+            BOARD_CHAIR_HEARS,
+        )),
+    ),
 )
 
 COUNCIL = Council(

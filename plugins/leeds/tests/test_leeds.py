@@ -26,17 +26,19 @@ ANSWERS = {
                          "discussion_so_far": "d"},
     "need-for-conference": {"involvement": "I took part in the Section 47 enquiry", "concerns": "c",
                             "supported_by": "A Designated or Named Professional", "supporter_name": "Dr Sky Chapeltown"},
-    "conference-dissent": {"conference_date": "2026-12-24", "chair_name": "Ellis Meanwood", "chair_email": CHAIR,
-                           "decision": "No child protection plan.", "risk": "Neglect continues."},
+    "conference-dissent": {"further_risk": "yes", "raise_with": "My line manager", "conference_date": "2026-12-24",
+                           "chair_name": "Ellis Meanwood", "chair_email": CHAIR, "dissent_noted": "yes",
+                           "decision": "No child protection plan.", "risk": "Neglect continues.",
+                           "line_manager_name": "Frankie Roundhay", "line_manager_email": LINE_MANAGER},
     "plan-implementation": {"other_agency": "Education", "concern": "Core group meetings missed."},
-    "differences-remain": {"agencies": "Health and police", "history": "Steps 1 to 4 failed.", "policy_issues": "no"},
+    "differences-remain": {"agencies": "Health and police", "history": "Steps 1 to 4 failed.", "policy_issues": "No"},
 }
 
 
-def walk(client, process, sector, steps):
+def walk(client, process, sector, steps, **changes):
     """Raise a case and take each (who acts, action, record, where it goes next, its assignees, due) step."""
     sign_in(client, LEEDS, RAISER)
-    answers = {**ANSWERS[process], **({"sector": sector} if sector else {})}
+    answers = {**ANSWERS[process], **({"sector": sector} if sector else {}), **changes}
     response = client.post(f"/{LEEDS}/api/cases", json={"process": process, "answers": answers})
     assert response.status_code == 201, response.get_json()
     case = response.get_json()
@@ -61,10 +63,17 @@ def christmas_eve(clock):
     clock.set(london(2026, 12, 24, 10, 0))
 
 
-def first_due(client, process, sector):
+def first_due(client, process, sector, **changes):
     sign_in(client, LEEDS, RAISER)
-    answers = {**ANSWERS[process], **({"sector": sector} if sector else {})}
+    answers = {**ANSWERS[process], **({"sector": sector} if sector else {}), **changes}
     return client.post(f"/{LEEDS}/api/cases", json={"process": process, "answers": answers}).get_json()["stage"]
+
+
+def outbox(app, kind):
+    from core.models import ScheduledNotification, db
+
+    with app.app_context():
+        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
 
 
 # 1. Dissent at referral/enquiry stage
@@ -116,25 +125,55 @@ def test_a_refused_request_is_discussed_and_explained(client, ending):
 
 # 3. Dissent at child protection conferences
 
-@pytest.mark.parametrize("sector, second", [("Another agency", LINE_MANAGER), ("Health services", DNP)])
+AND_OR = [
+    ("My line manager", [("line-manager", LINE_MANAGER)]),
+    ("A Designated or Named Professional in my agency", [("designated-named-professional", DNP)]),
+    ("Both", [("line-manager", LINE_MANAGER), ("designated-named-professional", DNP)]),
+]
+
+
+@pytest.mark.parametrize("raise_with, rungs", AND_OR)
 @pytest.mark.parametrize("ending", ["resolved", "further-action"])
-def test_the_chair_notes_the_dissent_then_line_manager_or_designated_professional_then_board_manager(
-        client, sector, second, ending):
-    stage = first_due(client, "conference-dissent", sector)
-    assert stage["slug"] == "chair-records" and stage["due_on"] == "2026-12-24"
-    walk(client, "conference-dissent", sector, [
-        (CHAIR, "escalate", {"dissent_noted": "Health dissent noted."},
-         "line-manager" if second == LINE_MANAGER else "designated-named-professional", [second], "2026-12-30"),
-        (second, "escalate", DISCUSSED, "board-manager", [BOARD_MANAGER], "2027-01-12"),
-        (BOARD_MANAGER, ending, {"further_actions": "Review the plan."}, None, None, None),
-    ])
+def test_raised_formally_with_line_manager_and_or_designated_or_named_professional_then_the_board_manager(
+        app, client, raise_with, rungs, ending):
+    stage = first_due(client, "conference-dissent", None, raise_with=raise_with)
+    assert (stage["slug"], stage["assignees"][0]["email"]) == rungs[0]
+    assert stage["due_on"] == "2026-12-30", "2 working days of the matter reaching the rung, not of the conference"
+    steps = []
+    for (slug, who), (next_slug, next_who) in zip(rungs, rungs[1:]):
+        steps.append((who, "escalate", DISCUSSED, next_slug, [next_who], "2026-12-30"))
+    steps.append((rungs[-1][1], "escalate", DISCUSSED, "board-manager", [BOARD_MANAGER], "2027-01-12"))
+    steps.append((BOARD_MANAGER, ending, {"further_actions": "Review the plan."}, None, None, None))
+    walk(client, "conference-dissent", None, steps, raise_with=raise_with)
+    assert CHAIR in outbox(app, "outcome")
+
+
+def test_the_chair_notes_the_dissent_in_the_conference_not_on_a_rung(client):
+    sign_in(client, LEEDS, RAISER)
+    process = {p["slug"]: p for p in client.get(f"/{LEEDS}/api/processes").get_json()}["conference-dissent"]
+    assert "dissent_noted" in [f["name"] for f in process["fields"]]
+    roles = {s["role"] for ladder in process["ladders"] for s in ladder["stages"]}
+    assert "conference-chair" not in roles
+
+
+def test_a_dissent_that_does_not_place_a_child_at_further_risk_is_not_taken_further_here(client):
+    sign_in(client, LEEDS, RAISER)
+    refused = client.post(f"/{LEEDS}/api/cases", json={
+        "process": "conference-dissent", "answers": {**ANSWERS["conference-dissent"], "further_risk": "no"}})
+    assert refused.status_code == 400 and "further_risk" in refused.get_json()["errors"]
+    assert "LDS-" not in client.get(f"/{LEEDS}/cases/").get_data(as_text=True)
+
+
+def test_a_conference_date_in_the_future_is_refused(client):
+    sign_in(client, LEEDS, RAISER)
+    refused = client.post(f"/{LEEDS}/api/cases", json={
+        "process": "conference-dissent", "answers": {**ANSWERS["conference-dissent"], "conference_date": "2026-12-25"}})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"conference_date": ["Date of the conference must be today or in the past"]}
 
 
 def test_conference_dissent_resolved_with_the_line_manager(client):
-    walk(client, "conference-dissent", "Another agency", [
-        (CHAIR, "escalate", {"dissent_noted": "Noted."}, "line-manager", [LINE_MANAGER], "2026-12-30"),
-        (LINE_MANAGER, "resolved", DISCUSSED, None, None, None),
-    ])
+    walk(client, "conference-dissent", None, [(LINE_MANAGER, "resolved", DISCUSSED, None, None, None)])
 
 
 # 4. Dissent regarding the implementation of the child protection plan
@@ -182,6 +221,37 @@ def test_the_board_manager_determines_a_course_of_action(client, ending):
     ])
 
 
+def test_significant_policy_issues_go_straight_to_the_board_manager(client):
+    stage = first_due(client, "differences-remain", None, policy_issues="Yes")
+    assert stage["slug"] == "board-manager" and stage["assignees"][0]["email"] == BOARD_MANAGER
+    walk(client, "differences-remain", None, [
+        (BOARD_MANAGER, "escalate", {"course_of_action": "Report to the Chair."}, "board-chair", [BOARD_CHAIR],
+         "2027-01-12"),
+        (BOARD_CHAIR, "reported", {"response": "Considered at the board."}, None, None, None),
+    ], policy_issues="Yes")
+
+
+def test_the_supporters_name_is_asked_only_when_someone_supports_the_request(client):
+    sign_in(client, LEEDS, RAISER)
+    answers = {**ANSWERS["need-for-conference"]}
+    del answers["supporter_name"]
+    refused = client.post(f"/{LEEDS}/api/cases", json={"process": "need-for-conference", "answers": answers})
+    assert refused.get_json()["errors"] == {"supporter_name": [
+        "Enter name of the senior manager or Designated or Named Professional"]}
+    page = client.get(f"/{LEEDS}/cases/new/need-for-conference").get_data(as_text=True)
+    assert "Answer this only if you chose ‘A senior manager’ or ‘A Designated or Named Professional’." in page
+    answers["supported_by"] = "Nobody yet"
+    assert client.post(f"/{LEEDS}/api/cases", json={"process": "need-for-conference", "answers": answers}).status_code == 201
+
+
+def test_unresolved_at_the_top_refers_as_a_difference_that_remains(client):
+    sign_in(client, LEEDS, RAISER)
+    for process in ("referral-enquiry", "need-for-conference", "plan-implementation"):
+        described = {p["slug"]: p for p in client.get(f"/{LEEDS}/api/processes").get_json()}[process]
+        top = described["ladders"][0]["stages"][-1]
+        assert "differences-remain" in [o["slug"] for o in top["outcomes"]]
+
+
 def test_board_representatives_can_resolve(client):
     walk(client, "differences-remain", None, [(REPS, "resolved", DISCUSSED, None, None, None)])
 
@@ -198,7 +268,7 @@ def test_an_unsupported_sector_is_refused_and_nothing_saved(client):
     response = client.post(f"/{LEEDS}/api/cases", json={
         "process": "referral-enquiry", "answers": {**ANSWERS["referral-enquiry"], "sector": "Space agency"}})
     assert response.status_code == 400
-    assert "from the list" in response.get_json()["errors"]["sector"][0]
+    assert response.get_json()["errors"]["sector"] == ["Select where you work from the list"]
     assert "LDS-" not in client.get(f"/{LEEDS}/cases/").get_data(as_text=True)
 
 

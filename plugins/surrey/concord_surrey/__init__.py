@@ -9,6 +9,9 @@ from pathlib import Path
 
 from core.council_plugin import CouncilPlugin
 from core.procedures import (
+    LINE_MANAGER_EMAIL,
+    LINE_MANAGER_NAME,
+    YOUR_LINE_MANAGER,
     Council,
     Field,
     Ladder,
@@ -24,11 +27,11 @@ from core.procedures import (
 
 HERE = Path(__file__).parent
 
-LINE_MANAGER = Role("line-manager", "Your line manager")
 SAFEGUARDING_PROFESSIONAL = Role("safeguarding-professional", "Professional with safeguarding responsibility in your agency")
 SENIOR_MANAGER = Role("senior-manager", "Senior manager of your agency")
 REFERRAL_SERVICE = Role("referral-service", "Surrey Referral Assessment and Information Service")
-INDEPENDENT_CHAIR = Role("independent-chair", "Independent CP Conference Chair")
+INDEPENDENT_CHAIR = Role("independent-chair", "Independent CP Conference Chair", person="chair_email",
+                         person_name="chair_name")
 CP_DISSENTS_GROUP = Role("cp-dissents-group", "SSCB CP Dissents Group")
 CHILDRENS_SERVICE = Role("childrens-service-manager", "Surrey Children's Service")
 HEAD_OF_SAFEGUARDING = Role("head-of-safeguarding", "Head of Safeguarding")
@@ -52,16 +55,28 @@ WRITTEN_CONFIRMATION = (
 RESOLVED = Outcome("resolved", "Resolved: the outcome is confirmed in writing between the parties")
 
 
+NOT_CONDUCT = Field(
+    "conduct", "Is your concern about the behaviour or conduct of another professional?", "yesno",
+    accept=("no",), refusal=CONDUCT,
+    error="Select yes if your concern is about the behaviour or conduct of another professional",
+)
+FLOWCHART = (
+    "The flowchart of the policy's section 3 is missing from the copy Concord was built from: the line-management "
+    "rungs and their deadlines are Concord's reading of the policy's words, for Surrey to confirm."
+)
+
+
 def rung(slug, title, role, deadline, top=False):
     final = Outcome("unresolved", "Not resolved: the decision of the senior managers is recorded") if top else escalate()
     return Stage(slug, title, role, deadline, WRITTEN_CONFIRMATION, (RESOLVED, final))
 
 
 LINE_MANAGEMENT = (
-    rung("line-manager", "Line management", LINE_MANAGER, WorkingDays(2)),
+    rung("line-manager", "Line management", YOUR_LINE_MANAGER, WorkingDays(2, since="the matter reaching this rung")),
     rung("safeguarding-professional", "Professional with safeguarding responsibility", SAFEGUARDING_PROFESSIONAL,
-         WorkingDays(3)),
-    rung("senior-manager", "Senior managers of the agencies", SENIOR_MANAGER, WorkingDays(5), top=True),
+         WorkingDays(3, since="the matter reaching this rung")),
+    rung("senior-manager", "Senior managers of the agencies", SENIOR_MANAGER,
+         WorkingDays(5, since="the matter reaching this rung"), top=True),
 )
 
 escalation = Process(
@@ -69,20 +84,27 @@ escalation = Process(
     title="Raise a professional disagreement with another agency",
     summary=(
         "When a decision made by a worker from another agency on a child protection or child welfare case does not "
-        "seem safe to you. Try to resolve it at practitioner level first."
+        "seem safe to you. Try to resolve it at practitioner level first, unless you believe the child is at "
+        "imminent risk of harm. " + FLOWCHART
     ),
     intake=(
-        Field("practitioner_level", "Have you tried to resolve this with the other practitioner?", "yesno",
-              accept=("yes",),
-              refusal="First try to resolve it at practitioner level between the agencies; if that fails, raise it here."),
-        Field("area", "What is the disagreement about?", "choice", choices=(
-            "Level of need or risk assessment", "Roles and responsibilities", "Intervention", "Communication",
-            "Information sharing")),
-        Field("other_agency", "Which agency made the decision?"),
-        Field("decision", "The decision you think is not safe", "textarea"),
-        Field("tried", "What you tried at practitioner level", "textarea"),
+        NOT_CONDUCT,
         Field("imminent_risk", "Do you believe the child is at imminent risk of harm, and the other agency disagrees?",
-              "choice", choices=("Yes", "No")),
+              "choice", choices=("Yes", "No"),
+              error="Select yes if you believe the child is at imminent risk of harm and the other agency disagrees",
+              hint="If so, the case goes straight to the Surrey Referral Assessment and Information Service"),
+        Field("practitioner_level", "Have you tried to resolve this with the other practitioner?", "yesno",
+              accept=("yes",), shown_when=("imminent_risk", ("No",)),
+              error="Select yes if you have tried to resolve this with the other practitioner",
+              refusal="First try to resolve it at practitioner level between the agencies; if that fails, raise it here."),
+        Field("tried", "What you tried at practitioner level", "textarea", shown_when=("imminent_risk", ("No",))),
+        Field("area", "What is the disagreement about?", "choice", error="Select what the disagreement is about",
+              choices=("Level of need or risk assessment", "Roles and responsibilities", "Intervention",
+                       "Communication", "Information sharing")),
+        Field("other_agency", "Which agency made the decision?", error="Enter the agency that made the decision"),
+        Field("decision", "The decision you think is not safe", "textarea"),
+        LINE_MANAGER_NAME,
+        LINE_MANAGER_EMAIL,
         Field("child_reference", "The child's record number (not their name)", required=False, max_length=50),
     ),
     ladder_by="imminent_risk",
@@ -91,9 +113,10 @@ escalation = Process(
         Ladder("imminent-risk", "Imminent risk: the referral service first", when="Yes", stages=(
             Stage(
                 "referral-service", "Surrey Referral Assessment and Information Service", REFERRAL_SERVICE,
-                SameWorkingDay(),
+                SameWorkingDay(since="the case being referred"),
                 (Field("guidance", "Guidance given on whether a referral should be made", "textarea"),
-                 Field("mars_submitted", "Was a referral made on the Multi Agency Referral Form?", "yesno")),
+                 Field("mars_submitted", "Was a referral made on the Multi Agency Referral Form?", "yesno",
+                       error="Select yes if a referral was made on the Multi Agency Referral Form")),
                 (Outcome("referral-made", "Referral made on the Multi Agency Referral Form"),
                  escalate("Disagreement remains: escalate through line management")),
                 guidance="Refer the case the same day; referrals are made using the Multi Agency Referral Form.",
@@ -117,7 +140,8 @@ conference_dissent = Process(
     title="Dissent at a child protection conference",
     summary="Professional dissent at a CP Conference, referred by the Independent Chair to the CP Dissents Group.",
     intake=(
-        Field("conference_date", "Date of the conference", "date"),
+        NOT_CONDUCT,
+        Field("conference_date", "Date of the conference", "date", past=True),
         Field("chair_name", "Name of the Independent CP Conference Chair"),
         Field("chair_email", "Email address of the Independent CP Conference Chair", "email"),
         Field("agency", "Your agency"),
@@ -129,25 +153,27 @@ conference_dissent = Process(
     out_of_scope=CONDUCT,
     ladders=(Ladder("cp-dissents", "CP Dissents Group", stages=(
         Stage("chair-referral", "Referral by the Independent Chair", INDEPENDENT_CHAIR,
-              WorkingDays(2, from_="conference_date"),
+              WorkingDays(2, from_="conference_date", since="the conference"),
               (Field("referral", "Referral to the CP Dissents Group", "textarea"),),
               (escalate("Referred to the CP Dissents Group"),)),
-        Stage("dissents-group", "Review by the CP Dissents Group", CP_DISSENTS_GROUP, NextMeeting("cp-dissents-group", "CP Dissents Group"),
+        Stage("dissents-group", "Review by the CP Dissents Group", CP_DISSENTS_GROUP, NextMeeting("cp-dissents-group", since="the referral by the Chair", name="CP Dissents Group"),
               DISSENTS_GROUP_RECORD,
               (Outcome("not-upheld", "Dissent not upheld: feedback given to the Chair and the dissenting professional"),
                escalate("Dissent upheld: feedback on next steps; decision making referred to Surrey Children's "
                         "Service to investigate")),
               guidance="The group meets monthly."),
-        Stage("investigation", "Investigation by Surrey Children's Service", CHILDRENS_SERVICE, WorkingDays(20),
+        Stage("investigation", "Investigation by Surrey Children's Service", CHILDRENS_SERVICE,
+              WorkingDays(20, since="the dissent being upheld"),
               (Field("report", "Report of the investigation", "textarea"),
                Field("recommendations", "Recommendations", "textarea")),
               (escalate("Report and recommendations to the Head of Safeguarding"),)),
         Stage("head-of-safeguarding-review", "Review by the Head of Safeguarding", HEAD_OF_SAFEGUARDING,
-              WorkingDays(10),
+              WorkingDays(10, since="the investigation's report reaching the Head of Safeguarding"),
               (Field("actions", "Actions identified", "textarea"),),
               (escalate("A further strategy meeting is to be held"),)),
-        Stage("strategy-meeting", "Further strategy meeting", CHILDRENS_SERVICE, WorkingDays(5),
-              (Field("meeting_date", "Date of the strategy meeting", "date"),
+        Stage("strategy-meeting", "Further strategy meeting", CHILDRENS_SERVICE,
+              WorkingDays(5, since="the Head of Safeguarding's review"),
+              (Field("meeting_date", "Date of the strategy meeting", "date", past=True),
                Field("outcome", "Outcome of the strategy meeting", "textarea")),
               (Outcome("strategy-meeting-held", "Strategy meeting held"),)),
     )),),

@@ -17,11 +17,12 @@ CHILDRENS_SERVICE = "childrens.service@surrey.example.org"
 HEAD = "head.of.safeguarding@surrey.example.org"
 
 DISAGREEMENT = {
-    "practitioner_level": "yes", "area": "Level of need or risk assessment", "other_agency": "Police",
+    "conduct": "no", "practitioner_level": "yes", "area": "Level of need or risk assessment", "other_agency": "Police",
     "decision": "No further action on a disclosure.", "tried": "Called the officer twice.", "imminent_risk": "No",
+    "line_manager_name": "Kai Reigate", "line_manager_email": LINE_MANAGER,
 }
 DISSENT = {
-    "conference_date": "2026-12-22", "chair_name": "Blake Farnham", "chair_email": CHAIR, "agency": "Health",
+    "conduct": "no", "conference_date": "2026-12-22", "chair_name": "Blake Farnham", "chair_email": CHAIR, "agency": "Health",
     "decision": "Child protection plan ended.", "dissent": "Injuries remain unexplained.",
 }
 RECORD = {"discussion": "Spoke with the officer's sergeant.", "written_confirmation": "Agreed by email."}
@@ -46,6 +47,52 @@ def due_and_people(case):
 @pytest.fixture(autouse=True)
 def christmas_eve(clock):
     clock.set(london(2026, 12, 24, 10, 0))
+
+
+def outbox(app, kind):
+    from core.models import ScheduledNotification, db
+
+    with app.app_context():
+        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
+
+
+@pytest.mark.parametrize("process, answers", [("escalation", DISAGREEMENT), ("conference-dissent", DISSENT)])
+def test_this_procedure_does_not_apply_to_concerns_about_a_professionals_conduct(client, process, answers):
+    refused = raise_case(client, process, {**answers, "conduct": "yes"})
+    assert refused.status_code == 400
+    message = refused.get_json()["errors"]["conduct"][0]
+    assert "Whistleblowing Policy" in message and "Local Authority Designated Officer" in message
+    assert client.get(f"/{SURREY}/api/cases/SCC-2026-0001").status_code == 404
+
+
+def test_imminent_risk_does_not_wait_for_practitioner_level(client):
+    sign_in(client, SURREY, PRACTITIONER)
+    fields = {f["name"]: f for f in client.get(f"/{SURREY}/api/processes").get_json()[0]["fields"]}
+    assert fields["practitioner_level"]["shown_when"] == {"field": "imminent_risk", "values": ["No"]}
+    case = raise_case(client, "escalation", {**DISAGREEMENT, "imminent_risk": "Yes", "practitioner_level": "no"})
+    assert case.status_code == 201
+    assert case.get_json()["stage"]["slug"] == "referral-service"
+
+
+def test_the_start_page_says_the_ladder_is_concords_reading_because_the_flowchart_is_missing(client):
+    sign_in(client, SURREY, PRACTITIONER)
+    for url in (f"/{SURREY}/", f"/{SURREY}/cases/new/escalation"):
+        page = client.get(url).get_data(as_text=True)
+        assert "flowchart of the policy&#39;s section 3 is missing" in page
+        assert "for Surrey to confirm" in page
+
+
+def test_feedback_goes_to_the_chair_and_the_dissenting_professional(app, client):
+    admin_adds_meetings(client, "2027-01-13")
+    case = to_dissents_group(client)
+    act(client, case["reference"], GROUP, "not-upheld", GROUP_RECORD)
+    assert outbox(app, "outcome") == [CHAIR, PRACTITIONER]
+
+
+def test_a_conference_date_in_the_future_is_refused(client):
+    refused = raise_case(client, "conference-dissent", {**DISSENT, "conference_date": "2026-12-29"})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"conference_date": ["Date of the conference must be today or in the past"]}
 
 
 def test_disagreements_start_at_practitioner_level(client):
@@ -81,15 +128,20 @@ def test_unresolved_at_the_top_the_senior_managers_decision_is_recorded(client):
 
 @pytest.mark.parametrize("outcome", ["referral-made", "escalate"])
 def test_imminent_risk_goes_to_the_referral_service_the_same_day(client, outcome):
-    case = raise_case(client, "escalation", {**DISAGREEMENT, "imminent_risk": "Yes"}).get_json()
+    imminent = {**DISAGREEMENT, "imminent_risk": "Yes", "practitioner_level": "no"}
+    del imminent["tried"]
+    case = raise_case(client, "escalation", imminent).get_json()
     assert case["stage"]["title"] == "Surrey Referral Assessment and Information Service"
     assert due_and_people(case) == ("2026-12-24", [SRIS])
     case = act(client, case["reference"], SRIS, outcome,
                {"guidance": "A referral should be made.", "mars_submitted": "yes" if outcome == "referral-made" else "no"})
     if outcome == "referral-made":
         assert case["status"] == "closed"
-    else:
-        assert due_and_people(case) == ("2026-12-30", [LINE_MANAGER])
+        return
+    for who, due in ((LINE_MANAGER, "2026-12-30"), (SAFEGUARDING, "2026-12-31"), (SENIOR, "2027-01-05")):
+        assert due_and_people(case) == (due, [who])
+        case = act(client, case["reference"], who, "unresolved" if who == SENIOR else "escalate", RECORD)
+    assert case["outcome"] == "unresolved"
 
 
 def test_the_forms_name_the_multi_agency_referral_form_and_signpost_conduct_concerns(client):
@@ -147,6 +199,7 @@ def test_an_upheld_dissent_is_investigated_reviewed_and_goes_to_a_strategy_meeti
     case = act(client, case["reference"], HEAD, "escalate", {"actions": "Hold a strategy meeting."})
     assert case["stage"]["slug"] == "strategy-meeting"
     assert due_and_people(case) == ("2027-03-03", [CHILDRENS_SERVICE])
+    clock.set(london(2027, 3, 3, 9, 0))
     case = act(client, case["reference"], CHILDRENS_SERVICE, "strategy-meeting-held",
                {"meeting_date": "2027-03-02", "outcome": "Section 47 enquiry."})
     assert case["outcome"] == "strategy-meeting-held"

@@ -1,4 +1,6 @@
 """West Dunbartonshire's Multi-Agency Escalation and Dissent Guidance, as users would walk it."""
+import re
+
 import pytest
 
 from core.testing import london, sign_in, post_action
@@ -9,12 +11,13 @@ HEAD_OF_ESTABLISHMENT = "head.establishment@wdc.example.org"
 HEAD_OF_SERVICE = "head.of.service@wdc.example.org"
 
 
-def education_disagreement(community="Vale of Leven", agency="Education Services"):
+def education_disagreement(community="Vale of Leven", agency="Education Services", **extra):
     return {
         "process": "escalation",
         "answers": {
             "agency": agency,
             "learning_community": community,
+            **extra,
             "other_agency": "Social work area team",
             "decision": "The referral was closed with no further action.",
             "disagreement": "New concerns were raised by the school the same week.",
@@ -23,7 +26,7 @@ def education_disagreement(community="Vale of Leven", agency="Education Services
     }
 
 
-def conference_dissent(date="2026-11-27"):
+def conference_dissent(date="2026-11-23"):
     return {
         "process": "conference-dissent",
         "answers": {
@@ -101,7 +104,7 @@ def test_the_qio_is_the_top_of_the_education_ladder(client):
     ]),
     ("Community Health Services", [
         ("health.teamleader@wdc.example.org", "Team Leader or Deputy Team Leader"),
-        ("health.servicemanager@wdc.example.org", "Service Manager"),
+        ("health.servicemanager@wdc.example.org", "Manager of the service"),
     ]),
     ("Education Services", [
         (HEAD_OF_ESTABLISHMENT, "Head of Establishment"),
@@ -110,7 +113,8 @@ def test_the_qio_is_the_top_of_the_education_ladder(client):
 ])
 def test_each_agency_escalates_up_its_own_ladder_five_working_days_a_rung(client, clock, agency, route):
     clock.set(london(2026, 11, 23, 9, 0))  # Monday
-    case = raise_case(client, education_disagreement("St Peter the Apostle", agency))
+    case = raise_case(client, education_disagreement(
+        "St Peter the Apostle", agency, health_service="Community Health Services (health visiting or school nursing)"))
     # Five working days from Monday 23 Nov skip St Andrew's Day (Mon 30 Nov): Tue 1 Dec.
     due = ["2026-12-01", "2026-12-08", "2026-12-15"]
     for i, (email, title) in enumerate(route):
@@ -142,10 +146,13 @@ def test_full_review_is_due_within_14_days_of_the_acknowledgement(client, clock)
     clock.set(london(2026, 11, 27, 15, 30))
     opened = raise_case(client, conference_dissent())
     clock.set(london(2026, 12, 1, 9, 0))
-    case = act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", {"acknowledgement": "Received."})
+    case = act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged",
+               {"received_on": "2026-11-30", "acknowledgement": "Received."})
     assert case["stage"]["slug"] == "review"
-    assert case["stage"]["due_on"] == "2026-12-15"
+    assert case["stage"]["due_on"] == "2026-12-14", "14 calendar days from the dissent reaching the Head of Service"
 
+
+RECEIVED = {"received_on": "2026-11-24"}
 
 REVIEW = {
     "information_reviewed": "Reports from health, education and social work.",
@@ -160,7 +167,7 @@ REVIEW = {
 ])
 def test_the_review_ends_with_the_decision_standing_or_the_conference_reconvened(client, outcome, record):
     opened = raise_case(client, conference_dissent())
-    act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", {})
+    act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", RECEIVED)
     case = act(client, opened["reference"], HEAD_OF_SERVICE, outcome, record)
     assert case["status"] == "closed" and case["outcome"] == outcome
     assert case["stages"][-1]["record"]["different_chair"] == record.get("different_chair")
@@ -168,8 +175,121 @@ def test_the_review_ends_with_the_decision_standing_or_the_conference_reconvened
 
 def test_the_dissenter_follows_the_timeline_on_the_case_page(client):
     opened = raise_case(client, conference_dissent())
-    act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", {"acknowledgement": "Received."})
+    act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", {**RECEIVED, "acknowledgement": "Received."})
     sign_in(client, WDC, TEACHER)
     page = client.get(f"/{WDC}/cases/{opened['reference']}").get_data(as_text=True)
     assert "Acknowledgement by the Head of Service: Dissent acknowledged" in page
     assert "Full review by the Head of Service: with the Head of Service" in page
+
+
+def outbox(app, kind):
+    from core.models import ScheduledNotification, db
+
+    with app.app_context():
+        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
+
+
+def social_work_disagreement(**changes):
+    payload = education_disagreement(agency="Social Work Services")
+    del payload["answers"]["learning_community"]
+    payload["answers"].update(changes)
+    return payload
+
+
+def test_the_learning_community_is_asked_only_on_the_education_route(client):
+    sign_in(client, WDC, TEACHER)
+    processes = {p["slug"]: p for p in client.get(f"/{WDC}/api/processes").get_json()}
+    fields = {f["name"]: f for f in processes["escalation"]["fields"]}
+    assert fields["learning_community"]["shown_when"] == {"field": "agency", "values": ["Education Services"]}
+    assert fields["agency"]["shown_when"] is None
+
+
+def test_a_social_work_escalation_without_a_learning_community_is_accepted(client):
+    opened = raise_case(client, social_work_disagreement())
+    case = client.get(f"/{WDC}/api/cases/{opened['reference']}").get_json()
+    assert case["answers"]["learning_community"] is None
+    assert opened["stage"]["title"] == "Team Leader (Social Work)"
+
+
+def test_a_learning_community_sent_for_social_work_is_not_stored(client):
+    opened = raise_case(client, social_work_disagreement(learning_community="Vale of Leven"))
+    case = client.get(f"/{WDC}/api/cases/{opened['reference']}").get_json()
+    assert case["answers"]["learning_community"] is None
+    page = client.get(f"/{WDC}/cases/{opened['reference']}").get_data(as_text=True)
+    assert "The child&#39;s learning community" not in page, "a question not asked is not shown back"
+
+
+def test_an_education_escalation_without_a_learning_community_is_refused(client):
+    sign_in(client, WDC, TEACHER)
+    payload = education_disagreement()
+    del payload["answers"]["learning_community"]
+    refused = client.post(f"/{WDC}/api/cases", json=payload)
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"learning_community": ["Select the child's learning community"]}
+    assert client.get(f"/{WDC}/api/cases/WDC-2026-0001").status_code == 404, "nothing was saved"
+
+
+def test_the_raise_page_reveals_the_learning_community_under_education_only(client):
+    sign_in(client, WDC, TEACHER)
+    page = client.get(f"/{WDC}/cases/new/escalation").get_data(as_text=True)
+    assert page.count('name="learning_community"') == 5, "the five learning communities, once each"
+    reveal = page.index('id="conditional-agency"')
+    assert page.index('name="learning_community"') > reveal
+    assert 'data-aria-controls="conditional-agency"' in page
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    refused = client.post(f"/{WDC}/cases/new/escalation", data={
+        "csrf_token": token, "agency": "Education Services", "other_agency": "SW", "decision": "d", "disagreement": "x", "tried": "t"})
+    assert "Select the child&#39;s learning community" in refused.get_data(as_text=True)
+
+
+def test_the_service_is_selected_in_govuk_words(client):
+    sign_in(client, WDC, TEACHER)
+    payload = education_disagreement()
+    del payload["answers"]["agency"]
+    refused = client.post(f"/{WDC}/api/cases", json=payload)
+    assert refused.get_json()["errors"]["agency"] == ["Select the service whose escalation route you are following"]
+
+
+@pytest.mark.parametrize("service, manager", [
+    ("Community Health Services (health visiting or school nursing)", "health.servicemanager@wdc.example.org"),
+    ("Specialist Children's Services", "specialist.servicemanager@wdc.example.org"),
+])
+def test_community_health_escalates_to_the_manager_of_the_staff_members_service(client, service, manager):
+    payload = education_disagreement(agency="Community Health Services", health_service=service)
+    del payload["answers"]["learning_community"]
+    opened = raise_case(client, payload)
+    case = act(client, opened["reference"], "health.teamleader@wdc.example.org", "escalate", DISCUSSED)
+    assert case["stage"]["scope"] == service
+    assert [a["email"] for a in case["stage"]["assignees"]] == [manager]
+
+
+def test_a_different_chair_is_asked_only_when_the_conference_is_reconvened(client):
+    opened = raise_case(client, conference_dissent())
+    act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", RECEIVED)
+    sign_in(client, WDC, HEAD_OF_SERVICE, "manager")
+    refused = post_action(client, f"/{WDC}/api/cases/{opened['reference']}/actions", {"action": "conference-reconvened", "record": REVIEW})
+    assert refused.get_json()["errors"] == {"different_chair": ["Select whether a different chair will be appointed"]}
+    case = act(client, opened["reference"], HEAD_OF_SERVICE, "decision-stands", {**REVIEW, "different_chair": "yes"})
+    assert case["stages"][-1]["record"]["different_chair"] is None, "not asked, so not stored"
+
+
+def test_the_review_outcome_is_notified_to_the_chairperson_and_the_dissenter(app, client):
+    opened = raise_case(client, conference_dissent())
+    act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", RECEIVED)
+    act(client, opened["reference"], HEAD_OF_SERVICE, "conference-reconvened", {**REVIEW, "different_chair": "no"})
+    assert outbox(app, "outcome") == ["conference.chair@wdc.example.org", TEACHER]
+
+
+def test_a_conference_date_in_the_future_is_refused_and_nothing_is_saved(client, clock):
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, WDC, TEACHER)
+    refused = client.post(f"/{WDC}/api/cases", json=conference_dissent("2026-11-25"))
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"conference_date": ["Date of the case conference must be today or in the past"]}
+    assert client.get(f"/{WDC}/api/cases/WDC-2026-0001").status_code == 404
+
+
+def test_a_conference_date_more_than_two_years_back_is_refused(client):
+    sign_in(client, WDC, TEACHER)
+    refused = client.post(f"/{WDC}/api/cases", json=conference_dissent("2024-11-23"))
+    assert refused.get_json()["errors"] == {"conference_date": ["Date of the case conference must be after 24 November 2024"]}

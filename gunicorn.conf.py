@@ -1,0 +1,74 @@
+"""gunicorn settings for Concord: ``gunicorn -c gunicorn.conf.py`` (see README, "Running in production").
+
+The app is loaded once in the master (``preload_app``) so a bad setting stops
+start-up before any worker forks, and the loaded objects are moved out of the
+garbage collector's sight (``gc.freeze``) so workers share those pages
+instead of copying them on the first collection.
+"""
+import gc
+import os
+
+
+
+def _count(name, default):
+    value = os.environ.get(name, default)
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise SystemExit(f"Concord cannot start: {name} must be a whole number from 1 to 64, not {value!r}")
+    return int(value)
+
+
+wsgi_app = "wsgi:app"
+bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
+workers = _count("WEB_CONCURRENCY", "2")
+threads = _count("CONCORD_WEB_THREADS", "4")
+preload_app = True
+timeout = 30
+graceful_timeout = 30
+# Behind the council's proxy: trust its X-Forwarded-* only from the addresses named here.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+
+if os.environ.get("CONCORD_LOG_FORMAT") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+        "filters": {"redact": {"()": "core.logs.RedactSecrets"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"],
+                                "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": "INFO"},
+        "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+                    "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+    }
+
+
+def on_starting(server):
+    # Request counts from all workers are summed through files here (prometheus-client multiprocess mode).
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+
+
+def when_ready(server):
+    # Runs in the master after the app is loaded (preload_app) and before any worker forks.
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    # Database connections opened in the master must not be shared by workers.
+    from core.models import db
+
+    app = worker.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
