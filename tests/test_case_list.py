@@ -15,7 +15,7 @@ ESCALATION = {
     "decision": "Closed the referral.", "disagreement": "New concerns.", "tried": "Spoke to the worker.",
 }
 DISSENT = {
-    "conference_date": "2026-11-20", "chair_name": "Ari Vance", "chair_email": "chair@wdc.example.org",
+    "conference_date": "2026-09-30", "chair_name": "Ari Vance", "chair_email": "chair@wdc.example.org",
     "agency": "Health", "decision": "No plan.", "reasons": "Risk remains.",
 }
 
@@ -58,7 +58,7 @@ def test_a_lead_pages_through_205_cases_and_none_vanish(client, clock):
 def test_a_lead_filters_overdue_conference_dissents_and_searches_by_reference(client, clock):
     old = raise_cases(client, clock, 3, "conference-dissent", at=london(2026, 10, 1, 9, 0))
     raise_cases(client, clock, 2, "escalation", at=london(2026, 10, 1, 9, 0))
-    raise_cases(client, clock, 2, "conference-dissent")
+    raise_cases(client, clock, 2, "conference-dissent", conference_date="2026-11-24")
     sign_in(client, WDC, LEAD, "safeguarding-lead")
     got = client.get(f"/{WDC}/api/cases?status=overdue&process=conference-dissent").get_json()
     assert sorted(c["reference"] for c in got["cases"]) == sorted(old)
@@ -99,7 +99,7 @@ def test_bad_list_arguments_are_explained_in_the_api(client, clock):
 def test_sort_by_due_date_and_waiting_for_me_first(client, clock):
     late = raise_cases(client, clock, 1, at=london(2026, 10, 1, 9, 0))
     soon = raise_cases(client, clock, 1)
-    dissent = raise_cases(client, clock, 1, "conference-dissent")
+    dissent = raise_cases(client, clock, 1, "conference-dissent", conference_date="2026-11-24")
     sign_in(client, WDC, LEAD, "safeguarding-lead")
     by_due = [c["reference"] for c in client.get(f"/{WDC}/api/cases?sort=due").get_json()["cases"]]
     assert by_due[0] == late[0]
@@ -166,12 +166,11 @@ def test_one_list_page_costs_the_same_few_statements_for_5_or_50_cases(app, clie
 
 
 GLOUCESTERSHIRE_DISSENT = {
-    "attended": "yes", "professional_name": "Jo Example", "professional_role": "Health visitor",
-    "agency": "Community health", "professional_phone": "01632 960000",
-    "professional_email": "health.visitor@gcc.example.org", "manager_details": "Robin Ashdown",
-    "child_names": "Child A", "child_dobs": "1 2 2020", "chair_name": "Reviewing Officer (demo)",
-    "chair_email": "reviewing.officer@gcc.example.org", "made_subject_to_plan": "no",
-    "discussed_with_line_manager": "yes", "rationale": "Risk not weighed.", "signature": "Jo Example",
+    "raising_as": "A professional who attended the conference", "attended": "yes",
+    "chair_name": "Reviewing Officer (demo)", "chair_email": "reviewing.officer@gcc.example.org",
+    "line_manager_name": "Robin Ashdown", "line_manager_email": "line.manager@gcc.example.org",
+    "agency": "Community health", "professional_role": "Health visitor",
+    "decision": "No plan.", "rationale": "Risk not weighed.",
 }
 
 

@@ -11,7 +11,7 @@ ESCALATION = {
     "decision": "Closed the referral.", "disagreement": "First line.\nSecond line.", "tried": "Spoke to the worker.",
 }
 DISSENT = {
-    "conference_date": "2026-12-02", "chair_name": "Ari Vance", "chair_email": "chair@wdc.example.org",
+    "conference_date": "2026-11-20", "chair_name": "Ari Vance", "chair_email": "chair@wdc.example.org",
     "agency": "Health", "decision": "No plan.", "reasons": "Risk remains.",
 }
 
@@ -35,7 +35,7 @@ def test_the_case_page_draws_the_ladder_with_you_are_here_and_the_due_date(clien
     assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
     assert "You are here – due Wednesday 2 December 2026" in svg
     assert "Quality Improvement Officer / Service Manager for Vale of Leven" in svg
-    assert "<li><strong>Head of Establishment</strong>: with the Head of Establishment, within 5 working days." in html
+    assert "<li><strong>Head of Establishment</strong>: with the Head of Establishment, within 5 working days" in html
     assert "style=" not in html, "no inline styles: the CSP forbids them"
 
 
