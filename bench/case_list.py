@@ -154,7 +154,8 @@ def main():
 
     admin, name, url = fresh_database()
     try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-of-at-least-32-bytes", "CLOCK": SystemClock()})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-of-at-least-32-bytes",
+                          "CONCORD_ENV": "development", "CLOCK": SystemClock()})
         with app.app_context():
             upgrade()
             seed_demo_directories(app)
