@@ -8,7 +8,7 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 export CONCORD_INSTANCE ?= $(CURDIR)/instance
 FLASK  := $(BIN)/flask --app core.app:create_app
 
-.PHONY: run test install assets browser clean
+.PHONY: run test lint install assets browser clean
 
 run: install assets
 	$(FLASK) db upgrade
@@ -17,8 +17,14 @@ run: install assets
 
 test: install assets browser tests/oidc/node_modules/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(MAKE) lint
 	@# pytest exits 5 when it collected no tests: report it, do not fail on it.
 	$(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; [ $$status -eq 5 ] && echo "pytest collected no tests" || exit $$status; }
+
+# Lint (ruff) and type-check the public plugin API (mypy); `make test` runs this before pytest.
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 

@@ -9,7 +9,6 @@ import gc
 import os
 
 
-
 def _count(name, default):
     value = os.environ.get(name, default)
     if not value.isdigit() or not 1 <= int(value) <= 64:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import smtplib
 import statistics
+import subprocess
+import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
@@ -95,7 +95,7 @@ def throughput(url, messages):
         app = make_app(url, BROKER_URL="redis://127.0.0.1:6379/14", MAIL_TRANSPORT="smtp",
                        SMTP_HOST="127.0.0.1", SMTP_PORT=port)
         case_id = seed_case(app)
-        due = datetime.now(timezone.utc) - timedelta(seconds=1)
+        due = datetime.now(UTC) - timedelta(seconds=1)
         with app.app_context():
             db.session.execute(ScheduledNotification.__table__.insert(), [
                 {"council": "westdunbartonshire", "case_id": case_id, "kind": "acknowledgement",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from . import directory
-from .defaults.roles import COUNCIL_ADMIN, RUNG_ROLES, SAFEGUARDING_LEAD
 from .models import Case, StageEntry, StageOffer, User
+from .roles import COUNCIL_ADMIN, RUNG_ROLES, SAFEGUARDING_LEAD
 
 FULL = "full"          # the whole case: answers, records, timeline
 TAKEN = "taken"        # offered to you but taken by someone else: "taken by …" only
@@ -31,7 +31,7 @@ class Viewer:
     contact_ids: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, user: User, roles) -> "Viewer":
+    def of(cls, user: User, roles) -> Viewer:
         roles = frozenset(roles)
         contacts = directory.contacts_bound_to(user) if roles & RUNG_ROLES else frozenset()
         return cls(user, roles, contacts)
@@ -110,3 +110,10 @@ class Viewer:
                         .where(StageOffer.contact_id.in_(self.contact_ids))))
             query = query.where(or_(*seen))
         return query.order_by(Case.raised_at.desc())
+
+
+def holders(entry: StageEntry) -> list[tuple[str, str]]:
+    """(name, email) of whoever holds the entry: its assignee, or the active contacts it was offered to."""
+    if entry.assignee_email:
+        return [(entry.assignee_name or entry.assignee_email, entry.assignee_email)]
+    return [(o.contact.name, o.contact.email) for o in entry.offers if o.contact.active]

@@ -1,36 +1,25 @@
 """The app factory."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import pluggy
 from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from . import cli, open_cases
 from . import config as settings
 from .auth import init_sessions
 from .clock import SystemClock
 from .models import db
 from .plugins import collect_councils, make_plugin_manager
-from .procedures import Council
+from .runtime import EXTENSION, Concord
 
 HERE = Path(__file__).parent
-
-
-@dataclass
-class Concord:
-    """What the app knows about its plugins, kept on ``app.extensions``."""
-
-    pm: pluggy.PluginManager
-    councils: dict[str, Council]
-    roles: dict[str, str]
-    clock: object
-    sign_in_methods: list = field(default_factory=list)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -45,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
 
     pm = make_plugin_manager(app.config.get("PLUGINS", ()), app.config.get("LOAD_ENTRY_POINTS", True))
-    app.extensions["concord"] = Concord(
+    concord = app.extensions[EXTENSION] = Concord(
         pm=pm,
         councils=collect_councils(pm),
         roles=dict(pair for pairs in pm.hook.concord_register_roles() for pair in pairs),
@@ -67,13 +56,16 @@ def create_app(config: dict | None = None) -> Flask:
         }),
     ])
 
-    from . import api, cli, logs, ops, web
+    from . import api, logs, ops, web
+
     logs.init_app(app)
     ops.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)
     pm.hook.concord_init_app(app=app)
+    concord.sign_in_methods = [m for methods in pm.hook.concord_register_sign_in_methods(app=app) for m in methods]
+    open_cases.check(app)
     return app
 
 

@@ -7,14 +7,17 @@ non-working day counts as happening on the next working day.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from .procedures import CalendarDays, Deadline, NextMeeting, SameWorkingDay, WorkingDays
+from .models import ClosureDay, Meeting, db
+from .procedures import CalendarDays, Council, Deadline, NextMeeting, SameWorkingDay, WorkingDays
 
 
-@lru_cache(maxsize=None)
+@cache
 def bank_holidays(nation: str) -> holidays.HolidayBase:
     # England without a subdivision drops Easter Monday and the late-August holiday.
     return holidays.UK(subdiv=nation)
@@ -44,6 +47,37 @@ class WorkingDayCalendar:
         while not self.is_working_day(day):
             day -= timedelta(days=1)
         return day
+
+
+CALENDARS = "concord.calendars"
+
+
+def calendar_for(council: Council) -> WorkingDayCalendar:
+    """The council's working days (its nation's bank holidays and its closure days), read once per transaction."""
+    calendars = db.session.info.setdefault(CALENDARS, {})
+    if council.slug not in calendars:
+        closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
+        calendars[council.slug] = WorkingDayCalendar(council.nation, frozenset(closures))
+    return calendars[council.slug]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_calendars(session):
+    session.info.pop(CALENDARS, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_calendars_when_closures_change(session, flush_context, instances):
+    if any(isinstance(o, ClosureDay) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(CALENDARS, None)
+
+
+def meeting_dates(council: Council, group: str) -> list[date]:
+    """The dates the council admins recorded for a group (e.g. a dissents group)."""
+    return list(
+        db.session.scalars(select(Meeting.day).where(Meeting.council == council.slug, Meeting.group == group))
+    )
 
 
 class NoMeetingScheduled(LookupError):

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from . import audit, directory
-from .calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
+from .access import holders  # noqa: F401  (cases.holders, as before)
+from .calendar import NoMeetingScheduled, calendar_for, due_on, meeting_dates
 from .clock import LONDON, local_date
-from .models import (Case, CaseEvent, ClosureDay, Meeting, ReferenceCounter, StageEntry, StageOffer, User, db,
-                     dialect_module)
-from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage
+from .hookspecs import ChangeKind
+from .models import Case, CaseEvent, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
+from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage, process_of, stage_of
+from .runtime import concord, now
+
+# concord, now, calendar_for, meeting_dates, process_of, stage_of and holders moved to runtime, calendar,
+# procedures and access; they stay importable from here for code written before (until 0.2).
 
 
 class CaseError(Exception):
@@ -28,52 +32,6 @@ class CaseError(Exception):
     def __init__(self, message: str, field: str = "action"):
         super().__init__(message)
         self.field = field
-
-
-def concord():
-    return current_app.extensions["concord"]
-
-
-def now() -> datetime:
-    return concord().clock.now()
-
-
-CALENDARS = "concord.calendars"
-
-
-def calendar_for(council: Council) -> WorkingDayCalendar:
-    """The council's working-day calendar, read once per transaction."""
-    calendars = db.session.info.setdefault(CALENDARS, {})
-    if council.slug not in calendars:
-        closures = db.session.scalars(select(ClosureDay.day).where(ClosureDay.council == council.slug))
-        calendars[council.slug] = WorkingDayCalendar(council.nation, frozenset(closures))
-    return calendars[council.slug]
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_calendars(session):
-    session.info.pop(CALENDARS, None)
-
-
-@event.listens_for(Session, "before_flush")
-def _forget_calendars_when_closures_change(session, flush_context, instances):
-    if any(isinstance(o, ClosureDay) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(CALENDARS, None)
-
-
-def meeting_dates(council: Council, group: str) -> list[date]:
-    return list(db.session.scalars(
-        select(Meeting.day).where(Meeting.council == council.slug, Meeting.group == group)
-    ))
-
-
-def process_of(council: Council, case: Case) -> Process:
-    return council.process(case.process)
-
-
-def stage_of(council: Council, case: Case, entry: StageEntry) -> Stage:
-    return process_of(council, case).ladder(case.ladder).stage(entry.stage)
 
 
 WITHDRAW = "withdraw"
@@ -300,7 +258,7 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
     why = _assign(council, case, stage, entry)
     rung = f"{stage.role.title} for {scope}" if scope else stage.role.title
     holder = f" ({entry.assignee_name})" if entry.assignee_name else ""
-    late = f", which had already passed when it arrived" if entry.late_on_arrival else ""
+    late = ", which had already passed when it arrived" if entry.late_on_arrival else ""
     _event(case, moment, None, "stage",
            f"{stage.title}: with the {rung}{holder}, due {entry.due_on:%A %-d %B %Y}{late}{why}")
     db.session.flush()
@@ -346,7 +304,7 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
             group = rule.group
             raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
                             f"{stage.title} cannot be given a due date. Ask a council admin to add the "
-                            "group's meeting dates, then try again: nothing has been saved.")
+                            "group's meeting dates, then try again: nothing has been saved.") from None
     start = local_date(moment)
     if rule.from_ and _recorded(case, rule.from_):
         start = date.fromisoformat(_recorded(case, rule.from_))
@@ -367,7 +325,7 @@ def _event(case: Case, moment: datetime, actor: User | None, kind: str, summary:
     case.events.append(CaseEvent(at=moment, actor=actor, kind=kind, summary=summary))
 
 
-def _change(council: Council, case: Case, change: str, entry: StageEntry | None) -> None:
+def _change(council: Council, case: Case, change: ChangeKind, entry: StageEntry | None) -> None:
     db.session.flush()
     concord().pm.hook.concord_case_changed(council=council, case=case, change=change, entry=entry)
 
@@ -381,13 +339,6 @@ def _allocate_reference(council: Council, moment: datetime) -> str:
         .returning(ReferenceCounter.last)
     ).scalar_one()
     return f"{council.reference_prefix}-{year}-{number:04d}"
-
-
-def holders(entry: StageEntry) -> list[tuple[str, str]]:
-    """(name, email) of whoever holds the entry: its assignee, or the active contacts it was offered to."""
-    if entry.assignee_email:
-        return [(entry.assignee_name or entry.assignee_email, entry.assignee_email)]
-    return [(o.contact.name, o.contact.email) for o in entry.offers if o.contact.active]
 
 
 def stranded_entries(council_slug: str) -> list[StageEntry]:

@@ -1,7 +1,7 @@
 """The one source of "now", so tests can set the time instead of sleeping."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -9,7 +9,7 @@ LONDON = ZoneInfo("Europe/London")
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:

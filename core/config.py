@@ -73,7 +73,7 @@ def _json(environ, name: str) -> dict:
     try:
         value = json.loads(raw)
     except ValueError as e:
-        raise ConfigError(f"{name} must be JSON, e.g. {{\"leeds\": {{\"assignment\": \"<template id>\"}}}}: {e}")
+        raise ConfigError(f"{name} must be JSON, e.g. {{\"leeds\": {{\"assignment\": \"<template id>\"}}}}: {e}") from None
     if not isinstance(value, dict):
         raise ConfigError(f"{name} must be a JSON object of council slug to kind to template id")
     return value

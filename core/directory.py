@@ -7,20 +7,25 @@ from pathlib import Path
 from sqlalchemy import select
 
 from .models import Contact, User, db
-from .procedures import Contact as ContactSeed
+from .procedures import DirectoryEntry
 
 CSV_COLUMNS = ("role", "scope", "name", "email")
 
 
-def read_csv(path: Path | str) -> list[ContactSeed]:
+def missing_columns(fieldnames) -> list[str]:
+    """The directory CSV columns a header lacks, sorted."""
+    return sorted(set(CSV_COLUMNS) - set(fieldnames or ()))
+
+
+def read_csv(path: Path | str) -> list[DirectoryEntry]:
     """Read a directory CSV with the columns role, scope, name, email."""
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
-        missing = set(CSV_COLUMNS) - set(reader.fieldnames or ())
+        missing = missing_columns(reader.fieldnames)
         if missing:
-            raise ValueError(f"{path}: missing columns {', '.join(sorted(missing))}")
+            raise ValueError(f"{path}: missing columns {', '.join(missing)}")
         return [
-            ContactSeed(role=row["role"].strip(), scope=row["scope"].strip() or None,
+            DirectoryEntry(role=row["role"].strip(), scope=row["scope"].strip() or None,
                         name=row["name"].strip(), email=row["email"].strip().lower())
             for row in reader
         ]

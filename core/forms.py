@@ -6,7 +6,7 @@ holds everywhere. Messages follow the GOV.UK Design System's wording.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -22,6 +22,7 @@ from wtforms import DateField, EmailField, RadioField, StringField, TextAreaFiel
 
 from .clock import local_date
 from .procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, Stage
+from .web.hygiene import EARLIEST, LATEST, CheckedForm, plausible
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -46,7 +47,10 @@ class GovDateField(DateField):
             super().process_formdata([" ".join(v.strip() for v in valuelist)])
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be a real date, for example {self.example()}")
+            raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be a real date, for example {self.example()}") from None
+        if not plausible(self.data):
+            self.data = None
+            raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be between {EARLIEST:%-d %-m %Y} and {LATEST:%-d %-m %Y}")
 
 
 OPTIONAL = " (optional)"
@@ -85,7 +89,7 @@ class PastEvent:
             raise validators.ValidationError(f"{self.label} must be after {earliest:%-d %B %Y}")
 
 
-class ConcordForm(FlaskForm):
+class ConcordForm(CheckedForm):
     """A form whose questions may depend on another answer (``Field.shown_when``).
 
     A question whose condition is not met is not validated and its answer is
@@ -203,14 +207,14 @@ def _conditions(fields: tuple[Field, ...]) -> dict:
     return {f.name: f.shown_when for f in fields if f.shown_when}
 
 
-@lru_cache(maxsize=None)
+@cache
 def intake_form_class(process: Process) -> type[FlaskForm]:
     attrs = {f.name: _wtforms_field(f) for f in process.intake}
     attrs["conditions"] = _conditions(process.intake)
     return type(f"{process.slug}-intake", (ConcordForm,), attrs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def record_form_class(stage: Stage) -> type[FlaskForm]:
     attrs = {f.name: _wtforms_field(f) for f in stage.record}
     attrs["conditions"] = _conditions(stage.record)

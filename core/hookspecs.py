@@ -4,31 +4,63 @@ Hooks are grouped by when they run. Call them with keyword arguments only;
 an implementation may accept fewer arguments than its spec, so a spec can
 grow without breaking plugins. Core's own behaviour is registered through
 these same hooks by the modules listed in ``core.plugins.DEFAULT_PLUGINS``.
+Plugins import what they need from ``core.plugin``, not from here.
+
+"Stable since 0.1" means the hook keeps its name, arguments and meaning for
+every 0.x release from 0.1 on; a change is announced in CHANGELOG.md first.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pluggy
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .procedures import Contact, Council
+    from .models import Case, StageEntry
+    from .notify.transports import Transport
+    from .procedures import Council, DirectoryEntry
+
+#: What happened to a case, as ``concord_case_changed`` is told.
+ChangeKind = Literal["opened", "stage-entered", "stage-assigned", "stage-closed", "closed"]
 
 hookspec = pluggy.HookspecMarker("concord")
 hookimpl = pluggy.HookimplMarker("concord")
+
+
+class SignInMethod(Protocol):
+    """A way to sign in, listed on each council's sign-in page."""
+
+    #: The words on the sign-in page, e.g. "Sign in with your council account".
+    name: str
+    #: The Flask endpoint the link goes to; it gets ``council=<slug>``.
+    endpoint: str
+
+    def available(self, council: Council) -> bool:
+        """Whether this council offers this method (e.g. it has an identity provider set up)."""
+        ...
+
+
+#: Builds a transport from the app's config (``SMTP_HOST``, ``NOTIFY_API_KEY``…).
+TransportFactory = Callable[[Mapping[str, Any]], "Transport"]
 
 
 # --- start-up ---------------------------------------------------------------
 
 
 @hookspec
-def concord_register_councils() -> Iterable["Council"]:
+def concord_register_councils() -> Iterable[Council]:
     """Return the councils this plugin contributes.
 
     Called once while the app is created. A council plugin returns a list
-    with its one ``Council``; a slug registered twice stops start-up.
+    with its one ``Council``. Each council is then checked
+    (``core.procedures.check``): a broken ladder, a slug or reference prefix
+    registered twice stops start-up with a message naming the council.
+
+    Stable since 0.1.
     """
 
 
@@ -37,7 +69,9 @@ def concord_register_roles() -> Iterable[tuple[str, str]]:
     """Return ``(slug, title)`` pairs of the user roles Concord knows.
 
     Called once while the app is created. Core registers practitioner,
-    manager, safeguarding lead and council admin.
+    manager, safeguarding lead and council admin (``core.roles``).
+
+    Stable since 0.1.
     """
 
 
@@ -47,14 +81,35 @@ def concord_template_folders() -> Iterable[str]:
 
     Called once while the app is created; lets a plugin override a page or
     an email by giving a template the same name.
+
+    Stable since 0.1.
     """
 
 
 @hookspec
-def concord_init_app(app: "Flask") -> None:
+def concord_init_app(app: Flask) -> None:
     """Finish wiring the app: blueprints, CLI commands, extensions.
 
-    Called once, at the end of ``create_app``, with the app being created.
+    Called once, near the end of ``create_app``, with the app being created.
+
+    :param app: the Flask app being created; its ``concord`` extension
+        (``core.runtime.concord(app)``) already holds the councils and roles.
+
+    Stable since 0.1.
+    """
+
+
+@hookspec
+def concord_register_sign_in_methods(app: Flask) -> Iterable[SignInMethod]:
+    """Return the ways to sign in this plugin offers (``SignInMethod``).
+
+    Called once while the app is created, after ``concord_init_app``; the
+    sign-in page lists them in plugin order (later-registered plugins first),
+    each only for councils where ``available(council)`` is true.
+
+    :param app: the Flask app being created, e.g. to read its config.
+
+    Stable since 0.1.
     """
 
 
@@ -62,12 +117,16 @@ def concord_init_app(app: "Flask") -> None:
 
 
 @hookspec(firstresult=True)
-def concord_demo_directory(council: "Council") -> Iterable["Contact"] | None:
+def concord_demo_directory(council: Council) -> Iterable[DirectoryEntry] | None:
     """Return the demo directory of ``council``: fictional people only.
 
     Called by ``flask concord seed-demo`` and the tests for each council;
-    stops at the first non-None result. Return None for councils that are
-    not yours.
+    stops at the first non-None result.
+
+    :param council: the council whose directory is wanted; return None for
+        councils that are not yours.
+
+    Stable since 0.1.
     """
 
 
@@ -75,14 +134,22 @@ def concord_demo_directory(council: "Council") -> Iterable["Contact"] | None:
 
 
 @hookspec
-def concord_case_changed(council: "Council", case, change: str, entry) -> None:
+def concord_case_changed(council: Council, case: Case, change: ChangeKind, entry: StageEntry | None) -> None:
     """React to a change of a case, inside the transaction that makes it.
 
     Called by the case engine (``core.cases``) at every change, before commit.
-    ``change`` is ``"opened"``, ``"stage-entered"``, ``"stage-assigned"`` (taken
-    or reassigned), ``"stage-closed"`` or ``"closed"``; ``entry`` is the ``StageEntry`` concerned (None for
-    ``"opened"``). Add rows with ``db.session`` (the notification outbox does);
-    never commit, send or enqueue here: the change may still roll back.
+    Add rows with ``db.session`` (the notification outbox does); never
+    commit, send or enqueue here: the change may still roll back.
+
+    :param council: the case's council.
+    :param case: the case, flushed (it has an id) but not committed.
+    :param change: one of ``ChangeKind``: ``"opened"``, ``"stage-entered"``,
+        ``"stage-assigned"`` (someone took the stage, or it was reassigned),
+        ``"stage-closed"`` or ``"closed"``; new kinds may be added, so ignore
+        the ones you do not know.
+    :param entry: the ``StageEntry`` concerned, None for ``"opened"``.
+
+    Stable since 0.1.
     """
 
 
@@ -90,21 +157,30 @@ def concord_case_changed(council: "Council", case, change: str, entry) -> None:
 
 
 @hookspec
-def concord_register_transports() -> Iterable[tuple[str, object]]:
+def concord_register_transports() -> Iterable[tuple[str, TransportFactory]]:
     """Return ``(name, factory)`` pairs of mail transports.
 
-    Called once while the app is created. ``factory(config)`` returns an
-    object with ``send(message)`` that raises ``core.notify.transports.TemporaryFailure``
-    or ``PermanentFailure``. ``CONCORD_MAIL_TRANSPORT`` picks one by name;
-    core registers ``smtp``, ``notify`` (GOV.UK Notify) and ``dev-outbox``.
+    Called once while the app is created. ``factory(config)`` returns a
+    ``core.notify.transports.Transport``: an object whose ``send(message)``
+    raises ``TemporaryFailure`` or ``PermanentFailure`` from the same module.
+    ``CONCORD_MAIL_TRANSPORT`` picks one by name; core registers ``smtp``,
+    ``notify`` (GOV.UK Notify) and ``dev-outbox``.
+
+    Stable since 0.1.
     """
 
 
 @hookspec(firstresult=True)
-def concord_email_template(council: "Council", kind: str) -> str | None:
+def concord_email_template(council: Council, kind: str) -> str | None:
     """Return the template name (without ``.txt``/``.html``) for an email.
 
     Called each time a notification is rendered; stops at the first non-None
     result. Core's default (``email/<kind>``) runs last, so a council plugin
     overrides one kind by returning its own template for its council.
+
+    :param council: the council the message is sent for.
+    :param kind: ``acknowledgement``, ``assignment``, ``reminder``,
+        ``due-today``, ``overdue``, ``outcome`` or ``failure-digest``.
+
+    Stable since 0.1.
     """

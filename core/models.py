@@ -1,7 +1,7 @@
 """What Concord stores. Every row carries its council; every query filters by it."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
@@ -34,10 +34,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: pass an aware one")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
+        return value.replace(tzinfo=UTC) if value is not None else None
 
 
 class Base(DeclarativeBase):
@@ -86,7 +86,7 @@ class Contact(db.Model):
     # The identity that first signed in, verified, with this email; only it holds the rung.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    user: Mapped["User | None"] = relationship()
+    user: Mapped[User | None] = relationship()
 
 
 class ClosureDay(db.Model):
@@ -144,11 +144,11 @@ class Case(db.Model):
     opened_from_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
 
     raised_by: Mapped[User] = relationship()
-    opened_from: Mapped["Case | None"] = relationship(remote_side="Case.id", foreign_keys=[opened_from_id])
-    stages: Mapped[list["StageEntry"]] = relationship(
+    opened_from: Mapped[Case | None] = relationship(remote_side="Case.id", foreign_keys=[opened_from_id])
+    stages: Mapped[list[StageEntry]] = relationship(
         back_populates="case", order_by="StageEntry.position"
     )
-    events: Mapped[list["CaseEvent"]] = relationship(order_by="CaseEvent.id")
+    events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id")
 
     __table_args__ = (
         Index("ix_case_council_status", "council", "status"),
@@ -156,7 +156,7 @@ class Case(db.Model):
     )
 
     @property
-    def current(self) -> "StageEntry | None":
+    def current(self) -> StageEntry | None:
         return self.stages[-1] if self.stages and self.stages[-1].closed_at is None else None
 
 
@@ -192,7 +192,7 @@ class StageEntry(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="stages")
     acted_by: Mapped[User | None] = relationship()
-    offers: Mapped[list["StageOffer"]] = relationship(back_populates="entry", cascade="all, delete-orphan")
+    offers: Mapped[list[StageOffer]] = relationship(back_populates="entry", cascade="all, delete-orphan")
 
     @property
     def offered_contact_ids(self) -> set[int]:
@@ -291,9 +291,10 @@ class ScheduledNotification(db.Model):
 
 
 class DevMail(db.Model):
-    """Messages the development outbox transport keeps for /dev/mail."""
+    """Messages the development outbox transport keeps for /<council>/dev/mail."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    council: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime]
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))

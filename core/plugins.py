@@ -6,7 +6,7 @@ import importlib
 import pluggy
 
 from . import hookspecs
-from .procedures import Council
+from .procedures import Council, InvalidCouncil, check_all
 
 ENTRY_POINT_GROUP = "concord.councils"
 
@@ -35,15 +35,16 @@ def make_plugin_manager(extra_plugins=(), entry_points: bool = True) -> pluggy.P
     return pm
 
 
-class DuplicateCouncil(ValueError):
+class DuplicateCouncil(InvalidCouncil):
     pass
 
 
 def collect_councils(pm: pluggy.PluginManager) -> dict[str, Council]:
-    councils: dict[str, Council] = {}
-    for contributed in pm.hook.concord_register_councils():
-        for council in contributed:
-            if council.slug in councils:
-                raise DuplicateCouncil(f"council {council.slug!r} is registered twice")
-            councils[council.slug] = council
-    return dict(sorted(councils.items()))
+    """Every installed council, each checked (``procedures.check``) before the app starts."""
+    contributed = [council for councils in pm.hook.concord_register_councils() for council in councils]
+    slugs = [council.slug for council in contributed]
+    for slug in slugs:
+        if slugs.count(slug) > 1:
+            raise DuplicateCouncil(f"council {slug!r} is registered twice")
+    check_all(contributed)
+    return dict(sorted((council.slug, council) for council in contributed))

@@ -11,8 +11,14 @@ compute anything.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Protocol
+
+from .config import ConfigError
+
+if TYPE_CHECKING:
+    from .models import StageEntry
 
 NATIONS = {"ENG": "England", "SCT": "Scotland"}
 
@@ -161,7 +167,7 @@ class NextMeeting:
         return f"at the next meeting of the {self.group} after {_event(None, self.since)}"
 
 
-Deadline = Union[WorkingDays, CalendarDays, SameWorkingDay, NextMeeting]
+Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting
 
 # --- outcomes ---------------------------------------------------------------
 
@@ -282,8 +288,11 @@ class Process:
 
 
 @dataclass(frozen=True)
-class Contact:
-    """A row of a council's demo directory: a person on a rung."""
+class DirectoryEntry:
+    """A row of a council's demo directory CSV: a person on a rung.
+
+    Not to be confused with ``core.models.Contact``, the directory's database row.
+    """
 
     role: str
     name: str
@@ -318,11 +327,192 @@ class Council:
                 return process
         raise KeyError(slug)
 
+    def stages(self) -> Iterator[tuple[Process, Ladder, Stage]]:
+        """Every stage of every ladder of every process, with where it sits."""
+        for process in self.processes:
+            for ladder in process.ladders:
+                for stage in ladder.stages:
+                    yield process, ladder, stage
+
     @property
     def roles(self) -> dict[str, Role]:
-        return {
-            stage.role.slug: stage.role
-            for process in self.processes
-            for ladder in process.ladders
-            for stage in ladder.stages
-        }
+        return {stage.role.slug: stage.role for _, _, stage in self.stages()}
+
+
+# Deprecated name of ``DirectoryEntry``, kept for plugins written against 0.1.0.
+Contact = DirectoryEntry
+
+
+class _OnALadder(Protocol):
+    process: str
+    ladder: str
+
+
+def process_of(council: Council, case: _OnALadder) -> Process:
+    """The process a case was opened under."""
+    return council.process(case.process)
+
+
+def stage_of(council: Council, case: _OnALadder, entry: StageEntry) -> Stage:
+    """The stage definition of one of the case's stage entries."""
+    return process_of(council, case).ladder(case.ladder).stage(entry.stage)
+
+
+# --- checks -------------------------------------------------------------------
+
+
+class InvalidCouncil(ConfigError):
+    """A council's procedure cannot work; the message names the council and what is wrong."""
+
+
+def check(council: Council) -> None:
+    """Refuse a council whose procedure cannot be run to an end.
+
+    Called for every installed council when the app starts, so a plugin
+    author hears of a broken ladder from ``create_app``, not from a stuck case.
+    """
+    problems = problems_of(council)
+    if problems:
+        listed = "".join(f"\n  - {p}" for p in problems)
+        raise InvalidCouncil(f"council {council.slug!r} cannot be installed:{listed}")
+
+
+def check_all(councils: Iterable[Council]) -> None:
+    """``check`` each council, then what must differ between councils."""
+    seen_slugs: dict[str, Council] = {}
+    seen_prefixes: dict[str, Council] = {}
+    for council in councils:
+        check(council)
+        if council.slug in seen_slugs:
+            raise InvalidCouncil(f"council {council.slug!r} is registered twice")
+        other = seen_prefixes.get(council.reference_prefix)
+        if other is not None:
+            first, second = sorted((other.slug, council.slug))
+            raise InvalidCouncil(
+                f"councils {first!r} and {second!r} both use the reference prefix "
+                f"{council.reference_prefix!r}: references must tell councils apart"
+            )
+        seen_slugs[council.slug] = seen_prefixes[council.reference_prefix] = council
+
+
+def problems_of(council: Council) -> list[str]:
+    """Everything structurally wrong with a council, as sentences; empty when it can run."""
+    problems: list[str] = []
+    if not council.reference_prefix.strip():
+        problems.append("the reference prefix is empty")
+    if not council.immediate_risk.strip():
+        problems.append("there is no immediate-risk guidance")
+    problems += _repeats("process", [p.slug for p in council.processes])
+    for process in council.processes:
+        problems += [f"{process.slug}: {p}" for p in _process_problems(process)]
+    slugs = {p.slug for p in council.processes}
+    for process, ladder, stage in council.stages():
+        for outcome in stage.outcomes:
+            if outcome.opens is not None and outcome.opens not in slugs:
+                problems.append(f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r} "
+                                f"opens unknown process {outcome.opens!r}")
+    return problems
+
+
+def _repeats(what: str, slugs: list[str]) -> list[str]:
+    repeated = sorted({s for s in slugs if slugs.count(s) > 1})
+    return [f"{what} {s!r} is defined twice" for s in repeated]
+
+
+def _process_problems(process: Process) -> list[str]:
+    problems = _repeats("intake field", [f.name for f in process.intake])
+    problems += _repeats("ladder", [ladder.slug for ladder in process.ladders])
+    fields = {f.name: f for f in process.intake}
+    if not process.ladders:
+        problems.append("has no ladder")
+    if process.ladder_by is None:
+        if len(process.ladders) > 1:
+            problems.append("has several ladders but no ladder_by field to choose between them")
+    elif fields.get(process.ladder_by) is None or fields[process.ladder_by].type != "choice":
+        problems.append(f"ladder_by {process.ladder_by!r} names no choice field of the intake")
+    else:
+        choices = set(fields[process.ladder_by].choices)
+        whens = {ladder.when for ladder in process.ladders}
+        if choices - whens:
+            problems.append(f"no ladder for {process.ladder_by} {sorted(choices - whens)}")
+        if whens - choices:
+            problems.append(f"ladders chosen by {sorted(map(str, whens - choices))}, which {process.ladder_by} does not offer")
+    problems += _conditional_problems("the intake", process.intake, set(fields))
+    for name in process.outcome_to:
+        if fields.get(name) is None or fields[name].type != "email":
+            problems.append(f"outcome_to {name!r} names no email field of the intake")
+    for ladder in process.ladders:
+        problems += [f"{ladder.slug}: {p}" for p in _ladder_problems(process, fields, ladder)]
+    return problems
+
+
+def _conditional_problems(where: str, form: tuple[Field, ...], names: set[str]) -> list[str]:
+    """A question asked only after some answer must name an answer on the same form."""
+    return [
+        f"{where}: {f.name!r} is shown when {f.shown_when[0]!r} is answered, which is no question of the same form"
+        for f in form
+        if f.shown_when is not None and f.shown_when[0] not in names
+    ]
+
+
+def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder) -> list[str]:
+    if not ladder.stages:
+        return ["has no stages"]
+    slugs = [s.slug for s in ladder.stages]
+    problems = _repeats("stage", slugs)
+    dates = {name for name, f in fields.items() if f.type == "date"}
+    after: dict[str, list[str]] = {}
+    for stage in ladder.stages:
+        where = f"stage {stage.slug!r}"
+        scope = stage.role.scope
+        if scope and (fields.get(scope) is None or fields[scope].type != "choice"):
+            problems.append(f"{where}: role {stage.role.slug!r} is scoped by {scope!r}, which names no choice field of the intake")
+        person = stage.role.person
+        if person and (fields.get(person) is None or fields[person].type != "email"):
+            problems.append(f"{where}: role {stage.role.slug!r} is held by {person!r}, which names no email field of the intake")
+        if stage.role.person_name and stage.role.person_name not in fields:
+            problems.append(f"{where}: role {stage.role.slug!r} names the holder by {stage.role.person_name!r}, which is no field of the intake")
+        from_ = getattr(stage.deadline, "from_", None)
+        if from_ and from_ not in dates:
+            problems.append(f"{where}: the deadline counts from {from_!r}, which names no date field of the intake or an earlier stage")
+        dates |= {f.name for f in stage.record if f.type == "date"}
+        problems += _conditional_problems(where, stage.record, {f.name for f in stage.record} | {"action"})
+        if not stage.record:
+            problems.append(f"{where} has no record form")
+        if not stage.outcomes:
+            problems.append(f"{where} has no outcomes")
+        after[stage.slug] = []
+        for outcome in stage.outcomes:
+            if outcome.to == NEXT_RUNG:
+                above = ladder.above(stage.slug)
+                if above is None:
+                    problems.append(f"{where}: outcome {outcome.slug!r} escalates above the top rung")
+                else:
+                    after[stage.slug].append(above.slug)
+            elif outcome.to is not None:
+                if outcome.to not in slugs:
+                    problems.append(f"{where}: outcome {outcome.slug!r} goes to unknown stage {outcome.to!r}")
+                else:
+                    after[stage.slug].append(outcome.to)
+    reached, frontier = set(), [slugs[0]]
+    while frontier:
+        slug = frontier.pop()
+        if slug not in reached:
+            reached.add(slug)
+            frontier += after[slug]
+    unreachable = [s for s in slugs if s not in reached]
+    if unreachable:
+        problems.append(f"no outcome ever leads to stage(s) {', '.join(unreachable)}")
+    # A stage can end when one of its outcomes closes the case or leads to a stage that can.
+    can_end = {s.slug for s in ladder.stages if any(o.closes for o in s.outcomes)}
+    grew = True
+    while grew:
+        grew = False
+        for slug, targets in after.items():
+            if slug not in can_end and can_end.intersection(targets):
+                can_end.add(slug)
+                grew = True
+    stuck = [s for s in slugs if s not in can_end]
+    if stuck:
+        problems.append(f"from stage(s) {', '.join(stuck)} no sequence of outcomes closes the case")
+    return problems

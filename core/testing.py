@@ -1,24 +1,36 @@
 """Pytest fixtures for Concord and for council plugins' own tests.
 
-Every test that asks for ``app`` runs once on SQLite and once on PostgreSQL
-(127.0.0.1:5432, database ``test``). Services that are unreachable are
-skipped, unless ``CONCORD_REQUIRE_SERVICES=1`` (set by ``.ci/run``), which
-turns the skip into a failure.
+A pytest plugin: installing Concord registers it (the ``pytest11`` entry
+point), so a council distribution's tests get ``app``, ``client``, ``clock``
+and the rest without a conftest. Every test that asks for ``app`` runs once
+on SQLite and once on PostgreSQL (127.0.0.1:5432, database ``test``).
+Services that are unreachable are skipped, unless
+``CONCORD_REQUIRE_SERVICES=1`` (set by ``.ci/run``), which turns the skip
+into a failure.
+
+The case driver takes a case through a council as its people would, over
+the JSON API::
+
+    on(clock, "2026-11-27")
+    case = raise_case(client, "testshire", "disagreement", {"ward": "South", "what": "…"})
+    case = act(client, "testshire", case["reference"], "escalate", {"notes": "Could not agree"})
 """
+
 from __future__ import annotations
 
 import os
 import socket
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from .app import create_app
 from .clock import FixedClock
 from .models import db
+from .runtime import concord
 
 LONDON = ZoneInfo("Europe/London")
 TEST_SECRET_KEY = "test-secret-key-of-at-least-32-bytes"
@@ -97,6 +109,9 @@ def make_app(migrated, clock):
     made = []
 
     def factory(keep_data=False, **config):
+        if not keep_data:
+            # Before create_app, so cases left by another test's councils cannot stop it starting.
+            _empty_database(migrated)
         app = create_app({
             "SQLALCHEMY_DATABASE_URI": migrated,
             "TESTING": True,
@@ -108,7 +123,6 @@ def make_app(migrated, clock):
         })
         if not keep_data:
             with app.app_context():
-                _empty(app)
                 seed_demo_directories(app)
         made.append(app)
         return app
@@ -130,18 +144,22 @@ def client(app):
     return app.test_client()
 
 
-def _empty(app) -> None:
-    with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+def _empty_database(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    finally:
+        engine.dispose()
 
 
 def seed_demo_directories(app) -> None:
     from . import directory
 
-    concord = app.extensions["concord"]
-    for council in concord.councils.values():
-        directory.load(council.slug, concord.pm.hook.concord_demo_directory(council=council) or ())
+    state = concord(app)
+    for council in state.councils.values():
+        directory.load(council.slug, state.pm.hook.concord_demo_directory(council=council) or ())
     db.session.commit()
 
 
@@ -150,6 +168,54 @@ def sign_in(client, council: str, email: str, role: str = "practitioner"):
     response = client.post(f"/{council}/api/dev/session", json={"email": email, "role": role})
     assert response.status_code == 200, response.get_json()
     return response
+
+
+# --- the case driver ----------------------------------------------------------
+
+
+def on(clock: FixedClock, day: date | str, hour: int = 10, minute: int = 0) -> datetime:
+    """Move the test clock to ``day`` (a date or ``"YYYY-MM-DD"``) at ``hour`` in London."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    moment = london(day.year, day.month, day.day, hour, minute)
+    clock.set(moment)
+    return moment
+
+
+def raise_case(client, council: str, process: str, answers: dict, *, by: str | None = None,
+               status: int = 201) -> dict:
+    """Raise a case through the API and return the response (reference, stage).
+
+    ``by`` signs in that practitioner first (default ``practitioner@<council>.example.org``).
+    """
+    sign_in(client, council, by or f"practitioner@{council}.example.org")
+    response = client.post(f"/{council}/api/cases", json={"process": process, "answers": answers})
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def act(client, council: str, reference: str, action: str, record: dict | None = None, *,
+        by: str | None = None, role: str = "manager", status: int = 200) -> dict:
+    """Take ``action`` at the case's current stage and return the case as the API shows it.
+
+    ``by`` signs in that person with ``role`` first; by default the first
+    assignee of the current stage acts (the test client must be able to see
+    the case to find them, e.g. still signed in as the raiser).
+    """
+    if by is None:
+        current = client.get(f"/{council}/api/cases/{reference}")
+        assert current.status_code == 200, f"cannot see {reference} to find who acts: sign in, or pass by="
+        stage = current.get_json()["stage"]
+        assert stage and stage["assignees"], f"{reference} has no current stage with people on it"
+        by = stage["assignees"][0]["email"]
+    sign_in(client, council, by, role)
+    body = {"action": action, "record": record or {}}
+    stage = (client.get(f"/{council}/api/cases/{reference}").get_json() or {}).get("stage") or {}
+    if "entry" in stage:  # actions name the stage entry they were taken on
+        body["entry"] = stage["entry"]
+    response = client.post(f"/{council}/api/cases/{reference}/actions", json=body)
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
 
 
 @pytest.fixture

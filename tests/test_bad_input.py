@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import Case, CaseEvent, db
-from core.testing import sign_in, post_action
+from core.testing import post_action, sign_in
 
 WDC = "westdunbartonshire"
 
@@ -79,9 +79,9 @@ def test_a_case_cannot_be_opened_without_signing_in(app, client):
 
 
 def test_a_signed_in_user_of_another_council_cannot_open_a_case_here(make_app):
-    from tests.test_plugin_contract import Testshire
+    from core.testing_council import plugin as testshire
 
-    app = make_app(PLUGINS=[Testshire()])
+    app = make_app(PLUGINS=[testshire])
     client = app.test_client()
     sign_in(client, "testshire", "someone@testshire.example.org")
     assert client.post(f"/{WDC}/api/cases", json=dissent()).status_code == 404

@@ -10,8 +10,22 @@ WDC = "westdunbartonshire"
 pytestmark = pytest.mark.browser
 
 
+def watch_policy_violations(browser):
+    """Record every Content-Security-Policy violation on the pages the browser opens from now on."""
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));")})
+
+
+def policy_violations(browser):
+    return browser.execute_script("return window.__violations")
+
+
 def test_a_teacher_raises_a_disagreement_in_the_browser(live_server, browser, tmp_path):
+    watch_policy_violations(browser)
     browser.get(f"{live_server}/{WDC}/")
+    assert "govuk-frontend-supported" in browser.find_element(By.TAG_NAME, "body").get_attribute("class")
     assert "If a child is at immediate risk of harm" in browser.find_element(By.TAG_NAME, "main").text
     browser.find_element(By.LINK_TEXT, "Sign in").click()
     browser.find_element(By.PARTIAL_LINK_TEXT, "Development sign-in").click()
@@ -45,6 +59,7 @@ def test_a_teacher_raises_a_disagreement_in_the_browser(live_server, browser, tm
     banner = browser.find_element(By.CLASS_NAME, "govuk-notification-banner")
     assert "Your reference is WDC-2026-0001" in banner.text
     assert "Head of Establishment" in browser.find_element(By.TAG_NAME, "main").text
+    assert policy_violations(browser) == []
     browser.save_screenshot(str(tmp_path / "case.png"))
 
 
@@ -76,9 +91,11 @@ def accessibility_violations(browser):
 
 
 def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
-    pages = [f"/", f"/{WDC}/", f"/{WDC}/sign-in", f"/{WDC}/dev/sign-in"]
+    watch_policy_violations(browser)
+    pages = ["/", f"/{WDC}/", f"/{WDC}/sign-in", f"/{WDC}/dev/sign-in"]
     for path in pages:
         browser.get(live_server + path)
+        assert policy_violations(browser) == [], path
         assert accessibility_violations(browser) == [], path
 
     browser.get(f"{live_server}/{WDC}/dev/sign-in")
@@ -89,8 +106,9 @@ def test_the_main_pages_have_no_wcag_aa_violations(live_server, browser):
     for path in (f"/{WDC}/cases/", f"/{WDC}/cases/new", f"/{WDC}/cases/new/escalation",
                  f"/{WDC}/cases/new/conference-dissent", f"/{WDC}/admin/directory/", f"/{WDC}/admin/calendar/",
                  f"/{WDC}/admin/texts/",
-                 "/dev/mail/"):
+                 f"/{WDC}/dev/mail/"):
         browser.get(live_server + path)
+        assert policy_violations(browser) == [], path
         assert accessibility_violations(browser) == [], path
     browser.get(f"{live_server}/{WDC}/admin/directory/")
     browser.find_element(By.XPATH, "//button[normalize-space()='Save changes']").click()  # the bulk edit, with no note

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from core.calendar import WorkingDayCalendar, due_on, NoMeetingScheduled
+from core.calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
 from core.procedures import CalendarDays, NextMeeting, SameWorkingDay, WorkingDays
 
 SCOTLAND = WorkingDayCalendar("SCT")

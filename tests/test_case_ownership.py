@@ -12,8 +12,20 @@ import pytest
 
 from core.hookspecs import hookimpl
 from core.models import Case, ScheduledNotification, db
-from core.procedures import (Contact, Council, Field, Ladder, Outcome, Process, Role, SameWorkingDay, Stage,
-                             WorkingDays, escalate, resolve)
+from core.procedures import (
+    Contact,
+    Council,
+    Field,
+    Ladder,
+    Outcome,
+    Process,
+    Role,
+    SameWorkingDay,
+    Stage,
+    WorkingDays,
+    escalate,
+    resolve,
+)
 from core.testing import drain, london, post_action, sign_in
 
 C = "chairshire"

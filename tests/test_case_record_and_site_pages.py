@@ -88,8 +88,8 @@ def test_a_lead_prints_the_case_record_and_it_is_audited(app, client, clock):
     assert "Avery Wren" in html, "who holds the stage now"
     assert "Not resolved: escalate to the next stage" in html
     assert "We met." in html and "Timeline" in html
-    assert "/static/concord.css" in html and "style=" not in html
-    css = client.get("/static/concord.css").get_data(as_text=True)
+    assert "/assets/concord/concord.css" in html and "style=" not in html
+    css = client.get("/assets/concord/concord.css").get_data(as_text=True)
     assert "@page { size: A4" in css and "@media print" in css
     with app.app_context():
         actions = db.session.scalars(db.select(AuditEvent.action)).all()

@@ -1,7 +1,7 @@
 """Journey 5: a council admin replaces a retiring QIO; open cases reach the successor."""
 import re
 
-from core.testing import sign_in, post_action
+from core.testing import post_action, sign_in
 
 WDC = "westdunbartonshire"
 ESCALATION = {

@@ -35,7 +35,7 @@ def test_the_embedded_server_sends_mail_to_the_development_outbox(tmp_path):
             "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Team",
             "decision": "d", "disagreement": "w", "tried": "t"}}).json()["reference"]
         for _ in range(100):
-            page = browser.get(f"{base}/dev/mail/").text
+            page = browser.get(f"{base}/westdunbartonshire/dev/mail/").text
             if f"{reference}: a case is with you" in page:
                 break
             time.sleep(0.1)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.testing import drain, london, sign_in, post_action
+from core.testing import drain, london, post_action, sign_in
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"
@@ -108,9 +108,9 @@ def test_the_development_outbox_shows_mail_in_the_browser(make_app, clock):
     sign_in(client, WDC, TEACHER)
     reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
     drain(app)
-    page = client.get("/dev/mail/").get_data(as_text=True)
+    page = client.get(f"/{WDC}/dev/mail/").get_data(as_text=True)
     assert f"{reference}: a case is with you, due" in page and HEAD in page
-    first = re.search(r'href="(/dev/mail/\d+)"', page).group(1)  # ids depend on earlier tests on PostgreSQL
+    first = re.search(rf'href="(/{WDC}/dev/mail/\d+)"', page).group(1)
     assert client.get(first).status_code == 200
 
 

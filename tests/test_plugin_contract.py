@@ -1,59 +1,15 @@
 """A council that is not installed, registered inside the test, runs end to end:
 the contract is the hooks and the procedure model, not any one council."""
-from core.directory import read_csv
-from core.hookspecs import hookimpl
-from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
-from core.testing import london, sign_in, post_action
+from core.plugin import CouncilPlugin
+from core.testing import london, post_action, sign_in
+from core.testing_council import CONTACTS, TESTSHIRE
+from core.testing_council import plugin as testshire
 
-WARDEN = Role("warden", "Duty Warden", scope="ward")
-ELDER = Role("elder", "Elder")
-
-TEST_COUNCIL = Council(
-    slug="testshire",
-    name="Testshire Council",
-    nation="ENG",
-    reference_prefix="TST",
-    immediate_risk="phone the Testshire front door today.",
-    processes=(
-        Process(
-            slug="disagreement",
-            title="Raise a disagreement",
-            summary="Testing.",
-            intake=(
-                Field("ward", "Ward", "choice", choices=("North", "South")),
-                Field("what", "What happened", "textarea"),
-            ),
-            ladders=(
-                Ladder("only", "The only ladder", stages=(
-                    Stage("first", "Warden", WARDEN, WorkingDays(2), (Field("notes", "Notes", "textarea"),),
-                          (resolve(), escalate())),
-                    Stage("second", "Elder", ELDER, WorkingDays(3), (Field("notes", "Notes", "textarea"),),
-                          (resolve(),)),
-                )),
-            ),
-        ),
-    ),
-)
-
-
-class Testshire:
-    @hookimpl
-    def concord_register_councils(self):
-        return [TEST_COUNCIL]
-
-    @hookimpl
-    def concord_demo_directory(self, council):
-        if council.slug != "testshire":
-            return None
-        return [
-            Contact("warden", "North Warden", "north.warden@testshire.example.org", "North"),
-            Contact("warden", "South Warden", "south.warden@testshire.example.org", "South"),
-            Contact("elder", "The Elder", "elder@testshire.example.org"),
-        ]
+TEST_COUNCIL = TESTSHIRE
 
 
 def test_a_throwaway_council_runs_a_case_up_its_ladder(make_app, clock):
-    app = make_app(PLUGINS=[Testshire()])
+    app = make_app(PLUGINS=[testshire])
     client = app.test_client()
     assert {"slug": "testshire", "name": "Testshire Council", "nation": "ENG"} in client.get("/api/councils").get_json()
 
@@ -83,7 +39,7 @@ def test_a_throwaway_council_runs_a_case_up_its_ladder(make_app, clock):
 
 
 def test_a_warden_of_another_ward_cannot_act_or_even_see_the_case(make_app):
-    app = make_app(PLUGINS=[Testshire()])
+    app = make_app(PLUGINS=[testshire])
     client = app.test_client()
     sign_in(client, "testshire", "raiser@testshire.example.org")
     reference = client.post("/testshire/api/cases", json={
@@ -97,7 +53,7 @@ def test_a_warden_of_another_ward_cannot_act_or_even_see_the_case(make_app):
 def test_upgrading_a_council_does_not_reroute_its_open_cases(make_app):
     from dataclasses import replace
 
-    client = make_app(PLUGINS=[Testshire()]).test_client()
+    client = make_app(PLUGINS=[testshire]).test_client()
     sign_in(client, "testshire", "raiser@testshire.example.org")
     reference = client.post("/testshire/api/cases", json={
         "process": "disagreement", "answers": {"ward": "North", "what": "x"},
@@ -110,12 +66,7 @@ def test_upgrading_a_council_does_not_reroute_its_open_cases(make_app):
     v2 = replace(TEST_COUNCIL, version="2",
                  processes=(replace(process, ladder_by="ward", ladders=(only, north)),))
 
-    class TestshireV2(Testshire):
-        @hookimpl
-        def concord_register_councils(self):
-            return [v2]
-
-    upgraded = make_app(PLUGINS=[TestshireV2()], keep_data=True).test_client()
+    upgraded = make_app(PLUGINS=[CouncilPlugin(v2, contacts=CONTACTS)], keep_data=True).test_client()
     sign_in(upgraded, "testshire", "north.warden@testshire.example.org", "manager")
     case = upgraded.get(f"/testshire/api/cases/{reference}").get_json()
     assert case["ladder"] == "only" and case["stage"]["slug"] == "first"

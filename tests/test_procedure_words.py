@@ -10,7 +10,7 @@ from core.hookspecs import hookimpl
 from core.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
 from core.testing import london, post_action, sign_in
 
-APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "words"})
+APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "words-" * 8})
 COUNCILS = list(APP.extensions["concord"].councils.values())
 STAGES = [
     pytest.param(council, process, ladder, stage, id=f"{council.slug}/{process.slug}/{ladder.slug}/{stage.slug}")
@@ -55,8 +55,8 @@ def test_the_api_describes_every_conditional_field_and_every_deadline_in_words(m
             api = described[process.slug]
             pairs = [(process.intake, api["fields"])] + [
                 (stage.record, api_stage["record"])
-                for ladder, api_ladder in zip(process.ladders, api["ladders"])
-                for stage, api_stage in zip(ladder.stages, api_ladder["stages"])
+                for ladder, api_ladder in zip(process.ladders, api["ladders"], strict=True)
+                for stage, api_stage in zip(ladder.stages, api_ladder["stages"], strict=True)
             ]
             for api_ladder in api["ladders"]:
                 for api_stage in api_ladder["stages"]:

@@ -117,10 +117,10 @@ def sign_in_with_sso(base, council, account, browser=None):
     return browser, response
 
 
-def callback_url(base, council, account):
+def callback_url(base, council, account, query=""):
     """Sign in at the provider but stop before Concord's callback; return its URL."""
     browser = requests.Session()
-    response = follow_to_concord(browser, browser.get(f"{base}/{council}/sign-in/sso", allow_redirects=False),
+    response = follow_to_concord(browser, browser.get(f"{base}/{council}/sign-in/sso{query}", allow_redirects=False),
                                  stop_at_callback=True)
     while not (response.is_redirect and "/auth/callback" in response.headers["Location"]):
         action = re.search(r'<form[^>]*action="([^"]+)"', response.text).group(1)
@@ -257,10 +257,29 @@ def test_the_session_ends_after_the_idle_timeout(site, clock):
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 
 
+@pytest.mark.parametrize("target, lands_on", [
+    ("/%09/evil.example", f"/{A}/"), ("//evil.example", f"/{A}/"), ("/%5Cevil.example", f"/{A}/"),
+    ("https://evil.example/", f"/{A}/"), (f"/{A}/cases/", f"/{A}/cases/"),
+])
+def test_after_sso_sign_in_alice_goes_back_to_her_page_and_never_off_site(site, target, lands_on):
+    _, base = site
+    browser, url = callback_url(base, A, "alice", query=f"?next={target}")
+    response = browser.get(url, allow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"] == lands_on
+
+
 def test_sign_out_clears_the_session_and_ends_the_providers_session(site, world):
     _, base = site
-    browser, _ = sign_in_with_sso(base, A, "alice")
-    response = browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False)
+    browser, page = sign_in_with_sso(base, A, "alice")
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text, re.S)
+    assert form.group(1) == f"/{A}/sign-out/sso" and "Sign out" in form.group(2)
+    # The policy lets this form's redirect end at the provider, and nowhere else.
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["Content-Security-Policy"].split(";"))
+    assert policy["form-action"].split() == ["'self'", *sorted(p["issuer"] for p in world["providers"].values())]
+    assert browser.get(f"{base}/{A}/sign-out/sso", allow_redirects=False).status_code == 405
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(2)).group(1)
+    response = browser.post(base + form.group(1), data={"csrf_token": token}, allow_redirects=False)
     assert response.headers["Location"].startswith(world["providers"][A]["issuer"] + "/session/end")
     assert browser.get(f"{base}/{A}/cases/", allow_redirects=False).status_code == 302
 

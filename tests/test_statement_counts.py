@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from core.models import db
-from core.testing import london, post_action, sign_in
+from core.testing import london, sign_in
 
 WDC = "westdunbartonshire"
 ESCALATION = {"process": "escalation", "answers": {

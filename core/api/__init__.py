@@ -12,8 +12,16 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, ses
 
 from .. import audit, caselist, cases
 from ..clock import local_date
-from ..forms import answers_of, describe_field, formdata_from_json, intake_form_class, outcome_choices, record_form_class
+from ..forms import (
+    answers_of,
+    describe_field,
+    formdata_from_json,
+    intake_form_class,
+    outcome_choices,
+    record_form_class,
+)
 from ..models import db
+from ..web.hygiene import EARLIEST, LATEST, plausible
 from ..web.tenancy import council_blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -62,7 +70,8 @@ def councils():
 def openapi_document():
     from .openapi import document
 
-    return jsonify(document())
+    concord = current_app.extensions["concord"]
+    return jsonify(document(concord.councils, concord.roles))
 
 
 @council_api.get("/calendar/working-days")
@@ -72,6 +81,9 @@ def working_days():
         start = date.fromisoformat(request.args.get("from", ""))
     except ValueError:
         errors["from"] = ["Give from as a date in the form YYYY-MM-DD, for example 2026-11-27"]
+    else:
+        if not plausible(start):
+            errors["from"] = [f"Give from as a date between {EARLIEST} and {LATEST}"]
     try:
         add = int(request.args.get("add", ""))
         if not 0 <= add <= 1000:

@@ -1,5 +1,17 @@
-"""The OpenAPI document of the JSON API, served at ``/api/openapi.json``."""
+"""The OpenAPI document of the JSON API, served at ``/api/openapi.json``.
+
+Generated from the installed council plugins: the councils, every process's answers and every
+stage's record fields and actions are in ``components.schemas`` (``<council>.<process>.answers``,
+``<council>.<process>.<ladder>.<stage>.action``), so a client, or the property-based tests, can
+build a valid request for any of them. Which variant applies depends on the council in the path
+and the case's current stage; each variant names them in ``x-council`` and ``x-stage``.
+"""
 from __future__ import annotations
+
+from ..cases import WITHDRAW
+from ..web.hygiene import EARLIEST, LATEST
+
+ENTRY = {"type": "integer", "description": "The stage entry you were shown (stage.entry in the case)"}
 
 COUNCIL = {"name": "council", "in": "path", "required": True, "schema": {"type": "string"},
            "description": "The council's slug, e.g. westdunbartonshire"}
@@ -46,7 +58,94 @@ def ok(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def document() -> dict:
+def field_schema(spec) -> dict:
+    """One intake or record question as JSON Schema."""
+    if spec.type == "date":
+        schema = {"type": "string", "format": "date",
+                  "description": f"YYYY-MM-DD, from {EARLIEST} to {LATEST}"}
+    elif spec.type in ("choice", "yesno"):
+        schema = {"type": "string", "enum": list(spec.choices) if spec.type == "choice" else ["yes", "no"]}
+    else:
+        schema = {"type": "string", "maxLength": spec.limit,
+                  "description": "No control characters" + ("" if spec.type == "textarea" else "; one line")}
+        if spec.type == "email":
+            schema["format"] = "email"
+    if spec.accept:
+        schema["enum"] = list(spec.accept)
+    schema["title"] = spec.label
+    if not spec.required:
+        schema["type"] = [schema["type"], "null"]
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+    return schema
+
+
+def form_schema(fields) -> dict:
+    return {"type": "object", "additionalProperties": False,
+            "required": [f.name for f in fields if f.required],
+            "properties": {f.name: field_schema(f) for f in fields}}
+
+
+def plugin_schemas(councils) -> tuple[dict, list, list]:
+    """Component schemas, and the variants of the raise and action bodies, one per process and stage."""
+    schemas, raises, actions = {}, [], []
+    for council in councils.values():
+        for process in council.processes:
+            name = f"{council.slug}.{process.slug}.answers"
+            schemas[name] = form_schema(process.intake)
+            raises.append({"type": "object", "title": f"{council.name}: {process.title}",
+                           "x-council": council.slug, "required": ["process", "answers"],
+                           "properties": {"process": {"const": process.slug},
+                                          "answers": {"$ref": f"#/components/schemas/{name}"}}})
+            for ladder in process.ladders:
+                for stage in ladder.stages:
+                    key = f"{council.slug}.{process.slug}.{ladder.slug}.{stage.slug}"
+                    schemas[f"{key}.record"] = form_schema(stage.record)
+                    schemas[f"{key}.action"] = {
+                        "type": "object", "title": f"{council.name}: {process.title}: {stage.title}",
+                        "x-council": council.slug, "x-stage": stage.slug, "required": ["action", "entry"],
+                        "properties": {"action": {"type": "string", "enum": [o.slug for o in stage.outcomes]},
+                                       "entry": ENTRY,
+                                       "record": {"$ref": f"#/components/schemas/{key}.record"}}}
+                    actions.append({"$ref": f"#/components/schemas/{key}.action"})
+    schemas["withdraw"] = {
+        "type": "object", "title": "The raiser withdraws the case", "required": ["action", "entry"],
+        "properties": {"action": {"const": WITHDRAW}, "entry": ENTRY, "record": {
+            "type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000}}}}}
+    actions.append({"$ref": "#/components/schemas/withdraw"})
+    return schemas, raises, actions
+
+
+def document(councils: dict | None = None, roles=()) -> dict:
+    councils = councils or {}
+    schemas, raises, actions = plugin_schemas(councils)
+    council = {**COUNCIL, "schema": {"type": "string", "enum": sorted(councils)}} if councils else COUNCIL
+    processes = sorted({p.slug for c in councils.values() for p in c.processes})
+    outcomes = sorted({o.slug for c in councils.values() for p in c.processes for ladder in p.ladders
+                       for s in ladder.stages for o in s.outcomes})
+    role = {"type": "string", "enum": sorted(roles)} if roles else {"type": "string"}
+    doc = _paths()
+    doc["components"] = {"schemas": schemas}
+    paths = doc["paths"]
+    for ops in paths.values():
+        for op in ops.values():
+            op["parameters"] = [council if p is COUNCIL else p for p in op.get("parameters", [])]
+    paths["/{council}/api/cases"]["post"]["requestBody"] = json_body({
+        "type": "object", "required": ["process", "answers"],
+        "properties": {"process": {"type": "string", "enum": processes}, "answers": {"type": "object"}},
+        "anyOf": raises or [{"type": "object"}]})
+    paths["/{council}/api/cases/{reference}/actions"]["post"]["requestBody"] = json_body({
+        "type": "object", "required": ["action", "entry"],
+        "properties": {"action": {"type": "string", "enum": [*outcomes, WITHDRAW]}, "record": {"type": "object"},
+                       "entry": ENTRY},
+        "anyOf": actions})
+    paths["/{council}/api/dev/session"]["post"]["requestBody"] = json_body({
+        "type": "object", "required": ["email", "role"], "properties": {
+            "email": {"type": "string", "format": "email"}, "role": role}})
+    return doc
+
+
+def _paths() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Concord", "version": "1",

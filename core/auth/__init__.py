@@ -15,8 +15,8 @@ from flask_session import Session
 from sqlalchemy import select
 
 from ..access import Viewer
-from ..cases import now
 from ..models import User, db
+from ..runtime import now
 
 
 def init_sessions(app: Flask) -> None:

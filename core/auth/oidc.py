@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from joserfc.errors import JoseError
-from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from ..config import ConfigError
 from ..hookspecs import hookimpl
+from ..web.redirects import safe_next
 from ..web.tenancy import council_blueprint
 from . import sign_in, sign_out, upsert_user
 
@@ -119,8 +120,7 @@ def start():
     sso = current_app.extensions["concord.sso"].get(g.council.slug)
     if sso is None:
         return redirect(url_for("signin.choose"))
-    target = request.args.get("next", "")
-    session["sso_next"] = target if target.startswith("/") and not target.startswith("//") else ""
+    session["sso_next"] = safe_next(request.args.get("next")) or ""
     # authlib keeps state, nonce and the PKCE verifier in the session and checks them on return.
     nonce = secrets.token_urlsafe(24)
     return _client(g.council.slug).authorize_redirect(
@@ -178,18 +178,21 @@ def _roles(claim, role_map: dict) -> set[str]:
     return mapped & known
 
 
-@bp.get("/sign-out/sso")
+@bp.route("/sign-out/sso", methods=["GET", "POST"])
 def provider_sign_out():
+    """Sign out here and at the council's provider: a form post with its CSRF token, like /sign-out."""
+    sso = current_app.extensions["concord.sso"].get(g.council.slug)
+    if sso is None:
+        abort(404)
+    if request.method != "POST":
+        abort(405, valid_methods=["POST"])
     sign_out()
-    client = _client(g.council.slug)
-    metadata = client.load_server_metadata()
-    end = metadata.get("end_session_endpoint")
     back = url_for("council.council_home", _external=True)
+    end = _client(g.council.slug).load_server_metadata().get("end_session_endpoint")
     if not end:
         return redirect(back)
     from urllib.parse import urlencode
 
-    sso = current_app.extensions["concord.sso"][g.council.slug]
     return redirect(f"{end}?{urlencode({'client_id': sso.client_id, 'post_logout_redirect_uri': back})}")
 
 
@@ -210,4 +213,8 @@ def concord_init_app(app):
     app.extensions["concord.oauth"] = oauth
     app.extensions["concord.sso"] = councils
     app.register_blueprint(bp)
-    concord.sign_in_methods.insert(0, SignInMethod())
+
+
+@hookimpl
+def concord_register_sign_in_methods(app):
+    return [SignInMethod()]

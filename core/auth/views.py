@@ -1,15 +1,16 @@
 """Where a user chooses how to sign in, and signs out."""
-from flask import current_app, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 
-from . import sign_out
+from ..runtime import concord
 from ..web.tenancy import council_blueprint
+from . import sign_out
 
 bp = council_blueprint("signin", __name__)
 
 
 @bp.get("/sign-in")
 def choose():
-    methods = [m for m in current_app.extensions["concord"].sign_in_methods if m.available(g.council)]
+    methods = [m for m in concord().sign_in_methods if m.available(g.council)]
     return render_template("auth/sign_in.html", methods=methods)
 
 

@@ -1,13 +1,7 @@
 from ..hookspecs import hookimpl
+from ..roles import COUNCIL_ADMIN, MANAGER, PRACTITIONER, RUNG_ROLES, SAFEGUARDING_LEAD
 
-PRACTITIONER = "practitioner"
-MANAGER = "manager"
-SAFEGUARDING_LEAD = "safeguarding-lead"
-COUNCIL_ADMIN = "council-admin"
-
-# Roles whose holders may take and act on a rung of a case. A council admin
-# or practitioner whose email is on a rung gains nothing by it.
-RUNG_ROLES = frozenset({MANAGER, SAFEGUARDING_LEAD})
+__all__ = ["COUNCIL_ADMIN", "MANAGER", "PRACTITIONER", "RUNG_ROLES", "SAFEGUARDING_LEAD"]  # for older imports
 
 
 @hookimpl

@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..cases import now
 from ..models import Case, ScheduledNotification, db
+from ..runtime import now
 from .render import render
 from .transports import PermanentFailure, TemporaryFailure
 

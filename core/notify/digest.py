@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..cases import now
 from ..clock import LONDON, local_date
-from ..defaults.roles import COUNCIL_ADMIN
 from ..models import ScheduledNotification, User, db, insert_ignoring_duplicates
+from ..roles import COUNCIL_ADMIN
+from ..runtime import now
 from .outbox import SEND_TIME
 
 DIGEST = "failure-digest"

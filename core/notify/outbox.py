@@ -13,11 +13,14 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from .. import directory
-from ..cases import calendar_for, holders, now, process_of
+from ..access import holders
+from ..calendar import calendar_for
 from ..clock import LONDON, local_date
-from ..defaults.roles import SAFEGUARDING_LEAD
 from ..hookspecs import hookimpl
 from ..models import Case, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
+from ..procedures import process_of
+from ..roles import SAFEGUARDING_LEAD
+from ..runtime import now
 
 SEND_TIME = time(7, 0)
 PLANNED = "concord.planned_notifications"

@@ -4,33 +4,47 @@ from __future__ import annotations
 import threading
 
 import click
-from werkzeug.serving import run_simple
-from flask import Blueprint, abort, current_app, render_template
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from ..config import ConfigError
 from ..hookspecs import hookimpl
 from ..models import DevMail, db
+from ..runtime import concord
+from ..web.tenancy import council_blueprint
 from . import queue, scheduler
 
-dev_mail = Blueprint("dev_mail", __name__, url_prefix="/dev/mail")
+# Development only, and per council: a signed-in person of the council sees that council's mail.
+dev_mail = council_blueprint("dev_mail", __name__, "/dev/mail")
+
+
+@dev_mail.before_request
+def council_members_only():
+    if g.viewer is None:
+        if session.get("council") not in (None, g.council.slug):
+            abort(404)
+        return redirect(url_for("signin.choose", next=request.path))
 
 
 @dev_mail.get("/")
 def inbox():
-    messages = db.session.scalars(select(DevMail).order_by(DevMail.id.desc()).limit(200)).all()
+    messages = db.session.scalars(
+        select(DevMail).where(DevMail.council == g.council.slug).order_by(DevMail.id.desc()).limit(200)).all()
     return render_template("dev/mail.html", messages=messages)
 
 
 @dev_mail.get("/<int:message_id>")
 def message(message_id):
-    found = db.session.get(DevMail, message_id) or abort(404)
+    found = db.session.get(DevMail, message_id)
+    if found is None or found.council != g.council.slug:
+        abort(404)
     return render_template("dev/message.html", message=found)
 
 
 def make_transport(app):
     name = app.config["MAIL_TRANSPORT"]
-    factories = dict(pair for pairs in app.extensions["concord"].pm.hook.concord_register_transports() for pair in pairs)
+    factories = dict(pair for pairs in concord(app).pm.hook.concord_register_transports() for pair in pairs)
     if name not in factories:
         raise ConfigError(f"CONCORD_MAIL_TRANSPORT={name!r} is not a transport here; choose one of {', '.join(sorted(factories))}")
     return factories[name](app.config)

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Calendar, Event
 
-from ..cases import now, process_of
 from ..hookspecs import hookimpl
 from ..models import ScheduledNotification
+from ..procedures import process_of
+from ..runtime import concord as concord_state
+from ..runtime import now
 from .outbox import DEADLINE_KINDS
 
 SUBJECTS = {
@@ -64,7 +66,7 @@ def concord_email_template(council, kind):
 
 
 def render(row: ScheduledNotification) -> Message:
-    concord = current_app.extensions["concord"]
+    concord = concord_state()
     council = concord.councils[row.council]
     if row.case is None:
         return render_digest(row, council)

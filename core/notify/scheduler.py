@@ -11,8 +11,8 @@ import threading
 from flask import Flask
 from sqlalchemy import select
 
-from ..cases import now
 from ..models import ScheduledNotification, db
+from ..runtime import concord, now
 from .digest import plan_digests
 
 BATCH = 5000
@@ -35,7 +35,7 @@ def tick(app: Flask) -> int:
     from .. import retention
 
     with app.app_context():
-        plan_digests(app.extensions["concord"].councils)
+        plan_digests(concord(app).councils)
         retention.run_daily(app)
         ids = due_ids()
     queue = app.extensions["concord.queue"]

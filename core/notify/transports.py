@@ -5,8 +5,18 @@ import smtplib
 import threading
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import TYPE_CHECKING, Protocol
 
 from ..hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from .render import Message
+
+
+class Transport(Protocol):
+    """Sends one rendered message, or raises ``TemporaryFailure``/``PermanentFailure``."""
+
+    def send(self, message: Message) -> None: ...
 
 
 class TemporaryFailure(Exception):
@@ -17,7 +27,7 @@ class PermanentFailure(Exception):
     """Will never work (bad address, 5xx SMTP reply, Notify 4xx): stop at once."""
 
 
-def as_email(message, sender: str) -> EmailMessage:
+def as_email(message: Message, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = sender, message.to, message.subject
     email["Message-ID"] = message.message_id
@@ -108,10 +118,10 @@ class DevOutbox:
         pass
 
     def send(self, message) -> None:
-        from ..cases import now
         from ..models import DevMail, db
+        from ..runtime import now
 
-        db.session.add(DevMail(at=now(), recipient=message.to, subject=message.subject,
+        db.session.add(DevMail(council=message.council, at=now(), recipient=message.to, subject=message.subject,
                                text=message.text, html=message.html))
 
 

@@ -4,18 +4,31 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, render_template, send_from_directory
+from flask import Flask, abort, current_app, g, send_from_directory
 
 from ..clock import LONDON, local_date
 from .tenancy import push_council
 
-STATIC = Path(__file__).resolve().parents[1] / "static"
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
-    from . import calendar_admin, cases, directory, errors, export, home, people, site, texts_admin
+    from . import (
+        calendar_admin,
+        cases,
+        directory,
+        errors,
+        export,
+        headers,
+        home,
+        hygiene,
+        people,
+        site,
+        ratelimit,
+        texts_admin,
+    )
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -30,8 +43,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(site.council_bp)
     errors.init_app(app)
+    headers.init_app(app)
+    ratelimit.init_app(app)
+    hygiene.init_app(app)
 
     assets = Path(app.config.get("ASSETS_DIR") or ASSETS)
+
+    @app.route("/assets/concord/<path:filename>")
+    def own_assets_file(filename):
+        return send_from_directory(OWN_ASSETS, filename, max_age=3600)
 
     @app.route("/assets/<path:filename>")
     def assets_file(filename):
@@ -40,10 +60,6 @@ def init_app(app: Flask) -> None:
             if (folder / filename).is_file():
                 return send_from_directory(folder, filename, max_age=3600)
         abort(404)
-
-    @app.route("/static/<path:filename>", endpoint="concord_static")
-    def static_file(filename):
-        return send_from_directory(STATIC, filename, max_age=3600)
 
     @app.template_filter("meeting_group")
     def meeting_group(slug):
@@ -71,7 +87,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from ..cases import now
+        from ..runtime import now
 
         from ..exports import outcome_label
         from .directory import rung_titles

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, validators
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 
 from ..forms import GovDateField
 from ..models import ClosureDay, Meeting, db
 from ..procedures import NextMeeting
+from .hygiene import CheckedForm
 from .tenancy import council_blueprint
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
@@ -25,7 +26,7 @@ def admins_only():
         abort(404)
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(CheckedForm):
     day = GovDateField("Date the council is closed", validators=[validators.InputRequired("Enter the date the council is closed")])
     reason = StringField("Reason", widget=GovTextInput(),
                          validators=[validators.InputRequired("Enter the reason, for example 'Council closure day'"),
@@ -43,9 +44,7 @@ class RemoveForm(FlaskForm):
 def groups_of(council) -> list[str]:
     """The meeting groups the council's procedures count deadlines by."""
     return sorted({
-        stage.deadline.meeting
-        for process in council.processes for ladder in process.ladders for stage in ladder.stages
-        if isinstance(stage.deadline, NextMeeting)
+        stage.deadline.meeting for _, _, stage in council.stages() if isinstance(stage.deadline, NextMeeting)
     })
 
 

@@ -11,6 +11,7 @@ from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
 from ..forms import answers_of, intake_form_class, record_form_class
 from ..models import ScheduledNotification, db
+from .hygiene import text_problem
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -220,6 +221,10 @@ def withdraw(reference):
     if not g.viewer.may_withdraw(case):
         abort(404)
     reason = request.form.get("reason", "").strip()
+    problem = text_problem(reason, multiline=True)
+    if problem:
+        flash(f"Why you are withdrawing it {problem}", "problem")
+        return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.act(g.council, case, cases.WITHDRAW, {"reason": reason}, g.viewer.user, _posted_entry())
     except cases.CaseError as e:
@@ -237,6 +242,11 @@ def reassign(reference):
     email, name, note = (request.form.get(k, "").strip() for k in ("email", "name", "note"))
     if not EMAIL.fullmatch(email) or not note:
         flash("Enter the email address of the person to reassign to, and a note saying why", "problem")
+        return redirect(url_for("cases.show", reference=case.reference))
+    problem = next((f"{label} {p}" for label, text, multiline in (("Name", name, False), ("Note", note, True))
+                    if (p := text_problem(text, multiline))), None)
+    if problem:
+        flash(problem, "problem")
         return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.reassign(g.council, case, g.viewer.user, _posted_entry(), email, name[:200], note[:2000])

@@ -10,23 +10,26 @@ import io
 
 from email_validator import EmailNotValidError, validate_email
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, Form, SelectField, StringField, TextAreaField, validators
+from sqlalchemy import func, or_, select
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, validators
 
-from ..cases import now
 from .. import directory
 from ..cases import reoffer_stranded, stranded_entries
-from ..notify.outbox import replan, tell_leads_rung_empty
+from ..directory import missing_columns
 from ..models import Contact, ContactChange, db
+from ..notify.outbox import replan, tell_leads_rung_empty
+from ..runtime import now
+from .hygiene import SURROGATE, CheckedForm, CheckedPlainForm, text_problem
 from .tenancy import council_blueprint
 
 bp = council_blueprint("directory", __name__, "/admin/directory")
 
 NOTE_REQUIRED = "Enter a note saying why the directory is changing"
 SELF = "You cannot put yourself on a rung: ask another council admin to make this change"
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.before_request
@@ -35,7 +38,7 @@ def admins_only():
         abort(404)
 
 
-class ContactRow(Form):
+class ContactRow(CheckedPlainForm):
     """One row of the bulk edit table."""
 
     name = StringField("Name", [validators.DataRequired("Enter a name"), validators.Length(max=200)],
@@ -46,7 +49,7 @@ class ContactRow(Form):
     active = BooleanField("Active")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(CheckedForm):
     note = TextAreaField("Note for this change", [validators.DataRequired(NOTE_REQUIRED), validators.Length(max=2000)])
 
 
@@ -83,13 +86,11 @@ def rung_titles(council) -> dict[str, str]:
 
 def scopes_of(council) -> dict[str, tuple[str, ...]]:
     """For each scoped role, the answers it can be scoped by (e.g. the learning communities)."""
-    scopes = {}
-    for process in council.processes:
-        for ladder in process.ladders:
-            for stage in ladder.stages:
-                if stage.role.scope:
-                    scopes[stage.role.slug] = process.field(stage.role.scope).choices
-    return scopes
+    return {
+        stage.role.slug: process.field(stage.role.scope).choices
+        for process, _, stage in council.stages()
+        if stage.role.scope
+    }
 
 
 def contacts():
@@ -252,8 +253,9 @@ def export():
     writer = csv.writer(out)
     writer.writerow(["role", "scope", "name", "email", "active"])
     for c in contacts():
-        writer.writerow([c.role, c.scope or "", c.name, c.email, "yes" if c.active else "no"])
-    return Response(out.getvalue(), mimetype="text/csv",
+        writer.writerow([spreadsheet_safe(cell) for cell in (c.role, c.scope or "", c.name, c.email)]
+                        + ["yes" if c.active else "no"])
+    return current_app.response_class(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={g.council.slug}-directory.csv"})
 
 
@@ -292,16 +294,28 @@ def import_csv():
     return redirect(url_for("directory.edit"))
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as text a spreadsheet will not run: a leading ' before anything formula-like."""
+    cell = SURROGATE.sub("\ufffd", cell)
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _from_spreadsheet(cell: str) -> str:
+    """Undo ``spreadsheet_safe``, so an exported file imports unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def _parse(text: str):
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"role", "scope", "name", "email"} - set(reader.fieldnames or ())
+    missing = missing_columns(reader.fieldnames)
     if missing:
-        return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(sorted(missing))})"]
+        return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(missing)})"]
+    # The immediate-risk contact (e.g. a duty team) is a directory role on no ladder.
     titles, scopes = rung_titles(g.council), scopes_of(g.council)
     by_title = {title.lower(): slug for slug, title in titles.items()}
     rows, errors, seen = [], [], {}
     for line, raw in enumerate(reader, start=2):
-        row = {k: (raw.get(k) or "").strip() for k in ("role", "scope", "name", "email", "active")}
+        row = {k: _from_spreadsheet((raw.get(k) or "").strip()) for k in ("role", "scope", "name", "email", "active")}
         row["role"] = by_title.get(row["role"].lower(), row["role"])
         row["email"] = row["email"].lower()
         row["scope"] = row["scope"] or None
@@ -315,6 +329,10 @@ def _parse(text: str):
             errors.append(f"Line {line}: {row['scope']} is not a scope of {titles[row['role']]}")
         if not row["name"]:
             errors.append(f"Line {line}: the name is empty")
+        for field in ("name", "email"):
+            problem = text_problem(row[field])
+            if problem:
+                errors.append(f"Line {line}: the {field} {problem}")
         if row["email"] == g.viewer.user.email:
             errors.append(f"Line {line}: {SELF}")
         try:

@@ -1,5 +1,5 @@
 """Clear pages (or JSON under /api) for every error: never a stack trace."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -10,6 +10,7 @@ MESSAGES = {
     404: "Page not found. If you typed the web address, check it is correct.",
     405: "That action is not available on this page.",
     413: "What you sent is too large. Shorten it and try again.",
+    429: "Too many attempts from your network. Wait a little and try again.",
     500: "Sorry, there is a problem with the service. Nothing you sent has been saved; try again later.",
 }
 
@@ -22,7 +23,7 @@ def render_error(status: int, message: str | None = None):
     message = message or MESSAGES.get(status, "Something went wrong.")
     if _wants_json():
         return jsonify({"error": message}), status
-    return render_template("errors/error.html", status=status, message=message), status
+    return make_response(render_template("errors/error.html", status=status, message=message)), status
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +33,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(e):
-        return render_error(e.code or 500, MESSAGES.get(e.code) if e.code in MESSAGES else e.description)
+        if e.response is not None:  # abort(response): already says what it means
+            return e.response
+        said = e.description if e.description != type(e).description else None  # abort(code, "what to do")
+        body, status = render_error(e.code or 500, said or MESSAGES.get(e.code) or e.description)
+        # Keep what the exception says in headers: Allow on a 405, Retry-After on a 429 or 503.
+        for name, value in e.get_headers():
+            if name.lower() != "content-type":
+                body.headers[name] = value
+        return body, status
 
     @app.errorhandler(Exception)
     def unexpected(e):

@@ -1,5 +1,6 @@
-from flask import Blueprint, current_app, g, render_template
+from flask import Blueprint, render_template
 
+from ..runtime import concord
 from .tenancy import council_blueprint
 
 bp = Blueprint("home", __name__)
@@ -8,7 +9,7 @@ council_bp = council_blueprint("council", __name__)
 
 @bp.get("/")
 def councils():
-    return render_template("home/councils.html", councils=current_app.extensions["concord"].councils.values())
+    return render_template("home/councils.html", councils=concord().councils.values())
 
 
 @council_bp.get("/")

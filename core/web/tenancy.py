@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g
 
 from ..auth import viewer_for
+from ..runtime import concord
 
 
 def council_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
@@ -14,7 +15,7 @@ def council_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blue
 
 def _pull_council(endpoint, values):
     slug = values.pop("council")
-    council = current_app.extensions["concord"].councils.get(slug)
+    council = concord().councils.get(slug)
     if council is None:
         abort(404)
     g.council = council

@@ -8,12 +8,12 @@ Leadership Group. See README.md for the choices made.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     LINE_MANAGER_EMAIL,
     LINE_MANAGER_NAME,
     YOUR_LINE_MANAGER,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,

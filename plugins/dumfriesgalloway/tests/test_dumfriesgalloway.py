@@ -5,7 +5,7 @@ Raised on Thursday 24 December 2026: Scottish bank holidays on 25 and 28 Decembe
 """
 import pytest
 
-from core.testing import london, sign_in, post_action
+from core.testing import london, post_action, sign_in
 
 DG = "dumfriesgalloway"
 PRACTITIONER = "health.visitor@dg.example.org"

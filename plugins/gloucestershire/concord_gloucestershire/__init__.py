@@ -5,13 +5,13 @@ The procedure as data; see README.md for the choices made where it is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     LINE_MANAGER_EMAIL,
     LINE_MANAGER_NAME,
     YOUR_LINE_MANAGER,
     CalendarDays,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,

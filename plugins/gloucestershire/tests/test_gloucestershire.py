@@ -3,7 +3,7 @@
 One test per rule of the seed; the README's table names them."""
 import pytest
 
-from core.testing import london, sign_in, post_action
+from core.testing import london, post_action, sign_in
 
 GCC = "gloucestershire"
 DISSENTER = "health.visitor@gcc.example.org"

@@ -6,7 +6,7 @@ Christmas Day, Boxing Day's substitute (Monday 28 December) and New Year's Day:
 """
 import pytest
 
-from core.testing import london, sign_in, post_action
+from core.testing import london, post_action, sign_in
 
 LEEDS = "leeds"
 RAISER = "practitioner@leeds.example.org"
@@ -140,7 +140,7 @@ def test_raised_formally_with_line_manager_and_or_designated_or_named_profession
     assert (stage["slug"], stage["assignees"][0]["email"]) == rungs[0]
     assert stage["due_on"] == "2026-12-30", "2 working days of the matter reaching the rung, not of the conference"
     steps = []
-    for (slug, who), (next_slug, next_who) in zip(rungs, rungs[1:]):
+    for (_, who), (next_slug, next_who) in zip(rungs[:-1], rungs[1:], strict=True):
         steps.append((who, "escalate", DISCUSSED, next_slug, [next_who], "2026-12-30"))
     steps.append((rungs[-1][1], "escalate", DISCUSSED, "board-manager", [BOARD_MANAGER], "2027-01-12"))
     steps.append((BOARD_MANAGER, ending, {"further_actions": "Review the plan."}, None, None, None))

@@ -7,12 +7,12 @@ See README.md for the choices made where the policy is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     LINE_MANAGER_EMAIL,
     LINE_MANAGER_NAME,
     YOUR_LINE_MANAGER,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     NextMeeting,

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import london, sign_in, post_action
+from core.testing import london, post_action, sign_in
 
 SURREY = "surrey"
 PRACTITIONER = "school.nurse@surrey.example.org"

@@ -6,10 +6,10 @@ is silent.
 from importlib.metadata import version
 from pathlib import Path
 
-from core.council_plugin import CouncilPlugin
-from core.procedures import (
+from core.plugin import (
     CalendarDays,
     Council,
+    CouncilPlugin,
     Field,
     Ladder,
     Outcome,

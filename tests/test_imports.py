@@ -1,0 +1,97 @@
+"""No import circles in core/: every import that can run, including those inside functions, is
+read from the source, and the graph of core's modules must have no cycle. Imports under
+``if TYPE_CHECKING:`` never run, so they are left out (hookspecs names types that way)."""
+
+import ast
+from pathlib import Path
+
+CORE = Path(__file__).parents[1] / "core"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(CORE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in CORE.rglob("*.py") if "versions" not in p.parts}
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
+    """The core modules ``name`` imports, anywhere in its source."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(), str(path))
+    for_type_checkers = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for inner in ast.walk(node)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in for_type_checkers:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            # ``from . import cases`` imports the module core.cases, not just the package.
+            submodules = {f"{target}.{alias.name}" for alias in node.names} & known
+            found |= submodules or {target}
+    return {m for m in found if m in known and m != name}
+
+
+def cycle_in(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def graph() -> dict[str, set[str]]:
+    found = modules()
+    return {name: imports_of(name, path, set(found)) for name, path in found.items()}
+
+
+def test_core_has_no_import_cycle():
+    cycle = cycle_in(graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_the_notification_path_never_imports_the_case_engine():
+    edges = graph()
+    for name in edges:
+        if name.startswith("core.notify"):
+            assert "core.cases" not in edges[name], f"{name} imports core.cases"
+
+
+def test_the_walk_finds_a_cycle_hidden_in_a_function(tmp_path):
+    # The checker itself: a loop through a function-level import is still a loop.
+    graph = {"a": {"b"}, "b": set()}
+    (tmp_path / "b.py").write_text("def late():\n    from a import x\n")
+    graph["b"] = imports_of("b", tmp_path / "b.py", {"a", "b"})
+    assert cycle_in(graph) == ["a", "b", "a"]

@@ -1,0 +1,108 @@
+"""Sign-in, the OIDC callback and API writes are rate limited per client address."""
+import re
+import uuid
+
+import pytest
+
+from core.config import ConfigError
+from core.testing import require_service, sign_in
+
+WDC = "westdunbartonshire"
+ESCALATION = {"process": "escalation", "answers": {
+    "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Area team",
+    "decision": "Closed.", "disagreement": "New concerns.", "tried": "Phoned the worker."}}
+# Day-long windows, so a window never ends in the middle of a test.
+ALICE, BOB = {"REMOTE_ADDR": "192.0.2.10"}, {"REMOTE_ADDR": "192.0.2.20"}
+
+
+def dev_session(client, email="teacher.demo@wdc.example.org", role="practitioner"):
+    return client.post(f"/{WDC}/api/dev/session", json={"email": email, "role": role})
+
+
+def test_sign_in_beyond_the_limit_is_refused_with_retry_after(make_app):
+    app = make_app(RATE_LIMIT_SIGN_IN="3/day")
+    client = app.test_client()
+    assert [dev_session(client).status_code for _ in range(3)] == [200, 200, 200]
+    refused = dev_session(client)
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 86400
+    assert "Too many attempts" in refused.get_json()["error"]
+    sso = client.get(f"/{WDC}/sign-in/sso")  # the same bucket: every way of signing in
+    assert sso.status_code == 429 and "Retry-After" in sso.headers
+    assert "Too many attempts" in sso.get_data(as_text=True)
+
+
+def test_the_development_sign_in_page_says_to_wait(make_app):
+    app = make_app(RATE_LIMIT_SIGN_IN="1/day")
+    client = app.test_client()
+    for expected in (302, 429):
+        page = client.get(f"/{WDC}/dev/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+        response = client.post(f"/{WDC}/dev/sign-in", data={
+            "csrf_token": token, "email": "teacher.demo@wdc.example.org", "role": "practitioner"})
+        assert response.status_code == expected
+    assert "Too many attempts from your network" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_the_limit_is_per_client_address(make_app):
+    app = make_app(RATE_LIMIT_SIGN_IN="2/day")
+    alice, bob = app.test_client(), app.test_client()
+    alice.environ_base.update(ALICE)
+    bob.environ_base.update(BOB)
+    assert [dev_session(alice).status_code for _ in range(3)] == [200, 200, 429]
+    assert dev_session(bob).status_code == 200
+
+
+def test_the_oidc_callback_is_limited(make_app):
+    app = make_app(RATE_LIMIT_CALLBACK="2/day")
+    client = app.test_client()
+    statuses = [client.get(f"/{WDC}/auth/callback?code=x&state=y").status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+
+
+def test_api_writes_are_limited_and_reads_are_not(make_app):
+    app = make_app(RATE_LIMIT_API_WRITE="2/day")
+    client = app.test_client()
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")  # counts as a sign-in
+    assert [client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code for _ in range(2)] == [201, 201]
+    refused = client.post(f"/{WDC}/api/cases", json=ESCALATION)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert all(client.get(f"/{WDC}/api/processes").status_code == 200 for _ in range(5))
+
+
+@pytest.mark.parametrize("setting, value", [
+    ("RATE_LIMIT_SIGN_IN", "lots"), ("RATE_LIMIT_CALLBACK", "0/minute"), ("RATE_LIMIT_API_WRITE", "10/fortnight"),
+    ("RATELIMIT_STORAGE", "memcached://127.0.0.1"), ("TRUSTED_PROXIES", "-1"),
+])
+def test_a_bad_limit_setting_stops_start_up_naming_it(make_app, setting, value):
+    with pytest.raises(ConfigError, match=f"CONCORD_{setting}"):
+        make_app(**{setting: value})
+
+
+def test_limits_come_from_the_environment(make_app, monkeypatch):
+    monkeypatch.setenv("CONCORD_RATE_LIMIT_SIGN_IN", "1/day")
+    client = make_app().test_client()
+    assert [dev_session(client).status_code for _ in range(2)] == [200, 429]
+
+
+@pytest.fixture
+def redis_prefix():
+    require_service("Redis", "127.0.0.1", 6379)
+    import redis
+
+    prefix = f"concord-test:{uuid.uuid4().hex}:"
+    yield prefix
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    keys = list(store.scan_iter(match=prefix + "*"))
+    if keys:
+        store.delete(*keys)
+
+
+def test_with_redis_the_limit_holds_across_two_web_processes(make_app, redis_prefix):
+    settings = dict(RATE_LIMIT_SIGN_IN="3/day", RATELIMIT_STORAGE="redis://127.0.0.1:6379/0", RATELIMIT_PREFIX=redis_prefix)
+    first, second = make_app(**settings).test_client(), make_app(keep_data=True, **settings).test_client()
+    assert [dev_session(first).status_code for _ in range(2)] == [200, 200]
+    assert dev_session(second).status_code == 200
+    assert dev_session(second).status_code == 429
+    assert dev_session(first).status_code == 429

@@ -1,0 +1,94 @@
+"""Every response carries the security headers; pages hold no inline script or style."""
+import re
+
+import pytest
+
+from core.testing import sign_in
+
+WDC = "westdunbartonshire"
+ESCALATION = {"process": "escalation", "answers": {
+    "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Social work area team",
+    "decision": "Case closed.", "disagreement": "New concerns.", "tried": "Talked to the worker."}}
+
+
+def raised_case(client):
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    reference = client.post(f"/{WDC}/api/cases", json=ESCALATION).get_json()["reference"]
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    return reference
+
+
+def case_data_paths(client):
+    reference = raised_case(client)
+    sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
+    return [f"/{WDC}/cases/", f"/{WDC}/cases/{reference}", f"/{WDC}/api/cases/{reference}"]
+
+
+def test_a_safeguarding_leads_case_pages_api_and_exports_carry_the_security_headers(client):
+    paths = case_data_paths(client)
+    responses = {path: client.get(path) for path in paths}
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    for path in (f"/{WDC}/admin/directory/", f"/{WDC}/admin/directory/export.csv", "/", f"/{WDC}/",
+                 "/api/openapi.json", f"/{WDC}/no-such-page"):
+        responses[path] = client.get(path)
+    for path, response in responses.items():
+        assert response.status_code in (200, 404), path
+        csp = response.headers.get("Content-Security-Policy", "")
+        for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'",
+                          "object-src 'none'", "base-uri 'none'"):
+            assert directive in csp, (path, csp)
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers.get("X-Frame-Options") == "DENY", path
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", path
+        assert response.headers.get("Referrer-Policy") == "same-origin", path
+        assert "no-store" in response.headers.get("Cache-Control", ""), path
+        assert "Strict-Transport-Security" not in response.headers, "HSTS only in production"
+
+
+def test_the_govuk_assets_may_be_cached(client):
+    response = client.get("/assets/govuk-frontend.min.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+INLINE = [
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
+    (re.compile(r"<style", re.I), "a <style> element"),
+    (re.compile(r"\sstyle=", re.I), "a style attribute"),
+    (re.compile(r"\son[a-z]+=", re.I), "an event-handler attribute"),
+]
+
+
+def test_no_page_holds_inline_script_or_style_so_the_strict_policy_breaks_nothing(client):
+    reference = raised_case(client)
+    sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
+    paths = ["/", f"/{WDC}/", f"/{WDC}/cases/", f"/{WDC}/cases/new", f"/{WDC}/cases/new/escalation",
+             f"/{WDC}/cases/{reference}", f"/{WDC}/dev/mail/"]
+    pages = {path: client.get(path) for path in paths}
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    for path in (f"/{WDC}/admin/directory/", f"/{WDC}/admin/directory/history", f"/{WDC}/admin/calendar/"):
+        pages[path] = client.get(path)
+    client.post(f"/{WDC}/sign-out")
+    pages[f"/{WDC}/dev/sign-in"] = client.get(f"/{WDC}/dev/sign-in")
+    pages[f"/{WDC}/sign-in"] = client.get(f"/{WDC}/sign-in")
+    for path, response in pages.items():
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        for pattern, what in INLINE:
+            assert not pattern.search(html), f"{path} has {what}: {pattern.search(html).group(0)}"
+
+
+@pytest.fixture
+def production_app(make_app, migrated):
+    if migrated.startswith("sqlite"):
+        pytest.skip("production runs on PostgreSQL only")
+    return make_app(CONCORD_ENV="production", DEV_SIGN_IN=False, SECRET_KEY="s" * 48, MAIL_TRANSPORT="smtp",
+                    SMTP_HOST="127.0.0.1", SMTP_STARTTLS=True, BASE_URL="https://concord.example.org",
+                    BROKER_URL="redis://127.0.0.1:6379/15")
+
+
+def test_production_asks_browsers_to_use_https_only(production_app):
+    response = production_app.test_client().get("/", base_url="https://concord.example.org")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
