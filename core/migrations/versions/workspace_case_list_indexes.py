@@ -1,13 +1,13 @@
 """case list indexes: newest first per council (and process), current stage per case
 
 Revision ID: workspace1
-Revises: operations1
+Revises: hardening1
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "workspace1"
-down_revision = "operations1"
+down_revision = "hardening1"
 branch_labels = None
 depends_on = None
 
