@@ -2,13 +2,14 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+comma  := ,
 # Links in emails point at the port the app is served on, unless CONCORD_BASE_URL says otherwise.
 export CONCORD_BASE_URL ?= http://localhost:$(PORT)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 export CONCORD_INSTANCE ?= $(CURDIR)/instance
 FLASK  := $(BIN)/flask --app core.app:create_app
 
-.PHONY: run test lint install assets browser clean
+.PHONY: run test lint install assets browser clean bench
 
 run: install assets
 	$(FLASK) db upgrade
@@ -27,6 +28,15 @@ lint:
 	$(BIN)/mypy
 
 install: $(VENV)/.installed
+
+# Every benchmark in bench/ on PostgreSQL (127.0.0.1:5432) and a redis-server of its own;
+# one line per figure, last. BENCH=submission,pages runs only those.
+bench: install $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py $(subst $(comma), ,$(BENCH))
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 	test -x $(BIN)/python || python3 -m venv $(VENV)

@@ -131,7 +131,7 @@ def main():
     try:
         from flask_migrate import upgrade
 
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CLOCK": SystemClock(),
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-" * 4, "CLOCK": SystemClock(),
                           "CONCORD_ENV": "development", "DEV_SIGN_IN": True})
         with app.app_context():
             upgrade()

@@ -1,0 +1,135 @@
+"""What the benchmarks share: a database of their own, free ports, gunicorn, a load generator.
+
+Nothing here touches a shared service's data: each run creates and drops its
+own PostgreSQL database, and starts its own redis-server on a free port.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("CONCORD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BIN = Path(sys.executable).parent
+SECRET_KEY = "bench-secret-" * 4  # start-up refuses short keys
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def fresh_database(prefix: str = "bench"):
+    """A PostgreSQL database of this run's own, dropped afterwards: yields its URL."""
+    from sqlalchemy import create_engine, text
+
+    name = f"concord_{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def migrated_app(url: str, **config):
+    """Concord on ``url`` with the schema built by the real migrations."""
+    from flask_migrate import upgrade
+
+    from core.app import create_app
+    from core.clock import SystemClock
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
+                      "CLOCK": SystemClock(), **config})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@contextmanager
+def redis_server():
+    """A redis-server of our own on a free port: yields its URL (never a shared database)."""
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                redis.Redis(port=port).ping()
+                break
+            except Exception:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait()
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT):
+    """``gunicorn`` with sync workers on a free port: yields the port once it answers.
+
+    Concord and its floor get the same settings (bench/_gunicorn_conf.py: what gunicorn.conf.py
+    does for speed — the app loaded in the master, ``gc.freeze()``, connections dropped at fork —
+    without its access log, which would cost both the same).
+    """
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "bench" / "_gunicorn_conf.py"), "--workers", str(workers),
+         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        env={**os.environ, **env}, cwd=str(cwd), stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn {app_spec} exited with {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(1.0)  # every worker booted
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def load(port: int, request: bytes, seconds: float, concurrency: int = 8, warmup: float = 1.0) -> dict:
+    """Drive a server from a separate process (bench/_load.py): returns its JSON summary."""
+    import json
+
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "_load.py"), str(port), str(seconds), str(concurrency), str(warmup)],
+        input=request, capture_output=True, check=True)
+    return json.loads(out.stdout)
+
+
+def p95_ms(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[-1] * 1000
+
+
+def figure(kind: str, name: str, value: float, goal: str) -> str:
+    text = f"{value:.2f}" if kind == "RATIO" else f"{value:.0f}"
+    line = f"{kind} {name} {text} goal{goal}"
+    print(line, flush=True)
+    return line
+

@@ -1,0 +1,88 @@
+"""Submission throughput: ``POST /<council>/api/cases`` per second against its floor.
+
+Both run under gunicorn (2 sync workers) on the same PostgreSQL, driven by
+the same load generator from its own process (bench/_load.py, 8 connections
+at a time). Concord is signed in once through the development sign-in API
+and the session cookie reused; the floor (bench/_floor_app.py) is a bare
+Flask + Flask-SQLAlchemy app inserting one row of the same size per POST.
+Prints ``RATIO submission <Concord req/s / floor req/s> goal>=0.7``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import SECRET_KEY, figure, fresh_database, gunicorn, load, migrated_app  # noqa: E402
+
+COUNCIL = "westdunbartonshire"
+BODY = json.dumps({"process": "escalation", "answers": {
+    "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Area team",
+    "decision": "Closed.", "disagreement": "New concerns.", "tried": "Talked."}}).encode()
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+
+
+def request_bytes(port: int, cookie: str = "") -> bytes:
+    head = (f"POST /{COUNCIL}/api/cases HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(BODY)}\r\nConnection: close\r\n")
+    if cookie:
+        head += f"Cookie: {cookie}\r\n"
+    return head.encode() + b"\r\n" + BODY
+
+
+def sign_in(port: int) -> str:
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/{COUNCIL}/api/dev/session", method="POST",
+        data=json.dumps({"email": "teacher.demo@wdc.example.org", "role": "practitioner"}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as response:
+        return response.headers["Set-Cookie"].split(";", 1)[0]
+
+
+def concord(url: str) -> dict:
+    app = migrated_app(url)
+    with app.app_context():
+        from core.models import db
+        from core.testing import seed_demo_directories
+
+        seed_demo_directories(app)
+        db.engine.dispose()
+    with tempfile.TemporaryDirectory() as instance:
+        # One client address sends every request, standing for many offices: the per-address limit on
+        # API writes (CONCORD_RATE_LIMIT_API_WRITE) is off, or it would be measuring the limiter.
+        env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
+               "CONCORD_INSTANCE": instance, "CONCORD_RATE_LIMIT_API_WRITE": "off"}
+        with gunicorn("wsgi:app", env) as port:
+            cookie = sign_in(port)
+            return load(port, request_bytes(port, cookie), SECONDS)
+
+
+def floor(url: str) -> dict:
+    os.environ["DATABASE_URL"] = url
+    from bench import _floor_app
+
+    app = _floor_app.create_app()
+    with app.app_context():
+        _floor_app.db.create_all()
+        _floor_app.db.engine.dispose()
+    with gunicorn("bench._floor_app:app", {"DATABASE_URL": url}) as port:
+        return load(port, request_bytes(port), SECONDS)
+
+
+def main() -> list[str]:
+    with fresh_database("submission") as url:
+        base = floor(url)
+        ours = concord(url)
+    for name, result in (("floor", base), ("concord", ours)):
+        print(f"submission {name}: {result['rps']:.0f} req/s, statuses {result['statuses']}")
+        assert set(result["statuses"]) == {"201"}, result
+    return [figure("RATIO", "submission", ours["rps"] / base["rps"], ">=0.7")]
+
+
+if __name__ == "__main__":
+    main()
