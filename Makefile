@@ -3,6 +3,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 comma  := ,
+# Links in emails point at the port the app is served on, unless CONCORD_BASE_URL says otherwise.
+export CONCORD_BASE_URL ?= http://localhost:$(PORT)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 export CONCORD_INSTANCE ?= $(CURDIR)/instance
 FLASK  := $(BIN)/flask --app core.app:create_app

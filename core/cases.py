@@ -299,7 +299,7 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
         return due_date(council, case, stage, moment)
     except NoMeetingScheduled:
         db.session.rollback()
-        group = stage.deadline.meeting.replace("-", " ")
+        group = stage.deadline.group
         raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
                         f"{stage.title} cannot be given a due date. Ask a council admin to add the "
                         "group's meeting dates, then try again: nothing has been saved.") from None

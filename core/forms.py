@@ -33,7 +33,9 @@ class GovDateField(DateField):
 
     widget = GovDateInput()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, future: bool = False, **kwargs):
+        # Events already recorded get an example in the past; days being planned, one ahead.
+        self.example = future_example if future else past_example
         super().__init__(*args, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
@@ -46,10 +48,24 @@ class GovDateField(DateField):
             super().process_formdata([" ".join(v.strip() for v in valuelist)])
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, for example 27 11 2026") from None
+            raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be a real date, for example {self.example()}") from None
         if not plausible(self.data):
             self.data = None
-            raise ValueError(f"{self.label.text} must be between {EARLIEST:%-d %-m %Y} and {LATEST:%-d %-m %Y}")
+            raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be between {EARLIEST:%-d %-m %Y} and {LATEST:%-d %-m %Y}")
+
+
+OPTIONAL = " (optional)"
+
+
+def past_example() -> str:
+    """A date example for events that have happened: about two months ago, as day month year."""
+    day = date.today() - timedelta(days=60)
+    return f"{day.day} {day.month} {day.year}"
+
+
+def future_example() -> str:
+    day = date.today() + timedelta(days=30)
+    return f"{day.day} {day.month} {day.year}"
 
 
 def _lower_first(text: str) -> str:
@@ -152,7 +168,8 @@ def _wtforms_field(spec: Field):
         checks.append(required(message=spec.error or f"{verb} {label}"))
     else:
         checks.append(validators.Optional())
-    kwargs = {"label": spec.label, "description": spec.hint, "validators": checks}
+    hint = spec.hint or (f"For example, {past_example()}" if spec.type == "date" else "")
+    kwargs = {"label": spec.label + ("" if spec.required else OPTIONAL), "description": hint, "validators": checks}
     if typed:
         kwargs["filters"] = [_strip]
     if spec.accept:

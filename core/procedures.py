@@ -158,9 +158,13 @@ class NextMeeting:
     since: str = ""
     name: str = ""
 
+    @property
+    def group(self) -> str:
+        """How people name the group, e.g. "CP Dissents Group"."""
+        return self.name or self.meeting.replace("-", " ")
+
     def describe(self) -> str:
-        group = self.name or self.meeting.replace("-", " ")
-        return f"at the next meeting of the {group} after {_event(None, self.since)}"
+        return f"at the next meeting of the {self.group} after {_event(None, self.since)}"
 
 
 Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting

@@ -135,7 +135,88 @@ def test_a_csv_with_a_bad_line_imports_nothing_and_says_which_line(client):
     }, content_type="multipart/form-data")
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "Line 3: Atlantis is not a scope of qio" in html
+    assert "Line 3: Atlantis is not a scope of Quality Improvement Officer / Service Manager" in html
     assert "Line 4: janitor is not a rung here" in html
     assert "Line 4: not-an-email is not an email address" in html
     assert "sam.reed@wdc.example.org" not in client.get(f"/{WDC}/admin/directory/export.csv").get_data(as_text=True)
+
+
+def _import(client, council, csv_text, note="Round trip"):
+    import io
+
+    page = client.get(f"/{council}/admin/directory/").get_data(as_text=True)
+    return client.post(f"/{council}/admin/directory/import", data={
+        "import-csrf_token": csrf(page), "import-note": note,
+        "import-file": (io.BytesIO(csv_text.encode()), "directory.csv"),
+    }, content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_the_directory_export_imports_back_unchanged_in_every_council(app, client):
+    for council in app.extensions["concord"].councils:
+        domain = {"westdunbartonshire": "wdc"}.get(council, council)
+        sign_in(client, council, f"admin@{domain}.example.org", "council-admin")
+        exported = client.get(f"/{council}/admin/directory/export.csv").get_data(as_text=True)
+        done = _import(client, council, exported)
+        assert "Imported: 0 added, 0 updated" in done.get_data(as_text=True), council
+        assert client.get(f"/{council}/admin/directory/export.csv").get_data(as_text=True) == exported, council
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    exported = client.get(f"/{WDC}/admin/directory/export.csv").get_data(as_text=True)
+    assert "social-work-duty,,Social Work Services duty team (demo),sw.duty@wdc.example.org,yes" in exported
+
+
+def test_three_bad_rows_are_refused_with_their_line_numbers_and_nothing_is_saved(client):
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    before = client.get(f"/{WDC}/admin/directory/export.csv").get_data(as_text=True)
+    refused = _import(client, WDC, "role,scope,name,email,active\n"
+                      "qio,Vale of Leven,Sam Reed,sam.reed@wdc.example.org,yes\n"
+                      "qio,Vale of Leven,Kit Sorrel,kit.sorrel@wdc.example.org,maybe\n"
+                      "head-of-service,,Drew Kestrel,head.of.service@wdc.example.org,\n"
+                      "qio,Vale of Leven,Sam Reed again,SAM.REED@wdc.example.org,yes\n"
+                      "caretaker,,Lee Moss,lee.moss@wdc.example.org,no\n")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "There is a problem" in html
+    assert "Line 3: active must be yes or no, not maybe" in html
+    assert "Line 5: sam.reed@wdc.example.org is on this rung already, at line 2" in html
+    assert "Line 6: caretaker is not a rung here" in html
+    assert html.count("Line ") == 3
+    assert client.get(f"/{WDC}/admin/directory/export.csv").get_data(as_text=True) == before
+    assert "No changes yet" in client.get(f"/{WDC}/admin/directory/history").get_data(as_text=True)
+
+
+def test_the_same_person_cannot_be_added_twice_to_one_rung(client):
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    again = client.post(f"/{WDC}/admin/directory/add", data={
+        "new-csrf_token": csrf(page), "new-role": "qio", "new-scope": "Vale of Leven",
+        "new-name": "Avery Wren", "new-email": "qio.valeofleven@wdc.example.org", "new-note": "Oops",
+    })
+    assert again.status_code == 400
+    assert "qio.valeofleven@wdc.example.org is already on this rung" in again.get_data(as_text=True)
+
+
+def test_history_names_the_person_and_the_rung_in_words(client):
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    client.post(f"/{WDC}/admin/directory/add", data={
+        "new-csrf_token": csrf(page), "new-role": "sw-team-leader", "new-scope": "",
+        "new-name": "Kit Sorrel", "new-email": "kit.sorrel@wdc.example.org", "new-note": "New team leader",
+    })
+    history = client.get(f"/{WDC}/admin/directory/history").get_data(as_text=True)
+    assert "<strong>Kit Sorrel</strong>" in history
+    assert "Added to Team Leader (Social Work)" in history
+    assert "sw-team-leader" not in history
+    directory = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    assert "Same-day contact when a child is at immediate risk" in directory and ">social-work-duty<" not in directory
+
+
+def test_a_long_directory_is_paged_and_filtered(client):
+    rows = "".join(f"qio,Vale of Leven,Person {i:03d},person{i:03d}@wdc.example.org,yes\n" for i in range(60))
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    before = client.get(f"/{WDC}/admin/directory/export.csv").get_data(as_text=True).count("\n") - 1
+    assert "Imported: 60 added" in _import(client, WDC, "role,scope,name,email,active\n" + rows).get_data(as_text=True)
+    first = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    assert f"Showing 1 to 50 of {before + 60} people" in first and 'class="govuk-pagination' in first
+    found = client.get(f"/{WDC}/admin/directory/?q=person05").get_data(as_text=True)
+    assert "Showing 1 to 10 of 10 people" in found
+    rung = client.get(f"/{WDC}/admin/directory/?rung=head-of-service").get_data(as_text=True)
+    assert "Showing 1 to 1 of 1 person" in rung and "Drew Kestrel" in rung

@@ -42,7 +42,7 @@ def test_a_stage_left_overdue_tells_the_leads_and_the_raiser_once_on_the_right_w
     for day in ((2026, 11, 23, 9, 1), (2026, 12, 1, 7, 5), (2026, 12, 2, 7, 5), (2026, 12, 8, 7, 5)):
         assert long_overdue_mail_on(*day) == []
     # Overdue for 5 whole working days by the end of Tuesday 8 December: long overdue on Wednesday's morning.
-    assert "Overdue" in lead_list() and "Long overdue" not in lead_list()
+    assert ">Overdue</strong>" in lead_list() and ">Long overdue</strong>" not in lead_list()
     assert reference not in lead_list("?status=long-overdue")
 
     assert long_overdue_mail_on(2026, 12, 9, 7, 5) == sorted(

@@ -132,7 +132,7 @@ def test_an_overdue_case_is_red_on_the_safeguarding_leads_list(client, clock):
     sign_in(client, WDC, "teacher.demo@wdc.example.org")
     client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ESCALATION})
     sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
-    assert "Overdue" not in client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    assert "govuk-tag--red" not in client.get(f"/{WDC}/cases/").get_data(as_text=True), "not overdue yet"
     clock.set(london(2026, 12, 2, 9, 0))
     sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")  # a new day, a new session
     assert "Due today" in client.get(f"/{WDC}/cases/").get_data(as_text=True)

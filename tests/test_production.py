@@ -176,7 +176,7 @@ def test_production_processes_deliver_an_acknowledgement_and_readyz_follows_the_
         sso = sso_helpers()
         response = sso.follow_to_concord(browser, browser.get(f"{web}/{WDC}/sign-in/sso", allow_redirects=False))
         response = sso.log_in_at_provider(browser, response, "riley")
-        assert "Signed in as Riley Example" in response.text, response.text[:500]
+        assert "Signed in as <strong>Riley Example</strong>" in response.text, response.text[:500]
         raised = browser.post(f"{web}/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS})
         assert raised.status_code == 201, raised.text
         reference = raised.json()["reference"]

@@ -144,7 +144,7 @@ def test_sign_in_to_a_council_and_see_its_pages(site):
     app, base = site
     browser, response = sign_in_with_sso(base, A, "alice")
     assert response.status_code == 200, response.text[:500]
-    assert "Signed in as Alice Example (practitioner)" in response.text
+    assert "Signed in as <strong>Alice Example</strong>\n          (Practitioner)" in response.text
     assert browser.get(f"{base}/{A}/cases/").status_code == 200
     from core.models import User, db
 
@@ -242,7 +242,7 @@ def test_a_correctly_resigned_token_is_accepted_so_the_refusals_are_about_the_cl
     monkeypatch.setattr(FlaskOAuth2App, "fetch_access_token", altered)
     _, base = site
     _, response = sign_in_with_sso(base, A, "alice")
-    assert "Signed in as Alice Example" in response.text
+    assert "Signed in as <strong>Alice Example</strong>" in response.text
 
 
 @pytest.mark.parametrize("account", ["nobody", "odd"])
@@ -365,7 +365,7 @@ def shared_site(shared_issuer, make_app):
 def test_an_admin_at_council_b_signing_in_there_gains_nothing_at_council_a(shared_site):
     app, base = shared_site
     browser, response = sign_in_with_sso(base, A, "pat")
-    assert "Signed in as Pat Shared (practitioner)" in response.text
+    assert "Signed in as <strong>Pat Shared</strong>\n          (Practitioner)" in response.text
     assert browser.get(f"{base}/{A}/admin/directory/", allow_redirects=False).status_code == 404
 
     browser, response = sign_in_with_sso(base, B, "pat", browser)
@@ -401,7 +401,7 @@ def test_a_second_subject_with_a_bound_email_gets_no_authority(shared_site):
     assert first.get(f"{base}/{A}/api/cases/{reference}").status_code == 200
 
     second, response = sign_in_with_sso(base, A, "hoe-again")
-    assert "Signed in as Second Subject" in response.text
+    assert "Signed in as <strong>Second Subject</strong>" in response.text
     assert second.get(f"{base}/{A}/api/cases/{reference}").status_code == 404
 
     admin, _ = sign_in_with_sso(base, A, "wdc-admin")

@@ -10,7 +10,8 @@ from datetime import date
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
 
-from .. import audit, cases
+from .. import audit, caselist, cases
+from ..clock import local_date
 from ..forms import (
     CLOSING_FIELDS,
     answers_of,
@@ -161,6 +162,40 @@ def open_case():
     except cases.CaseError as e:
         return bad_request({"process": [str(e)]})
     return jsonify({"reference": case.reference, "stage": describe_stage(case)}), 201 if created else 200
+
+
+@council_api.get("/cases")
+def list_cases():
+    """The viewer's cases, a page at a time, with the same filters as the list page."""
+    viewer = signed_in()
+    filters, errors = caselist.parse(g.council, request.args)
+    if errors:
+        return bad_request(errors)
+    found = caselist.page_of(g.council, viewer, filters, local_date(cases.now()))
+    return jsonify({
+        "cases": [describe_row(row) for row in found.rows],
+        "total": found.total,
+        "total_is_exact": found.exact,
+        "page": found.page,
+        "pages": found.pages,
+        "per_page": filters.per_page,
+    })
+
+
+def describe_row(row) -> dict:
+    entry = row.entry
+    return {
+        "reference": row.case.reference,
+        "process": row.case.process,
+        "process_title": row.process_title,
+        "stage": entry.stage if entry else None,
+        "stage_title": row.stage_title or None,
+        "assignees": row.assignees,
+        "due_on": entry.due_on.isoformat() if entry else None,
+        "raised_at": row.case.raised_at.isoformat(),
+        "status": row.case.status,
+        "tags": [t.lower().replace(" ", "-") for t in row.tags] + (["waiting-for-me"] if row.waiting else []),
+    }
 
 
 def _case_or_404(reference):

@@ -175,7 +175,37 @@ def _paths() -> dict:
                 "summary": "What can be raised: intake fields, ladders and stages", "parameters": [COUNCIL],
                 "responses": {"200": ok("Processes", {"type": "array", "items": {"type": "object"}}),
                               "404": NOT_FOUND}}},
-            "/{council}/api/cases": {"post": {
+            "/{council}/api/cases": {"get": {
+                "summary": "The cases you may see, a page at a time (waiting for you first, unless you are a lead)",
+                "parameters": [COUNCIL] + [
+                    {"name": name, "in": "query", "required": False, "schema": schema, "description": words}
+                    for name, schema, words in (
+                        ("status", {"type": "string", "enum": ["open", "closed", "overdue", "late"]},
+                         "late: the current stage was already past its due date when the case reached it"),
+                        ("process", {"type": "string"}, "a process slug"),
+                        ("stage", {"type": "string"}, "a stage slug, or <ladder>:<stage>"),
+                        ("agency", {"type": "string"}, "a ladder slug of the chosen process"),
+                        ("area", {"type": "string"}, "<answer>:<value>, e.g. learning_community:Vale of Leven"),
+                        ("q", {"type": "string"}, "part of a reference, or a child's record number exactly"),
+                        ("sort", {"type": "string", "enum": ["raised", "due", "reference"]}, "default raised"),
+                        ("page", {"type": "integer", "minimum": 1}, "default 1"),
+                        ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "default 25"))],
+                "responses": {"200": ok("A page of cases", {"type": "object", "properties": {
+                    "cases": {"type": "array", "items": {"type": "object", "properties": {
+                        "reference": {"type": "string"}, "process": {"type": "string"},
+                        "process_title": {"type": "string"}, "stage": {"type": ["string", "null"]},
+                        "stage_title": {"type": ["string", "null"]},
+                        "assignees": {"type": "array", "items": {"type": "string"}},
+                        "due_on": {"type": ["string", "null"], "format": "date"},
+                        "raised_at": {"type": "string", "format": "date-time"}, "status": {"type": "string"},
+                        "tags": {"type": "array", "items": {"type": "string", "enum": [
+                            "open", "overdue", "due-today", "late-on-arrival", "closed", "waiting-for-me"]}}}}},
+                    "total": {"type": "integer"},
+                    "total_is_exact": {"type": "boolean",
+                                       "description": "false: counting stopped 10,000 past this page"},
+                    "page": {"type": "integer"}, "pages": {"type": "integer"}, "per_page": {"type": "integer"}}}),
+                    "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}},
+                "post": {
                 "summary": "Raise a case", "parameters": [COUNCIL, {
                     "name": "Idempotency-Key", "in": "header", "required": False,
                     "description": "A repeat with the same key returns the first case (200), never a second one",

@@ -1,5 +1,5 @@
 """Where a user chooses how to sign in, and signs out."""
-from flask import g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 
 from ..runtime import concord
 from ..web.tenancy import council_blueprint
@@ -17,4 +17,5 @@ def choose():
 @bp.post("/sign-out")
 def leave():
     sign_out()
+    flash("You have signed out. Close the browser if you are on a shared computer.", "success")
     return redirect(url_for("council.council_home"))

@@ -1,9 +1,10 @@
 """The pages: one blueprint per area, templates under ``templates/<area>/``."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from flask import Flask, abort, g, send_from_directory
+from flask import Flask, abort, current_app, g, send_from_directory
 
 from ..clock import LONDON, local_date
 from .tenancy import push_council
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
         people,
         ratelimit,
         reports,
+        site,
         texts_admin,
     )
 
@@ -48,6 +50,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(learning.across_bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(texts_admin.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(site.council_bp)
     errors.init_app(app)
     headers.init_app(app)
     ratelimit.init_app(app)
@@ -67,16 +71,43 @@ def init_app(app: Flask) -> None:
                 return send_from_directory(folder, filename, max_age=3600)
         abort(404)
 
+    @app.template_filter("meeting_group")
+    def meeting_group(slug):
+        """A meeting group's name as its council writes it ("CP Dissents Group"), not its slug."""
+        council = g.get("council")
+        for process in council.processes if council else ():
+            for ladder in process.ladders:
+                for stage in ladder.stages:
+                    if getattr(stage.deadline, "meeting", None) == slug:
+                        return stage.deadline.group
+        return slug.replace("-", " ")
+
+    @app.template_filter("long_date")
+    def long_date(value):
+        """An ISO date (or date) as "Wednesday 2 December 2026"; anything else unchanged."""
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            return value
+        return day.strftime("%A %-d %B %Y")
+
     @app.template_filter("london")
     def london_time(moment, fmt="%-d %b %Y %H:%M"):
         return moment.astimezone(LONDON).strftime(fmt)
 
     @app.context_processor
     def layout_context():
+        from ..exports import outcome_label
         from ..runtime import now
+        from . import ladder
+        from .directory import rung_titles
+        from .site import PAGES
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
-                "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts}
+                "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts,
+                "site_pages": PAGES, "role_titles": current_app.extensions["concord"].roles,
+                "ladder_drawing": ladder.draw, "outcome_label": lambda case: outcome_label(g.council, case),
+                "rung_title": lambda slug: rung_titles(g.council).get(slug, slug)}
 
 
 def _risk_contacts():

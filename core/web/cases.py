@@ -4,15 +4,15 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit, cases
+from .. import audit, caselist, cases, exports
 from ..access import FULL, PROGRESS, TAKEN
+from ..clock import local_date
 from ..forms import answers_of, intake_form_class, record_form_class, record_of
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
-from ..overdue import long_overdue_case_ids
 from .hygiene import text_problem
 from .tenancy import council_blueprint
 
@@ -30,16 +30,73 @@ def require_sign_in():
         return redirect(url_for("signin.choose", next=request.path))
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 def mine():
-    query = g.viewer.visible_cases()
-    status = request.args.get("status")
-    if status == "long-overdue":
-        query = query.where(Case.id.in_(long_overdue_case_ids(cases.now())))
-    found = db.session.scalars(query.limit(200)).all()
-    audit.record_council(g.council.slug, g.viewer.user, "list", "case list" + (f" ({status})" if status else ""))
+    if request.method == "POST":
+        # The search term may be a child's record number: it stays out of URLs and logs.
+        if request.form.get("clear") == "yes":
+            session.pop(SEARCH_KEY, None)
+        else:
+            session[SEARCH_KEY] = (request.form.get("q") or "").strip()[:100]
+        kept = {k: v for k, v in request.args.items() if k != "page"}
+        return redirect(url_for("cases.mine", **kept))
+    filters, errors = caselist.parse(g.council, request.args, q=session.get(SEARCH_KEY, ""))
+    found = caselist.page_of(g.council, g.viewer, filters, _today())
+    audit.record_council(g.council.slug, g.viewer.user, "list",
+                         "case list" + (f" ({filters.status})" if filters.status else ""))
     db.session.commit()
-    return render_template("cases/list.html", cases=found, status=status)
+    error_list = [{"text": msgs[0], "href": f"#filter-{name}"} for name, msgs in errors.items()]
+    return render_template("cases/list.html", page=found, filters=filters, errors=errors, error_list=error_list,
+                           **_filter_choices(filters))
+
+
+SEARCH_KEY = "case_search"
+TAG_CLASSES = {"Overdue": "govuk-tag--red", "Long overdue": "govuk-tag--purple", "No meeting scheduled": "govuk-tag--pink", "Due today": "govuk-tag--yellow", "Late on arrival": "govuk-tag--orange",
+               "Closed": "govuk-tag--grey", "Open": "govuk-tag--blue"}
+
+
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """GOV.UK pagination: first, last and the neighbours of the current page; None for a gap."""
+    shown = sorted({1, last, current - 1, current, current + 1} & set(range(1, last + 1)))
+    out = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def _today():
+    return local_date(cases.now())
+
+
+def _filter_choices(filters):
+    process = g.council.process(filters.process) if filters.process else None
+    return {
+        "process_choices": [(p.slug, p.title) for p in g.council.processes],
+        "page_numbers": page_numbers,
+        "tag_classes": TAG_CLASSES,
+        "statuses": caselist.STATUSES,
+        "sorts": caselist.SORTS,
+        "stage_choices": caselist.stage_choices(g.council, process),
+        "area_choices": caselist.area_choices(g.council, process),
+        "agency_choices": [(ladder.slug, ladder.title) for ladder in process.ladders] if process and process.ladder_by else [],
+        "chosen_process": process,
+    }
+
+
+@bp.get("/export.csv")
+def export():
+    """The list as CSV with the current filters; each exported case is audited."""
+    filters, _ = caselist.parse(g.council, request.args, q=session.get(SEARCH_KEY, ""))
+    free_text = g.viewer.is_lead and request.args.get("free_text") == "yes"
+    today, moment = _today(), cases.now()
+    caselist.audit_export(g.viewer, filters, today, moment)
+    db.session.commit()
+    body = exports.cases_csv(g.council, g.viewer, filters, today, free_text)
+    name = f"{g.council.slug}-cases-{today.isoformat()}.csv"
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"})
 
 
 @bp.get("/new")

@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import io
 
+from email_validator import EmailNotValidError, validate_email
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, validators
 
 from .. import directory
@@ -70,6 +71,18 @@ class ImportForm(NoteForm):
     file = FileField("CSV file", [FileRequired("Choose a CSV file to import")])
 
 
+IMMEDIATE_RISK_TITLE = "Same-day contact when a child is at immediate risk"
+PER_PAGE = 50
+
+
+def rung_titles(council) -> dict[str, str]:
+    """Every rung the directory may hold, slug → title: the ladders' roles and the immediate-risk contact."""
+    titles = {slug: role.title for slug, role in council.roles.items()}
+    if council.immediate_risk_role:
+        titles.setdefault(council.immediate_risk_role, IMMEDIATE_RISK_TITLE)
+    return titles
+
+
 def scopes_of(council) -> dict[str, tuple[str, ...]]:
     """For each scoped role, the answers it can be scoped by (e.g. the learning communities)."""
     return {
@@ -79,18 +92,36 @@ def scopes_of(council) -> dict[str, tuple[str, ...]]:
     }
 
 
-def contacts(for_display=False):
-    """The council's contacts in rung order: objects to change, or plain rows (five times cheaper) to show."""
-    order = (Contact.role, Contact.scope, Contact.name)
-    if for_display:
-        return db.session.execute(select(Contact.id, Contact.role, Contact.scope, Contact.name, Contact.email,
-                                         Contact.active).where(Contact.council == g.council.slug).order_by(*order)).all()
-    return db.session.scalars(select(Contact).where(Contact.council == g.council.slug).order_by(*order)).all()
+def contacts():
+    return db.session.scalars(
+        select(Contact).where(Contact.council == g.council.slug).order_by(Contact.role, Contact.scope, Contact.name, Contact.email)
+    ).all()
+
+
+def _listing():
+    """The rows this page shows: filtered by rung and by name or email, a page at a time."""
+    rung, q = request.args.get("rung", ""), (request.args.get("q") or "").strip()
+    query = select(Contact).where(Contact.council == g.council.slug)
+    if rung in rung_titles(g.council):
+        query = query.where(Contact.role == rung)
+    if q:
+        query = query.where(or_(func.lower(Contact.name).contains(q.lower(), autoescape=True),
+                                func.lower(Contact.email).contains(q.lower(), autoescape=True)))
+    total = db.session.scalar(query.with_only_columns(func.count(Contact.id)))
+    pages = max(1, -(-total // PER_PAGE))
+    try:
+        page = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    rows = db.session.scalars(query.order_by(Contact.role, Contact.scope, Contact.name, Contact.id)
+                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    args = {k: v for k, v in (("rung", rung), ("q", q)) if v}
+    return rows, {"total": total, "page": page, "pages": pages, "args": args, "rung": rung, "q": q}
 
 
 def _new_contact_form():
     form = NewContactForm(prefix="new")
-    form.role.choices = [(slug, role.title) for slug, role in g.council.roles.items()]
+    form.role.choices = list(rung_titles(g.council).items())
     form.scope.choices = [("", "Everyone (no particular scope)")] + sorted(
         {(s, s) for values in scopes_of(g.council).values() for s in values}
     )
@@ -99,11 +130,9 @@ def _new_contact_form():
 
 @bp.route("/", methods=["GET", "POST"])
 def edit():
-    rows = contacts(for_display=request.method != "POST")
+    rows, listing = _listing()
     note = NoteForm()
-    # Forms only when something was posted: a plain view renders the rows themselves (312 forms cost more
-    # than the rest of the page).
-    forms = {c.id: ContactRow(request.form, obj=c, prefix=f"c{c.id}") for c in rows} if request.method == "POST" else {}
+    forms = {c.id: ContactRow(request.form if request.method == "POST" else None, obj=c, prefix=f"c{c.id}") for c in rows}
     if request.method == "POST":
         valid = note.validate_on_submit()
         valid = all([form.validate() for form in forms.values()]) and valid
@@ -117,23 +146,23 @@ def edit():
             emptied = [e for e in stranded_entries(g.council.slug) if e not in before]
             if emptied and request.form.get("confirm_empty") != "yes":
                 db.session.rollback()
-                rows = contacts()
-                return _page(rows, forms, note, [], emptied=emptied)
+                rows, listing = _listing()
+                return _page(rows, forms, note, [], emptied=emptied, listing=listing)
             _commit_and_replan(emptied)
             flash(f"{changed} contact{'s' if changed != 1 else ''} updated" if changed else "Nothing had changed", "success")
-            return redirect(url_for("directory.edit"))
+            return redirect(url_for("directory.edit", **listing["args"], page=listing["page"]))
     errors = [
         {"text": f"{c.name}: {msg[0]}", "href": f"#c{c.id}-{field}"}
-        for c in rows if c.id in forms for field, msg in forms[c.id].errors.items()
+        for c in rows for field, msg in forms[c.id].errors.items()
     ] + [{"text": m, "href": "#note"} for m in note.note.errors]
-    return _page(rows, forms, note, errors)
+    return _page(rows, forms, note, errors, listing=listing)
 
 
-def _page(rows, forms, note, errors, new=None, upload=None, status=200, emptied=()):
+def _page(rows, forms, note, errors, new=None, upload=None, status=200, emptied=(), listing=None):
     return render_template("admin/directory.html", rows=rows, forms=forms, note=note, errors=errors,
                            new=new or _new_contact_form(), upload=upload or ImportForm(prefix="import"),
-                           roles=g.council.roles, emptied=emptied, conflicts=directory.conflicts(g.council.slug),
-                           stages=_stage_titles(emptied)), status
+                           roles=rung_titles(g.council), emptied=emptied, conflicts=directory.conflicts(g.council.slug),
+                           stages=_stage_titles(emptied), listing=listing or _listing()[1]), status
 
 
 def _stage_titles(entries) -> dict[int, str]:
@@ -141,7 +170,7 @@ def _stage_titles(entries) -> dict[int, str]:
 
 
 def _unchanged_page(errors, **forms):
-    rows = contacts()
+    rows, _ = _listing()
     return _page(rows, {c.id: ContactRow(obj=c, prefix=f"c{c.id}") for c in rows}, NoteForm(), errors,
                  status=400, **forms)
 
@@ -177,13 +206,26 @@ def add():
         return _unchanged_page([{"text": m[0], "href": f"#new-{f}"} for f, m in form.errors.items()], new=form)
     contact = Contact(council=g.council.slug, role=form.role.data, scope=form.scope.data or None,
                       name=form.name.data.strip(), email=form.email.data.strip().lower())
+    if _on_rung(contact.role, contact.scope, contact.email):
+        return _unchanged_page([{"text": f"{contact.email} is already on this rung", "href": "#new-email"}], new=form)
     db.session.add(contact)
     db.session.add(ContactChange(council=g.council.slug, contact=contact, at=now(), by_id=g.viewer.user.id,
-                                 changes={"added": [None, f"{contact.role} {contact.scope or ''}".strip()]},
+                                 changes={"added": [None, _rung_words(contact.role, contact.scope)]},
                                  note=form.note.data))
     _commit_and_replan()
     flash(f"{contact.name} added", "success")
     return redirect(url_for("directory.edit"))
+
+
+def _on_rung(role, scope, email) -> bool:
+    return db.session.scalar(select(func.count(Contact.id)).where(
+        Contact.council == g.council.slug, Contact.role == role, Contact.email == email,
+        Contact.scope.is_(None) if scope is None else Contact.scope == scope)) > 0
+
+
+def _rung_words(role, scope) -> str:
+    title = rung_titles(g.council).get(role, role)
+    return f"{title} for {scope}" if scope else title
 
 
 def _commit_and_replan(emptied=()) -> None:
@@ -201,7 +243,7 @@ def history():
     changes = db.session.scalars(
         select(ContactChange).where(ContactChange.council == g.council.slug).order_by(ContactChange.id.desc()).limit(500)
     ).all()
-    return render_template("admin/directory_history.html", changes=changes)
+    return render_template("admin/directory_history.html", changes=changes, roles=rung_titles(g.council))
 
 
 @bp.get("/export.csv")
@@ -237,7 +279,7 @@ def import_csv():
             contact = Contact(council=g.council.slug, role=row["role"], scope=row["scope"], email=row["email"],
                               name=row["name"], active=row["active"])
             db.session.add(contact)
-            diff, added = {"added": [None, f"{row['role']} {row['scope'] or ''}".strip()]}, added + 1
+            diff, added = {"added": [None, _rung_words(row["role"], row["scope"])]}, added + 1
         else:
             diff = {f: [getattr(contact, f), row[f]] for f in ("name", "active") if getattr(contact, f) != row[f]}
             for f, (_, new) in diff.items():
@@ -263,25 +305,27 @@ def _from_spreadsheet(cell: str) -> str:
 
 
 def _parse(text: str):
-    from email_validator import EmailNotValidError, validate_email  # only an import needs it
-
     reader = csv.DictReader(io.StringIO(text))
     missing = missing_columns(reader.fieldnames)
     if missing:
         return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(missing)})"]
     # The immediate-risk contact (e.g. a duty team) is a directory role on no ladder.
-    roles = [*g.council.roles, *([g.council.immediate_risk_role] if g.council.immediate_risk_role else [])]
-    scopes = scopes_of(g.council)
-    rows, errors = [], []
+    titles, scopes = rung_titles(g.council), scopes_of(g.council)
+    by_title = {title.lower(): slug for slug, title in titles.items()}
+    rows, errors, seen = [], [], {}
     for line, raw in enumerate(reader, start=2):
         row = {k: _from_spreadsheet((raw.get(k) or "").strip()) for k in ("role", "scope", "name", "email", "active")}
+        row["role"] = by_title.get(row["role"].lower(), row["role"])
         row["email"] = row["email"].lower()
         row["scope"] = row["scope"] or None
-        row["active"] = row["active"].lower() not in ("no", "n", "false", "0")
-        if row["role"] not in roles:
-            errors.append(f"Line {line}: {row['role'] or 'an empty role'} is not a rung here; use one of {', '.join(roles)}")
+        active = row["active"].lower() or "yes"
+        if active not in ("yes", "no"):
+            errors.append(f"Line {line}: active must be yes or no, not {row['active']}")
+        row["active"] = active == "yes"
+        if row["role"] not in titles:
+            errors.append(f"Line {line}: {row['role'] or 'an empty role'} is not a rung here; use one of {', '.join(titles)}")
         elif row["scope"] and row["scope"] not in scopes.get(row["role"], ()):
-            errors.append(f"Line {line}: {row['scope']} is not a scope of {row['role']}")
+            errors.append(f"Line {line}: {row['scope']} is not a scope of {titles[row['role']]}")
         if not row["name"]:
             errors.append(f"Line {line}: the name is empty")
         for field in ("name", "email"):
@@ -294,5 +338,9 @@ def _parse(text: str):
             validate_email(row["email"], check_deliverability=False)
         except EmailNotValidError:
             errors.append(f"Line {line}: {row['email'] or 'the email'} is not an email address")
+        key = (row["role"], row["scope"], row["email"])
+        if key in seen:
+            errors.append(f"Line {line}: {row['email']} is on this rung already, at line {seen[key]}")
+        seen.setdefault(key, line)
         rows.append(row)
     return rows, errors

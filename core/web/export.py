@@ -5,7 +5,7 @@ import json
 
 from flask import Response, abort, g, render_template
 
-from .. import cases, retention
+from .. import caselist, cases, retention
 from .tenancy import council_blueprint
 
 bp = council_blueprint("export", __name__, "/cases")
@@ -34,8 +34,11 @@ def printable(reference):
     case = _exportable(reference)
     exported = retention.export(g.council, case, g.viewer.user)
     process = cases.process_of(g.council, case)
-    stages = {stage.slug: stage for stage in process.ladder(case.ladder).stages}
-    response = Response(render_template("cases/record.html", case=case, exported=exported, process=process,
-                                        stages=stages))
+    ladder = process.ladder(case.ladder)
+    stages = {stage.slug: stage for stage in ladder.stages}
+    response = Response(render_template(
+        "cases/record.html", case=case, exported=exported, process=process, stages=stages, ladder=ladder,
+        holders=caselist.holder_names([case.current] if case.current else []),
+        outcomes={o.slug: o.label for s in ladder.stages for o in s.outcomes}))
     response.headers["Cache-Control"] = "no-store"
     return response

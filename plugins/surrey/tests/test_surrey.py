@@ -158,7 +158,7 @@ def csrf(html):
 def admin_adds_meetings(client, *days):
     sign_in(client, SURREY, "admin@surrey.example.org", "council-admin")
     page = client.get(f"/{SURREY}/admin/calendar/").get_data(as_text=True)
-    assert "Meetings of the cp dissents group" in page
+    assert "Meetings of the CP Dissents Group" in page
     for day in days:
         y, m, d = day.split("-")
         preview = client.post(f"/{SURREY}/admin/calendar/meetings/cp-dissents-group", data={
@@ -213,5 +213,5 @@ def test_with_no_meeting_scheduled_the_chair_is_told_and_nothing_changes(client)
     sign_in(client, SURREY, CHAIR, "manager")
     response = post_action(client, f"/{SURREY}/api/cases/{case['reference']}/actions", {"action": "escalate", "record": {"referral": "r"}})
     assert response.status_code == 400
-    assert "No meeting of the cp dissents group is scheduled" in response.get_json()["errors"]["action"][0]
+    assert "No meeting of the CP Dissents Group is scheduled" in response.get_json()["errors"]["action"][0]
     assert client.get(f"/{SURREY}/api/cases/{case['reference']}").get_json()["stage"]["slug"] == "chair-referral"

@@ -1,0 +1,344 @@
+"""Case lists that scale: filters, sort, search and pages, all in SQL.
+
+Everything here starts from ``Viewer.visible_cases()`` (who may see what is
+decided there, not here) and adds conditions on top, so a council with
+100,000 cases costs one indexed page query and one count, never a load of
+every case into Python.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy import and_, func, insert, literal, nulls_last, or_, select
+from sqlalchemy import case as case_when
+from sqlalchemy.orm import aliased
+
+from .models import AuditEvent, Case, Contact, StageEntry, StageOffer, UTCDateTime, db
+from .procedures import Council
+
+STATUSES = {"open": "Open", "overdue": "Overdue", "long-overdue": "Long overdue", "late": "Late on arrival",
+            "no-meeting": "No meeting scheduled", "closed": "Closed"}
+SORTS = {"raised": "Newest first", "due": "Due soonest", "reference": "Reference"}
+PER_PAGE, MAX_PER_PAGE = 25, 100
+COUNT_CAP = 10_000
+
+# The stage a case is at now: its one entry not yet closed (partial index ix_stage_entry_current).
+Current = aliased(StageEntry, name="current_entry")
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""
+    process: str = ""
+    stage: str = ""      # a stage slug, or "<ladder>:<stage>" when ladders share slugs
+    agency: str = ""     # a ladder slug of the chosen process (the answer that picked the ladder)
+    area: str = ""       # "<answer>:<value>", e.g. "learning_community:Vale of Leven"
+    q: str = ""
+    sort: str = "raised"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for a link to this list with ``changes``."""
+        values = replace(self, **changes)
+        out = {k: getattr(values, k) for k in ("status", "process", "stage", "agency", "area", "sort")}
+        out["page"] = values.page
+        if values.per_page != PER_PAGE:
+            out["per_page"] = values.per_page
+        return {k: v for k, v in out.items() if v not in ("", None) and not (k == "sort" and v == "raised")
+                and not (k == "page" and v == 1)}
+
+    @property
+    def any(self) -> bool:
+        return bool(self.status or self.process or self.stage or self.agency or self.area or self.q)
+
+
+def parse(council: Council, args, q: str | None = None) -> tuple[Filters, dict]:
+    """Filters from query arguments, and errors (field → messages) for values that make no sense."""
+    errors: dict[str, list[str]] = {}
+    get = lambda k: (args.get(k) or "").strip()  # noqa: E731
+    status, process, stage, agency, area, sort = (get(k) for k in ("status", "process", "stage", "agency", "area", "sort"))
+    if status and status not in STATUSES:
+        errors["status"] = [f"Choose a status from: {', '.join(STATUSES)}"]
+    chosen = None
+    if process:
+        try:
+            chosen = council.process(process)
+        except KeyError:
+            errors["process"] = [f"Choose a process this council runs: {', '.join(p.slug for p in council.processes)}"]
+    if stage and not _stage_known(council, chosen, stage):
+        errors["stage"] = ["Choose a stage of the chosen process"]
+    if agency and (chosen is None or agency not in {ladder.slug for ladder in chosen.ladders}):
+        errors["agency"] = ["Choose a process first, then one of its routes"]
+    if area and area not in {v for v, _ in area_choices(council, chosen)}:
+        errors["area"] = ["Choose an area from the list"]
+    if sort and sort not in SORTS:
+        errors["sort"] = [f"Sort by one of: {', '.join(SORTS)}"]
+    page = _whole(get("page") or "1", 1, 1_000_000, "page", errors)
+    per_page = _whole(get("per_page") or str(PER_PAGE), 1, MAX_PER_PAGE, "per_page", errors)
+    q = (get("q") if q is None else q.strip())[:100]
+    found = Filters(status if status in STATUSES else "", process if chosen else "",
+                    stage if "stage" not in errors else "", agency if "agency" not in errors else "",
+                    area if "area" not in errors else "", q, sort if sort in SORTS else "raised",
+                    page or 1, per_page or PER_PAGE)
+    return found, errors
+
+
+def _whole(text: str, low: int, high: int, name: str, errors: dict) -> int | None:
+    try:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError
+        return value
+    except ValueError:
+        errors[name] = [f"Give {name} as a whole number from {low} to {high:,}"]
+        return None
+
+
+def stage_choices(council: Council, process=None) -> list[tuple[str, str]]:
+    """Stages to filter by, as ``<ladder>:<stage>`` (ladders of one process may share stage slugs)."""
+    out = []
+    for p in [process] if process else council.processes:
+        for ladder in p.ladders:
+            for s in ladder.stages:
+                title = s.title if len(p.ladders) == 1 else f"{s.title} ({ladder.title})"
+                out.append((f"{ladder.slug}:{s.slug}", title if process else f"{p.title}: {title}"))
+    return out
+
+
+def _stage_known(council: Council, process, value: str) -> bool:
+    if value in {v for v, _ in stage_choices(council, process)}:
+        return True
+    return value in {s.slug for p in ([process] if process else council.processes) for ladder in p.ladders for s in ladder.stages}
+
+
+def area_choices(council: Council, process=None) -> list[tuple[str, str]]:
+    """Areas (e.g. learning communities) the chosen process asks about, or every process's."""
+    out = []
+    for name, values in council.areas.items():
+        asked = [p for p in ([process] if process else council.processes) if any(f.name == name for f in p.intake)]
+        if asked:
+            out += [(f"{name}:{v}", v) for v in values]
+    return out
+
+
+def _conditions(viewer, filters: Filters, today: date) -> tuple[list, bool]:
+    """SQL conditions for the filters, and whether they need the current stage joined."""
+    where, needs_current = [], False
+    if filters.status == "open":
+        where.append(Case.status == "open")
+    elif filters.status == "closed":
+        where.append(Case.status == "closed")
+    elif filters.status == "overdue":
+        where += [Case.status == "open", Current.due_on < today]
+        needs_current = True
+    elif filters.status == "long-overdue":
+        where += [Case.status == "open", Current.long_overdue_on <= today]
+        needs_current = True
+    elif filters.status == "late":
+        where += [Case.status == "open", late_on_arrival(Current)]
+        needs_current = True
+    elif filters.status == "no-meeting":
+        where += [Case.status == "open", Current.no_meeting.is_(True)]
+        needs_current = True
+    if filters.process:
+        where.append(Case.process == filters.process)
+    if filters.agency:
+        where.append(Case.ladder == filters.agency)
+    if filters.stage:
+        ladder, _, stage = filters.stage.rpartition(":")
+        where.append(Current.stage == stage)
+        if ladder:
+            where.append(Case.ladder == ladder)
+        needs_current = True
+    if filters.area:
+        name, _, value = filters.area.partition(":")
+        where.append(Case.answers[name].as_string() == value)
+    if filters.q:
+        q = filters.q.lower()
+        where.append(or_(
+            func.lower(Case.reference).contains(q, autoescape=True),
+            func.lower(Case.answers["child_reference"].as_string()) == q,
+        ))
+    return where, needs_current
+
+
+def late_on_arrival(entry):
+    """A stage whose due date had already passed when the case reached it."""
+    return entry.late_on_arrival.is_(True)
+
+
+def waiting_for(viewer, entry):
+    """SQL: the viewer holds the current stage — it is assigned to them, or still offered to one of
+    their directory contacts (the same rule as ``Viewer.holds``)."""
+    if not viewer.may_hold_rungs:
+        return literal(False)
+    held = [entry.assignee_email == viewer.user.email]
+    if viewer.contact_ids:
+        held.append(and_(entry.assignee_email.is_(None), entry.id.in_(
+            select(StageOffer.stage_entry_id).where(StageOffer.contact_id.in_(viewer.contact_ids)))))
+    return and_(entry.to_lead.is_(False), or_(*held))
+
+
+def _joined(query):
+    return query.outerjoin(Current, and_(Current.case_id == Case.id, Current.closed_at.is_(None)))
+
+
+@dataclass
+class Row:
+    case: Case
+    entry: StageEntry | None
+    process_title: str
+    stage_title: str
+    assignees: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    waiting: bool = False
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    filters: Filters
+    waiting: int | None = None
+    exact: bool = True          # False: there are more than ``total`` cases
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.filters.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.filters.per_page)
+
+
+def _sorts_waiting(viewer) -> bool:
+    """Everyone but a lead sees what waits for them first."""
+    return not viewer.is_lead and viewer.may_hold_rungs
+
+
+def matching(viewer, filters: Filters, today: date):
+    """SELECT Case, Current for the filters, sorted; no paging."""
+    where, _ = _conditions(viewer, filters, today)
+    waiting = waiting_for(viewer, Current) if _sorts_waiting(viewer) else literal(False)
+    query = _joined(viewer.visible_cases().order_by(None)).add_columns(Current, waiting.label("waiting")).where(*where)
+    order = []
+    if _sorts_waiting(viewer):
+        order.append(case_when((waiting, 0), else_=1))
+    if filters.sort == "due":
+        order += [nulls_last(Current.due_on.asc()), Case.raised_at.desc()]
+    elif filters.sort == "reference":
+        order += [Case.reference.asc()]
+    else:
+        order += [Case.raised_at.desc()]
+    return query.order_by(*order, Case.id.desc())
+
+
+def count(viewer, filters: Filters, today: date, cap: int | None = None) -> int:
+    """How many cases match; with ``cap``, counting stops after cap + 1 (a bounded cost at any size)."""
+    where, needs_current = _conditions(viewer, filters, today)
+    base = viewer.visible_cases().order_by(None)
+    if needs_current:
+        base = _joined(base)
+    if cap is None:
+        return db.session.scalar(base.with_only_columns(func.count()).where(*where)) or 0
+    bounded = base.with_only_columns(literal(1)).where(*where).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(bounded)) or 0
+
+
+def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
+    """One page of the list. Counting stops COUNT_CAP cases past this page, so a
+    council with 100,000 cases reads "more than 10,025" instead of counting them all."""
+    offset = (filters.page - 1) * filters.per_page
+    limit = offset + COUNT_CAP
+    counted = count(viewer, filters, today, cap=limit)
+    exact = counted <= limit
+    total = min(counted, limit)
+    pages = max(1, math.ceil(total / filters.per_page)) + (0 if exact else 1)
+    number = min(filters.page, pages)
+    found = db.session.execute(
+        matching(viewer, filters, today).limit(filters.per_page).offset((number - 1) * filters.per_page)
+    ).all()
+    rows = describe(council, viewer, found, today)
+    waiting = None
+    if _sorts_waiting(viewer):
+        waiting = db.session.scalar(_joined(viewer.visible_cases().order_by(None))
+                                    .with_only_columns(func.count())
+                                    .where(Case.status == "open", waiting_for(viewer, Current)))
+    return Page(rows, total, number, pages, replace(filters, page=number), waiting, exact)
+
+
+def describe(council: Council, viewer, found, today: date) -> list[Row]:
+    """Rows of (case, current entry, waiting for the viewer) as the list shows them."""
+    names = holder_names([entry for _, entry, _ in found if entry is not None])
+    rows = []
+    for case, entry, waiting in found:
+        process_title, stage_title = titles(council, case, entry)
+        rows.append(Row(case, entry, process_title, stage_title,
+                        names.get(entry.id, []) if entry else [], tags(case, entry, today), bool(waiting)))
+    return rows
+
+
+def titles(council: Council, case: Case, entry: StageEntry | None) -> tuple[str, str]:
+    try:
+        process = council.process(case.process)
+    except KeyError:
+        return case.process, entry.stage if entry else ""
+    if entry is None:
+        return process.title, ""
+    try:
+        return process.title, process.ladder(case.ladder).stage(entry.stage).title
+    except KeyError:
+        return process.title, entry.stage
+
+
+def tags(case: Case, entry: StageEntry | None, today: date) -> list[str]:
+    if case.status == "closed" or entry is None:
+        return ["Closed"]
+    out = []
+    if entry.no_meeting:
+        out.append("No meeting scheduled")
+    elif entry.due_on < today:
+        out.append("Overdue")
+        if entry.long_overdue_on is not None and entry.long_overdue_on <= today:
+            out.append("Long overdue")
+    elif entry.due_on == today:
+        out.append("Due today")
+    if entry.late_on_arrival:
+        out.append("Late on arrival")
+    return out or ["Open"]
+
+
+def holder_names(entries) -> dict[int, list[str]]:
+    """Who holds each entry, in one query for the whole page (the rule of ``cases.holders``):
+    its assignee, the safeguarding leads, or the active contacts it was offered to."""
+    out = {e.id: [e.assignee_name or e.assignee_email] for e in entries if e.assignee_email}
+    out.update({e.id: ["the safeguarding leads"] for e in entries if e.to_lead and not e.assignee_email})
+    offered = [e.id for e in entries if e.id not in out]
+    if offered:
+        rows = db.session.execute(
+            select(StageOffer.stage_entry_id, Contact.name).join(Contact, Contact.id == StageOffer.contact_id)
+            .where(StageOffer.stage_entry_id.in_(offered), Contact.active).order_by(Contact.name))
+        for entry_id, name in rows:
+            out.setdefault(entry_id, []).append(name)
+    return out
+
+
+def audit_export(viewer, filters: Filters, today: date, moment) -> int:
+    """One audit row per exported case, written by a single INSERT … SELECT."""
+    where, needs_current = _conditions(viewer, filters, today)
+    base = viewer.visible_cases().order_by(None)
+    if needs_current:
+        base = _joined(base)
+    chosen = base.with_only_columns(
+        literal(viewer.user.council), literal(viewer.user.id), Case.id, literal("export"),
+        literal(moment, UTCDateTime()),
+    ).where(*where)
+    result = db.session.execute(insert(AuditEvent).from_select(
+        ["council", "user_id", "case_id", "action", "at"], chosen))
+    return result.rowcount
+

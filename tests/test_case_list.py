@@ -1,0 +1,193 @@
+"""The safeguarding lead's list at council scale: pages, filters, search, sort, export, API."""
+import csv
+import io
+import re
+
+from sqlalchemy import event
+
+from core.models import AuditEvent, db
+from core.testing import london, sign_in
+
+WDC = "westdunbartonshire"
+LEAD = "lead@wdc.example.org"
+ESCALATION = {
+    "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Social work team",
+    "decision": "Closed the referral.", "disagreement": "New concerns.", "tried": "Spoke to the worker.",
+}
+DISSENT = {
+    "conference_date": "2026-09-30", "chair_name": "Ari Vance", "chair_email": "chair@wdc.example.org",
+    "agency": "Health", "decision": "No plan.", "reasons": "Risk remains.",
+}
+
+
+def csrf(html):
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def raise_cases(client, clock, n, process="escalation", at=london(2026, 11, 24, 9, 0), **answers):
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    body = {**(ESCALATION if process == "escalation" else DISSENT), **answers}
+    references = []
+    for _ in range(n):
+        clock.set(at)
+        made = client.post(f"/{WDC}/api/cases", json={"process": process, "answers": body})
+        assert made.status_code == 201, made.get_json()
+        references.append(made.get_json()["reference"])
+    clock.set(london(2026, 11, 24, 10, 0))
+    return references
+
+
+def test_a_lead_pages_through_205_cases_and_none_vanish(make_app, clock):
+    client = make_app(RATE_LIMIT_API_WRITE="1000/minute").test_client()  # one raiser, 205 cases in a minute
+    references = raise_cases(client, clock, 205)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    seen = []
+    for page in range(1, 10):
+        got = client.get(f"/{WDC}/api/cases?page={page}&per_page=25").get_json()
+        seen += [c["reference"] for c in got["cases"]]
+        if page == got["pages"]:
+            break
+    assert got["total"] == 205 and got["pages"] == 9
+    assert sorted(seen) == sorted(references), "every case is reachable, the oldest too"
+    html = client.get(f"/{WDC}/cases/?page=9").get_data(as_text=True)
+    assert "<title>Cases (page 9 of 9) – West Dunbartonshire Council</title>" in html
+    assert "Showing 201 to 205 of 205 cases" in html
+    assert references[0] in html, "the oldest case is on the last page"
+    assert 'class="govuk-pagination' in html
+
+
+def test_a_lead_filters_overdue_conference_dissents_and_searches_by_reference(client, clock):
+    old = raise_cases(client, clock, 3, "conference-dissent", at=london(2026, 10, 1, 9, 0))
+    raise_cases(client, clock, 2, "escalation", at=london(2026, 10, 1, 9, 0))
+    raise_cases(client, clock, 2, "conference-dissent", conference_date="2026-11-24")
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    got = client.get(f"/{WDC}/api/cases?status=overdue&process=conference-dissent").get_json()
+    assert sorted(c["reference"] for c in got["cases"]) == sorted(old)
+    assert got["total"] == 3
+    first = got["cases"][0]
+    assert first["stage_title"] == "Acknowledgement by the Head of Service"
+    assert first["assignees"] == ["Drew Kestrel"]
+    assert "overdue" in first["tags"]
+
+    page = client.get(f"/{WDC}/cases/?status=overdue&process=conference-dissent").get_data(as_text=True)
+    assert "Showing 1 to 3 of 3 cases" in page
+    found = client.post(f"/{WDC}/cases/", data={"csrf_token": csrf(page), "q": old[1].lower()},
+                        follow_redirects=True)
+    html = found.get_data(as_text=True)
+    assert "Showing 1 to 1 of 1 case" in html and old[1] in html
+    assert old[1].lower() not in found.request.url, "the search term stays out of the address"
+
+
+def test_a_child_record_number_finds_the_case_without_entering_the_address(client, clock):
+    [mine] = raise_cases(client, clock, 1, child_reference="CHI-7731")
+    raise_cases(client, clock, 2)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    page = client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    found = client.post(f"/{WDC}/cases/", data={"csrf_token": csrf(page), "q": "chi-7731"}, follow_redirects=True)
+    html = found.get_data(as_text=True)
+    assert "Showing 1 to 1 of 1 case" in html and mine in html
+    assert "chi-7731" not in found.request.url.lower()
+
+
+def test_bad_list_arguments_are_explained_in_the_api(client, clock):
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    bad = client.get(f"/{WDC}/api/cases?status=lost&process=nope&per_page=1000")
+    assert bad.status_code == 400
+    errors = bad.get_json()["errors"]
+    assert set(errors) == {"status", "process", "per_page"}
+
+
+def test_sort_by_due_date_and_waiting_for_me_first(client, clock):
+    late = raise_cases(client, clock, 1, at=london(2026, 10, 1, 9, 0))
+    soon = raise_cases(client, clock, 1)
+    dissent = raise_cases(client, clock, 1, "conference-dissent", conference_date="2026-11-24")
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    by_due = [c["reference"] for c in client.get(f"/{WDC}/api/cases?sort=due").get_json()["cases"]]
+    assert by_due[0] == late[0]
+    sign_in(client, WDC, "head.establishment@wdc.example.org", "manager")
+    mine = client.get(f"/{WDC}/api/cases").get_json()["cases"]
+    assert [c["reference"] for c in mine] == [soon[0], late[0]], "only cases at my rung, newest first"
+    assert all("waiting-for-me" in c["tags"] for c in mine)
+    html = client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    assert "<h1 class=\"govuk-heading-l\">Your cases</h1>" in html
+    assert "2 cases waiting for you" in html
+    assert dissent[0] not in html
+
+
+def test_the_csv_export_is_filtered_audited_and_safe_from_formulas(app, client, clock):
+    refs = raise_cases(client, clock, 2, other_agency="=HYPERLINK(\"http://evil.invalid\")",
+                       child_reference="-CHI 1", at=london(2026, 10, 1, 9, 0))
+    raise_cases(client, clock, 1)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    plain = client.get(f"/{WDC}/cases/export.csv?status=overdue")
+    assert plain.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(plain.get_data(as_text=True))))
+    assert rows[0][:5] == ["Reference", "Process", "Route", "Stage", "With"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(refs)
+    assert "HYPERLINK" not in plain.get_data(as_text=True), "no free text unless asked for"
+    assert "CHI 1" not in plain.get_data(as_text=True)
+
+    full = client.get(f"/{WDC}/cases/export.csv?status=overdue&free_text=yes").get_data(as_text=True)
+    cells = [c for r in csv.reader(io.StringIO(full)) for c in r]
+    assert "'=HYPERLINK(\"http://evil.invalid\")" in cells and "'-CHI 1" in cells
+    assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for c in cells)
+    with app.app_context():
+        exported = db.session.scalars(db.select(AuditEvent.case_id).where(AuditEvent.action == "export")).all()
+    assert len(exported) == 4, "one audit row per exported case, each time"
+
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    mine = client.get(f"/{WDC}/cases/export.csv?free_text=yes").get_data(as_text=True)
+    assert "HYPERLINK" not in mine, "only a lead may take the free text out"
+
+
+def _statements(app, client, path):
+    count = []
+
+    def seen(*_):
+        count.append(1)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return len(count)
+
+
+def test_one_list_page_costs_the_same_few_statements_for_5_or_50_cases(app, client, clock):
+    raise_cases(client, clock, 5)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    few = _statements(app, client, f"/{WDC}/cases/")
+    raise_cases(client, clock, 45, "conference-dissent")
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    many = _statements(app, client, f"/{WDC}/cases/")
+    assert few == many
+    assert many <= 8
+
+
+GLOUCESTERSHIRE_DISSENT = {
+    "raising_as": "A professional who attended the conference", "attended": "yes",
+    "chair_name": "Reviewing Officer (demo)", "chair_email": "reviewing.officer@gcc.example.org",
+    "line_manager_name": "Robin Ashdown", "line_manager_email": "line.manager@gcc.example.org",
+    "agency": "Community health", "professional_role": "Health visitor",
+    "decision": "No plan.", "rationale": "Risk not weighed.",
+}
+
+
+def test_a_lead_filters_the_cases_that_arrived_late(client, clock):
+    """A dissent raised after its conference day: its first stage (the same working day) arrived late."""
+    gcc, raised = "gloucestershire", []
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, gcc, "health.visitor@gcc.example.org")
+    for day in ("2026-11-20", "2026-11-24"):
+        made = client.post(f"/{gcc}/api/cases", json={"process": "conference-dissent",
+                                                      "answers": {**GLOUCESTERSHIRE_DISSENT, "conference_date": day}})
+        assert made.status_code == 201, made.get_json()
+        raised.append(made.get_json()["reference"])
+    sign_in(client, gcc, "lead@gcc.example.org", "safeguarding-lead")
+    got = client.get(f"/{gcc}/api/cases?status=late").get_json()
+    assert [c["reference"] for c in got["cases"]] == raised[:1]
+    assert "late-on-arrival" in got["cases"][0]["tags"]
+    html = client.get(f"/{gcc}/cases/?status=late").get_data(as_text=True)
+    assert "Showing 1 to 1 of 1 case" in html and "Late on arrival</strong>" in html
