@@ -55,9 +55,10 @@ def upsert_user(council: str, issuer: str, subject: str, email: str, name: str) 
 def sign_in(user: User, roles) -> None:
     from .. import directory
 
-    # A fresh session id at sign-in, so nothing from before can be carried over.
-    session.clear()
+    # A fresh session id at sign-in, so nothing from before can be carried over
+    # (regenerate deletes the stored session only while it still holds something).
     current_app.session_interface.regenerate(session)
+    session.clear()
     user.roles = sorted(roles)
     conflicts = directory.bind(user)
     if conflicts:
@@ -72,6 +73,8 @@ def sign_in(user: User, roles) -> None:
 
 
 def sign_out() -> None:
+    """End the session on the server; anything said afterwards (a flash) goes in a new one."""
+    current_app.session_interface.regenerate(session)
     session.clear()
 
 
