@@ -12,8 +12,7 @@ from .runtime import now
 
 def record(case: Case, user: User | None, action: str, detail: str | None = None) -> None:
     """Add an audit row for one case to the current transaction (the caller commits); no user means Concord itself."""
-    db.session.flush()
-    db.session.add(AuditEvent(council=case.council, user_id=user.id if user is not None else None, case_id=case.id,
+    db.session.add(AuditEvent(council=case.council, user_id=user.id if user is not None else None, case=case,
                               action=action, at=now(), detail=_short(detail)))
 
 

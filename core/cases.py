@@ -8,6 +8,7 @@ all. Answers arrive already validated by the forms in ``core.forms``.
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import uuid4
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +49,7 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
     ladder = process.ladder_for(answers)
     case = Case(
         council=council.slug,
-        reference=_allocate_reference(council, moment),
+        reference=uuid4().hex,  # provisional: never committed, see below
         process=process.slug,
         ladder=ladder.slug,
         plugin_version=council.version,
@@ -62,9 +63,14 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
     )
     db.session.add(case)
     _event(case, moment, raised_by, "opened", f"{process.title} raised ({ladder.title})")
-    _change(council, case, "opened", None)
-    _enter(council, case, ladder.stages[0], moment)
+    entry = _place(council, case, ladder.stages[0], moment)
     audit.record(case, raised_by, "open")
+    # One flush writes the case, its first stage and timeline. Only then is the reference allocated:
+    # the counter row stays locked until commit, so concurrent submissions queue for that last part only.
+    db.session.flush()
+    case.reference = _allocate_reference(council, moment)
+    _change(council, case, "opened", None)
+    _change(council, case, "stage-entered", entry)
     if opened_from is None:
         db.session.commit()
     return case
@@ -243,6 +249,18 @@ def _open_linked(council: Council, case: Case, process: Process, moment: datetim
 
 
 def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
+    entry = _place(council, case, stage, moment)
+    _change(council, case, "stage-entered", entry)
+    return entry
+
+
+def _place(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
+    """The case's next stage entry, dated and given to its holders; written at the next flush."""
+    with db.session.no_autoflush:  # the calendar and directory reads need nothing of this case written yet
+        return _new_entry(council, case, stage, moment)
+
+
+def _new_entry(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
     scope = case.answers.get(stage.role.scope) if stage.role.scope else None
     entry = StageEntry(
         position=len(case.stages),
@@ -261,8 +279,6 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
     late = ", which had already passed when it arrived" if entry.late_on_arrival else ""
     _event(case, moment, None, "stage",
            f"{stage.title}: with the {rung}{holder}, due {entry.due_on:%A %-d %B %Y}{late}{why}")
-    db.session.flush()
-    _change(council, case, "stage-entered", entry)
     return entry
 
 

@@ -14,7 +14,9 @@ def insert_ignoring_duplicates(model, rows: list[dict] | None = None, session=No
     session = session or db.session
     rows = rows if rows is not None else [values]
     if rows:
-        session.execute(dialect_module(session).insert(model).values(rows).on_conflict_do_nothing())
+        # One statement with the rows as parameters (an executemany): compiled once and cached, where a
+        # VALUES list built per call would be compiled again for every new number of rows.
+        session.execute(dialect_module(session).insert(model.__table__).on_conflict_do_nothing(), rows)
 
 
 def dialect_module(session=None):

@@ -28,15 +28,19 @@ def counted(app):
         event.remove(engine, "before_cursor_execute", count)
 
 
-def test_raising_a_case_takes_at_most_twelve_statements(app, client, clock):
+def test_raising_a_case_takes_a_bounded_number_of_statements(app, client, clock):
+    """One flush writes the case, its stage, offers, timeline and audit row (PostgreSQL batches the two
+    timeline rows into one INSERT; SQLite sends them one by one)."""
     clock.set(london(2026, 11, 24, 10, 0))
     sign_in(client, WDC, "teacher.demo@wdc.example.org")
     assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201  # the counter row exists now
     with counted(app) as statements:
         assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201
-    assert len(statements) <= 12, "\n".join(s.split("\n")[0] for s in statements)
+    with app.app_context():
+        limit = 12 if db.engine.dialect.name == "postgresql" else 13
+    assert len(statements) <= limit, "\n".join(s.split("\n")[0] for s in statements)
     outbox_inserts = [s for s in statements if s.startswith("INSERT INTO scheduled_notification")]
-    assert len(outbox_inserts) == 1, "every message of the submission in one INSERT"
+    assert len(outbox_inserts) == 1, "every message of the submission in one INSERT statement (its rows as one executemany)"
 
 
 def test_acting_on_a_stage_takes_a_bounded_number_of_statements(app, client, clock):

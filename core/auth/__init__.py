@@ -31,7 +31,10 @@ def init_sessions(app: Flask) -> None:
         folder = Path(app.config.get("SESSION_DIR") or Path(app.config["INSTANCE_DIR"]) / "sessions")
         app.config.update(SESSION_TYPE="cachelib",
                           SESSION_CACHELIB=FileSystemCache(str(folder), threshold=100_000, mode=0o600))
-    app.config.update(SESSION_KEY_PREFIX="concord:session:", SESSION_USE_SIGNER=False, SESSION_PERMANENT=True)
+    # The stored session is written when it changes, not on every request: the idle timeout is
+    # Concord's own (``seen_at``, refreshed at most every 30 s) and the store's expiry is the absolute one.
+    app.config.update(SESSION_KEY_PREFIX="concord:session:", SESSION_USE_SIGNER=False, SESSION_PERMANENT=True,
+                      SESSION_REFRESH_EACH_REQUEST=False)
     Session(app)
 
 
