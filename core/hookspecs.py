@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from .models import Case, StageEntry
-    from .notify.transports import Transport
+    from .notify.message import Transport
     from .procedures import Council, DirectoryEntry
 
 #: What happened to a case, as ``concord_case_changed`` is told.
@@ -161,7 +161,7 @@ def concord_register_transports() -> Iterable[tuple[str, TransportFactory]]:
     """Return ``(name, factory)`` pairs of mail transports.
 
     Called once while the app is created. ``factory(config)`` returns a
-    ``core.notify.transports.Transport``: an object whose ``send(message)``
+    ``core.notify.message.Transport``: an object whose ``send(message)``
     raises ``TemporaryFailure`` or ``PermanentFailure`` from the same module.
     ``CONCORD_MAIL_TRANSPORT`` picks one by name; core registers ``smtp``,
     ``notify`` (GOV.UK Notify) and ``dev-outbox``.

@@ -20,8 +20,8 @@ from sqlalchemy.orm import joinedload
 
 from ..models import Case, ScheduledNotification, db
 from ..runtime import now
+from .message import PermanentFailure, TemporaryFailure
 from .render import render
-from .transports import PermanentFailure, TemporaryFailure
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=10)

@@ -6,8 +6,7 @@ the dates, never the answers.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -17,6 +16,7 @@ from ..models import ScheduledNotification
 from ..procedures import process_of
 from ..runtime import concord as concord_state
 from ..runtime import now
+from .message import Message
 from .outbox import DEADLINE_KINDS
 
 SUBJECTS = {
@@ -33,20 +33,6 @@ SUBJECTS = {
     "due-date-moved": "{reference}: due date moved – now {due}",
     "calendar-check": "Concord: bank holidays changed – {count} due date(s) would move",
 }
-
-
-@dataclass
-class Message:
-    to: str
-    subject: str
-    text: str
-    html: str
-    message_id: str
-    ics: bytes | None = None
-    date: datetime | None = None
-    personalisation: dict = field(default_factory=dict)
-    kind: str = ""
-    council: str = ""
 
 
 def message_id(row: ScheduledNotification) -> str:

@@ -6,26 +6,10 @@ import secrets
 import smtplib
 import threading
 from email.utils import format_datetime, formatdate
-from typing import TYPE_CHECKING, Protocol
 
 from ..hookspecs import hookimpl
-
-if TYPE_CHECKING:
-    from .render import Message
-
-
-class Transport(Protocol):
-    """Sends one rendered message, or raises ``TemporaryFailure``/``PermanentFailure``."""
-
-    def send(self, message: Message) -> None: ...
-
-
-class TemporaryFailure(Exception):
-    """Worth trying again later (connection refused, 4xx SMTP reply, Notify 5xx or 429)."""
-
-
-class PermanentFailure(Exception):
-    """Will never work (bad address, 5xx SMTP reply, Notify 4xx): stop at once."""
+from .message import PermanentFailure, TemporaryFailure
+from .message import Transport as Transport  # importable from here, as before
 
 
 def _header(value: str) -> str:
