@@ -106,33 +106,25 @@ def example_answers(process: Process, start: date) -> dict:
     for spec in process.intake:
         if spec.name in given:
             out[spec.name] = given[spec.name]
-        elif spec.type == "date":
-            out[spec.name] = start.isoformat()
-        elif spec.type == "choice":
-            out[spec.name] = (spec.accept or spec.choices)[0]
-        elif spec.type == "yesno":
-            out[spec.name] = (spec.accept or ("yes",))[0]
-        elif spec.type == "email":
-            out[spec.name] = f"{spec.name.replace('_', '.')}.dry-run@example.org"
-        elif spec.required:
-            out[spec.name] = "Dry run"
+        elif spec.type in ("date", "choice", "yesno", "email") or spec.required:
+            out[spec.name] = _example_value(spec, start)
     return out
 
 
 def example_record(stage: Stage, day: date) -> dict:
-    out = {}
-    for spec in stage.record:
-        if spec.type == "date":
-            out[spec.name] = day.isoformat()
-        elif spec.type == "choice":
-            out[spec.name] = (spec.accept or spec.choices)[0]
-        elif spec.type == "yesno":
-            out[spec.name] = (spec.accept or ("yes",))[0]
-        elif spec.type == "email":
-            out[spec.name] = f"{spec.name.replace('_', '.')}.dry-run@example.org"
-        else:
-            out[spec.name] = "Dry run"
-    return out
+    return {spec.name: _example_value(spec, day) for spec in stage.record}
+
+
+def _example_value(spec, day: date) -> str:
+    if spec.type == "date":
+        return day.isoformat()
+    if spec.type == "choice":
+        return (spec.accept or spec.choices)[0]
+    if spec.type == "yesno":
+        return (spec.accept or ("yes",))[0]
+    if spec.type == "email":
+        return f"{spec.name.replace('_', '.')}.dry-run@example.org"
+    return "Dry run"
 
 
 def validate_answers(process: Process, answers: dict) -> tuple[dict, dict]:
