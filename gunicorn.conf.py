@@ -53,7 +53,11 @@ def on_starting(server):
 
 
 def when_ready(server):
-    # Runs in the master after the app is loaded (preload_app) and before any worker forks.
+    # Runs in the master after the app is loaded (preload_app) and before any worker forks: the
+    # mappers are configured here once (the app leaves that to first use) rather than in each worker.
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
     gc.freeze()
 
 

@@ -9,6 +9,9 @@ preload_app = True
 
 
 def when_ready(server):
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
     gc.freeze()
 
 

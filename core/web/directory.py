@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 
-from email_validator import EmailNotValidError, validate_email
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, or_, select
@@ -305,6 +304,8 @@ def _from_spreadsheet(cell: str) -> str:
 
 
 def _parse(text: str):
+    from email_validator import EmailNotValidError, validate_email  # only an import needs it: not at start-up
+
     reader = csv.DictReader(io.StringIO(text))
     missing = missing_columns(reader.fieldnames)
     if missing:
