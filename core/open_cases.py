@@ -84,12 +84,19 @@ def check(app: Flask, argv: list[str] | None = None) -> None:
             db.session.remove()
         found = misfits(concord(app).councils, rows)
     if found:
-        listed = "".join(f"\n  - {line}" for line in found)
-        raise OrphanedCases(
-            f"{len(found)} open case(s) do not fit the installed councils:{listed}\n"
+        raise OrphanedCases(refusal(found))
+
+
+SHOWN = 20  # a refusal names this many cases; `flask concord cases remap` moves them all
+
+
+def refusal(found: list[str]) -> str:
+    listed = "".join(f"\n  - {line}" for line in found[:SHOWN])
+    if len(found) > SHOWN:
+        listed += f"\n  … and {len(found) - SHOWN:,} more"
+    return (f"{len(found):,} open case(s) do not fit the installed councils:{listed}\n"
             "Move them with `flask concord cases remap <council> --ladder old=new …` "
-            "(see docs/plugins.md, \"Renaming a ladder\"), or reinstall the plugin version they were opened under."
-        )
+            "(see docs/plugins.md, \"Renaming a ladder\"), or reinstall the plugin version they were opened under.")
 
 
 def _maintenance(argv: list[str]) -> bool:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, case, cast, extract, func, or_, select, text
+from sqlalchemy import Date, DateTime, and_, case, cast, extract, func, literal, or_, select, text
+from sqlalchemy.dialects import postgresql
 
 from .clock import LONDON
 from .models import Case, CaseLearning, CaseTheme, StageEntry, db
@@ -79,17 +80,35 @@ def _local_date(column):
     return cast(_local(column), Date) if _postgres() else func.date(_local(column))
 
 
-def _month(column):
+def _month(column, period: Period):
+    """The ``YYYY-MM`` (Europe/London) of a timestamp in the period.
+
+    On PostgreSQL, by finding which of the period's month starts (as UTC instants)
+    it falls between: one binary search a row instead of two time-zone
+    conversions and a ``to_char``, half the cost of grouping a year's cases by month.
+    """
     if _postgres():
-        return func.to_char(_local(column), "YYYY-MM")
+        months = period.months()
+        starts = [_utc_midnight(date(int(m[:4]), int(m[5:]), 1)).replace(tzinfo=None) for m in months[1:]]
+        if not starts:
+            return literal(months[0])
+        labels = postgresql.array([literal(m) for m in months])
+        return labels[func.width_bucket(column, postgresql.array([literal(s, DateTime) for s in starts])) + 1]
     return func.strftime("%Y-%m", _local(column))
 
 
-def _days(start, end):
-    """Days from start to end, with a fraction."""
+def _duration(start, end):
+    """From start to end: an interval on PostgreSQL (sorted faster than a number), days on SQLite."""
     if _postgres():
-        return extract("epoch", end - start) / 86400.0
+        return end - start
     return func.julianday(end) - func.julianday(start)
+
+
+def _in_days(duration):
+    """What ``_duration`` gave, in days with a fraction."""
+    if _postgres():
+        return extract("epoch", duration) / 86400.0
+    return duration
 
 
 def _percentiles(rows, keys: list[str], extra=()):
@@ -102,8 +121,8 @@ def _percentiles(rows, keys: list[str], extra=()):
     if _postgres():  # ordered-set aggregates skip NULLs
         return select(
             *group, func.count(rows.c.d).label("n"),
-            func.percentile_disc(0.5).within_group(rows.c.d).label("p50"),
-            func.percentile_disc(0.9).within_group(rows.c.d).label("p90"),
+            _in_days(func.percentile_disc(0.5).within_group(rows.c.d)).label("p50"),
+            _in_days(func.percentile_disc(0.9).within_group(rows.c.d)).label("p90"),
             *(func.sum(rows.c[name]).label(label) for label, name in extra),
         ).group_by(*group)
     ranked = select(
@@ -184,7 +203,7 @@ def summary(council: Council, period: Period, today: date) -> dict:
         # Percentiles sort each stage's times; keep that in memory rather than on disk.
         db.session.execute(text("SET LOCAL work_mem = '32MB'"))
     names = Names(council)
-    month = _month(Case.raised_at).label("month")
+    month = _month(Case.raised_at, period).label("month")
     states = db.session.execute(
         select(Case.process, Case.ladder, Case.status, Case.outcome, month, func.count().label("n"))
         .where(*_raised_in(council, period))
@@ -249,7 +268,7 @@ def _stages(council: Council, period: Period, names: Names) -> list[dict]:
     rows = (
         select(
             Case.process, Case.ladder, StageEntry.stage,
-            case((closed, _days(StageEntry.entered_at, StageEntry.closed_at))).label("d"),
+            case((closed, _duration(StageEntry.entered_at, StageEntry.closed_at))).label("d"),
             case((and_(closed, _local_date(StageEntry.closed_at) <= StageEntry.due_on), 1), else_=0).label("ok"),
             case((reached, 1), else_=0).label("reached"),
         )
@@ -293,7 +312,7 @@ def _now(council: Council, period: Period, today: date, names: Names) -> list[di
 def resolution_rows(council_slugs, period: Period):
     """Per council and process: cases closed in the period, median and 90th percentile days from raised to closed."""
     rows = (
-        select(Case.council, Case.process, _days(Case.raised_at, Case.closed_at).label("d"))
+        select(Case.council, Case.process, _duration(Case.raised_at, Case.closed_at).label("d"))
         .where(*_closed_in(council_slugs, period))
         .subquery()
     )
@@ -312,7 +331,7 @@ def _monthly(council: Council, period: Period, states) -> list[dict]:
     for *_, month, n in states:
         raised[month] = raised.get(month, 0) + n
     closed = dict(db.session.execute(
-        select(_month(Case.closed_at).label("m"), func.count())
+        select(_month(Case.closed_at, period).label("m"), func.count())
         .where(*_closed_in([council.slug], period)).group_by("m")
     ).all())
     return [{"month": m, "raised": raised.get(m, 0), "closed": closed.get(m, 0)} for m in period.months()]
@@ -320,7 +339,7 @@ def _monthly(council: Council, period: Period, states) -> list[dict]:
 
 def theme_rows(council_slugs, period: Period, by_month: bool = True):
     """(council, theme, month or None, cases) for cases closed in the period."""
-    keys = [CaseTheme.council, CaseTheme.theme] + ([_month(CaseTheme.closed_at).label("m")] if by_month else [])
+    keys = [CaseTheme.council, CaseTheme.theme] + ([_month(CaseTheme.closed_at, period).label("m")] if by_month else [])
     conditions = [CaseTheme.council.in_(council_slugs), CaseTheme.closed_at >= period.since,
                   CaseTheme.closed_at < period.until]
     if period.process:

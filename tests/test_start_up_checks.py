@@ -126,6 +126,14 @@ def test_a_renamed_ladder_with_open_cases_stops_start_up_naming_them_until_they_
     assert "Moved to the council's renamed procedure" in [e["summary"] for e in case["timeline"]]
 
 
+def test_thousands_of_orphaned_cases_are_counted_and_the_first_twenty_named():
+    message = open_cases.refusal([f"TST-2026-{n:04d}: testshire/disagreement has no ladder 'only'" for n in range(1, 4001)])
+    assert message.startswith("4,000 open case(s) do not fit the installed councils:")
+    assert "TST-2026-0020:" in message and "TST-2026-0021:" not in message
+    assert "… and 3,980 more" in message
+    assert len(message.splitlines()) == 23
+
+
 def test_a_rung_held_by_a_person_the_intake_does_not_name_stops_start_up():
     council = with_stages(FIRST, replace(SECOND, role=Role("chair", "Conference chair", person="chair_email")))
     assert "held by 'chair_email', which names no email field of the intake" in refusal(council)
