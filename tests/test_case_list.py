@@ -89,6 +89,26 @@ def test_a_child_record_number_finds_the_case_without_entering_the_address(clien
     assert "chi-7731" not in found.request.url.lower()
 
 
+def test_the_api_searches_for_a_child_record_number_in_the_body_and_refuses_it_in_the_address(client, clock):
+    [mine] = raise_cases(client, clock, 1, child_reference="CHI-7731")
+    raise_cases(client, clock, 2)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+
+    in_the_address = client.get(f"/{WDC}/api/cases?q=chi-7731")
+    assert in_the_address.status_code == 400
+    assert "must not be in a URL" in in_the_address.get_json()["errors"]["q"][0]
+
+    found = client.post(f"/{WDC}/api/cases/search", json={"q": "chi-7731", "status": "open", "per_page": 10})
+    assert found.status_code == 200
+    assert [c["reference"] for c in found.get_json()["cases"]] == [mine]
+    assert found.get_json()["per_page"] == 10
+
+    bad = client.post(f"/{WDC}/api/cases/search", json={"q": ["chi-7731"], "status": "lost", "page": True})
+    assert bad.status_code == 400
+    assert set(bad.get_json()["errors"]) == {"q", "page"}
+    assert client.post(f"/{WDC}/api/cases/search", data="q=chi-7731").status_code == 400
+
+
 def test_bad_list_arguments_are_explained_in_the_api(client, clock):
     sign_in(client, WDC, LEAD, "safeguarding-lead")
     bad = client.get(f"/{WDC}/api/cases?status=lost&process=nope&per_page=1000")

@@ -164,11 +164,32 @@ def open_case():
     return jsonify({"reference": case.reference, "stage": describe_stage(case)}), 201 if created else 200
 
 
+SEARCH_IN_THE_BODY = ("Search with POST /{council}/api/cases/search and the words in its JSON body: "
+                      "a child's record number must not be in a URL, where logs keep it")
+
+
 @council_api.get("/cases")
 def list_cases():
-    """The viewer's cases, a page at a time, with the same filters as the list page."""
+    """The viewer's cases, a page at a time, with the same filters as the list page; searching is a POST."""
     viewer = signed_in()
-    filters, errors = caselist.parse(g.council, request.args)
+    if "q" in request.args:
+        return bad_request({"q": [SEARCH_IN_THE_BODY.format(council=g.council.slug)]})
+    return _page_of_cases(viewer, request.args)
+
+
+@council_api.post("/cases/search")
+def search_cases():
+    """The same page of cases, searched: ``{"q": …}`` and any of the list's filters, in the body."""
+    viewer = signed_in()
+    data = json_body()
+    wrong = sorted(k for k, v in data.items() if not isinstance(v, (str, int)) or isinstance(v, bool))
+    if wrong:
+        return bad_request({k: ["Send a string (or a whole number for page and per_page)"] for k in wrong})
+    return _page_of_cases(viewer, {k: str(v) for k, v in data.items()})
+
+
+def _page_of_cases(viewer, args):
+    filters, errors = caselist.parse(g.council, args)
     if errors:
         return bad_request(errors)
     found = caselist.page_of(g.council, viewer, filters, local_date(cases.now()))

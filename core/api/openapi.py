@@ -116,6 +116,34 @@ def plugin_schemas(councils) -> tuple[dict, list, list]:
     return schemas, raises, actions
 
 
+# The case list's filters: query parameters of GET /cases, body fields of POST /cases/search.
+LIST_FILTERS = (
+    ("status", {"type": "string", "enum": ["open", "closed", "overdue", "late"]},
+     "late: the current stage was already past its due date when the case reached it"),
+    ("process", {"type": "string"}, "a process slug"),
+    ("stage", {"type": "string"}, "a stage slug, or <ladder>:<stage>"),
+    ("agency", {"type": "string"}, "a ladder slug of the chosen process"),
+    ("area", {"type": "string"}, "<answer>:<value>, e.g. learning_community:Vale of Leven"),
+    ("sort", {"type": "string", "enum": ["raised", "due", "reference"]}, "default raised"),
+    ("page", {"type": "integer", "minimum": 1}, "default 1"),
+    ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "default 25"),
+)
+
+CASE_PAGE = {"type": "object", "properties": {
+    "cases": {"type": "array", "items": {"type": "object", "properties": {
+        "reference": {"type": "string"}, "process": {"type": "string"},
+        "process_title": {"type": "string"}, "stage": {"type": ["string", "null"]},
+        "stage_title": {"type": ["string", "null"]},
+        "assignees": {"type": "array", "items": {"type": "string"}},
+        "due_on": {"type": ["string", "null"], "format": "date"},
+        "raised_at": {"type": "string", "format": "date-time"}, "status": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string", "enum": [
+            "open", "overdue", "due-today", "late-on-arrival", "closed", "waiting-for-me"]}}}}},
+    "total": {"type": "integer"},
+    "total_is_exact": {"type": "boolean", "description": "false: counting stopped 10,000 past this page"},
+    "page": {"type": "integer"}, "pages": {"type": "integer"}, "per_page": {"type": "integer"}}}
+
+
 def document(councils: dict | None = None, roles=()) -> dict:
     councils = councils or {}
     schemas, raises, actions = plugin_schemas(councils)
@@ -177,34 +205,13 @@ def _paths() -> dict:
                               "404": NOT_FOUND}}},
             "/{council}/api/cases": {"get": {
                 "summary": "The cases you may see, a page at a time (waiting for you first, unless you are a lead)",
+                "description": "Searching is a POST to /{council}/api/cases/search: a `q` here is refused (400), "
+                               "as a child's record number must not be in a URL.",
                 "parameters": [COUNCIL] + [
                     {"name": name, "in": "query", "required": False, "schema": schema, "description": words}
-                    for name, schema, words in (
-                        ("status", {"type": "string", "enum": ["open", "closed", "overdue", "late"]},
-                         "late: the current stage was already past its due date when the case reached it"),
-                        ("process", {"type": "string"}, "a process slug"),
-                        ("stage", {"type": "string"}, "a stage slug, or <ladder>:<stage>"),
-                        ("agency", {"type": "string"}, "a ladder slug of the chosen process"),
-                        ("area", {"type": "string"}, "<answer>:<value>, e.g. learning_community:Vale of Leven"),
-                        ("q", {"type": "string"}, "part of a reference, or a child's record number exactly"),
-                        ("sort", {"type": "string", "enum": ["raised", "due", "reference"]}, "default raised"),
-                        ("page", {"type": "integer", "minimum": 1}, "default 1"),
-                        ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "default 25"))],
-                "responses": {"200": ok("A page of cases", {"type": "object", "properties": {
-                    "cases": {"type": "array", "items": {"type": "object", "properties": {
-                        "reference": {"type": "string"}, "process": {"type": "string"},
-                        "process_title": {"type": "string"}, "stage": {"type": ["string", "null"]},
-                        "stage_title": {"type": ["string", "null"]},
-                        "assignees": {"type": "array", "items": {"type": "string"}},
-                        "due_on": {"type": ["string", "null"], "format": "date"},
-                        "raised_at": {"type": "string", "format": "date-time"}, "status": {"type": "string"},
-                        "tags": {"type": "array", "items": {"type": "string", "enum": [
-                            "open", "overdue", "due-today", "late-on-arrival", "closed", "waiting-for-me"]}}}}},
-                    "total": {"type": "integer"},
-                    "total_is_exact": {"type": "boolean",
-                                       "description": "false: counting stopped 10,000 past this page"},
-                    "page": {"type": "integer"}, "pages": {"type": "integer"}, "per_page": {"type": "integer"}}}),
-                    "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}},
+                    for name, schema, words in LIST_FILTERS],
+                "responses": {"200": ok("A page of cases", CASE_PAGE),
+                              "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}},
                 "post": {
                 "summary": "Raise a case", "parameters": [COUNCIL, {
                     "name": "Idempotency-Key", "in": "header", "required": False,
@@ -214,6 +221,16 @@ def _paths() -> dict:
                     "process": {"type": "string"}, "answers": {"type": "object"}}}),
                 "responses": {"201": ok("Raised", RAISED), "200": ok("Already raised with this Idempotency-Key", RAISED),
                     "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}}},
+            "/{council}/api/cases/search": {"post": {
+                "summary": "The cases you may see, searched: part of a reference, or a child's record number exactly",
+                "description": "The words and any of the list's filters go in the body, never in the URL. "
+                               "Counts towards the limit on API POSTs.",
+                "parameters": [COUNCIL],
+                "requestBody": json_body({"type": "object", "properties": {
+                    "q": {"type": "string", "description": "part of a reference, or a child's record number exactly"},
+                    **{name: {**schema, "description": words} for name, schema, words in LIST_FILTERS}}}),
+                "responses": {"200": ok("A page of cases", CASE_PAGE),
+                              "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}}},
             "/{council}/api/cases/{reference}": {"get": {
                 "summary": "A case, its stages and timeline", "parameters": [COUNCIL, REFERENCE],
                 "responses": {"200": ok("The case", CASE), "401": UNAUTHORISED, "404": NOT_FOUND}}},
