@@ -256,24 +256,20 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
 
 def _place(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
     """The case's next stage entry, dated and given to its holders; written at the next flush."""
-    with db.session.no_autoflush:  # the calendar and directory reads need nothing of this case written yet
-        return _new_entry(council, case, stage, moment)
-
-
-def _new_entry(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
     scope = case.answers.get(stage.role.scope) if stage.role.scope else None
-    entry = StageEntry(
-        position=len(case.stages),
-        stage=stage.slug,
-        role=stage.role.slug,
-        scope=scope,
-        entered_at=moment,
-        due_on=_due(council, case, stage, moment),
-        offers=[],
-    )
-    entry.late_on_arrival = entry.due_on < local_date(moment)
-    case.stages.append(entry)
-    why = _assign(council, case, stage, entry)
+    with db.session.no_autoflush:  # the calendar and directory reads need nothing of this case written yet
+        entry = StageEntry(
+            position=len(case.stages),
+            stage=stage.slug,
+            role=stage.role.slug,
+            scope=scope,
+            entered_at=moment,
+            due_on=_due(council, case, stage, moment),
+            offers=[],
+        )
+        entry.late_on_arrival = entry.due_on < local_date(moment)
+        case.stages.append(entry)
+        why = _assign(council, case, stage, entry)
     rung = f"{stage.role.title} for {scope}" if scope else stage.role.title
     holder = f" ({entry.assignee_name})" if entry.assignee_name else ""
     late = ", which had already passed when it arrived" if entry.late_on_arrival else ""
