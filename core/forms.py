@@ -230,10 +230,14 @@ def record_form_class(stage: Stage) -> type[FlaskForm]:
         validate_choice=False,
     )
     closing = tuple(o.slug for o in stage.outcomes if o.closes)
+    own = learning_field(stage)
+    if closing and own is not None:
+        attrs[own.name] = _own_learning(own, frozenset(closing))
     if closing:
-        attrs.update(_closing_fields(frozenset(closing)))
+        asked = _closing_fields(frozenset(closing), own_learning=own is not None)
+        attrs.update(asked)
         # Shown (and required) only for an outcome that closes the case, like any conditional question.
-        attrs["conditions"] = {**attrs["conditions"], **{name: ("action", closing) for name in CLOSING_FIELDS}}
+        attrs["conditions"] = {**attrs["conditions"], **{name: ("action", closing) for name in asked}}
     return type(f"{stage.slug}-record", (_RecordForm,), attrs)
 
 
@@ -283,9 +287,35 @@ def _known_themes(form, field):
         raise validators.ValidationError("Select themes from the list")
 
 
-def _closing_fields(closing: frozenset[str]) -> dict:
+def _own_learning(spec: Field, closing: frozenset[str]):
+    """The council's learning question: needed, whatever the plugin says, when the outcome closes the case."""
+    field = _wtforms_field(spec)
+    if not spec.required:
+        field.kwargs["validators"].insert(0, _NeededWhenClosing(closing, spec.error or "Enter the learning from this case"))
+        field.kwargs["label"] = spec.label + " (needed if the case closes)"
+    field.kwargs["description"] = " ".join(filter(None, (
+        field.kwargs.get("description"), "It is the case's learning, shared with quality assurance groups: "
+                                         "write it without the child's details.")))
+    return field
+
+
+class _NeededWhenClosing:
+    def __init__(self, closing: frozenset[str], message: str):
+        self.closing, self.message = closing, message
+
+    def __call__(self, form, field):
+        if form.action.data in self.closing and not (field.data or "").strip():
+            raise validators.StopValidation(self.message)
+
+
+def learning_field(stage: Stage) -> Field | None:
+    """The stage's own learning question (``Field(learning=True)``), if the council wrote one."""
+    return next((f for f in stage.record if f.learning), None)
+
+
+def _closing_fields(closing: frozenset[str], own_learning: bool = False) -> dict:
     only = _OnlyWhenClosing(closing)
-    return {
+    fields = {
         "case_themes": _ThemesField(
             "Themes of this disagreement",
             description="Only if the case closes. Select all that apply: they are counted in the council's reports.",
@@ -305,6 +335,9 @@ def _closing_fields(closing: frozenset[str]) -> dict:
             widget=GovTextArea(),
         ),
     }
+    if own_learning:  # the council's own question is asked instead
+        del fields["case_learning"]
+    return fields
 
 
 def record_of(form: FlaskForm, stage: Stage) -> dict:
@@ -313,7 +346,8 @@ def record_of(form: FlaskForm, stage: Stage) -> dict:
     closing = {o.slug for o in stage.outcomes if o.closes}
     if "case_themes" in form._fields and form.action.data in closing:
         record["case_themes"] = list(dict.fromkeys(form.case_themes.data))
-        record["case_learning"] = form.case_learning.data
+        own = learning_field(stage)
+        record["case_learning"] = record.get(own.name) if own else form.case_learning.data
     return record
 
 
@@ -369,6 +403,7 @@ def describe_field(spec: Field) -> dict:
         "max_length": spec.limit if spec.type not in ("date", "choice", "yesno") else None,
         "shown_when": {"field": spec.shown_when[0], "values": list(spec.shown_when[1])} if spec.shown_when else None,
         "past": spec.past,
+        "learning": spec.learning,
     }
 
 

@@ -43,6 +43,11 @@ class Field:
     ``error`` is the message for a missing answer, in GOV.UK's words ("Select
     the service whose escalation route you are following"); a label that is a
     question needs one, since "Select <question>" does not read.
+
+    ``learning`` (a stage record's text or textarea, at most one per stage) is the
+    council's own question for what was learned: when the chosen outcome closes
+    the case, its answer is recorded as the case's learning, and core does not
+    ask its own learning question beside it.
     """
 
     name: str
@@ -59,6 +64,7 @@ class Field:
     error: str = ""
     # For an email naming a person who will hold a rung: the council's own domains only.
     domains: tuple[str, ...] = ()
+    learning: bool = False
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
@@ -67,6 +73,8 @@ class Field:
             raise ValueError(f"field {self.name!r}: a choice needs choices")
         if self.past and self.type != "date":
             raise ValueError(f"field {self.name!r}: only a date can be in the past")
+        if self.learning and self.type not in ("text", "textarea"):
+            raise ValueError(f"field {self.name!r}: learning is written, so a text or textarea")
         if self.shown_when is not None:
             other, values = self.shown_when
             if not isinstance(other, str) or not values or isinstance(values, str):
@@ -511,6 +519,8 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
         problems += _conditional_problems(where, stage.record, {f.name for f in stage.record} | {"action"})
         if not stage.record:
             problems.append(f"{where} has no record form")
+        if sum(f.learning for f in stage.record) > 1:
+            problems.append(f"{where} has more than one learning question")
         if not stage.outcomes:
             problems.append(f"{where} has no outcomes")
         after[stage.slug] = []

@@ -8,7 +8,7 @@ import pytest
 from core import open_cases
 from core.app import create_app
 from core.open_cases import OrphanedCases
-from core.plugin import CouncilPlugin, InvalidCouncil, Outcome, Role, escalate
+from core.plugin import CouncilPlugin, Field, InvalidCouncil, Outcome, Role, escalate
 from core.testing import act, raise_case
 from core.testing_council import CONTACTS, TESTSHIRE
 from core.testing_council import plugin as testshire
@@ -124,6 +124,14 @@ def test_a_renamed_ladder_with_open_cases_stops_start_up_naming_them_until_they_
     assert case["ladder"] == "wards" and case["stage"]["slug"] == "second"
     assert [s["slug"] for s in case["stages"]] == ["warden", "second"]
     assert "Moved to the council's renamed procedure" in [e["summary"] for e in case["timeline"]]
+
+
+def test_two_learning_questions_on_one_stage_stop_start_up_and_learning_is_written():
+    twice = (Field("lessons", "Lessons", "textarea", learning=True), Field("more", "More", "textarea", learning=True))
+    council = with_stages(replace(FIRST, record=FIRST.record + twice), SECOND)
+    assert "stage 'first' has more than one learning question" in refusal(council)
+    with pytest.raises(ValueError, match="learning is written"):
+        Field("when", "When was it learned", "date", learning=True)
 
 
 def test_thousands_of_orphaned_cases_are_counted_and_the_first_twenty_named():

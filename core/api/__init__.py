@@ -18,6 +18,7 @@ from ..forms import (
     describe_field,
     formdata_from_json,
     intake_form_class,
+    learning_field,
     outcome_choices,
     record_form_class,
     record_of,
@@ -257,6 +258,12 @@ def act(reference):
     record = data.get("record", {})
     if not isinstance(record, dict):
         return bad_request({"record": ["Send record as an object of field names to values"]})
+    own = learning_field(stage)
+    if own is not None and "case_learning" in record:
+        # The council asks for the learning in its own words on this stage: case_learning answers that question.
+        record = {k: v for k, v in record.items() if k != "case_learning"}
+        if record.get(own.name) in (None, ""):
+            record[own.name] = data["record"]["case_learning"]
     formdata, errors = formdata_from_json({**record, "action": data.get("action")}, stage.record, extra=("action", *CLOSING_FIELDS))
     form = record_form_class(stage)(formdata=formdata, meta={"csrf": False})
     if not form.validate() or errors:

@@ -270,7 +270,8 @@ def reporting_paths() -> dict:
             "summary": "The council's reports: cases by process, ladder, stage reached and outcome; open, overdue "
                        "and late on arrival now; days at each stage (median, 90th percentile, on time); per month; "
                        "themes. Record themes and learning when closing a case with case_themes (a list) and "
-                       "case_learning in the action's record.",
+                       "case_learning in the action's record (on a stage whose record has a question marked "
+                       "learning, case_learning answers that question).",
             "parameters": [COUNCIL, *PERIOD, {"name": "process", "in": "query", "required": False,
                                               "schema": {"type": "string"}}],
             "responses": {"200": ok("The figures", {"type": "object", "properties": {

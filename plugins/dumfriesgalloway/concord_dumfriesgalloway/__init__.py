@@ -44,7 +44,10 @@ LEADERSHIP_GROUP = Role("girfec-leadership-group", "GIRFEC Leadership Group (sen
 EXECUTIVE = Role("cssapp-executive", "CSSaPP Executive or Public Protection Committee")
 
 FACTUAL = "Use factual, unemotive and non-judgemental language."
-THEMES = Field("themes", "General themes or learning to cascade to all agencies", "textarea", required=False)
+# The seed's own question for what was learned: when the outcome closes the case, its answer is the
+# case's learning in Concord's reports, and core does not ask a second learning question.
+THEMES = Field("themes", "General themes or learning to cascade to all agencies", "textarea", required=False,
+               learning=True)
 
 IMMEDIATE_RISK = (
     "If you consider a child or young person to be at immediate risk of significant harm, do not use this "

@@ -176,3 +176,27 @@ def test_every_form_shows_same_day_guidance_and_the_contacts_from_the_directory(
     for contact in ("access.team@dg.example.org", "public.protection@dg.example.org",
                     "education.safeguarding@dg.example.org"):
         assert contact in page
+
+
+def test_the_general_themes_the_leadership_group_records_are_the_learning_of_a_case_it_resolves(app, client):
+    from core.models import CaseLearning, db
+
+    case = raise_case(client, agency=PRIVATE).get_json()
+    sign_in(client, DG, LEADERSHIP, "manager")
+    page = client.get(f"/{DG}/cases/{case['reference']}").get_data(as_text=True)
+    assert "General themes or learning to cascade to all agencies (needed if the case closes)" in page
+    assert "Learning from this case" not in page, "one learning question on the page, in the protocol's words"
+
+    themes = {"case_themes": CLOSING["case_themes"]}
+    refused = post_action(client, f"/{DG}/api/cases/{case['reference']}/actions",
+                          {"action": "resolved", "record": {**themes, "decision": "Education leads."}})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"]["themes"] == ["Enter the learning from this case"]
+    escalated = post_action(client, f"/{DG}/api/cases/{case['reference']}/actions",
+                            {"action": "escalate", "record": {"decision": "No agreement."}})
+    assert escalated.status_code == 200, "only closing the case needs it"
+
+    case = act(client, case["reference"], EXECUTIVE, "resolved", STAGE_4 | {"themes": "Agree the lead early."})
+    with app.app_context():
+        learning = db.session.query(CaseLearning.text).filter_by(council=DG).all()
+    assert learning == [("Agree the lead early.",)]

@@ -45,6 +45,7 @@ CONDUCT = (
 LEARNING = Field(
     "learning", "General issues to refer to your agency's SSCB representative for learning", "textarea",
     required=False, hint="Issues for the appropriate SSCB subgroup, possible changes to policies and procedures",
+    learning=True,  # recorded as the case's learning when the case closes; core asks no second question
 )
 WRITTEN_CONFIRMATION = (
     Field("discussion", "What was discussed and decided", "textarea"),

@@ -101,6 +101,19 @@ def test_disagreements_start_at_practitioner_level(client):
     assert "resolve it at practitioner level" in refused.get_json()["errors"]["practitioner_level"][0]
 
 
+def test_general_issues_for_the_sscb_representative_are_the_learning_when_the_case_resolves(app, client):
+    from core.models import CaseLearning, db
+
+    case = raise_case(client, "escalation", DISAGREEMENT).get_json()
+    sign_in(client, SURREY, LINE_MANAGER, "manager")
+    page = client.get(f"/{SURREY}/cases/{case['reference']}").get_data(as_text=True)
+    assert "General issues to refer to your agency&#39;s SSCB representative for learning (needed if the case closes)" in page
+    assert "Learning from this case" not in page
+    act(client, case["reference"], LINE_MANAGER, "resolved", {**RECORD, "learning": "Share thresholds."})
+    with app.app_context():
+        assert db.session.query(CaseLearning.text).filter_by(council=SURREY).all() == [("Share thresholds.",)]
+
+
 @pytest.mark.parametrize("resolved_at", [0, 1, 2])
 def test_line_management_ladder_over_christmas(client, resolved_at):
     case = raise_case(client, "escalation", DISAGREEMENT).get_json()
