@@ -480,6 +480,28 @@ def test_across_councils_only_sharing_councils_appear_and_a_count_of_3_is_suppre
     assert "Reportshire" not in client.get("/learning").get_data(as_text=True)
 
 
+def test_a_stage_is_on_time_by_its_london_date_either_side_of_midnight_and_of_each_clock_change(app):
+    """The database's on-time test against Python's London date, every 10 minutes from 21:00 to 03:00 UTC."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from sqlalchemy import Date, DateTime, literal, select
+
+    from core import reports
+    from core.clock import LONDON
+    from core.models import db
+
+    with app.app_context():
+        for day in (date(2026, 1, 15), date(2026, 3, 28), date(2026, 3, 29), date(2026, 7, 15), date(2026, 10, 24),
+                    date(2026, 10, 25)):
+            start = datetime.combine(day, datetime.min.time()) + timedelta(hours=21)
+            for moment in (start + timedelta(minutes=10 * i, seconds=s) for i in range(37) for s in (-1, 0)):
+                due = [day + timedelta(days=k) for k in (-1, 0, 1)]
+                found = db.session.execute(select(*(
+                    reports._on_or_before(literal(moment, DateTime), literal(d, Date)) for d in due))).one()
+                london_day = moment.replace(tzinfo=UTC).astimezone(LONDON).date()
+                assert [bool(f) for f in found] == [london_day <= d for d in due], moment
+
+
 def test_the_audit_trail_finds_every_view_and_export_of_a_case(make_app, clock):
     client = reporting_app(make_app).test_client()
     d = Driver(client, clock, RPT)
