@@ -39,12 +39,16 @@ class Period:
     def until(self) -> datetime:
         return _utc_midnight(self.end + timedelta(days=1))
 
-    def months(self) -> list[str]:
-        found, year, month = [], self.start.year, self.start.month
-        while (year, month) <= (self.end.year, self.end.month):
-            found.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    def month_starts(self) -> list[date]:
+        """The first day of each month the period touches."""
+        found, day = [], self.start.replace(day=1)
+        while day <= self.end:
+            found.append(day)
+            day = (day + timedelta(days=32)).replace(day=1)
         return found
+
+    def months(self) -> list[str]:
+        return [f"{day:%Y-%m}" for day in self.month_starts()]
 
 
 def default_period(today: date, process: str | None = None) -> Period:
@@ -104,8 +108,7 @@ def _month(column, period: Period):
     and a number is grouped faster than a label. On SQLite, the ``YYYY-MM`` itself.
     """
     if _postgres():
-        months = period.months()
-        starts = [_utc_midnight(date(int(m[:4]), int(m[5:]), 1)).replace(tzinfo=None) for m in months[1:]]
+        starts = [_utc_midnight(day).replace(tzinfo=None) for day in period.month_starts()[1:]]
         if not starts:
             return literal(0)
         return func.width_bucket(column, postgresql.array([literal(s, DateTime) for s in starts]))
