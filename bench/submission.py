@@ -6,6 +6,11 @@ at a time). Concord is signed in once through the development sign-in API
 and the session cookie reused; the floor (bench/_floor_app.py) is a bare
 Flask + Flask-SQLAlchemy app inserting one row of the same size per POST.
 Prints ``RATIO submission <Concord req/s / floor req/s> goal>=0.7``.
+
+For information it also serves Concord's own writes as hand-written SQL with no
+sign-in, validation, plugins or ORM (bench/_by_hand_app.py), one statement at a
+time and as one chained statement: how near the floor the procedure's writes
+themselves can come on this machine.
 """
 from __future__ import annotations
 
@@ -83,12 +88,22 @@ def floor(url: str) -> dict:
         return load(port, request_bytes(port), SECONDS)
 
 
+def by_hand(url: str, how: str) -> dict:
+    """Concord's writes as hand-written SQL with no application around them (bench/_by_hand_app.py)."""
+    with gunicorn("bench._by_hand_app:app", {"DATABASE_URL": url, "BY_HAND": how}) as port:
+        return load(port, request_bytes(port), SECONDS)
+
+
 def main() -> list[str]:
     with fresh_database("submission") as url:
         base = floor(url)
-        ours = concord(url)
-    for name, result in (("floor", base), ("concord", ours)):
-        print(f"submission {name}: {result['rps']:.0f} req/s, statuses {result['statuses']}")
+        ours = concord(url)  # signs the demo teacher in: the by-hand runs read that user's row
+        statements = by_hand(url, "statements")
+        one = by_hand(url, "one")
+    for name, result in (("floor", base), ("concord", ours), ("by hand, Concord's 12 statements", statements),
+                         ("by hand, one statement", one)):
+        print(f"submission {name}: {result['rps']:.0f} req/s ({result['rps'] / base['rps']:.2f}x the floor), "
+              f"statuses {result['statuses']}")
         assert set(result["statuses"]) == {"201"}, result
     return [figure("RATIO", "submission", ours["rps"] / base["rps"], ">=0.7")]
 

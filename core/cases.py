@@ -8,11 +8,13 @@ all. Answers arrive already validated by the forms in ``core.forms``.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from uuid import uuid4
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit, directory
 from .access import holders  # noqa: F401  (cases.holders, as before)
@@ -68,7 +70,7 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
     # One flush writes the case, its first stage and timeline. Only then is the reference allocated:
     # the counter row stays locked until commit, so concurrent submissions queue for that last part only.
     db.session.flush()
-    case.reference = _allocate_reference(council, moment)
+    _set_reference(case, _allocate_reference(council, moment))
     _change(council, case, "opened", None)
     _change(council, case, "stage-entered", entry)
     if opened_from is None:
@@ -368,12 +370,24 @@ def _change(council: Council, case: Case, change: ChangeKind, entry: StageEntry 
 def _allocate_reference(council: Council, moment: datetime) -> str:
     year = local_date(moment).year
     # One upsert: the row lock it takes makes concurrent submissions queue here until commit.
-    insert = dialect_module().insert(ReferenceCounter).values(council=council.slug, year=year, last=1)
-    number = db.session.execute(
-        insert.on_conflict_do_update(index_elements=["council", "year"], set_={"last": ReferenceCounter.last + 1})
-        .returning(ReferenceCounter.last)
-    ).scalar_one()
+    number = db.session.execute(_next_number(dialect_module()), {"council": council.slug, "year": year}).scalar_one()
     return f"{council.reference_prefix}-{year}-{number:04d}"
+
+
+@cache
+def _next_number(dialect):
+    """The counter upsert, built once per dialect (building it is most of its cost; its SQL is cached anyway)."""
+    insert = dialect.insert(ReferenceCounter).values(council=bindparam("council"), year=bindparam("year"), last=1)
+    return (insert.on_conflict_do_update(index_elements=["council", "year"], set_={"last": ReferenceCounter.last + 1})
+            .returning(ReferenceCounter.last))
+
+
+def _set_reference(case: Case, reference: str) -> None:
+    # One UPDATE, and the loaded case told it is stored: assigning the attribute would cost a second
+    # unit-of-work flush, a fifth of the submission's time.
+    db.session.execute(update(Case).where(Case.id == case.id).values(reference=reference)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(case, "reference", reference)
 
 
 def stranded_entries(council_slug: str) -> list[StageEntry]:
