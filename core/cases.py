@@ -65,14 +65,15 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
     )
     db.session.add(case)
     _event(case, moment, raised_by, "opened", f"{process.title} raised ({ladder.title})")
-    entry = _place(council, case, ladder.stages[0], moment)
-    audit.record(case, raised_by, "open")
-    # One flush writes the case, its first stage and timeline. Only then is the reference allocated:
-    # the counter row stays locked until commit, so concurrent submissions queue for that last part only.
-    db.session.flush()
-    _set_reference(case, _allocate_reference(council, moment))
-    _change(council, case, "opened", None)
-    _change(council, case, "stage-entered", entry)
+    with directory.rungs_read_together(council.slug, _rungs_read_entering(council, case, ladder.stages[0])):
+        entry = _place(council, case, ladder.stages[0], moment)
+        audit.record(case, raised_by, "open")
+        # One flush writes the case, its first stage and timeline. Only then is the reference allocated:
+        # the counter row stays locked until commit, so concurrent submissions queue for that last part only.
+        db.session.flush()
+        _set_reference(case, _allocate_reference(council, moment))
+        _change(council, case, "opened", None)
+        _change(council, case, "stage-entered", entry)
     if opened_from is None:
         db.session.commit()
     return case
@@ -251,9 +252,17 @@ def _open_linked(council: Council, case: Case, process: Process, moment: datetim
 
 
 def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
-    entry = _place(council, case, stage, moment)
-    _change(council, case, "stage-entered", entry)
+    with directory.rungs_read_together(council.slug, _rungs_read_entering(council, case, stage)):
+        entry = _place(council, case, stage, moment)
+        _change(council, case, "stage-entered", entry)
     return entry
+
+
+def _rungs_read_entering(council: Council, case: Case, stage: Stage) -> list[tuple[str, str | None]]:
+    """The directory rungs entering ``stage`` reads: its own, and the one above for its overdue mail."""
+    above = process_of(council, case).ladder(case.ladder).above(stage.slug)
+    return [(s.role.slug, case.answers.get(s.role.scope) if s.role.scope else None)
+            for s in (stage, above) if s is not None and not (s.role.person and case.answers.get(s.role.person))]
 
 
 def _place(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:

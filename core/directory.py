@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import csv
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from .models import Contact, User, db
 from .procedures import DirectoryEntry
@@ -53,9 +54,51 @@ def assignees(council_slug: str, role: str, scope: str | None) -> list[Contact]:
     falls back to the role's council-wide contacts (scope left empty), so a
     case is never left with nobody.
     """
-    query = select(Contact).where(Contact.council == council_slug, Contact.role == role, Contact.active)
-    scoped = list(db.session.scalars(query.where(Contact.scope == scope).order_by(Contact.name))) if scope else []
-    return scoped or list(db.session.scalars(query.where(Contact.scope.is_(None)).order_by(Contact.name)))
+    together = db.session.info.get(READ_TOGETHER, {})
+    if (council_slug, role, scope) in together:
+        return together[(council_slug, role, scope)]
+    return _read(council_slug, [(role, scope)])[(role, scope)]
+
+
+READ_TOGETHER = "concord.rungs_read_together"
+
+
+@contextmanager
+def rungs_read_together(council_slug: str, rungs: list[tuple[str, str | None]]):
+    """Read these (role, scope) rungs in one query; ``assignees`` answers them from it inside the block.
+
+    For the case engine entering a stage, which reads the stage's rung and the one above it and
+    changes no contacts meanwhile.
+    """
+    before = db.session.info.get(READ_TOGETHER)
+    with db.session.no_autoflush:  # contacts depend on nothing the caller has pending
+        found = _read(council_slug, rungs)
+    db.session.info[READ_TOGETHER] = {**(before or {}), **{(council_slug, *rung): c for rung, c in found.items()}}
+    try:
+        yield
+    finally:
+        if before is None:
+            db.session.info.pop(READ_TOGETHER, None)
+        else:
+            db.session.info[READ_TOGETHER] = before
+
+
+def _read(council_slug: str, rungs: list[tuple[str, str | None]]) -> dict[tuple[str, str | None], list[Contact]]:
+    rungs = list(dict.fromkeys(rungs))
+    if not rungs:
+        return {}
+    on_rung = [
+        and_(Contact.role == role, or_(Contact.scope == scope, Contact.scope.is_(None)) if scope else Contact.scope.is_(None))
+        for role, scope in rungs
+    ]
+    found = db.session.scalars(
+        select(Contact).where(Contact.council == council_slug, Contact.active, or_(*on_rung)).order_by(Contact.name)
+    ).all()
+    read = {}
+    for role, scope in rungs:
+        of_role = [c for c in found if c.role == role]
+        read[(role, scope)] = [c for c in of_role if scope and c.scope == scope] or [c for c in of_role if c.scope is None]
+    return read
 
 
 def bind(user: User) -> list[Contact]:
