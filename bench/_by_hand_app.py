@@ -2,11 +2,11 @@
 
 A bare Flask app on Concord's own schema that answers ``POST /<council>/api/cases``
 by sending, as hand-written SQL, what Concord sends for the bench's Education
-dissent: the signed-in user's row, the closure days, the rungs' contacts, then the
+dissent: the signed-in user's row, the closure days, the two rungs' contacts, then the
 case, its first stage, offers, two timeline rows, the audit row, the reference and
 three outbox rows. No sign-in check, no validation, no plugins, no ORM.
 
-``BY_HAND=statements`` sends them one by one, as Concord does (twelve statements);
+``BY_HAND=statements`` sends them one by one, as Concord does (eleven statements);
 ``BY_HAND=one`` writes every row with one chained statement (PostgreSQL only).
 ``bench/submission.py`` runs both against the same floor, so its output shows how
 near any implementation of the procedure's writes can come to the floor.
@@ -21,8 +21,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 USER = text('SELECT id, email, session_generation FROM "user" WHERE council = :council AND email = :email')
 CLOSURE_DAYS = text("SELECT day FROM closure_day WHERE council = :council")
-CONTACTS = text("SELECT id, email FROM contact WHERE council = :council AND role = :role AND scope IS NOT DISTINCT FROM :scope "
-                "AND active ORDER BY name")
+CONTACTS = text("SELECT id, email, role FROM contact WHERE council = :council AND active AND ((role = 'head-of-establishment' "
+                "AND scope IS NULL) OR (role = 'qio' AND (scope = :scope OR scope IS NULL))) ORDER BY name")
 CASE = text('INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, status, raised_by_id, raised_at) '
             "VALUES (:council, :reference, 'escalation', 'education', '1', :answers, 'open', :user, :now) RETURNING id"
             ).bindparams(bindparam("answers", type_=JSONB))
@@ -71,8 +71,8 @@ def create_app():
         with engine.begin() as conn:
             user = conn.execute(USER, {"council": council, "email": EMAIL}).one()
             {row.day for row in conn.execute(CLOSURE_DAYS, {"council": council})}
-            heads = conn.execute(CONTACTS, {"council": council, "role": "head-of-establishment", "scope": None}).all()
-            qios = conn.execute(CONTACTS, {"council": council, "role": "qio", "scope": answers["learning_community"]}).all()
+            contacts = conn.execute(CONTACTS, {"council": council, "scope": answers["learning_community"]}).all()
+            heads, qios = ([c for c in contacts if c.role == role] for role in ("head-of-establishment", "qio"))
             recipients = [user.email, heads[0].email, qios[0].email]
             kinds = ["acknowledgement", "assignment", "overdue"]
             if one_statement:

@@ -15,6 +15,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("CONCORD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -83,9 +84,14 @@ def redis_server():
         process.wait()
 
 
+class Server(NamedTuple):
+    port: int
+    pgid: int  # gunicorn's master leads a process group of its own, with its workers in it
+
+
 @contextmanager
 def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT):
-    """``gunicorn`` with sync workers on a free port: yields the port once it answers.
+    """``gunicorn`` with sync workers on a free port: yields its ``Server`` once it answers.
 
     Concord and its floor get the same settings (bench/_gunicorn_conf.py: what gunicorn.conf.py
     does for speed — the app loaded in the master, ``gc.freeze()``, connections dropped at fork —
@@ -107,10 +113,47 @@ def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT):
             except OSError:
                 time.sleep(0.1)
         time.sleep(1.0)  # every worker booted
-        yield port
+        yield Server(port, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def cpu_seconds(pids) -> float:
+    """User and system CPU seconds the processes have used so far (Linux ``/proc``)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def process_group(pgid: int) -> list[int]:
+    """The processes of a process group: a gunicorn master started by ``gunicorn()`` and its workers."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                found.append(int(stat.parent.name))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return found
+
+
+def database_backends(url: str) -> list[int]:
+    """The PostgreSQL server processes connected to this run's database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
 
 
 def load(port: int, request: bytes, seconds: float, concurrency: int = 8, warmup: float = 1.0) -> dict:
