@@ -3,8 +3,8 @@
 A bare Flask app on Concord's own schema that answers ``POST /<council>/api/cases``
 by sending, as hand-written SQL, what Concord sends for the bench's Education
 dissent: the signed-in user's row, the closure days, the two rungs' contacts, then the
-case, its first stage, offers, two timeline rows, the audit row, the reference and
-three outbox rows. No sign-in check, no validation, no plugins, no ORM.
+case, its first stage, its offer, two timeline rows, the audit row, the reference and
+the nine outbox rows. No sign-in check, no validation, no plugins, no ORM.
 
 ``BY_HAND=statements`` sends them one by one, as Concord does (eleven statements);
 ``BY_HAND=one`` writes every row with one chained statement (PostgreSQL only).
@@ -27,7 +27,8 @@ CASE = text('INSERT INTO "case" (council, reference, process, ladder, plugin_ver
             "VALUES (:council, :reference, 'escalation', 'education', '1', :answers, 'open', :user, :now) RETURNING id"
             ).bindparams(bindparam("answers", type_=JSONB))
 ENTRY = text("INSERT INTO stage_entry (case_id, position, stage, role, scope, entered_at, due_on, to_lead, late_on_arrival, "
-             "no_meeting) VALUES (:case, 0, 'head', 'head-of-establishment', NULL, :now, :due, false, false, false) RETURNING id")
+             "no_meeting, long_overdue_on) VALUES (:case, 0, 'head', 'head-of-establishment', NULL, :now, :due, false, false, "
+             "false, :due) RETURNING id")
 OFFER = text("INSERT INTO stage_offer (stage_entry_id, contact_id) VALUES (:entry, :contact)")
 EVENT = text("INSERT INTO case_event (case_id, at, actor_id, kind, summary) VALUES (:case, :now, :user, :kind, :summary)")
 AUDIT = text("INSERT INTO audit_event (council, user_id, case_id, action, at) VALUES (:council, :user, :case, 'open', :now)")
@@ -42,8 +43,9 @@ WITH number AS (""" + COUNTER.text + """),
  k AS (INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, status, raised_by_id, raised_at)
        SELECT :council, :prefix || number.last, 'escalation', 'education', '1', :answers, 'open', :user, :now FROM number
        RETURNING id, reference),
- s AS (INSERT INTO stage_entry (case_id, position, stage, role, scope, entered_at, due_on, to_lead, late_on_arrival, no_meeting)
-       SELECT k.id, 0, 'head', 'head-of-establishment', NULL, :now, :due, false, false, false FROM k RETURNING id),
+ s AS (INSERT INTO stage_entry (case_id, position, stage, role, scope, entered_at, due_on, to_lead, late_on_arrival, no_meeting,
+       long_overdue_on) SELECT k.id, 0, 'head', 'head-of-establishment', NULL, :now, :due, false, false, false, :due FROM k
+       RETURNING id),
  o AS (INSERT INTO stage_offer (stage_entry_id, contact_id) SELECT s.id, c FROM s, unnest(CAST(:offers AS int[])) c),
  e AS (INSERT INTO case_event (case_id, at, actor_id, kind, summary)
        SELECT k.id, :now, :user, 'opened', 'Raised' FROM k UNION ALL SELECT k.id, :now, NULL, 'stage', 'With the head' FROM k),
@@ -73,12 +75,16 @@ def create_app():
             {row.day for row in conn.execute(CLOSURE_DAYS, {"council": council})}
             contacts = conn.execute(CONTACTS, {"council": council, "scope": answers["learning_community"]}).all()
             heads, qios = ([c for c in contacts if c.role == role] for role in ("head-of-establishment", "qio"))
-            recipients = [user.email, heads[0].email, qios[0].email]
-            kinds = ["acknowledgement", "assignment", "overdue"]
+            head, qio = heads[0].email, qios[0].email
+            kinds, recipients = zip(*(  # the nine messages Concord plans for this submission
+                ("acknowledgement", user.email), ("long-overdue", "role:safeguarding-lead"), ("long-overdue", user.email),
+                ("assignment", head), ("reminder", head), ("due-today", head),
+                ("overdue", head), ("overdue", qio), ("overdue", user.email)), strict=True)
             if one_statement:
                 reference, entry = conn.execute(ONE_STATEMENT, {
                     "council": council, "year": now.year, "prefix": f"WDC-{now.year}-", "answers": answers, "user": user.id,
-                    "now": now, "due": due, "offers": [c.id for c in heads], "kinds": kinds, "recipients": recipients}).one()
+                    "now": now, "due": due, "offers": [c.id for c in heads], "kinds": list(kinds),
+                    "recipients": list(recipients)}).one()
             else:
                 case = conn.execute(CASE, {"council": council, "reference": uuid.uuid4().hex, "answers": answers,
                                            "user": user.id, "now": now}).scalar_one()

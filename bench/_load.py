@@ -3,7 +3,8 @@
 Reads one raw HTTP/1.1 request (with ``Connection: close``) on stdin and
 sends it over and over from CONCURRENCY asyncio connections, one request
 per connection as gunicorn's sync workers serve them. Prints JSON: requests
-per second counted after the warm-up, status codes seen.
+per second counted after the warm-up, status codes seen, and every response
+served (warm-up included, for CPU per request).
 """
 import asyncio
 import json
@@ -14,18 +15,19 @@ from collections import Counter
 
 async def main(port: int, seconds: float, concurrency: int, warmup: float, request: bytes) -> dict:
     statuses: Counter = Counter()
-    done = 0
+    done = served = 0
     start = time.perf_counter()
     counting_from = start + warmup
     end = counting_from + seconds
 
     async def worker():
-        nonlocal done
+        nonlocal done, served
         while True:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(request)
             data = await reader.read()
             writer.close()
+            served += 1
             moment = time.perf_counter()
             if moment >= end:
                 return
@@ -34,7 +36,7 @@ async def main(port: int, seconds: float, concurrency: int, warmup: float, reque
                 statuses[data[9:12].decode()] += 1
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"rps": done / seconds, "requests": done, "statuses": dict(statuses)}
+    return {"rps": done / seconds, "requests": done, "served": served, "statuses": dict(statuses)}
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Both run under gunicorn (2 sync workers) on the same PostgreSQL, driven by
 the same load generator from its own process (bench/_load.py, 8 connections
-at a time). Concord is signed in once through the development sign-in API
+at a time), and take turns: five rounds of 2 s each (``BENCH_ROUNDS``,
+``BENCH_SECONDS``), so a slow spell of the machine falls on both alike.
+Concord is signed in once through the development sign-in API
 and the session cookie reused; the floor (bench/_floor_app.py) is a bare
 Flask + Flask-SQLAlchemy app inserting one row of the same size per POST.
 Prints ``RATIO submission <Concord req/s / floor req/s> goal>=0.7``.
@@ -19,9 +21,9 @@ import json
 import os
 import sys
 import tempfile
-import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,6 +46,11 @@ BODY = json.dumps({"process": "escalation", "answers": {
     "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Area team",
     "decision": "Closed.", "disagreement": "New concerns.", "tried": "Talked."}}).encode()
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+BY_HAND = ("statements", "one")
+REFUSED_NAME = "refused"
+LABELS = {"floor": "floor", "concord": "concord", "statements": "by hand, Concord's 11 statements",
+          "one": "by hand, one statement", REFUSED_NAME: "concord, signed in but refused at once (for information)"}
 
 
 # For information, not the figure: the same signed-in POST refused at once (no such process), so the
@@ -68,7 +75,8 @@ def sign_in(port: int) -> str:
         return response.headers["Set-Cookie"].split(";", 1)[0]
 
 
-def concord(url: str) -> dict:
+def prepare(url: str) -> None:
+    """Concord's schema by its migrations and the demo directories, and the floor's one table."""
     app = migrated_app(url)
     with app.app_context():
         from core.models import db
@@ -76,68 +84,65 @@ def concord(url: str) -> dict:
 
         seed_demo_directories(app)
         db.engine.dispose()
-    with tempfile.TemporaryDirectory() as instance:
-        # One client address sends every request, standing for many offices: the per-address limit on
-        # API writes (CONCORD_RATE_LIMIT_API_WRITE) is off, or it would be measuring the limiter.
-        env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
-               "CONCORD_INSTANCE": instance, "CONCORD_RATE_LIMIT_API_WRITE": "off"}
-        with gunicorn("wsgi:app", env) as server:
-            cookie = sign_in(server.port)
-            opened = measured_load(server, url, request_bytes(server.port, cookie))
-            refused = load(server.port, request_bytes(server.port, cookie, REFUSED), SECONDS)
-        print(f"submission concord, signed in but refused at once: {refused['rps']:.0f} req/s, "
-              f"statuses {refused['statuses']} (for information)")
-        return opened
-
-
-def floor(url: str) -> dict:
     os.environ["DATABASE_URL"] = url
     from bench import _floor_app
 
-    app = _floor_app.create_app()
-    with app.app_context():
+    floor = _floor_app.create_app()
+    with floor.app_context():
         _floor_app.db.create_all()
         _floor_app.db.engine.dispose()
-    with gunicorn("bench._floor_app:app", {"DATABASE_URL": url}) as server:
-        return measured_load(server, url, request_bytes(server.port))
 
 
-def by_hand(url: str, how: str) -> dict:
-    """Concord's writes as hand-written SQL with no application around them (bench/_by_hand_app.py)."""
-    with gunicorn("bench._by_hand_app:app", {"DATABASE_URL": url, "BY_HAND": how}) as server:
-        return measured_load(server, url, request_bytes(server.port))
+def interleaved(servers: dict[str, tuple[Server, bytes]], url: str) -> dict[str, dict]:
+    """Load each server in turn, ``ROUNDS`` times for ``SECONDS / ROUNDS`` each.
 
-
-def measured_load(server: Server, url: str, request: bytes) -> dict:
-    """The load's result, with the CPU each request cost the app's processes and PostgreSQL's.
-
-    Sampled from /proc over the counted seconds: the gunicorn master and workers, and the
-    PostgreSQL backends of this run's own database. Shows where a figure's time goes.
+    A slow spell of a shared machine then falls on every server alike, not on
+    whichever happened to run in it. Each result has the CPU a request cost the
+    server's processes and PostgreSQL's (/proc: the gunicorn process group, and
+    the backends of this run's own database).
     """
-    with ThreadPoolExecutor(1) as pool:
-        running = pool.submit(load, server.port, request, SECONDS)
-        time.sleep(1.5)  # past the warm-up, every worker connected
-        app, database = process_group(server.pgid), database_backends(url)
-        began, app_cpu, database_cpu = time.monotonic(), cpu_seconds(app), cpu_seconds(database)
-        time.sleep(SECONDS - 1.0)
-        seconds = time.monotonic() - began
-        app_cpu, database_cpu = cpu_seconds(app) - app_cpu, cpu_seconds(database) - database_cpu
-        result = running.result()
-    served = result["rps"] * seconds
-    return {**result, "app_ms": app_cpu / served * 1000, "database_ms": database_cpu / served * 1000}
+    totals = {name: {"requests": 0, "served": 0, "statuses": Counter(), "app": 0.0, "database": 0.0} for name in servers}
+    for _ in range(ROUNDS):
+        for name, (server, request) in servers.items():
+            app, database = process_group(server.pgid), database_backends(url)
+            app_cpu, database_cpu = cpu_seconds(app), cpu_seconds(database)
+            result = load(server.port, request, SECONDS / ROUNDS, warmup=0.5)
+            total = totals[name]
+            total["app"] += cpu_seconds(app) - app_cpu
+            total["database"] += cpu_seconds(database) - database_cpu
+            total["requests"] += result["requests"]
+            total["served"] += result["served"]
+            total["statuses"].update(result["statuses"])
+    return {name: {"rps": t["requests"] / SECONDS, "statuses": dict(t["statuses"]),
+                   "app_ms": t["app"] / t["served"] * 1000, "database_ms": t["database"] / t["served"] * 1000}
+            for name, t in totals.items()}
 
 
 def main() -> list[str]:
-    with fresh_database("submission") as url:
-        base = floor(url)
-        ours = concord(url)  # signs the demo teacher in: the by-hand runs read that user's row
-        statements = by_hand(url, "statements")
-        one = by_hand(url, "one")
-    for name, result in (("floor", base), ("concord", ours), ("by hand, Concord's 11 statements", statements),
-                         ("by hand, one statement", one)):
-        print(f"submission {name}: {result['rps']:.0f} req/s ({result['rps'] / base['rps']:.2f}x the floor); CPU per request "
-              f"{result['app_ms']:.1f} ms in the app, {result['database_ms']:.1f} ms in PostgreSQL; statuses {result['statuses']}")
-        assert set(result["statuses"]) == {"201"}, result
+    with fresh_database("submission") as url, tempfile.TemporaryDirectory() as instance, ExitStack() as running:
+        prepare(url)
+        # One client address sends every request, standing for many offices: the per-address limit on
+        # API writes (CONCORD_RATE_LIMIT_API_WRITE) is off, or it would be measuring the limiter.
+        concord = running.enter_context(gunicorn("wsgi:app", {
+            "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development", "CONCORD_INSTANCE": instance,
+            "CONCORD_RATE_LIMIT_API_WRITE": "off"}))
+        cookie = sign_in(concord.port)  # the demo teacher: the by-hand servers read that user's row
+        servers = {"floor": running.enter_context(gunicorn("bench._floor_app:app", {"DATABASE_URL": url})),
+                   "concord": concord}
+        for how in BY_HAND:
+            servers[how] = running.enter_context(gunicorn("bench._by_hand_app:app", {"DATABASE_URL": url, "BY_HAND": how}))
+        requests = {name: (server, request_bytes(server.port, cookie if name == "concord" else "")) for name, server in
+                    servers.items()}
+        requests[REFUSED_NAME] = (concord, request_bytes(concord.port, cookie, REFUSED))
+        results = interleaved(requests, url)
+    base = results["floor"]
+    for name, result in results.items():
+        print(f"submission {LABELS[name]}: {result['rps']:.0f} req/s ({result['rps'] / base['rps']:.2f}x the floor); "
+              f"CPU per request {result['app_ms']:.1f} ms in the app, {result['database_ms']:.1f} ms in PostgreSQL; "
+              f"statuses {result['statuses']}")
+    for name, result in results.items():
+        assert set(result["statuses"]) == ({"400"} if name == REFUSED_NAME else {"201"}), (name, result)
+    ours = results["concord"]
     return [figure("RATIO", "submission", ours["rps"] / base["rps"], ">=0.7")]
 
 
