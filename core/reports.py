@@ -10,9 +10,11 @@ with a working-day deadline is judged by that deadline.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql
 
@@ -233,23 +235,23 @@ class Names:
 
 def summary(council: Council, period: Period, today: date) -> dict:
     """Every figure of the reports page and of ``/api/reports/summary``."""
-    if _postgres():
-        # For this transaction: percentiles sort each stage's times, so keep that in memory rather than on
-        # disk; and plan each query for its period, as a generic plan (which psycopg's prepared statements
-        # get after a few runs) cannot see how many rows a date range holds: the three-year summary took
-        # 50% longer with one.
-        db.session.execute(text("SELECT set_config('work_mem', '32MB', true), "
-                                "set_config('plan_cache_mode', 'force_custom_plan', true)"))
     names = Names(council)
-    month = _month(Case.raised_at, period).label("month")
-    states = db.session.execute(
-        select(Case.process, Case.ladder, Case.status, Case.outcome, month, func.count().label("n"),
-               func.min(Case.id).label("first_id"), func.max(Case.id).label("last_id"))
-        .where(*_raised_in(council, period))
-        .group_by(Case.process, Case.ladder, Case.status, Case.outcome, month)
-    ).all()
-    ids = (min(r.first_id for r in states), max(r.last_id for r in states)) if states else None
-    stages = _stages(council, period, names, ids) if ids else []
+
+    def from_the_cases_raised():
+        month = _month(Case.raised_at, period).label("month")
+        states = db.session.execute(
+            select(Case.process, Case.ladder, Case.status, Case.outcome, month, func.count().label("n"),
+                   func.min(Case.id).label("first_id"), func.max(Case.id).label("last_id"))
+            .where(*_raised_in(council, period))
+            .group_by(Case.process, Case.ladder, Case.status, Case.outcome, month)
+        ).all()
+        ids = (min(r.first_id for r in states), max(r.last_id for r in states)) if states else None
+        return states, _stages(council, period, names, ids) if ids else []
+
+    def the_rest():
+        return _now(council, period, today, names), _time_to_resolution(council, period, names), _themes(council, period)
+
+    (states, stages), (now, resolution, themes) = _side_by_side(from_the_cases_raised, the_rest)
     return {
         "council": council.slug,
         "from": period.start.isoformat(),
@@ -260,12 +262,44 @@ def summary(council: Council, period: Period, today: date) -> dict:
         "by_stage_reached": [{k: r[k] for k in ("process", "ladder", "ladder_title", "stage", "title", "cases")}
                              for r in stages if r["cases"]],
         "by_outcome": _by_outcome(states, names),
-        "overdue_now": _now(council, period, today, names),
+        "overdue_now": now,
         "time_per_stage": [{k: v for k, v in r.items() if k != "cases"} for r in stages if r["closed"]],
-        "time_to_resolution": _time_to_resolution(council, period, names),
+        "time_to_resolution": resolution,
         "monthly": _monthly(council, period, states),
-        "themes": _themes(council, period),
+        "themes": themes,
     }
+
+
+def _side_by_side(first, second):
+    """``(first(), second())``. On PostgreSQL ``second`` runs meanwhile, in a session of its own.
+
+    Each half of a report is a scan of the period's cases on the database's CPU; on two connections
+    they run on two cores, and the page comes back in the time of the longer half (the twelve-month
+    page: 140 -> 100 ms on the bench's 100,000 cases). Both are read-only, and each statement reads
+    its own snapshot anyway (READ COMMITTED), so nothing is less consistent than one after the other.
+    """
+    if not _postgres():
+        return first(), second()
+    app = current_app._get_current_object()
+
+    def in_a_session_of_its_own():
+        with app.app_context():  # a new context is a new Flask-SQLAlchemy session, removed when it ends
+            _plan_for_reports()
+            return second()
+
+    with ThreadPoolExecutor(max_workers=1) as meanwhile:
+        later = meanwhile.submit(in_a_session_of_its_own)
+        _plan_for_reports()
+        return first(), later.result()
+
+
+def _plan_for_reports() -> None:
+    # For this transaction: percentiles sort each stage's times, so keep that in memory rather than on
+    # disk; and plan each query for its period, as a generic plan (which psycopg's prepared statements
+    # get after a few runs) cannot see how many rows a date range holds: the three-year summary took
+    # 50% longer with one.
+    db.session.execute(text("SELECT set_config('work_mem', '32MB', true), "
+                            "set_config('plan_cache_mode', 'force_custom_plan', true)"))
 
 
 def _by_process(states, names: Names) -> list[dict]:

@@ -13,8 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from core.hookspecs import hookimpl
+from core.models import db
 from core.procedures import (
     CalendarDays,
     Contact,
@@ -278,6 +280,37 @@ def test_each_figure_in_the_summary_json_is_the_one_worked_out_by_hand(make_app,
 
     refused = client.get(f"/{RPT}/api/reports/summary?from=2026-13-01")
     assert refused.status_code == 400 and "from" in refused.get_json()["errors"]
+
+
+def test_on_postgresql_a_report_reads_its_two_halves_on_two_connections_at_once(make_app, migrated, clock):
+    """The stages of the period's cases on one connection, open cases, resolution and themes on another."""
+    if migrated.startswith("sqlite"):
+        pytest.skip("SQLite reads a report on one connection")
+    app = reporting_app(make_app)
+    client = app.test_client()
+    spread_over_months(client, clock)
+    sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
+    out, most = set(), []
+
+    def checkout(dbapi_connection, record, proxy):
+        out.add(id(dbapi_connection))
+        most.append(len(out))
+
+    def checkin(dbapi_connection, record):
+        out.discard(id(dbapi_connection))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        summary = client.get(f"/{RPT}/api/reports/summary?{PERIOD}").get_json()
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+    assert max(most) == 2
+    assert summary["overdue_now"] == EXPECTED["overdue_now"] and summary["themes"] == EXPECTED["themes"]
+    assert {r["process"]: r["closed"] for r in summary["time_to_resolution"]} == {p: n for p, (n, _, _) in RESOLUTION.items()}
 
 
 def test_the_reports_page_shows_the_same_figures_in_its_tables_and_csv(make_app, clock):
