@@ -261,13 +261,13 @@ def _enter(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
 def _rungs_read_entering(council: Council, case: Case, stage: Stage) -> list[tuple[str, str | None]]:
     """The directory rungs entering ``stage`` reads: its own, and the one above for its overdue mail."""
     above = process_of(council, case).ladder(case.ladder).above(stage.slug)
-    return [(s.role.slug, case.answers.get(s.role.scope) if s.role.scope else None)
-            for s in (stage, above) if s is not None and not (s.role.person and case.answers.get(s.role.person))]
+    return [(s.role.slug, s.role.scope_in(case.answers))
+            for s in (stage, above) if s is not None and not s.role.named_in(case.answers)]
 
 
 def _place(council: Council, case: Case, stage: Stage, moment: datetime) -> StageEntry:
     """The case's next stage entry, dated and given to its holders; written at the next flush."""
-    scope = case.answers.get(stage.role.scope) if stage.role.scope else None
+    scope = stage.role.scope_in(case.answers)
     with db.session.no_autoflush:  # the calendar and directory reads need nothing of this case written yet
         entry = StageEntry(
             position=len(case.stages),
@@ -296,7 +296,7 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
     went where it did, when that is not the plain rule, for the timeline.
     """
     raiser = case.raised_by.email
-    named = case.answers.get(stage.role.person) if stage.role.person else None
+    named = stage.role.named_in(case.answers)
     if named:
         if named.lower() == raiser:
             entry.to_lead = True

@@ -105,6 +105,14 @@ class Role:
     person: str | None = None
     person_name: str | None = None
 
+    def scope_in(self, answers: dict) -> str | None:
+        """The rung's scope on a case with these answers (None for a council-wide rung)."""
+        return answers.get(self.scope) if self.scope else None
+
+    def named_in(self, answers: dict) -> str | None:
+        """The person a case with these answers names to hold the rung, if the rung is held that way."""
+        return answers.get(self.person) if self.person else None
+
 
 # --- deadline rules -------------------------------------------------------
 # ``from_`` names a date answer (on the intake form, or recorded at an earlier

@@ -121,11 +121,11 @@ def rung_above_emails(council, case: Case, entry: StageEntry) -> list[str]:
     above = process_of(council, case).ladder(case.ladder).above(entry.stage)
     if above is None:
         return []
-    if above.role.person and case.answers.get(above.role.person):
-        named = [case.answers[above.role.person].lower()]
+    person = above.role.named_in(case.answers)
+    if person:
+        named = [person.lower()]
     else:
-        scope = case.answers.get(above.role.scope) if above.role.scope else None
-        named = [c.email for c in directory.assignees(council.slug, above.role.slug, scope)]
+        named = [c.email for c in directory.assignees(council.slug, above.role.slug, above.role.scope_in(case.answers))]
     return [email for email in named if email != case.raised_by.email]
 
 
