@@ -119,28 +119,29 @@ def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT):
         process.wait(timeout=30)
 
 
-def cpu_seconds(pids) -> float:
-    """User and system CPU seconds the processes have used so far (Linux ``/proc``)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # ended meanwhile
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+def _stat(pid) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command's name, or None when the process has ended."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None
+
+
+def cpu_seconds(pids) -> dict[int, float]:
+    """Per process, the user and system CPU seconds used so far (Linux ``/proc``); ended ones left out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return {pid: (int(f[11]) + int(f[12])) / tick for pid in pids if (f := _stat(pid)) is not None}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two ``cpu_seconds``: a process that started meanwhile counts whole."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def process_group(pgid: int) -> list[int]:
     """The processes of a process group: a gunicorn master started by ``gunicorn()`` and its workers."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
-                found.append(int(stat.parent.name))
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            continue
-    return found
+    return [int(d.name) for d in Path("/proc").iterdir()
+            if d.name.isdigit() and (f := _stat(d.name)) is not None and int(f[2]) == pgid]
 
 
 def database_backends(url: str) -> list[int]:

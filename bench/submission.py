@@ -32,6 +32,7 @@ from bench._common import (  # noqa: E402
     SECRET_KEY,
     Server,
     cpu_seconds,
+    cpu_used,
     database_backends,
     figure,
     fresh_database,
@@ -104,12 +105,12 @@ def interleaved(servers: dict[str, tuple[Server, bytes]], url: str) -> dict[str,
     totals = {name: {"requests": 0, "served": 0, "statuses": Counter(), "app": 0.0, "database": 0.0} for name in servers}
     for _ in range(ROUNDS):
         for name, (server, request) in servers.items():
-            app, database = process_group(server.pgid), database_backends(url)
-            app_cpu, database_cpu = cpu_seconds(app), cpu_seconds(database)
+            # Read again after the turn: a worker's first connection opens a PostgreSQL backend during it.
+            app_cpu, database_cpu = cpu_seconds(process_group(server.pgid)), cpu_seconds(database_backends(url))
             result = load(server.port, request, SECONDS / ROUNDS, warmup=0.5)
             total = totals[name]
-            total["app"] += cpu_seconds(app) - app_cpu
-            total["database"] += cpu_seconds(database) - database_cpu
+            total["app"] += cpu_used(app_cpu, cpu_seconds(process_group(server.pgid)))
+            total["database"] += cpu_used(database_cpu, cpu_seconds(database_backends(url)))
             total["requests"] += result["requests"]
             total["served"] += result["served"]
             total["statuses"].update(result["statuses"])
