@@ -13,6 +13,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, or_, select, text, true
@@ -446,29 +447,41 @@ def closed_cases(council: Council, period: Period):
     return select(Case.id).where(*_closed_in([council.slug], period)).subquery()
 
 
-def learning_rows(council: Council, period: Period):
+class LearningRow(NamedTuple):
+    reference: str
+    process: str
+    outcome: str | None
+    raised_at: datetime
+    closed_at: datetime
+    themes: str
+    learning: str
+
+
+def learning_rows(council: Council, period: Period) -> list[LearningRow]:
     """Closed cases in the period with their themes and learning: reference, process, outcome, dates, words.
 
-    One row per case; themes joined by "; " and pieces of learning by blank lines, in the database.
+    One row per case; themes joined by "; " and pieces of learning by blank lines. Three plain reads
+    joined here, the same on every database (a per-dialect aggregate once lost the case on SQLite).
     """
-    if _postgres():
-        from sqlalchemy.dialects.postgresql import aggregate_order_by
-
-        theme_list = select(func.string_agg(CaseTheme.theme, aggregate_order_by("; ", CaseTheme.theme)))
-        learning = select(func.string_agg(CaseLearning.text, aggregate_order_by("\n\n", CaseLearning.id)))
-        theme_list = theme_list.where(CaseTheme.case_id == Case.id).scalar_subquery()
-        learning = learning.where(CaseLearning.case_id == Case.id).scalar_subquery()
-    else:  # SQLite keeps the order of an ordered subquery
-        themes = select(CaseTheme.theme).where(CaseTheme.case_id == Case.id).order_by(CaseTheme.theme).subquery()
-        texts = select(CaseLearning.text).where(CaseLearning.case_id == Case.id).order_by(CaseLearning.id).subquery()
-        theme_list = select(func.group_concat(themes.c.theme, "; ")).scalar_subquery()
-        learning = select(func.group_concat(texts.c.text, "\n\n")).scalar_subquery()
-    return db.session.execute(
-        select(Case.reference, Case.process, Case.outcome, Case.raised_at, Case.closed_at,
-               theme_list.label("themes"), learning.label("learning"))
+    closed = closed_cases(council, period)
+    themes: dict[int, list[str]] = {}
+    for case_id, theme in db.session.execute(
+            select(CaseTheme.case_id, CaseTheme.theme).where(CaseTheme.case_id.in_(select(closed.c.id)))
+            .order_by(CaseTheme.case_id, CaseTheme.theme)):
+        themes.setdefault(case_id, []).append(theme)
+    words: dict[int, list[str]] = {}
+    for case_id, text in db.session.execute(
+            select(CaseLearning.case_id, CaseLearning.text).where(CaseLearning.case_id.in_(select(closed.c.id)))
+            .order_by(CaseLearning.case_id, CaseLearning.id)):
+        words.setdefault(case_id, []).append(text)
+    cases = db.session.execute(
+        select(Case.id, Case.reference, Case.process, Case.outcome, Case.raised_at, Case.closed_at)
         .where(*_closed_in([council.slug], period))
         .order_by(Case.closed_at, Case.id)
     ).all()
+    return [LearningRow(c.reference, c.process, c.outcome, c.raised_at, c.closed_at,
+                        "; ".join(themes.get(c.id, ())), "\n\n".join(words.get(c.id, ())))
+            for c in cases]
 
 
 # --- across councils ----------------------------------------------------------

@@ -662,3 +662,28 @@ def test_reports_learning_and_audit_pages_have_no_wcag_aa_violations(served, bro
                  f"/{RPT}/admin/themes", f"/{RPT}/admin/settings"):
         browser.get(base + path)
         assert accessibility_violations(browser) == [], path
+
+
+def test_the_learning_export_lists_each_case_with_only_its_own_themes_and_learning(make_app, clock):
+    """Two councils close several cases each, with different themes and learning: every row of one
+    council's learning page and CSV carries that case's words only, and nothing of the other council."""
+    client = reporting_app(make_app, REPORTSHIRE, OTHERBOROUGH).test_client()
+    written = {}
+    for slug in (RPT, "otherborough"):
+        d = Driver(client, clock, slug)
+        for n, themes in enumerate((["Information sharing"], ["Threshold for referral", "Information sharing"],
+                                    ["Attendance at planning meetings"])):
+            ref = d.at(2026, 3, 2 + n, 10, 0).raise_escalation("Health", f"nurse.{n}")
+            words = f"Marker {slug} case {n}: agree who shares reports."
+            d.at(2026, 3, 3 + n, 10, 0).act(ref, "first", "resolved", themes, words)
+            written[ref] = (slug, "; ".join(sorted(themes)), words)
+
+    for slug in (RPT, "otherborough"):
+        sign_in(client, slug, f"lead@{slug}.example.org", "safeguarding-lead")
+        rows = list(csv.reader(io.StringIO(client.get(
+            f"/{slug}/reports/learning.csv?from=2026-03-01&to=2026-03-31").get_data(as_text=True))))
+        assert [(r[0], r[5], r[6]) for r in rows[1:]] == [
+            (ref, themes, words) for ref, (of, themes, words) in written.items() if of == slug]
+        page = client.get(f"/{slug}/reports/learning?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+        other = "otherborough" if slug == RPT else RPT
+        assert f"Marker {other}" not in page and page.count(f"Marker {slug}") == 3
