@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from . import caselist
@@ -24,45 +26,69 @@ def safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def cases_csv(council: Council, viewer, filters: caselist.Filters, today: date, free_text: bool) -> str:
-    areas = list(council.areas)
-    fields = _answer_fields(council) if free_text else []
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe(h) for h in (
-        "Reference", "Process", "Route", "Stage", "With", "Raised on", "Due on", "Status", "Outcome", "Closed on",
-        *(_area_title(council, a) for a in areas), *(label for _, label in fields))])
-    result = db.session.execute(caselist.matching(viewer, filters, today).execution_options(yield_per=CHUNK))
-    for chunk in result.partitions(CHUNK):
-        rows = caselist.describe(council, viewer, chunk, today)
-        for row in rows:
-            case, entry = row.case, row.entry
-            writer.writerow([safe(v) for v in (
-                case.reference, row.process_title, _route(council, case), row.stage_title,
-                ", ".join(row.assignees), case.raised_at.date().isoformat(),
-                entry.due_on.isoformat() if entry else "", "; ".join(row.tags), _outcome(council, case),
-                case.closed_at.date().isoformat() if case.closed_at else "",
-                *(case.answers.get(a) or "" for a in areas),
-                *(case.answers.get(name) or "" for name, _ in fields))])
-    return out.getvalue()
+@dataclass(frozen=True)
+class Column:
+    """One column of the export: its heading and how a listed case fills its cell, from one place."""
+
+    heading: str
+    cell: Callable[[caselist.Row], object]
 
 
-def _answer_fields(council: Council) -> list[tuple[str, str]]:
-    seen, out = set(), []
+def columns(council: Council, free_text: bool) -> list[Column]:
+    """The export's columns: the case's progress, its area answers, then (if asked for) every other answer."""
+    fixed = [
+        Column("Reference", lambda r: r.case.reference),
+        Column("Process", lambda r: r.process_title),
+        Column("Route", lambda r: _route(council, r.case)),
+        Column("Stage", lambda r: r.stage_title),
+        Column("With", lambda r: ", ".join(r.assignees)),
+        Column("Raised on", lambda r: r.case.raised_at.date().isoformat()),
+        Column("Due on", lambda r: r.entry.due_on.isoformat() if r.entry else ""),
+        Column("Status", lambda r: "; ".join(r.tags)),
+        Column("Outcome", lambda r: _outcome(council, r.case)),
+        Column("Closed on", lambda r: r.case.closed_at.date().isoformat() if r.case.closed_at else ""),
+    ]
+    areas = _answer_columns(council, lambda name: name in council.areas)
+    answers = _answer_columns(council, lambda name: name not in council.areas) if free_text else []
+    return fixed + areas + answers
+
+
+def _answer_columns(council: Council, wanted: Callable[[str], bool]) -> list[Column]:
+    """A column per question: a field name asked with the same words, by the processes that ask it.
+
+    Processes may use one field name for different questions (an escalation's "agency" is the route
+    followed, a dissent's the raiser's own service): those are different columns, each filled only for
+    the cases of the processes that ask it.
+    """
+    asked: dict[tuple[str, str], list[str]] = {}
     for process in council.processes:
         for f in process.intake:
-            if f.name not in seen and f.name not in council.areas:
-                seen.add(f.name)
-                out.append((f.name, f.label))
+            if wanted(f.name):
+                asked.setdefault((f.name, f.label), []).append(process.slug)
+    labels = [label for _, label in asked]
+    out = []
+    for (name, label), processes in asked.items():
+        heading = label
+        if labels.count(label) > 1:  # the same words for two different fields: say whose
+            heading = f"{label} ({', '.join(council.process(p).title for p in processes)})"
+        out.append(Column(heading, _answer_cell(name, frozenset(processes))))
     return out
 
 
-def _area_title(council: Council, name: str) -> str:
-    for process in council.processes:
-        for f in process.intake:
-            if f.name == name:
-                return f.label
-    return name.replace("_", " ").capitalize()
+def _answer_cell(name: str, processes: frozenset[str]) -> Callable[[caselist.Row], object]:
+    return lambda r: (r.case.answers.get(name) or "") if r.case.process in processes else ""
+
+
+def cases_csv(council: Council, viewer, filters: caselist.Filters, today: date, free_text: bool) -> str:
+    model = columns(council, free_text)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe(c.heading) for c in model])
+    result = db.session.execute(caselist.matching(viewer, filters, today).execution_options(yield_per=CHUNK))
+    for chunk in result.partitions(CHUNK):
+        for row in caselist.describe(council, viewer, chunk, today):
+            writer.writerow([safe(c.cell(row)) for c in model])
+    return out.getvalue()
 
 
 def _route(council: Council, case) -> str:

@@ -211,3 +211,24 @@ def test_a_lead_filters_the_cases_that_arrived_late(client, clock):
     assert "late-on-arrival" in got["cases"][0]["tags"]
     html = client.get(f"/{gcc}/cases/?status=late").get_data(as_text=True)
     assert "Showing 1 to 1 of 1 case" in html and "Late on arrival</strong>" in html
+
+
+def test_every_answer_in_the_csv_sits_under_its_own_process_question(client, clock):
+    """Escalations and conference dissents share field names ("agency", "decision") with different
+    questions: each answer goes under its own question's heading, never under the other process's."""
+    raise_cases(client, clock, 2)
+    raise_cases(client, clock, 2, "conference-dissent")
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/{WDC}/cases/export.csv?free_text=yes").get_data(as_text=True))))
+    assert len(rows) == 4
+    for row in rows:
+        dissent = row["Process"].startswith("Record a dissent")
+        asked = {
+            "Which service's escalation route are you following?": None if dissent else ESCALATION["agency"],
+            "What was decided": None if dissent else ESCALATION["decision"],
+            "Your agency or service": DISSENT["agency"] if dissent else None,
+            "The conference decision you disagree with": DISSENT["decision"] if dissent else None,
+        }
+        for question, answer in asked.items():
+            assert row[question] == (answer or ""), (row["Process"], question)
