@@ -1,10 +1,12 @@
 """Who may see and do what. Anything not allowed is a 404, never a 403.
 
 Authority over a stage follows the stage, not the directory as it is today:
-a stage is held by the person named on the case or the one who took it
-(``assignee_email``), or else offered to the directory contacts it was
-offered to when it was entered (``StageOffer``). A contact counts only for
-the identity bound to it (see ``directory.bind``) and only for users whose
+a stage is held by an identity (``assignee_id``: the one who took it, the
+colleague a lead gave it to, or the identity bound to the email the case
+names), or else offered to the directory contacts it was offered to when it
+was entered (``StageOffer``). An email is never authority by itself: a
+contact counts only for the identity bound to it, and for nobody while two
+identities claim its email (see ``directory.bind``); and only for users whose
 roles may hold rungs. The raiser never acts on their own case.
 """
 from __future__ import annotations
@@ -56,11 +58,7 @@ class Viewer:
 
     def holds(self, entry: StageEntry) -> bool:
         """This viewer holds the entry: named on it, took it, or it is still offered to them."""
-        if not self.may_hold_rungs or entry.to_lead:
-            return False
-        if entry.assignee_email is not None:
-            return entry.assignee_email == self.user.email
-        return self.offered(entry)
+        return not entry.to_lead and self._held(entry)
 
     def may_act(self, case: Case) -> bool:
         entry = case.current
@@ -68,7 +66,7 @@ class Viewer:
 
     def may_take(self, case: Case) -> bool:
         entry = case.current
-        return (entry is not None and entry.assignee_email is None and not self.raised(case)
+        return (entry is not None and not _assigned(entry) and not self.raised(case)
                 and self.offered(entry))
 
     def may_withdraw(self, case: Case) -> bool:
@@ -92,8 +90,8 @@ class Viewer:
     def _held(self, entry: StageEntry) -> bool:
         if not self.may_hold_rungs:
             return False
-        if entry.assignee_email is not None:
-            return entry.assignee_email == self.user.email
+        if _assigned(entry):  # a person holds it: this identity, or nobody until theirs is bound
+            return entry.assignee_id == self.user.id
         return self.offered(entry)
 
     def visible_cases(self):
@@ -103,13 +101,17 @@ class Viewer:
             seen = [Case.raised_by_id == self.user.id]
             if self.may_hold_rungs:
                 seen.append(Case.id.in_(
-                    select(StageEntry.case_id).where(StageEntry.assignee_email == self.user.email)))
+                    select(StageEntry.case_id).where(StageEntry.assignee_id == self.user.id)))
                 if self.contact_ids:
                     seen.append(Case.id.in_(
                         select(StageEntry.case_id).join(StageOffer)
                         .where(StageOffer.contact_id.in_(self.contact_ids))))
             query = query.where(or_(*seen))
         return query.order_by(Case.raised_at.desc())
+
+
+def _assigned(entry: StageEntry) -> bool:
+    return entry.assignee_id is not None or entry.assignee_email is not None
 
 
 def holders(entry: StageEntry) -> list[tuple[str, str]]:

@@ -183,9 +183,9 @@ def waiting_for(viewer, entry):
     their directory contacts (the same rule as ``Viewer.holds``)."""
     if not viewer.may_hold_rungs:
         return literal(False)
-    held = [entry.assignee_email == viewer.user.email]
+    held = [entry.assignee_id == viewer.user.id]
     if viewer.contact_ids:
-        held.append(and_(entry.assignee_email.is_(None), entry.id.in_(
+        held.append(and_(entry.assignee_id.is_(None), entry.assignee_email.is_(None), entry.id.in_(
             select(StageOffer.stage_entry_id).where(StageOffer.contact_id.in_(viewer.contact_ids)))))
     return and_(entry.to_lead.is_(False), or_(*held))
 

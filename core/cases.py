@@ -7,6 +7,7 @@ all. Answers arrive already validated by the forms in ``core.forms``.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from functools import cache
 from uuid import uuid4
@@ -21,7 +22,7 @@ from .access import holders  # noqa: F401  (cases.holders, as before)
 from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_on, meeting_dates
 from .clock import LONDON, local_date
 from .hookspecs import ChangeKind
-from .models import Case, CaseEvent, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
+from .models import Case, CaseEvent, Contact, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage, process_of, stage_of
 from .runtime import concord, now
 
@@ -156,19 +157,20 @@ def withdraw(council: Council, case: Case, record: dict, actor: User, entry: Sta
 def take(council: Council, case: Case, actor: User, entry_id: int | None) -> Case:
     """The first holder of a directory rung to take the stage becomes its assignee."""
     entry = open_entry(case, entry_id)
-    if entry.assignee_email is not None:
-        raise StaleEntry(f"This stage was already taken by {entry.assignee_name} at {_when(entry.taken_at)}")
+    if _assigned(entry):
+        raise StaleEntry(_taken_by(entry))
     moment = now()
     taken = db.session.execute(
         update(StageEntry)
-        .where(StageEntry.id == entry.id, StageEntry.assignee_email.is_(None), StageEntry.closed_at.is_(None))
-        .values(assignee_email=actor.email, assignee_name=actor.name, taken_at=moment)
+        .where(StageEntry.id == entry.id, StageEntry.assignee_id.is_(None), StageEntry.assignee_email.is_(None),
+               StageEntry.closed_at.is_(None))
+        .values(assignee_id=actor.id, assignee_email=actor.email, assignee_name=actor.name, taken_at=moment)
         .execution_options(synchronize_session=False)
     ).rowcount
     if taken != 1:
         db.session.rollback()
         db.session.refresh(entry)
-        raise StaleEntry(f"This stage was already taken by {entry.assignee_name} at {_when(entry.taken_at)}")
+        raise StaleEntry(_taken_by(entry))
     db.session.refresh(entry)
     _event(case, moment, actor, "taken", f"{stage_of(council, case, entry).title}: taken by {actor.name}")
     _change(council, case, "stage-assigned", entry)
@@ -177,21 +179,76 @@ def take(council: Council, case: Case, actor: User, entry_id: int | None) -> Cas
     return case
 
 
-def reassign(council: Council, case: Case, actor: User, entry_id: int | None, email: str, name: str, note: str) -> Case:
-    """A safeguarding lead gives the open stage to a named person, with a note."""
+def reassign(council: Council, case: Case, actor: User, entry_id: int | None, to: Contact | User,
+             note: str, seen: str | None = None) -> Case:
+    """A safeguarding lead gives the open stage to a person, with a note.
+
+    ``to`` is a contact of the council's directory (named on the stage by its email, held by the one
+    identity bound to that email, as a person named on a case is) or a colleague who has signed in to
+    the council. The change
+    is conditional on the stage being as the lead found it (``seen``, the page's ``holder_token``, and
+    as read here): of a take and a reassign at once, one wins and the other is told what happened.
+    """
     entry = open_entry(case, entry_id)
-    email = email.strip().lower()
-    if email == case.raised_by.email:
-        raise CaseError("The person who raised the case cannot hold one of its stages", field="email")
+    if seen is not None and seen != holder_token(entry):
+        raise StaleEntry(_taken_by(entry) + " since you opened the case: nothing was reassigned")
+    if to.council != council.slug or (isinstance(to, User) and to.set_aside_at is not None):
+        raise CaseError("Choose someone from this council's directory or colleagues", field="person")
+    identity = to.user_id if isinstance(to, Contact) else to.id
+    if to.email == case.raised_by.email or identity == case.raised_by_id:
+        raise CaseError("The person who raised the case cannot hold one of its stages", field="person")
     moment = now()
-    before = entry.assignee_name or "the rung"
-    entry.assignee_email, entry.assignee_name, entry.taken_at, entry.to_lead = email, name.strip() or email, moment, False
+    before = _holder_words(entry)
+    if isinstance(to, User):
+        holder_id = to.id
+    else:
+        people = directory.identities(council.slug, to.email)
+        holder_id = people[0].id if len(people) == 1 else None
+    changed = db.session.execute(
+        update(StageEntry)
+        .where(StageEntry.id == entry.id, StageEntry.closed_at.is_(None),
+               StageEntry.assignee_id.is_not_distinct_from(entry.assignee_id),
+               StageEntry.assignee_email.is_not_distinct_from(entry.assignee_email))
+        .values(assignee_id=holder_id, assignee_email=to.email, assignee_name=to.name, taken_at=None, to_lead=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        db.session.refresh(entry)
+        if entry.closed_at is not None:
+            raise StaleEntry("This stage was already acted on" + _by(entry) + ": nothing was reassigned")
+        raise StaleEntry(_taken_by(entry) + " while you were reassigning it: nothing was reassigned")
+    db.session.refresh(entry)
     stage = stage_of(council, case, entry)
-    _event(case, moment, actor, "reassigned", f"{stage.title}: reassigned from {before} to {entry.assignee_name}. {note}")
+    _event(case, moment, actor, "reassigned", f"{stage.title}: reassigned from {before} to {to.name}. {note}")
     _change(council, case, "stage-assigned", entry)
     audit.record(case, actor, "reassign")
     db.session.commit()
     return case
+
+
+def holder_token(entry: StageEntry) -> str:
+    """Who held the entry when a page showed it, for a change that must not undo one made since."""
+    held = (entry.assignee_id, entry.assignee_email, entry.to_lead, sorted(entry.offered_contact_ids))
+    return hashlib.blake2s(repr(held).encode(), digest_size=8).hexdigest()
+
+
+def _assigned(entry: StageEntry) -> bool:
+    return entry.assignee_id is not None or entry.assignee_email is not None
+
+
+def _taken_by(entry: StageEntry) -> str:
+    if entry.taken_at is None:
+        return f"This stage is now held by {entry.assignee_name or 'someone else'}"
+    return f"This stage was already taken by {entry.assignee_name} at {_when(entry.taken_at)}"
+
+
+def _holder_words(entry: StageEntry) -> str:
+    if entry.to_lead:
+        return "the safeguarding leads"
+    if _assigned(entry):
+        return entry.assignee_name or entry.assignee_email or "someone"
+    return "the rung"
 
 
 def open_entry(case: Case, entry_id: int | None) -> StageEntry:
@@ -303,6 +360,10 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
             return ". You are named for this rung yourself, so it goes to the safeguarding leads"
         entry.assignee_email = named.lower()
         entry.assignee_name = (case.answers.get(stage.role.person_name) if stage.role.person_name else None) or named
+        # The email is not authority: the identity bound to it is, now if there is exactly one, else
+        # the first to sign in with it (``directory.bind``); nobody while two claim it.
+        people = directory.identities(council.slug, entry.assignee_email)
+        entry.assignee_id = people[0].id if len(people) == 1 else None
         return ""
     contacts = directory.assignees(council.slug, entry.role, entry.scope)
     others = [c for c in contacts if c.email != raiser]

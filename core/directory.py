@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import csv
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
-from .models import Contact, User, db
+from .models import Case, Contact, StageEntry, User, db
 from .procedures import DirectoryEntry
 
 CSV_COLUMNS = ("role", "scope", "name", "email")
@@ -101,33 +103,107 @@ def _read(council_slug: str, rungs: list[tuple[str, str | None]]) -> dict[tuple[
     return read
 
 
-def bind(user: User) -> list[Contact]:
-    """Bind this council's unbound contacts with the user's (verified) email to the user.
+def identities(council_slug: str, email: str) -> list[User]:
+    """The council's identities signed in with this email that an admin has not set aside."""
+    return db.session.scalars(select(User).where(
+        User.council == council_slug, User.email == email, User.set_aside_at.is_(None)).order_by(User.id)).all()
 
-    A contact belongs to the identity that first signs in with its email; a
-    different identity with the same email later gets no authority from it.
-    Returns the contacts with this email bound to somebody else (a conflict
-    for the council's admins to look at).
+
+def _another_identity(user: User):
+    """SQL: some other identity of the user's council has the same email and is not set aside."""
+    other = aliased(User)
+    return exists().where(other.council == user.council, other.email == user.email, other.id != user.id,
+                          other.set_aside_at.is_(None))
+
+
+def bind(user: User) -> list[Contact]:
+    """Bind this council's unbound contacts, and open stages naming the user's (verified) email, to the user.
+
+    One identity per email holds what the email is given: the first to sign in with it. When a second
+    identity signs in with the same email, that is a conflict: nothing more is bound, the contacts stop
+    counting for either identity, and the council's admins choose on the directory page (``resolve``).
+    Returns the contacts with this email that are in conflict.
     """
     contacts = db.session.scalars(select(Contact).where(
         Contact.council == user.council, Contact.email == user.email)).all()
+    if user.set_aside_at is not None:
+        return []
+    if len(identities(user.council, user.email)) > 1:
+        return contacts
     for contact in contacts:
         if contact.user_id is None:
             contact.user_id = user.id
-    return [c for c in contacts if c.user_id != user.id]
+    db.session.execute(
+        update(StageEntry)
+        .where(StageEntry.assignee_email == user.email, StageEntry.assignee_id.is_(None),
+               StageEntry.closed_at.is_(None),
+               StageEntry.case_id.in_(select(Case.id).where(Case.council == user.council)))
+        .values(assignee_id=user.id)
+        .execution_options(synchronize_session=False))
+    return [c for c in contacts if c.user_id not in (None, user.id)]
 
 
 def contacts_bound_to(user: User) -> frozenset[int]:
-    """The ids of the active contacts this identity holds."""
+    """The ids of the active contacts this identity holds: none while another identity claims its email."""
     return frozenset(db.session.scalars(select(Contact.id).where(
-        Contact.council == user.council, Contact.user_id == user.id, Contact.email == user.email, Contact.active)))
+        Contact.council == user.council, Contact.user_id == user.id, Contact.email == user.email, Contact.active,
+        ~_another_identity(user))))
 
 
-def conflicts(council_slug: str) -> list[tuple[Contact, User]]:
-    """Contacts whose email another identity has also signed in with."""
-    rows = db.session.execute(
-        select(Contact, User).join(User, (User.council == Contact.council) & (User.email == Contact.email))
-        .where(Contact.council == council_slug, Contact.user_id.is_not(None), Contact.user_id != User.id)
-        .order_by(Contact.name)
-    )
-    return [(contact, user) for contact, user in rows]
+@dataclass(frozen=True)
+class Conflict:
+    """Two or more identities signed in with an email the directory or a case gives authority to."""
+
+    email: str
+    contacts: list[Contact]
+    identities: list[User]
+
+
+def conflicts(council_slug: str) -> list[Conflict]:
+    """Emails held by more than one identity not set aside, with the contacts that carry them."""
+    shared = (select(User.email).where(User.council == council_slug, User.set_aside_at.is_(None))
+              .group_by(User.email).having(func.count() > 1))
+    people: dict[str, list[User]] = {}
+    for user in db.session.scalars(select(User).where(
+            User.council == council_slug, User.set_aside_at.is_(None), User.email.in_(shared)).order_by(User.id)):
+        people.setdefault(user.email, []).append(user)
+    contacts: dict[str, list[Contact]] = {}
+    for contact in db.session.scalars(select(Contact).where(
+            Contact.council == council_slug, Contact.email.in_(list(people))).order_by(Contact.name)):
+        contacts.setdefault(contact.email, []).append(contact)
+    return [Conflict(email, contacts.get(email, []), users) for email, users in sorted(people.items())]
+
+
+def resolve(council_slug: str, email: str, chosen: User, moment) -> list[User]:
+    """An admin's choice: ``chosen`` is the person meant by ``email``; the other identities are set aside.
+
+    The email's contacts and the open stages naming it are bound to ``chosen``. Returns those set aside.
+    """
+    aside = [u for u in identities(council_slug, email) if u.id != chosen.id]
+    for user in aside:
+        user.set_aside_at = moment
+    for contact in db.session.scalars(select(Contact).where(Contact.council == council_slug, Contact.email == email)):
+        contact.user_id = chosen.id
+    db.session.flush()
+    bind(chosen)
+    return aside
+
+
+def colleagues(council, raiser: User) -> list[Contact | User]:
+    """Whom a lead may give a stage to: the council's active contacts, then colleagues who have signed in
+    to the council with a rung role and an address in its domains (if it names any); never the raiser."""
+    from .roles import RUNG_ROLES
+
+    contacts = db.session.scalars(select(Contact).where(
+        Contact.council == council.slug, Contact.active, Contact.email != raiser.email).order_by(Contact.name)).all()
+    listed = {c.email for c in contacts}
+    users = db.session.scalars(select(User).where(
+        User.council == council.slug, User.set_aside_at.is_(None), User.id != raiser.id,
+        User.email != raiser.email).order_by(User.name)).all()
+    domains = tuple(d.lower() for d in council.email_domains)
+    return [*contacts, *(u for u in users if u.email not in listed and set(u.roles or ()) & RUNG_ROLES
+                         and (not domains or u.email.rsplit("@", 1)[-1] in domains))]
+
+
+def choice_value(person: Contact | User) -> str:
+    return f"{'contact' if isinstance(person, Contact) else 'user'}-{person.id}"

@@ -72,6 +72,9 @@ class User(db.Model):
     last_sign_in_at: Mapped[datetime | None]
     # Bumped to end every session of this user (an admin's "end sessions"); sessions carry it.
     session_generation: Mapped[int] = mapped_column(default=0)
+    # Set when a council admin decided, of two identities with one email, that this one is not the
+    # person the directory and the cases mean by it: it holds nothing by that email from then on.
+    set_aside_at: Mapped[datetime | None]
 
 
 class Contact(db.Model):
@@ -184,8 +187,11 @@ class StageEntry(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(64))
     record: Mapped[dict | None]
     acted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    # Who holds the stage: a person named on the case, or whoever took it
-    # from the directory rung; None while it is offered to the rung.
+    # Who holds the stage: a person named on the case, whoever took it from the directory rung, or
+    # the colleague a lead reassigned it to; all None while it is offered to the rung. Authority is
+    # the identity (``assignee_id``), never the email: a person named by email holds the stage once
+    # their identity is bound to it (``core.directory.bind``), and nobody holds it before.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     assignee_email: Mapped[str | None] = mapped_column(String(320))
     assignee_name: Mapped[str | None] = mapped_column(String(200))
     taken_at: Mapped[datetime | None]
@@ -198,7 +204,8 @@ class StageEntry(db.Model):
     long_overdue_on: Mapped[date | None] = mapped_column(index=True)
 
     case: Mapped[Case] = relationship(back_populates="stages")
-    acted_by: Mapped[User | None] = relationship()
+    acted_by: Mapped[User | None] = relationship(foreign_keys=[acted_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     offers: Mapped[list[StageOffer]] = relationship(back_populates="entry", cascade="all, delete-orphan")
 
     @property

@@ -191,8 +191,9 @@ def test_a_lead_reassigns_a_stage_with_a_note(client, clock):
     page = client.get(f"/{C}/cases/{reference}").get_data(as_text=True)
     entry = re.search(r'name="entry" value="(\d+)"', page).group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    person = re.search(r'<option value="([a-z]+-\d+)">Line Manager \(', page).group(1)
     client.post(f"/{C}/cases/{reference}/reassign", data={
-        "csrf_token": token, "entry": entry, "email": LINE_MANAGER, "name": "Line Manager", "note": "Covering leave"})
+        "csrf_token": token, "entry": entry, "person": person, "note": "Covering leave"})
     timeline = [e["summary"] for e in case_json(client, reference)["timeline"]]
     assert "Board Manager: reassigned from the rung to Line Manager. Covering leave" in timeline
     sign_in(client, C, LINE_MANAGER, "manager")
@@ -503,3 +504,144 @@ def test_sessions_kept_in_redis_end_at_sign_out_too(make_app):
     assert not app.session_interface.client.exists(f"concord:session:{sid}")
     client.set_cookie("session", sid)
     assert client.get(f"/{C}/cases/").status_code == 302
+
+
+# --- authority belongs to identities, never to an email ------------------------------------------
+
+
+def sign_in_as(client, email, role="manager", identity=""):
+    """Sign in through the development API as ``email``; ``identity`` makes another identity with that email."""
+    response = client.post(f"/{C}/api/dev/session", json={"email": email, "role": role, "identity": identity})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_second_identity_with_a_managers_email_gains_nothing_once_the_first_takes_the_stage(app, clock):
+    """Subject 2 with the Board Manager's verified email must not see or act on the case subject 1 took."""
+    raiser, first, second = app.test_client(), app.test_client(), app.test_client()
+    reference = at_board_manager(raiser, clock)
+    sign_in_as(first, MANAGER_ONE)
+    entry = case_json(first, reference)["stage"]["entry"]
+    assert first.post(f"/{C}/api/cases/{reference}/take", json={"entry": entry}).status_code == 200
+
+    sign_in_as(second, MANAGER_ONE, identity="second")
+    assert second.get(f"/{C}/api/cases/{reference}").status_code == 404
+    assert "Not weighed." not in second.get(f"/{C}/cases/{reference}").get_data(as_text=True)
+    assert post_action(second, f"/{C}/api/cases/{reference}/actions",
+                       {"action": "resolved", "record": {"notes": "x", **CLOSING}}).status_code == 404
+    assert reference not in second.get(f"/{C}/api/cases").get_data(as_text=True)
+    assert case_json(first, reference)["stage"]["assignee"]["name"] == "Manager One"
+
+
+def test_while_two_identities_claim_an_email_neither_holds_its_rung_until_an_admin_chooses(app, clock):
+    raiser, first, second, admin = (app.test_client() for _ in range(4))
+    reference = at_board_manager(raiser, clock)
+    sign_in_as(first, MANAGER_ONE)
+    assert first.get(f"/{C}/api/cases/{reference}").status_code == 200
+    sign_in_as(second, MANAGER_ONE, identity="second")
+    first.get(f"/{C}/api/cases/{reference}")  # a new request: the conflict is seen at once
+    assert first.get(f"/{C}/api/cases/{reference}").status_code == 404
+    assert second.get(f"/{C}/api/cases/{reference}").status_code == 404
+
+    sign_in_as(admin, ADMIN, "council-admin")
+    page = admin.get(f"/{C}/admin/directory/").get_data(as_text=True)
+    assert f"Who is {MANAGER_ONE} (Manager One in the directory)?" in page
+    chosen = re.search(r'id="identity-(\d+)" name="identity" type="radio" value="\d+">\s*<label[^>]*>Manager One '
+                       r'\(second\)', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    without_note = admin.post(f"/{C}/admin/directory/conflicts", data={
+        "csrf_token": token, "email": MANAGER_ONE, "identity": chosen, "note": ""})
+    assert without_note.status_code == 400 and "Enter a note" in without_note.get_data(as_text=True)
+    done = admin.post(f"/{C}/admin/directory/conflicts", data={
+        "csrf_token": token, "email": MANAGER_ONE, "identity": chosen, "note": "Checked with HR: the new account."},
+        follow_redirects=True)
+    assert "Manager One (second) now holds what" in done.get_data(as_text=True)
+    assert f"Who is {MANAGER_ONE}" not in done.get_data(as_text=True)
+
+    assert first.get(f"/{C}/api/cases/{reference}").status_code == 404
+    assert post_action(second, f"/{C}/api/cases/{reference}/actions",
+                       {"action": "resolved", "record": {"notes": "Done.", **CLOSING}}).status_code == 200
+
+
+def test_the_chair_named_on_the_case_is_the_first_identity_with_that_email_and_nobody_else(app, clock):
+    raiser, first, second = app.test_client(), app.test_client(), app.test_client()
+    clock.set(london(2026, 11, 23, 10, 0))
+    reference = raise_(raiser)["reference"]
+    sign_in_as(first, CHAIR)
+    assert first.get(f"/{C}/api/cases/{reference}").status_code == 200
+    sign_in_as(second, CHAIR, identity="second")
+    assert second.get(f"/{C}/api/cases/{reference}").status_code == 404
+    assert post_action(second, f"/{C}/api/cases/{reference}/actions",
+                       {"action": "escalate", "record": {"notes": "x"}}).status_code == 404
+    assert post_action(first, f"/{C}/api/cases/{reference}/actions",
+                       {"action": "escalate", "record": {"notes": "Noted."}}).status_code == 200
+
+
+def reassign_form(client, reference):
+    page = client.get(f"/{C}/cases/{reference}").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(csrf_token|entry|holder)" value="([^"]*)"', page))
+    people = dict((name, value) for value, name in re.findall(r'<option value="([a-z]+-\d+)">([^<(]+?) \(', page))
+    return fields, people
+
+
+def test_a_lead_reassigns_only_to_someone_on_the_list_and_never_by_typing_an_address(app, client, clock):
+    reference = at_board_manager(client, clock)
+    sign_in(client, C, LEAD, "safeguarding-lead")
+    fields, people = reassign_form(client, reference)
+    assert "Raiser" not in " ".join(people), "the raiser is never offered"
+    for person in ("user-99999999999999999999", "contact-0", "x,y@evil.example", "", "manager.one@chairshire.example.org"):
+        shown = client.post(f"/{C}/cases/{reference}/reassign", data={**fields, "person": person, "note": "Cover"},
+                            follow_redirects=True).get_data(as_text=True)
+        assert "Choose the person to reassign to from the list" in shown, person
+    assert case_json(client, reference)["stage"]["assignee"] is None
+
+    done = client.post(f"/{C}/cases/{reference}/reassign", data={
+        **fields, "person": people["Line Manager"], "note": "Covering leave"}, follow_redirects=True)
+    assert "The stage has been reassigned to Line Manager" in done.get_data(as_text=True)
+    assert [a["email"] for a in case_json(client, reference)["stage"]["assignees"]] == [LINE_MANAGER]
+
+
+def test_a_reassign_from_a_page_shown_before_someone_took_the_stage_is_refused_and_says_so(app, clock):
+    raiser, lead, taker = app.test_client(), app.test_client(), app.test_client()
+    reference = at_board_manager(raiser, clock)
+    sign_in(lead, C, LEAD, "safeguarding-lead")
+    fields, people = reassign_form(lead, reference)
+    sign_in_as(taker, MANAGER_ONE)
+    taken = taker.post(f"/{C}/api/cases/{reference}/take", json={"entry": case_json(taker, reference)["stage"]["entry"]})
+    assert taken.status_code == 200
+    shown = lead.post(f"/{C}/cases/{reference}/reassign", data={
+        **fields, "person": people["Line Manager"], "note": "Cover"}, follow_redirects=True).get_data(as_text=True)
+    assert "This stage was already taken by Manager One" in shown and "nothing was reassigned" in shown
+    assert case_json(taker, reference)["stage"]["assignee"]["name"] == "Manager One"
+
+
+def test_of_a_take_and_a_reassign_at_once_one_wins_and_each_is_told_the_truth(make_app, clock):
+    app = make_app(PLUGINS=[Chairshire()], RATE_LIMIT_SIGN_IN="1000/minute", RATE_LIMIT_API_WRITE="1000/minute")
+    results = []
+    for _ in range(8):
+        raiser, lead, taker = app.test_client(), app.test_client(), app.test_client()
+        reference = at_board_manager(raiser, clock)
+        sign_in(lead, C, LEAD, "safeguarding-lead")
+        fields, people = reassign_form(lead, reference)
+        sign_in_as(taker, MANAGER_ONE)
+        entry = case_json(taker, reference)["stage"]["entry"]
+        barrier = threading.Barrier(2)
+
+        def take():
+            barrier.wait()
+            return taker.post(f"/{C}/api/cases/{reference}/take", json={"entry": entry}).status_code
+
+        def reassign():
+            barrier.wait()
+            page = lead.post(f"/{C}/cases/{reference}/reassign", data={
+                **fields, "person": people["Line Manager"], "note": "Cover"}, follow_redirects=True)
+            return "reassigned to Line Manager" in page.get_data(as_text=True)
+
+        with ThreadPoolExecutor(2) as pool:
+            took, reassigned = pool.submit(take), pool.submit(reassign)
+            took, reassigned = took.result() == 200, reassigned.result()
+        stage = case_json(lead, reference)["stage"]
+        holder = (stage["assignee"] or {}).get("name") or ", ".join(a["name"] for a in stage["assignees"])
+        assert took != reassigned, "exactly one of them was told it worked"
+        assert holder == ("Manager One" if took else "Line Manager")
+        results.append(took)
+    assert len(results) == 8

@@ -404,6 +404,16 @@ def test_a_second_subject_with_a_bound_email_gets_no_authority(shared_site):
     assert "Signed in as <strong>Second Subject</strong>" in response.text
     assert second.get(f"{base}/{A}/api/cases/{reference}").status_code == 404
 
+    # Two identities now claim the email: neither holds the rung until an admin says who is who.
+    assert first.get(f"{base}/{A}/api/cases/{reference}").status_code == 404
     admin, _ = sign_in_with_sso(base, A, "wdc-admin")
     page = admin.get(f"{base}/{A}/admin/directory/").text
-    assert "also signed in as Second Subject" in page
+    assert "Who is head.establishment@wdc.example.org" in page and "Second Subject, signed in through" in page
+    head = re.search(r'id="identity-(\d+)" name="identity" type="radio" value="\d+">\s*<label[^>]*>Head Example',
+                     page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    admin.post(f"{base}/{A}/admin/directory/conflicts", data={
+        "csrf_token": token, "email": "head.establishment@wdc.example.org", "identity": head,
+        "note": "Checked with the school: the first account is theirs."})
+    assert first.get(f"{base}/{A}/api/cases/{reference}").status_code == 200
+    assert second.get(f"{base}/{A}/api/cases/{reference}").status_code == 404

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from sqlalchemy import select
@@ -43,8 +45,11 @@ class DevSignInForm(CheckedForm):
     ])
 
 
-def _sign_in(council, email: str, role: str):
-    user = upsert_user(council.slug, f"dev:{council.slug}", email.lower(), email, _display_name(council, email))
+def _sign_in(council, email: str, role: str, identity: str = ""):
+    # ``identity`` makes a second identity with the same email (another subject), as a real provider can.
+    subject = email.lower() + (f"#{identity}" if identity else "")
+    name = _display_name(council, email) + (f" ({identity})" if identity else "")
+    user = upsert_user(council.slug, f"dev:{council.slug}", subject, email, name)
     sign_in(user, {role})
     return user
 
@@ -75,14 +80,18 @@ def session_api():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return jsonify({"errors": {"body": ["Send a JSON object with email and role"]}}), 400
-    wrong = {k: [f"Send {k} as text"] for k in ("email", "role") if k in data and not isinstance(data[k], str)}
+    wrong = {k: [f"Send {k} as text"] for k in ("email", "role", "identity")
+             if k in data and not isinstance(data[k], str)}
+    identity = data.get("identity", "")
+    if not wrong and not re.fullmatch(r"[a-z0-9-]{0,20}", identity):
+        wrong = {"identity": ["Send identity as up to 20 lower-case letters, digits or hyphens"]}
     if wrong:
         return jsonify({"errors": wrong}), 400
     form = DevSignInForm(formdata=MultiDict({k: data[k] for k in ("email", "role") if k in data}), meta={"csrf": False})
     form.role.choices = _roles()
     if not form.validate():
         return jsonify({"errors": form.errors}), 400
-    user = _sign_in(g.council, form.email.data, form.role.data)
+    user = _sign_in(g.council, form.email.data, form.role.data, identity)
     return jsonify({"email": user.email, "name": user.name, "role": form.role.data})
 
 

@@ -8,7 +8,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit, caselist, cases, exports
+from .. import audit, caselist, cases, directory, exports
 from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
 from ..forms import answers_of, intake_form_class, record_form_class, record_of
@@ -19,7 +19,6 @@ from .tenancy import council_blueprint
 bp = council_blueprint("cases", __name__, "/cases")
 
 RAISE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 
 
 @bp.before_request
@@ -224,6 +223,9 @@ def show(reference):
         may_take=g.viewer.may_take(case),
         may_withdraw=g.viewer.may_withdraw(case),
         may_reassign=g.viewer.is_lead and case.current is not None,
+        holder_token=cases.holder_token(case.current) if case.current else "",
+        colleagues=([(directory.choice_value(p), p) for p in directory.colleagues(g.council, case.raised_by)]
+                    if g.viewer.is_lead and case.current else []),
         stages=_stages_by_slug(case),
         failed=_failed_notifications(case),
         timeline=_timeline(case),
@@ -268,21 +270,23 @@ def reassign(reference):
     case, _ = _case_or_404(reference)
     if not g.viewer.is_lead or case.current is None:
         abort(404)
-    email, name, note = (request.form.get(k, "").strip() for k in ("email", "name", "note"))
-    if not EMAIL.fullmatch(email) or not note:
-        flash("Enter the email address of the person to reassign to, and a note saying why", "problem")
+    people = {directory.choice_value(p): p for p in directory.colleagues(g.council, case.raised_by)}
+    person = people.get(request.form.get("person", ""))
+    note = request.form.get("note", "").strip()
+    if person is None or not note:
+        flash("Choose the person to reassign to from the list, and enter a note saying why", "problem")
         return redirect(url_for("cases.show", reference=case.reference))
-    problem = next((f"{label} {p}" for label, text, multiline in (("Name", name, False), ("Note", note, True))
-                    if (p := text_problem(text, multiline))), None)
+    problem = text_problem(note, multiline=True)
     if problem:
-        flash(problem, "problem")
+        flash(f"Note {problem}", "problem")
         return redirect(url_for("cases.show", reference=case.reference))
     try:
-        cases.reassign(g.council, case, g.viewer.user, _posted_entry(), email, name[:200], note[:2000])
+        cases.reassign(g.council, case, g.viewer.user, _posted_entry(), person, note[:2000],
+                       seen=request.form.get("holder"))
     except cases.CaseError as e:
         flash(str(e), "problem")
     else:
-        flash("The stage has been reassigned", "success")
+        flash(f"The stage has been reassigned to {person.name}", "success")
     return redirect(url_for("cases.show", reference=case.reference))
 
 

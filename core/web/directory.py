@@ -13,7 +13,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, or_, select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, validators
 
-from .. import directory
+from .. import audit, directory
 from ..cases import reoffer_stranded, stranded_entries
 from ..directory import missing_columns
 from ..models import Contact, ContactChange, db
@@ -192,6 +192,35 @@ def _apply(rows, forms, note: str) -> int:
             changed += 1
     db.session.flush()
     return changed
+
+
+@bp.post("/conflicts")
+def resolve_conflict():
+    """The admin says which of the identities sharing an email is the person; the others are set aside."""
+    email = request.form.get("email", "").strip().lower()
+    note = request.form.get("note", "").strip()
+    conflict = next((c for c in directory.conflicts(g.council.slug) if c.email == email), None)
+    if conflict is None:
+        flash("That email is no longer shared by two identities: nothing was changed", "problem")
+        return redirect(url_for("directory.edit"))
+    chosen = next((u for u in conflict.identities if str(u.id) == request.form.get("identity", "")), None)
+    problem = text_problem(note, multiline=True) if note else NOTE_REQUIRED
+    if chosen is None or problem:
+        errors = ([{"text": f"Select who {email} is", "href": f"#identity-{conflict.identities[0].id}"}]
+                  if chosen is None else [])
+        if problem:
+            errors.append({"text": problem if note else NOTE_REQUIRED, "href": "#conflict-note-1"})
+        return _unchanged_page(errors)
+    moment = now()
+    aside = directory.resolve(g.council.slug, email, chosen, moment)
+    for contact in conflict.contacts:
+        db.session.add(ContactChange(council=g.council.slug, contact=contact, at=moment, by_id=g.viewer.user.id,
+                                     changes={"identity": [None, f"{chosen.name} ({chosen.issuer})"]}, note=note))
+    audit.record_council(g.council.slug, g.viewer.user, "identity-chosen",
+                         f"{email}: kept {chosen.issuer}; set aside {len(aside)} other identities")
+    _commit_and_replan()
+    flash(f"{chosen.name} now holds what {email} is given; the other sign-ins hold nothing by it", "success")
+    return redirect(url_for("directory.edit"))
 
 
 @bp.post("/add")
