@@ -21,7 +21,7 @@ from sqlalchemy import delete, or_, select
 from . import audit
 from .cases import now, process_of
 from .clock import LONDON
-from .models import Case, DevMail, ScheduledNotification, User, db
+from .models import Case, CaseLearning, DevMail, ScheduledNotification, User, db
 
 PURGE_TIME = time(2, 0)
 ERASED_SUMMARY = "Details erased under the council's retention policy"
@@ -87,9 +87,12 @@ def erase(case: Case, moment: datetime) -> None:
     case.erased_at = moment
     for entry in case.stages:
         entry.record = None
-        entry.assignee_email = entry.assignee_name = entry.acted_by_id = None
+        entry.assignee_email = entry.assignee_name = entry.acted_by_id = entry.assignee_id = None
     for event in case.events:
         event.summary, event.actor_id = ERASED_SUMMARY, None
+    # The learning's words go too (they may name people or places); the case's themes stay counted.
+    db.session.execute(delete(CaseLearning).where(CaseLearning.case_id == case.id)
+                       .execution_options(synchronize_session=False))
     db.session.execute(delete(ScheduledNotification).where(ScheduledNotification.case_id == case.id)
                        .execution_options(synchronize_session=False))
     audit.record(case, None, "erase")

@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from core.models import AuditEvent, Case, DevMail, ScheduledNotification, db
+from core.models import AuditEvent, Case, CaseLearning, DevMail, ScheduledNotification, db
 from core.notify import scheduler
 from core.testing import CLOSING, london, sign_in
 
@@ -78,6 +78,24 @@ def test_escalation_closed_longer_ago_than_retention_is_erased_keeping_report_fi
         assert [(e.assignee_email, e.acted_by_id) for e in case.stages] == [(None, None)]
         assert {e.actor_id for e in case.events} == {None}
     assert f"{WDC}: 0 case(s) past retention" in purge(app), "erasing twice finds nothing more"
+
+
+def test_erasing_a_case_removes_its_learning_text_and_keeps_its_themes_counted(app, clock):
+    old = raise_and_resolve(app, clock, london(2000, 3, 1, 10, 0))
+    kept = raise_and_resolve(app, clock, london(2020, 3, 2, 10, 0))
+    clock.set(london(2026, 11, 24, 10, 0))
+    purge(app)
+    lead = lead_client(app)
+    def row(reference, year):
+        csv = lead.get(f"/{WDC}/reports/learning.csv?from={year}-01-01&to={year}-12-31").get_data(as_text=True)
+        return next(r for r in csv.splitlines() if r.startswith(reference))
+
+    assert CLOSING["case_learning"] not in row(old, 2000) and "Information sharing" in row(old, 2000)
+    assert CLOSING["case_learning"] in row(kept, 2020)
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == old))
+        assert not db.session.scalars(select(CaseLearning).where(CaseLearning.case_id == case.id)).all()
+        assert db.session.scalar(select(Case).where(Case.reference == old)).stages[0].assignee_id is None
 
 
 def test_sent_mail_is_purged_after_the_configured_days(make_app, clock):
