@@ -18,12 +18,14 @@ from .clock import SystemClock
 from .models import db
 from .plugins import collect_councils, make_plugin_manager
 from .runtime import EXTENSION, Concord
+from .web.hygiene import install_converters
 
 HERE = Path(__file__).parent
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
+    install_converters(app)
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     settings.validate(app.config)

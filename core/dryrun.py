@@ -23,6 +23,7 @@ from .forms import answers_of, formdata_from_json, intake_form_class
 from .models import ScheduledNotification, User, db
 from .overdue import LEADS, users_with_role
 from .procedures import Council, Process, Stage
+from .web.hygiene import DateProblem, iso_day
 
 ACTION_TIME = time(10, 0)
 RAISER_EMAIL = "practitioner.dry-run@example.org"
@@ -46,9 +47,9 @@ class Step:
         head, _, day = text.partition("@")
         stage, _, outcome = head.rpartition("=")
         try:
-            when = date.fromisoformat(day.strip())
-        except ValueError:
-            raise ValueError(f"{text!r}: write stage=outcome@YYYY-MM-DD") from None
+            when = iso_day(day, f"The day of {text!r}")
+        except DateProblem as problem:
+            raise ValueError(f"{problem}: write stage=outcome@YYYY-MM-DD") from None
         if not outcome.strip():
             raise ValueError(f"{text!r}: write stage=outcome@YYYY-MM-DD")
         return cls(outcome.strip(), when, stage.strip() or None)

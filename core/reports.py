@@ -470,10 +470,10 @@ def learning_rows(council: Council, period: Period) -> list[LearningRow]:
             .order_by(CaseTheme.case_id, CaseTheme.theme)):
         themes.setdefault(case_id, []).append(theme)
     words: dict[int, list[str]] = {}
-    for case_id, text in db.session.execute(
+    for case_id, piece in db.session.execute(
             select(CaseLearning.case_id, CaseLearning.text).where(CaseLearning.case_id.in_(select(closed.c.id)))
             .order_by(CaseLearning.case_id, CaseLearning.id)):
-        words.setdefault(case_id, []).append(text)
+        words.setdefault(case_id, []).append(piece)
     cases = db.session.execute(
         select(Case.id, Case.reference, Case.process, Case.outcome, Case.raised_at, Case.closed_at)
         .where(*_closed_in([council.slug], period))

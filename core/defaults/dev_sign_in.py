@@ -16,7 +16,7 @@ from wtforms import EmailField, RadioField, validators
 from ..auth import sign_in, upsert_user
 from ..hookspecs import hookimpl
 from ..models import Contact, db
-from ..web.hygiene import CheckedForm
+from ..web.hygiene import CheckedForm, names_its_own_text_problems
 from ..web.redirects import safe_next
 from ..web.tenancy import council_blueprint
 
@@ -60,6 +60,7 @@ def _display_name(council, email: str) -> str:
 
 
 @bp.route("/dev/sign-in", methods=["GET", "POST"])
+@names_its_own_text_problems
 def form():
     form = DevSignInForm()
     form.role.choices = _roles()

@@ -14,6 +14,7 @@ from .. import audit as audit_trail
 from ..defaults.roles import COUNCIL_ADMIN, DATA_PROTECTION_OFFICER
 from ..models import AuditEvent, Case, User, db
 from ..reports import Period
+from .hygiene import row_id
 from .reports import csv_response, date_arg
 from .tenancy import council_blueprint
 
@@ -83,7 +84,7 @@ def _describe(args) -> str:
 @bp.get("/")
 def index():
     args, errors, boxes, query = _search()
-    page = int(args["page"]) if args["page"].isdigit() and int(args["page"]) > 0 else 1
+    page = row_id(args["page"]) or 1
     rows = [] if errors else db.session.execute(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     audit_trail.record_council(g.council.slug, g.viewer.user, "audit", _describe(args))
     db.session.commit()

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, validators
 
@@ -22,7 +23,7 @@ from ..clock import local_date
 from ..forms import GovDateField
 from ..models import ClosureDay, Meeting, db
 from ..procedures import NATIONS, NextMeeting
-from .hygiene import CheckedForm
+from .hygiene import CheckedForm, iso_day, names_its_own_text_problems, row_id
 from .tenancy import council_blueprint
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
@@ -59,6 +60,31 @@ class ConfirmForm(FlaskForm):
     row = HiddenField()
     new_day = HiddenField()
     fingerprint = HiddenField()
+    # The fields above as previewed, signed: a confirmation can only make a change the preview checked.
+    signature = HiddenField()
+
+
+# A meeting held but not recorded may be added afterwards (its stages then fall due on it), but not
+# one from long ago: that would only move old deadlines.
+PAST_MEETING_DAYS = 60
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="concord.calendar-change")
+
+
+def signed(hidden: dict) -> str:
+    return _signer().dumps(hidden)
+
+
+def as_previewed(form: ConfirmForm) -> bool:
+    """The posted change is the one a preview signed, field for field."""
+    try:
+        previewed = _signer().loads(form.signature.data or "")
+    except BadSignature:
+        return False
+    return isinstance(previewed, dict) and previewed == {k: form[k].data or "" for k in previewed} \
+        and set(previewed) == {"change", "day", "reason", "group", "row", "new_day"}
 
 
 def groups_of(council) -> list[str]:
@@ -122,16 +148,16 @@ class Change:
 
     def hidden(self) -> dict:
         return {"change": self.kind, "day": self.day.isoformat(), "reason": self.reason, "group": self.group,
-                "row": self.row or "", "new_day": self.new_day.isoformat() if self.new_day else ""}
+                "row": str(self.row or ""), "new_day": self.new_day.isoformat() if self.new_day else ""}
 
     @classmethod
     def from_form(cls, form: ConfirmForm) -> Change | None:
         if form.change.data not in ("add-closure", "remove-closure", "add-meeting", "remove-meeting", "move-meeting"):
             return None
         try:
-            return cls(form.change.data, date.fromisoformat(form.day.data), (form.reason.data or "").strip()[:200],
-                       form.group.data or "", int(form.row.data) if form.row.data else None,
-                       date.fromisoformat(form.new_day.data) if form.new_day.data else None)
+            return cls(form.change.data, iso_day(form.day.data, "The day"), (form.reason.data or "").strip()[:200],
+                       form.group.data or "", row_id(form.row.data) if form.row.data else None,
+                       iso_day(form.new_day.data, "The new day") if form.new_day.data else None)
         except (TypeError, ValueError):
             return None
 
@@ -209,7 +235,8 @@ def _waiting() -> dict[str, list]:
 
 def _preview(change: Change, status=200, changed=False):
     moves = recalculate.preview(g.council, change.proposed(recalculate.current_state(g.council)))
-    form = ConfirmForm(formdata=None, data={**change.hidden(), "fingerprint": recalculate.fingerprint(moves)})
+    form = ConfirmForm(formdata=None, data={**change.hidden(), "fingerprint": recalculate.fingerprint(moves),
+                                            "signature": signed(change.hidden())})
     return render_template("admin/calendar_confirm.html", change=change, moves=moves, form=form,
                            changed=changed), status
 
@@ -234,6 +261,7 @@ def closure_problem(day: date, duplicates: bool = True) -> str | None:
 
 
 @bp.post("/closures")
+@names_its_own_text_problems
 def add_closure():
     form = ClosureForm(prefix="closure")
     if form.validate_on_submit():
@@ -245,6 +273,10 @@ def add_closure():
 
 
 def _meeting_problem(group: str, day: date) -> str | None:
+    today = local_date(now())
+    if day < today - timedelta(days=PAST_MEETING_DAYS):
+        return (f"{long_date(day)} is more than {PAST_MEETING_DAYS} days ago: add a meeting that is still to "
+                "come, or one held in the last two months that was not recorded")
     if _meeting(g.council.slug, group, day):
         return f"The group already meets on {day:%-d %B %Y}"
     return None
@@ -265,7 +297,8 @@ def add_meeting(group):
 
 def _row(model):
     form = RemoveForm()
-    row = db.session.get(model, int(form.id.data)) if form.validate_on_submit() and (form.id.data or "").isdigit() else None
+    found = row_id(form.id.data) if form.validate_on_submit() else None
+    row = db.session.get(model, found) if found else None
     if row is None or row.council != g.council.slug:
         abort(404)
     return row
@@ -303,7 +336,7 @@ def move_meeting(row_id):
 @bp.post("/confirm")
 def confirm():
     form = ConfirmForm()
-    change = Change.from_form(form) if form.validate_on_submit() else None
+    change = Change.from_form(form) if form.validate_on_submit() and as_previewed(form) else None
     if change is None or (change.group and change.group not in groups_of(g.council)):
         abort(400)
     if change.kind not in ("add-closure", "remove-closure") and not change.group:

@@ -13,7 +13,7 @@ from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
 from ..forms import answers_of, intake_form_class, record_form_class, record_of
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
-from .hygiene import text_problem
+from .hygiene import names_its_own_text_problems, row_id, text_problem
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -104,6 +104,7 @@ def choose():
 
 
 @bp.route("/new/<process>", methods=["GET", "POST"])
+@names_its_own_text_problems
 def raise_case(process):
     try:
         process = g.council.process(process)
@@ -165,13 +166,11 @@ def _case_or_404(reference, need=FULL, options=()):
 
 
 def _posted_entry() -> int | None:
-    try:
-        return int(request.form.get("entry", ""))
-    except ValueError:
-        return None
+    return row_id(request.form.get("entry"))
 
 
 @bp.route("/<reference>", methods=["GET", "POST"])
+@names_its_own_text_problems
 def show(reference):
     case, seen = _case_or_404(reference, need=None, options=_case_page())
     if seen == TAKEN:
@@ -247,6 +246,7 @@ def take(reference):
 
 
 @bp.post("/<reference>/withdraw")
+@names_its_own_text_problems
 def withdraw(reference):
     case, _ = _case_or_404(reference)
     if not g.viewer.may_withdraw(case):
@@ -266,6 +266,7 @@ def withdraw(reference):
 
 
 @bp.post("/<reference>/reassign")
+@names_its_own_text_problems
 def reassign(reference):
     case, _ = _case_or_404(reference)
     if not g.viewer.is_lead or case.current is None:

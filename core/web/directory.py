@@ -19,7 +19,7 @@ from ..directory import missing_columns
 from ..models import Contact, ContactChange, db
 from ..notify.outbox import replan, tell_leads_rung_empty
 from ..runtime import now
-from .hygiene import SURROGATE, CheckedForm, CheckedPlainForm, text_problem
+from .hygiene import SURROGATE, CheckedForm, CheckedPlainForm, names_its_own_text_problems, text_problem
 from .tenancy import council_blueprint
 
 bp = council_blueprint("directory", __name__, "/admin/directory")
@@ -128,6 +128,7 @@ def _new_contact_form():
 
 
 @bp.route("/", methods=["GET", "POST"])
+@names_its_own_text_problems
 def edit():
     rows, listing = _listing()
     note = NoteForm()
@@ -224,6 +225,7 @@ def resolve_conflict():
 
 
 @bp.post("/add")
+@names_its_own_text_problems
 def add():
     form = _new_contact_form()
     if form.is_submitted() and (form.email.data or "").strip().lower() == g.viewer.user.email:

@@ -5,8 +5,6 @@ answers, the start date and the steps so far, carried in the form.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, g, render_template, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
@@ -16,6 +14,7 @@ from wtforms import HiddenField, RadioField, validators
 from .. import dryrun
 from ..clock import pinned
 from ..forms import GovDateField, answers_of, formdata_from_json, intake_form_class
+from .hygiene import iso_day
 from .tenancy import council_blueprint
 
 bp = council_blueprint("dry_run", __name__, "/admin/dry-run")
@@ -76,10 +75,10 @@ def step(process):
     if not form.validate_on_submit():
         abort(400)
     try:
-        start = date.fromisoformat(form.start.data)
+        start = iso_day(form.start.data, "The day the case is raised")
         steps = [dryrun.Step.parse(t) for t in (form.steps.data or "").split()]
-    except ValueError:
-        abort(400)
+    except ValueError as problem:
+        abort(400, str(problem))
     intake = _intake(process)
     with pinned(dryrun.at_ten(start)):  # "in the past" means before the day it is raised
         valid = intake.validate()

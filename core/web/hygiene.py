@@ -8,7 +8,12 @@
   a query string or a path before any view sees it.
 * JSON: at most ``MAX_JSON_DEPTH`` levels deep (a body of ``[`` × 100,000 would otherwise exhaust
   Python's recursion limit); size is bounded by ``MAX_CONTENT_LENGTH``.
-* Dates: between ``EARLIEST`` and ``LATEST``, so deadline arithmetic can never overflow.
+* Form bodies: the same unstorable-text check as JSON, before any view; a view that names the
+  answer to fix itself (its form is a ``CheckedForm``) says so with ``@names_its_own_text_problems``.
+* Dates: between ``EARLIEST`` and ``LATEST``, so deadline arithmetic can never overflow; every date
+  typed or sent anywhere (query strings, hidden fields, the API) is read by ``iso_day``.
+* Ids: a row id in a path or a form is a positive 32-bit integer (``row_id``, the ``int`` converter),
+  so an id past the database's integer is "not found", never a database error.
 * Text already stored before these checks still shows: responses replace lone surrogates.
 """
 from __future__ import annotations
@@ -18,8 +23,9 @@ import re
 import unicodedata
 from datetime import date
 
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Response, abort, current_app, jsonify, request
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 from wtforms import Form, TextAreaField
 
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
@@ -51,6 +57,67 @@ def text_problem(text: str, multiline: bool = False) -> str | None:
 
 def plausible(day: date) -> bool:
     return EARLIEST <= day <= LATEST
+
+
+OUT_OF_RANGE = f"must be between {EARLIEST:%-d %B %Y} and {LATEST:%-d %B %Y}"
+
+
+class DateProblem(ValueError):
+    """A date that cannot be used; the message names the answer and says what to do."""
+
+
+def iso_day(text: str, label: str) -> date:
+    """The date ``text`` gives as YYYY-MM-DD, within the plausible window, or ``DateProblem``."""
+    text = (text or "").strip()
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text, re.ASCII):
+        raise DateProblem(f"{label} must be a date in the form YYYY-MM-DD, for example 2026-04-01")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DateProblem(f"{label} must be a real date, for example 2026-04-01") from None
+    if not plausible(day):
+        raise DateProblem(f"{label} {OUT_OF_RANGE}")
+    return day
+
+
+def boxes_day(day: str, month: str, year: str, label: str) -> date:
+    """The date given in day, month and year boxes, within the plausible window, or ``DateProblem``."""
+    parts = [p.strip() for p in (day, month, year)]
+    if not all(re.fullmatch(r"[0-9]{1,4}", p, re.ASCII) for p in parts):
+        raise DateProblem(f"{label} must be a real date, for example 1 4 2026")
+    try:
+        found = date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        raise DateProblem(f"{label} must be a real date, for example 1 4 2026") from None
+    if not plausible(found):
+        raise DateProblem(f"{label} {OUT_OF_RANGE}")
+    return found
+
+
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer
+
+
+def row_id(text) -> int | None:
+    """A row id posted in a form, or None when it cannot be one."""
+    text = text if isinstance(text, str) else ""
+    if not re.fullmatch(r"[0-9]{1,10}", text, re.ASCII):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ROW_ID else None
+
+
+class RowIdConverter(IntegerConverter):
+    """Flask's ``int`` converter, bounded to the database's integer: a bigger id is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def names_its_own_text_problems(view):
+    """Mark a view whose forms name the answer holding unstorable text, so the gate leaves it to them."""
+    view.names_its_own_text_problems = True
+    return view
 
 
 class CheckedMixin:
@@ -122,6 +189,13 @@ def check_request():
             if "/api/" in request.path or request.path.startswith("/api"):
                 return _refused("query", f"The query string {UNSAVABLE}")
             abort(400, f"The web address {UNSAVABLE}")
+    if request.form and not _view_checks_text():
+        for name, value in request.form.items(multi=True):
+            if unsavable(name) or unsavable(value):
+                if "/api/" in request.path or request.path.startswith("/api"):
+                    return _refused("body", f"A form field {UNSAVABLE}")
+                abort(400, f"One of your answers {UNSAVABLE}. Nothing has been saved: go back, retype it and "
+                           "send it again.")
     if not request.is_json:
         return None
     raw = request.get_data(cache=True)
@@ -139,6 +213,11 @@ def check_request():
     return None
 
 
+def _view_checks_text() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "names_its_own_text_problems", False))
+
+
 class SafeResponse(Response):
     """Encodes text that holds a lone surrogate (stored before these checks) instead of failing."""
 
@@ -154,3 +233,8 @@ class SafeResponse(Response):
 def init_app(app: Flask) -> None:
     app.response_class = SafeResponse
     app.before_request(check_request)
+
+
+def install_converters(app: Flask) -> None:
+    """Before any route is added: ``<int:…>`` in every path is a bounded row id."""
+    app.url_map.converters["int"] = RowIdConverter

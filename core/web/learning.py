@@ -3,8 +3,6 @@ kept by its admins, and the aggregates councils share with each other (``/learni
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
@@ -15,6 +13,7 @@ from .. import audit, cases, learning, reports
 from ..auth import viewer_for
 from ..charts import Series, bars
 from ..models import CouncilSetting, CouncilTheme, db
+from .hygiene import DateProblem, iso_day, row_id
 from .reports import Table, may_read_reports, today
 from .tenancy import council_blueprint
 
@@ -129,8 +128,8 @@ def add_theme():
 def remove_theme():
     _admins_only()
     form = RemoveThemeForm()
-    row = db.session.get(CouncilTheme, int(form.id.data)) \
-        if form.validate_on_submit() and (form.id.data or "").isdigit() else None
+    found = row_id(form.id.data) if form.validate_on_submit() else None
+    row = db.session.get(CouncilTheme, found) if found else None
     if row is None or row.council != g.council.slug:
         abort(404)
     db.session.delete(row)
@@ -189,9 +188,9 @@ def _across_data():
         given = request.args.get(name)
         if given:
             try:
-                value = date.fromisoformat(given)
-            except ValueError:
-                errors[name] = [f"Give {name} as a date in the form YYYY-MM-DD, for example 2026-04-01"]
+                value = iso_day(given, name)
+            except DateProblem as problem:
+                errors[name] = [str(problem)]
                 continue
             period = reports.Period(value, period.end) if name == "from" else reports.Period(period.start, value)
     if not errors and period.start > period.end:

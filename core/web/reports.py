@@ -18,6 +18,7 @@ from ..charts import Series, bars, columns
 from ..clock import local_date
 from ..defaults.roles import COUNCIL_ADMIN, PARTNERSHIP_MANAGER, SAFEGUARDING_LEAD
 from ..models import db
+from .hygiene import DateProblem, boxes_day, iso_day
 from .tenancy import council_blueprint
 
 bp = council_blueprint("reports", __name__, "/reports")
@@ -58,21 +59,17 @@ def today() -> date:
 
 
 def date_arg(name: str, label: str, errors: dict) -> tuple[date | None, dict]:
-    """A date from ``name=YYYY-MM-DD`` or from the page's day, month and year boxes."""
+    """A date from ``name=YYYY-MM-DD`` or from the page's day, month and year boxes (``iso_day``, ``boxes_day``)."""
     boxes = {part: request.args.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")}
     given = request.args.get(name, "").strip()
-    if any(boxes.values()):
-        try:
-            return date(int(boxes["year"]), int(boxes["month"]), int(boxes["day"])), boxes
-        except ValueError:
-            errors[name] = f"{label} must be a real date, for example 1 4 2026"
-            return None, boxes
-    if given:
-        try:
-            found = date.fromisoformat(given)
+    try:
+        if any(boxes.values()):
+            return boxes_day(boxes["day"], boxes["month"], boxes["year"], label), boxes
+        if given:
+            found = iso_day(given, label)
             return found, {"day": str(found.day), "month": str(found.month), "year": str(found.year)}
-        except ValueError:
-            errors[name] = f"Give {name} as a date in the form YYYY-MM-DD, for example 2026-04-01"
+    except DateProblem as problem:
+        errors[name] = str(problem)
     return None, boxes
 
 
