@@ -25,6 +25,7 @@ from .hookspecs import ChangeKind
 from .models import Case, CaseEvent, Contact, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
 from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage, process_of, stage_of
 from .runtime import concord, now
+from .web.hygiene import text_problem
 
 # concord, now, calendar_for, meeting_dates, process_of, stage_of and holders moved to runtime, calendar,
 # procedures and access; they stay importable from here for code written before (until 0.2).
@@ -38,6 +39,7 @@ class CaseError(Exception):
         self.field = field
 
 
+MAX_REASON = 10_000
 WITHDRAW = "withdraw"
 WITHDRAWN = "withdrawn"
 
@@ -145,6 +147,11 @@ def withdraw(council: Council, case: Case, record: dict, actor: User, entry: Sta
     reason = (record or {}).get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise CaseError("Enter why you are withdrawing this case", field="reason")
+    problem = text_problem(reason, multiline=True)
+    if problem:
+        raise CaseError(f"Why you are withdrawing it {problem}", field="reason")
+    if len(reason) > MAX_REASON:
+        raise CaseError(f"Why you are withdrawing it must be {MAX_REASON:,} characters or fewer", field="reason")
     moment = now()
     _claim(entry, moment, WITHDRAWN, {"reason": reason.strip()}, actor)
     _change(council, case, "stage-closed", entry)

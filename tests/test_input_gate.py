@@ -171,6 +171,7 @@ def test_a_csv_the_parser_cannot_read_gets_a_message_with_its_line(admin, conten
         "import-file": (io.BytesIO(content.encode()), "directory.csv")}, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "There is a problem" in response.get_data(as_text=True)
+    assert re.search(r"Line \d+: ", response.get_data(as_text=True))
 
 
 def test_the_api_withdraw_applies_the_same_text_checks_as_the_page(client, clock):

@@ -298,7 +298,13 @@ def import_csv():
         text = form.file.data.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         return _unchanged_page([{"text": "The file must be a CSV saved as UTF-8", "href": "#import-file"}], upload=form)
-    rows, errors = _parse(text)
+    try:
+        rows, errors = _parse(text)
+    except CsvLineError as problem:
+        # The parser stops at the first line it cannot read (a cell over its size limit, a stray quote
+        # or line ending): say where, and import nothing.
+        errors = [f"Line {problem.line}: this line cannot be read as CSV ({problem.reason}). Check its quotes and "
+                  "line endings, or save the file again from the spreadsheet as 'CSV UTF-8'"]
     if errors:
         return _unchanged_page([{"text": e, "href": "#import-file"} for e in errors[:20]], upload=form)
     existing = {(c.role, c.scope, c.email): c for c in contacts()}
@@ -334,11 +340,34 @@ def _from_spreadsheet(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
+class CsvLineError(csv.Error):
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+def _lines(text: str):
+    """Rows of the CSV as dicts; a line the parser cannot read raises ``CsvLineError`` with its number."""
+    if "\r" in text.replace("\r\n", ""):
+        raise CsvLineError(1 + text.replace("\r\n", "\n").split("\r")[0].count("\n"),
+                           "a line ends in a lone carriage return")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        yield header
+        for row in reader:
+            yield row
+    except csv.Error as e:
+        raise CsvLineError(reader.line_num, str(e)) from None
+
+
 def _parse(text: str):
     from email_validator import EmailNotValidError, validate_email  # only an import needs it: not at start-up
 
-    reader = csv.DictReader(io.StringIO(text))
-    missing = missing_columns(reader.fieldnames)
+    lines = _lines(text)
+    fieldnames = next(lines) or []
+    reader = (dict(zip(fieldnames, row, strict=False)) for row in lines if row)
+    missing = missing_columns(fieldnames)
     if missing:
         return [], [f"The CSV needs the columns role, scope, name and email (missing: {', '.join(missing)})"]
     # The immediate-risk contact (e.g. a duty team) is a directory role on no ladder.
