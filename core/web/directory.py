@@ -353,10 +353,8 @@ def _lines(text: str):
                            "a line ends in a lone carriage return")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader, None)
-        yield header
-        for row in reader:
-            yield row
+        yield next(reader, None)
+        yield from reader
     except csv.Error as e:
         raise CsvLineError(reader.line_num, str(e)) from None
 
