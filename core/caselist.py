@@ -61,6 +61,17 @@ class Filters:
     def any(self) -> bool:
         return bool(self.status or self.process or self.stage or self.agency or self.area or self.q)
 
+    def audited(self, where: str) -> str:
+        """What the audit trail records of this list: where it was read, its filters and the words searched.
+
+        The words are kept (they may be a child's record number) because the data protection officer
+        must be able to find who looked for a child; the trail is read only by them and council admins.
+        """
+        chosen = [f"{k} {getattr(self, k)}" for k in ("status", "process", "stage", "agency", "area")
+                  if getattr(self, k)]
+        searched = f"; searched for {self.q!r}" if self.q else ""
+        return f"{where}, page {self.page}" + (f" ({', '.join(chosen)})" if chosen else "") + searched
+
 
 def parse(council: Council, args, q: str | None = None) -> tuple[Filters, dict]:
     """Filters from query arguments, and errors (field → messages) for values that make no sense."""

@@ -232,3 +232,19 @@ def test_every_answer_in_the_csv_sits_under_its_own_process_question(client, clo
         }
         for question, answer in asked.items():
             assert row[question] == (answer or ""), (row["Process"], question)
+
+
+def test_every_list_and_search_of_cases_is_in_the_audit_trail_with_what_was_searched(app, client, clock):
+    """The data protection officer can find who looked for a child's record number, by page or API."""
+    raise_cases(client, clock, 2, child_reference="CHI-4471")
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    assert client.get(f"/{WDC}/api/cases?status=open").status_code == 200
+    assert client.post(f"/{WDC}/api/cases/search", json={"q": "CHI-4471"}).status_code == 200
+    page = client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    client.post(f"/{WDC}/cases/", data={"csrf_token": csrf(page), "q": "CHI-4471"})
+    client.get(f"/{WDC}/cases/")
+    with app.app_context():
+        details = db.session.scalars(db.select(AuditEvent.detail).where(AuditEvent.action == "list")
+                                     .order_by(AuditEvent.id)).all()
+    assert details == ["case list (API), page 1 (status open)", "case search (API), page 1; searched for 'CHI-4471'",
+                       "case list, page 1", "case list, page 1; searched for 'CHI-4471'"]

@@ -175,7 +175,7 @@ def list_cases():
     viewer = signed_in()
     if "q" in request.args:
         return bad_request({"q": [SEARCH_IN_THE_BODY.format(council=g.council.slug)]})
-    return _page_of_cases(viewer, request.args)
+    return _page_of_cases(viewer, request.args, "case list (API)")
 
 
 @council_api.post("/cases/search")
@@ -186,14 +186,16 @@ def search_cases():
     wrong = sorted(k for k, v in data.items() if not isinstance(v, (str, int)) or isinstance(v, bool))
     if wrong:
         return bad_request({k: ["Send a string (or a whole number for page and per_page)"] for k in wrong})
-    return _page_of_cases(viewer, {k: str(v) for k, v in data.items()})
+    return _page_of_cases(viewer, {k: str(v) for k, v in data.items()}, "case search (API)")
 
 
-def _page_of_cases(viewer, args):
+def _page_of_cases(viewer, args, where: str):
     filters, errors = caselist.parse(g.council, args)
     if errors:
         return bad_request(errors)
     found = caselist.page_of(g.council, viewer, filters, local_date(cases.now()))
+    audit.record_council(g.council.slug, viewer.user, "list", filters.audited(where))
+    db.session.commit()
     return jsonify({
         "cases": [describe_row(row) for row in found.rows],
         "total": found.total,

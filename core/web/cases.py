@@ -41,8 +41,7 @@ def mine():
         return redirect(url_for("cases.mine", **kept))
     filters, errors = caselist.parse(g.council, request.args, q=session.get(SEARCH_KEY, ""))
     found = caselist.page_of(g.council, g.viewer, filters, _today())
-    audit.record_council(g.council.slug, g.viewer.user, "list",
-                         "case list" + (f" ({filters.status})" if filters.status else ""))
+    audit.record_council(g.council.slug, g.viewer.user, "list", filters.audited("case list"))
     db.session.commit()
     error_list = [{"text": msgs[0], "href": f"#filter-{name}"} for name, msgs in errors.items()]
     return render_template("cases/list.html", page=found, filters=filters, errors=errors, error_list=error_list,
