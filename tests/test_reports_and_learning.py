@@ -484,9 +484,10 @@ def test_across_councils_only_sharing_councils_appear_and_a_count_of_3_is_suppre
     share(client, RPT, "yes")
     share(client, "otherborough", "yes")
     share(client, "hiddenham", "no")
+    clock.set(london(2026, 11, 24, 10, 0))
 
     sign_in(client, "otherborough", "partner@otherborough.example.org", "partnership-manager")
-    data = client.get("/api/learning?from=2026-01-01&to=2026-06-30").get_json()
+    data = client.get("/api/learning?quarter=2026-Q1").get_json()
     assert [c["council"] for c in data["councils"]] == ["otherborough", RPT]
     assert data["time_to_resolution"] == [{"process": "escalation", "title": "Raise a disagreement", "councils": [
         {"council": "otherborough", "name": "Otherborough Council", "closed": None, "suppressed": True,
@@ -500,7 +501,7 @@ def test_across_councils_only_sharing_councils_appear_and_a_count_of_3_is_suppre
     text = str(data)
     assert "hiddenham" not in text.lower() and "-2026-" not in text and "Nurse" not in text
 
-    page = client.get("/learning?from=2026-01-01&to=2026-06-30").get_data(as_text=True)
+    page = client.get("/learning?quarter=2026-Q1").get_data(as_text=True)
     tables = Tables(page).tables
     assert tables["Days from raising to closing: Raise a disagreement: figures"][1:] == [
         ["Otherborough Council", "fewer than 5", "–", "–"], ["Reportshire Council", "5", "3.0", "10.0"]]
@@ -510,7 +511,38 @@ def test_across_councils_only_sharing_councils_appear_and_a_count_of_3_is_suppre
 
     share(client, RPT, "no")
     sign_in(client, "otherborough", "partner@otherborough.example.org", "partnership-manager")
-    assert "Reportshire" not in client.get("/learning").get_data(as_text=True)
+    assert "Reportshire" not in client.get("/learning?quarter=2026-Q1").get_data(as_text=True)
+
+
+def test_learning_across_councils_cannot_be_differenced_and_is_only_for_councils_that_share(make_app, clock):
+    """2 Sep (6 cases) and 2-3 Sep (8 cases) once gave 8 - 6 = 2 for a suppressed day: ranges of days are
+    refused, quarters never overlap, a quarter still running is refused, and a council that keeps its own
+    figures back reads nobody else's."""
+    client = reporting_app(make_app, REPORTSHIRE, OTHERBOROUGH, HIDDENHAM).test_client()
+    for slug, n in ((RPT, 6), ("otherborough", 5)):
+        d = Driver(client, clock, slug)
+        for i in range(n):
+            ref = d.at(2026, 9, 2, 9, i).raise_escalation("Health", f"nurse.{i}")
+            d.at(2026, 9, 2 + (i == 0), 15, i).act(ref, "first", "resolved", ["Information sharing"])
+    for slug in (RPT, "otherborough"):
+        share(client, slug, "yes")
+    share(client, "hiddenham", "no")
+    clock.set(london(2026, 11, 24, 10, 0))
+
+    sign_in(client, "otherborough", "partner@otherborough.example.org", "partnership-manager")
+    for query in ("from=2026-09-02&to=2026-09-02", "from=2026-09-02&to=2026-09-03", "from=2026-07-01&to=2026-09-30",
+                  "quarter=2026-Q4", "quarter=2026-Q3&to=2026-09-02", "quarter=1999-Q1", "quarter=2026-Q5"):
+        assert client.get(f"/api/learning?{query}").status_code == 400, query
+        assert client.get(f"/learning?{query}").status_code == 400, query
+    whole = client.get("/api/learning?quarter=2026-Q3").get_json()
+    assert [c["closed"] for c in whole["time_to_resolution"][0]["councils"]] == [5, 6]
+    assert client.get("/api/learning").get_json() == whole, "the last whole quarter by default"
+
+    sign_in(client, "hiddenham", "partner@hiddenham.example.org", "partnership-manager")
+    refused = client.get("/api/learning?quarter=2026-Q3")
+    assert refused.status_code == 403 and "does not share" in refused.get_json()["error"]
+    page = client.get("/learning?quarter=2026-Q3").get_data(as_text=True)
+    assert "Reportshire" not in page and "Otherborough" not in page and "does not share its figures" in page
 
 
 def test_a_stage_is_on_time_by_its_london_date_either_side_of_midnight_and_of_each_clock_change(app):

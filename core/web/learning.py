@@ -3,6 +3,9 @@ kept by its admins, and the aggregates councils share with each other (``/learni
 """
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
@@ -13,7 +16,7 @@ from .. import audit, cases, learning, reports
 from ..auth import viewer_for
 from ..charts import Series, bars
 from ..models import CouncilSetting, CouncilTheme, db
-from .hygiene import DateProblem, iso_day, row_id
+from .hygiene import row_id
 from .reports import Table, may_read_reports, today
 from .tenancy import council_blueprint
 
@@ -180,23 +183,59 @@ def _cross_council_reader():
     return viewer
 
 
+QUARTER = re.compile(r"([0-9]{4})-Q([1-4])", re.ASCII)
+
+
+def last_whole_quarter(day: date) -> reports.Period:
+    """The last quarter that ended before ``day``."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    end = start - timedelta(days=1)
+    return reports.Period(date(end.year, end.month - 2, 1), end)
+
+
+def quarter_period(text: str, today: date) -> reports.Period:
+    """``YYYY-Qn`` as a period; ValueError unless it is a quarter that has ended, from 2000 on."""
+    found = QUARTER.fullmatch(text.strip())
+    if not found or not 2000 <= int(found.group(1)) <= 2100:
+        raise ValueError("Choose a quarter in the form YYYY-Qn, for example 2026-Q3")
+    year, n = int(found.group(1)), int(found.group(2))
+    start = date(year, 3 * n - 2, 1)
+    end = (date(year + 1, 1, 1) if n == 4 else date(year, 3 * n + 1, 1)) - timedelta(days=1)
+    if end >= today:
+        raise ValueError("Choose a quarter that has ended: figures for a quarter still running would change "
+                         "case by case")
+    return reports.Period(start, end)
+
+
 def _across_data():
+    """The sharing councils and the quarter asked for (``quarter=YYYY-Qn``, the last whole one by default).
+
+    Figures come for one whole quarter at a time, never a range of days: two overlapping periods could be
+    subtracted to show a count the suppression hides, while quarters never overlap.
+    """
     councils = current_app.extensions["concord"].councils
-    period = reports.default_period(today())
-    errors = {}
-    for name in ("from", "to"):
-        given = request.args.get(name)
-        if given:
-            try:
-                value = iso_day(given, name)
-            except DateProblem as problem:
-                errors[name] = [str(problem)]
-                continue
-            period = reports.Period(value, period.end) if name == "from" else reports.Period(period.start, value)
-    if not errors and period.start > period.end:
-        errors["to"] = ["The end date must be the same as or after the start date"]
+    errors: dict[str, list[str]] = {}
+    if {"from", "to"} & set(request.args):
+        errors["quarter"] = ["Figures across councils are for whole quarters: ask for quarter=YYYY-Qn, "
+                             "for example 2026-Q3"]
+    period = last_whole_quarter(today())
+    if request.args.get("quarter"):
+        try:
+            period = quarter_period(request.args["quarter"], today())
+        except ValueError as problem:
+            errors["quarter"] = [str(problem)]
     sharing = list(db.session.scalars(select(CouncilSetting.council).where(CouncilSetting.share_aggregates.is_(True))))
     return councils, sharing, period, errors
+
+
+def quarters_before(day: date, n: int = 8) -> list[str]:
+    """The ``n`` whole quarters before ``day``, latest first, as ``YYYY-Qn``."""
+    out, period = [], last_whole_quarter(day)
+    for _ in range(n):
+        out.append(f"{period.start.year}-Q{(period.start.month + 2) // 3}")
+        period = last_whole_quarter(period.start)
+    return out
 
 
 @across_bp.get("/learning")
@@ -204,12 +243,15 @@ def across():
     viewer = _cross_council_reader()
     councils, sharing, period, errors = _across_data()
     if errors:
-        abort(400)
-    data = reports.across(councils, sharing, period)
+        abort(400, errors["quarter"][0])
+    own_shares = viewer.user.council in sharing
+    # Only councils that share see the others' figures: a council that keeps its own back reads none.
+    data = reports.across(councils, sharing if own_shares else [], period)
     audit.record_council(viewer.user.council, viewer.user, "report", "learning across councils")
     db.session.commit()
-    return render_template("learning/across.html", data=data, tables=_across_tables(data),
-                           own=viewer.user.council, own_shares=viewer.user.council in sharing)
+    return render_template("learning/across.html", data=data, tables=_across_tables(data) if own_shares else [],
+                           own=viewer.user.council, own_shares=own_shares,
+                           quarters=quarters_before(today()), chosen=_quarter_of(period))
 
 
 @across_bp.get("/api/learning")
@@ -218,10 +260,17 @@ def across_json():
     councils, sharing, period, errors = _across_data()
     if errors:
         return jsonify({"errors": errors}), 400
+    if viewer.user.council not in sharing:
+        return jsonify({"error": "Your council does not share its figures, so it sees no other council's. "
+                                 "A council admin can change that in the council's settings."}), 403
     data = reports.across(councils, sharing, period)
     audit.record_council(viewer.user.council, viewer.user, "report", "learning across councils (JSON)")
     db.session.commit()
     return jsonify(data)
+
+
+def _quarter_of(period: reports.Period) -> str:
+    return f"{period.start.year}-Q{(period.start.month + 2) // 3}"
 
 
 def _shown(value, suppressed):
