@@ -280,9 +280,13 @@ def reporting_paths() -> dict:
                 "400": ERRORS, "401": UNAUTHORISED, "404": NOT_FOUND}}},
         "/api/learning": {"get": {
             "summary": "Time from raising to closing per kind of process, and themes, of the councils that share "
-                       "anonymised figures; counts under 5 are null with suppressed: true",
-            "parameters": PERIOD,
+                       "anonymised figures, for one whole quarter that has ended; counts under 5 are null with "
+                       "suppressed: true. Only for a council that shares its own (403 otherwise)",
+            "parameters": [{"name": "quarter", "in": "query", "required": False,
+                            "schema": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+                            "description": "YYYY-Qn; the last whole quarter when left out"}],
             "responses": {"200": ok("The shared figures", {"type": "object", "properties": {
                 "councils": rows, "time_to_resolution": rows, "themes": rows,
-                "suppressed_below": {"type": "integer"}}}), "400": ERRORS, "404": NOT_FOUND}}},
+                "suppressed_below": {"type": "integer"}}}), "400": ERRORS, "403": NOT_FOUND,
+                "404": NOT_FOUND}}},
     }
