@@ -155,6 +155,7 @@ def main():
     admin, name, url = fresh_database()
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-of-at-least-32-bytes",
+                          "DEV_SIGN_IN": True,
                           "CONCORD_ENV": "development", "CLOCK": SystemClock()})
         with app.app_context():
             upgrade()

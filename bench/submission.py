@@ -126,6 +126,7 @@ def main() -> list[str]:
         # API writes (CONCORD_RATE_LIMIT_API_WRITE) is off, or it would be measuring the limiter.
         concord = running.enter_context(gunicorn("wsgi:app", {
             "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development", "CONCORD_INSTANCE": instance,
+            "CONCORD_DEV_SIGN_IN": "on",
             "CONCORD_RATE_LIMIT_API_WRITE": "off"}))
         cookie = sign_in(concord.port)  # the demo teacher: the by-hand servers read that user's row
         servers = {"floor": running.enter_context(gunicorn("bench._floor_app:app", {"DATABASE_URL": url})),

@@ -43,7 +43,8 @@ def from_environment(environ=os.environ) -> dict:
         "SESSION_REDIS_URL": environ.get("CONCORD_SESSION_REDIS_URL") or None,
         "SECRET_KEY": environ.get("SECRET_KEY") or (None if env == "production" else secrets.token_hex(32)),
         "SQLALCHEMY_DATABASE_URI": environ.get("DATABASE_URL", f"sqlite:///{instance / 'concord.db'}"),
-        "DEV_SIGN_IN": _flag(environ, "CONCORD_DEV_SIGN_IN", default=env != "production"),
+        # None until validate(): on by default only in development on the embedded database and outbox.
+        "DEV_SIGN_IN": _flag(environ, "CONCORD_DEV_SIGN_IN", default=None),
         "BASE_URL": environ.get("CONCORD_BASE_URL") or (None if env == "production" else "http://localhost:5000"),
         "ASSETS_DIR": environ.get("CONCORD_ASSETS_DIR"),
         "BROKER_URL": environ.get("CONCORD_BROKER_URL") or None,
@@ -79,7 +80,7 @@ def _json(environ, name: str) -> dict:
     return value
 
 
-def _flag(environ, name: str, default: bool) -> bool:
+def _flag(environ, name: str, default: bool | None) -> bool | None:
     value = environ.get(name)
     if value is None or value == "":
         return default
@@ -112,6 +113,11 @@ def validate(config: dict) -> None:
         raise ConfigError(f"CONCORD_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     for key, (name, default, low, high) in INTEGERS.items():
         config[key] = _integer(config.get(key, default), name, low, high)
+    _check_database_url(config)
+    if config.get("DEV_SIGN_IN") is None:
+        # Development sign-in lets anyone be anyone: against a real database or a real relay it must be
+        # asked for (CONCORD_DEV_SIGN_IN=on), never on because CONCORD_ENV says development.
+        config["DEV_SIGN_IN"] = env == "development" and not _service_signs(config)
     _check_secret_key(config, env)
     _check_base_url(config, env)
     transport = config.get("MAIL_TRANSPORT")
@@ -141,16 +147,37 @@ def validate(config: dict) -> None:
         raise ConfigError(f"CONCORD_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {config['LOG_FORMAT']!r}")
 
 
-def _refuse_implicit_development(config: dict) -> None:
+def _service_signs(config: dict) -> list[str]:
     signs = []
     if config.get("SQLALCHEMY_DATABASE_URI", "").startswith("postgresql"):
         signs.append("DATABASE_URL points at PostgreSQL")
     if config.get("SMTP_HOST"):
         signs.append("SMTP_HOST is set")
+    return signs
+
+
+def _refuse_implicit_development(config: dict) -> None:
+    signs = _service_signs(config)
     if signs:
         raise ConfigError(
             f"CONCORD_ENV is not set, but {' and '.join(signs)}: say which this is. Set CONCORD_ENV=production "
             "for a live service (or CONCORD_ENV=development to try Concord against these services).")
+
+
+SUPPORTED_DATABASES = ("postgresql", "sqlite")
+
+
+def _check_database_url(config: dict) -> None:
+    url = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
+    if scheme not in SUPPORTED_DATABASES:
+        raise ConfigError(f"DATABASE_URL must be a PostgreSQL address (postgresql+psycopg://user@host/name) or, to try "
+                          f"Concord, an SQLite file (sqlite:///path/concord.db): {scheme or 'this'} is not supported")
+
+
+# Words of the placeholder in deploy/concord.env.example and its like: a key anyone can read.
+PLACEHOLDER_WORDS = ("change-me", "changeme", "replace-me", "your-secret", "placeholder", "example")
+MIN_SECRET_DISTINCT = 16
 
 
 def _check_secret_key(config: dict, env: str) -> None:
@@ -163,6 +190,13 @@ def _check_secret_key(config: dict, env: str) -> None:
     if size < MIN_SECRET_BYTES:
         raise ConfigError(f"SECRET_KEY is {size} bytes: it must be at least {MIN_SECRET_BYTES} bytes of random text "
                           "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), or unset in development")
+    text = key.decode(errors="replace") if isinstance(key, bytes) else key
+    if any(word in text.lower() for word in PLACEHOLDER_WORDS):
+        raise ConfigError("SECRET_KEY is still the example's placeholder: anyone who has read the example could sign "
+                          "sessions. Set it to random text (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    if env == "production" and len(set(text)) < MIN_SECRET_DISTINCT:
+        raise ConfigError(f"SECRET_KEY has only {len(set(text))} different characters: it is not random. Set it to "
+                          "random text (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
 
 
 def _check_base_url(config: dict, env: str) -> None:

@@ -9,10 +9,11 @@ from core.app import create_app
 from core.config import ConfigError
 
 ROOT = Path(__file__).parents[1]
+RANDOM_KEY = "Kq3-vX9_pL2mZ8rT5wN1yB7cF4hJ6dG0sA"  # what secrets.token_urlsafe gives: many different characters
 
 
 def production(**extra):
-    return {"CONCORD_ENV": "production", "SECRET_KEY": "s" * 32, "DEV_SIGN_IN": False,
+    return {"CONCORD_ENV": "production", "SECRET_KEY": RANDOM_KEY, "DEV_SIGN_IN": False,
             "MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1", "BASE_URL": "https://concord.example.org",
             "BROKER_URL": "redis://127.0.0.1:6379/0",
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://concord@127.0.0.1/concord", **extra}
@@ -38,7 +39,7 @@ def test_production_has_no_development_sign_in_routes():
 
 
 def test_the_wsgi_entry_point_refuses_to_start_with_a_clear_message(tmp_path):
-    env = {"CONCORD_ENV": "production", "CONCORD_DEV_SIGN_IN": "1", "SECRET_KEY": "x" * 32,
+    env = {"CONCORD_ENV": "production", "CONCORD_DEV_SIGN_IN": "1", "SECRET_KEY": RANDOM_KEY,
            "CONCORD_BASE_URL": "https://concord.example.org", "CONCORD_BROKER_URL": "redis://127.0.0.1:6379/0",
            "DATABASE_URL": "postgresql+psycopg://concord@127.0.0.1/concord", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env,
@@ -66,7 +67,7 @@ def test_mail_and_broker_settings_are_checked_at_start():
 
 # The environment of a correct production deployment; each refusal below changes one thing.
 PRODUCTION_ENV = {
-    "CONCORD_ENV": "production", "SECRET_KEY": "k" * 48,
+    "CONCORD_ENV": "production", "SECRET_KEY": RANDOM_KEY,
     "DATABASE_URL": "postgresql+psycopg://concord@127.0.0.1/concord",
     "CONCORD_BASE_URL": "https://concord.example.org", "CONCORD_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CONCORD_MAIL_TRANSPORT": "smtp", "SMTP_HOST": "relay.example.org", "SMTP_PORT": "587",
@@ -76,6 +77,16 @@ UNSET = None
 
 REFUSALS = {
     "short secret key": ({"SECRET_KEY": "x"}, "SECRET_KEY is 1 bytes: it must be at least 32 bytes"),
+    "the example's placeholder key": ({"SECRET_KEY": "change-me-to-48-random-characters-from-the-command-above"},
+                                      "SECRET_KEY is still the example's placeholder"),
+    "a key of one letter": ({"SECRET_KEY": "a" * 32}, "SECRET_KEY has only 1 different characters: it is not random"),
+    "a MySQL database": ({"DATABASE_URL": "mysql+pymysql://concord@127.0.0.1/concord"},
+                         "DATABASE_URL must be a PostgreSQL address (postgresql+psycopg://user@host/name) or, to try "
+                         "Concord, an SQLite file (sqlite:///path/concord.db): mysql is not supported"),
+    "an http issuer": ({"CONCORD_OIDC_WESTDUNBARTONSHIRE_ISSUER": "http://sso.example.org",
+                        "CONCORD_OIDC_WESTDUNBARTONSHIRE_CLIENT_ID": "concord",
+                        "CONCORD_OIDC_WESTDUNBARTONSHIRE_CLIENT_SECRET": "not-a-real-secret"},
+                       "CONCORD_OIDC_WESTDUNBARTONSHIRE_ISSUER must be an https:// address in production"),
     "31-byte secret key": ({"SECRET_KEY": "k" * 31}, "SECRET_KEY is 31 bytes"),
     "no secret key": ({"SECRET_KEY": UNSET}, "SECRET_KEY is required in production"),
     "no base URL": ({"CONCORD_BASE_URL": UNSET}, "CONCORD_BASE_URL is required in production"),
@@ -142,6 +153,24 @@ def test_development_chosen_explicitly_may_use_postgresql_and_a_relay():
     result = start({"CONCORD_ENV": "development", "DATABASE_URL": "postgresql+psycopg://concord@127.0.0.1/concord",
                     "SMTP_HOST": "127.0.0.1"})
     assert result.returncode == 0, result.stderr
+
+
+DEV_ROUTES = "import wsgi; print('dev sign-in', any(r.endpoint.startswith('dev_sign_in') for r in wsgi.app.url_map.iter_rules()))"
+
+
+@pytest.mark.parametrize("services, asked, on", [
+    ({}, None, True),
+    ({"DATABASE_URL": "postgresql+psycopg://concord@127.0.0.1/concord"}, None, False),
+    ({"SMTP_HOST": "127.0.0.1"}, None, False),
+    ({"DATABASE_URL": "postgresql+psycopg://concord@127.0.0.1/concord", "SMTP_HOST": "127.0.0.1"}, "on", True),
+])
+def test_development_sign_in_against_real_services_is_off_unless_asked_for(services, asked, on):
+    """Anyone may be anyone with development sign-in: against PostgreSQL or a relay it must be chosen."""
+    env = {"CONCORD_ENV": "development", **services, "CONCORD_DEV_SIGN_IN": asked,
+           "PATH": "/usr/bin:/bin", "CONCORD_INSTANCE": "/tmp/concord-config-test"}
+    result = subprocess.run([sys.executable, "-c", DEV_ROUTES], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={k: v for k, v in env.items() if v is not None})
+    assert result.stdout.strip() == f"dev sign-in {on}", result.stderr
 
 
 def test_a_short_secret_key_is_refused_in_development_too():

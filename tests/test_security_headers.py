@@ -83,7 +83,7 @@ def test_no_page_holds_inline_script_or_style_so_the_strict_policy_breaks_nothin
 def production_app(make_app, migrated):
     if migrated.startswith("sqlite"):
         pytest.skip("production runs on PostgreSQL only")
-    return make_app(CONCORD_ENV="production", DEV_SIGN_IN=False, SECRET_KEY="s" * 48, MAIL_TRANSPORT="smtp",
+    return make_app(CONCORD_ENV="production", DEV_SIGN_IN=False, SECRET_KEY="Kq3-vX9_pL2mZ8rT5wN1yB7cF4hJ6dG0sA", MAIL_TRANSPORT="smtp",
                     SMTP_HOST="127.0.0.1", SMTP_STARTTLS=True, BASE_URL="https://concord.example.org",
                     BROKER_URL="redis://127.0.0.1:6379/15")
 

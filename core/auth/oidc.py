@@ -87,7 +87,7 @@ def _yes_no(name: str, value: str) -> bool:
     raise ConfigError(f"{name} must be yes or no, not {value!r}")
 
 
-def parse(settings: dict[str, dict], councils) -> dict[str, CouncilSSO]:
+def parse(settings: dict[str, dict], councils, production: bool = False) -> dict[str, CouncilSSO]:
     parsed = {}
     for slug, values in settings.items():
         if slug not in councils:
@@ -96,6 +96,10 @@ def parse(settings: dict[str, dict], councils) -> dict[str, CouncilSSO]:
         if missing:
             names = ", ".join(f"CONCORD_OIDC_{slug.upper()}_{k.upper()}" for k in missing)
             raise ConfigError(f"Sign-in for {councils[slug].name} is missing {names}")
+        if production and not str(values["issuer"]).lower().startswith("https://"):
+            raise ConfigError(f"CONCORD_OIDC_{slug.upper()}_ISSUER must be an https:// address in production, not "
+                              f"{values['issuer']!r}: over http the provider's keys and tokens could be changed on "
+                              "the way")
         parsed[slug] = CouncilSSO(**{k: v for k, v in values.items() if k in CouncilSSO.__dataclass_fields__})
     return parsed
 
@@ -202,7 +206,7 @@ def concord_init_app(app):
     settings = app.config.get("OIDC")
     if settings is None:
         settings = settings_from_environment()
-    councils = parse(settings, concord.councils)
+    councils = parse(settings, concord.councils, production=app.config["CONCORD_ENV"] == "production")
     oauth = None
     if councils:  # authlib is imported only where a council signs in with SSO
         from authlib.integrations.flask_client import OAuth
