@@ -41,7 +41,7 @@ class CaseError(Exception):
 
 MAX_REASON = 10_000
 WITHDRAW = "withdraw"
-WITHDRAWN = "withdrawn"
+WITHDRAWN = "withdrawn"  # one of procedures.CORE_OUTCOMES
 
 
 class StaleEntry(CaseError):

@@ -14,7 +14,7 @@ from datetime import date
 
 from . import caselist
 from .models import db
-from .procedures import Council
+from .procedures import CORE_OUTCOMES, Council
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1000
@@ -106,6 +106,9 @@ def _outcome(council: Council, case) -> str:
 
 
 def outcome_label(council: Council, case) -> str | None:
+    """The words of the case's outcome: core's own (a withdrawal) or its ladder's."""
+    if case.outcome in CORE_OUTCOMES:
+        return CORE_OUTCOMES[case.outcome]
     try:
         ladder = council.process(case.process).ladder(case.ladder)
     except KeyError:

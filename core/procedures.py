@@ -188,6 +188,8 @@ Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting
 # --- outcomes ---------------------------------------------------------------
 
 NEXT_RUNG = "__next__"
+# Outcomes core itself records, with their words: a council's stages may not declare these slugs.
+CORE_OUTCOMES = {"withdrawn": "Withdrawn by the person who raised it"}
 
 
 @dataclass(frozen=True)
@@ -456,6 +458,10 @@ def problems_of(council: Council) -> list[str]:
     slugs = {p.slug for p in council.processes}
     for process, ladder, stage in council.stages():
         for outcome in stage.outcomes:
+            if outcome.slug in CORE_OUTCOMES:
+                problems.append(f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r} is "
+                                f"core's ({CORE_OUTCOMES[outcome.slug].lower()}): give the council's own outcome "
+                                "another slug, e.g. 'withdrawn-after-discussion'")
             if outcome.opens is not None and outcome.opens not in slugs:
                 problems.append(f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r} "
                                 f"opens unknown process {outcome.opens!r}")

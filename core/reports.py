@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 
 from .clock import LONDON
 from .models import Case, CaseLearning, CaseTheme, StageEntry, db
-from .procedures import Council
+from .procedures import CORE_OUTCOMES, Council
 
 SUPPRESS_BELOW = 5  # counts under this are not shown across councils
 
@@ -223,7 +223,8 @@ class Names:
 
     def outcome(self, process, slug):
         # Outcomes core adds itself (e.g. "withdrawn" by the raiser) are not on any stage.
-        return self.outcomes.get((process, slug)) or (slug or "").replace("-", " ").capitalize()
+        return (self.outcomes.get((process, slug)) or CORE_OUTCOMES.get(slug or "")
+                or (slug or "").replace("-", " ").capitalize())
 
     def stage_order(self, process, ladder, slug):
         titles = list(k for k in self.stages if k[:2] == (process, ladder))

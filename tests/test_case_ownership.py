@@ -237,6 +237,10 @@ def test_the_raiser_withdraws_with_a_reason(client, clock):
                        json={"action": "withdraw", "record": {"reason": "Resolved informally"}, "entry": entry})
     assert done.status_code == 200
     assert (done.get_json()["status"], done.get_json()["outcome"]) == ("closed", "withdrawn")
+    page = client.get(f"/{C}/cases/{reference}").get_data(as_text=True)
+    assert "Withdrawn by the person who raised it" in page
+    assert "✓ Done" not in page and "✗ The case was withdrawn here by the person who raised it" in page
+    assert ">withdrawn<" not in page
     sign_in(client, C, CHAIR, "manager")
     assert client.post(f"/{C}/api/cases/{reference}/actions",
                        json={"action": "withdraw", "record": {"reason": "x"}, "entry": entry}).status_code in (403, 404)

@@ -159,3 +159,11 @@ def test_a_question_shown_after_an_answer_the_form_does_not_ask_stops_start_up()
     follow_up = Field("why", "Why?", "textarea", shown_when=("agreed", ("no",)))
     council = with_stages(replace(FIRST, record=(*FIRST.record, follow_up)), SECOND)
     assert "'why' is shown when 'agreed' is answered, which is no question of the same form" in refusal(council)
+
+
+def test_a_council_declaring_cores_withdrawn_outcome_stops_start_up():
+    """A raiser's withdrawal is core's 'withdrawn': a stage outcome of that slug would be reported as one."""
+    council = with_stages(replace(FIRST, outcomes=(*FIRST.outcomes, Outcome("withdrawn", "Withdrawn after a chat"))),
+                          SECOND)
+    message = refusal(council)
+    assert "outcome 'withdrawn' is core's (withdrawn by the person who raised it)" in message

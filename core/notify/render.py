@@ -13,7 +13,7 @@ from flask import current_app
 
 from ..hookspecs import hookimpl
 from ..models import ScheduledNotification
-from ..procedures import process_of
+from ..procedures import CORE_OUTCOMES, process_of
 from ..runtime import concord as concord_state
 from ..runtime import now
 from .message import Message
@@ -68,8 +68,9 @@ def render(row: ScheduledNotification) -> Message:
     context = {
         "council": council, "reference": case.reference, "process": process.title,
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
-        "outcome": next((o.label for s in process.ladder(case.ladder).stages for o in s.outcomes
-                         if o.slug == case.outcome), case.outcome),
+        "outcome": CORE_OUTCOMES.get(case.outcome or "") or next(
+            (o.label for s in process.ladder(case.ladder).stages for o in s.outcomes if o.slug == case.outcome),
+            case.outcome),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
     if row.kind == "due-date-moved":

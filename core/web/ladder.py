@@ -4,7 +4,10 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
+from ..procedures import CORE_OUTCOMES
+
 WIDTH, PAD, GAP = 640, 14, 34
+WITHDRAWN_HERE = "The case was withdrawn here by the person who raised it"
 TITLE_LINE, TEXT_LINE = 22, 19
 TITLE_CHARS, TEXT_CHARS = 56, 72
 
@@ -15,7 +18,7 @@ class Rung:
     title: str
     who: str
     deadline: str
-    state: str                  # "done", "here" or "ahead"
+    state: str                  # "done", "here", "withdrawn" (the raiser withdrew the case there) or "ahead"
     due: str = ""
     lines: list = field(default_factory=list)   # (class, text, y) inside the box
     y: int = 0
@@ -28,6 +31,8 @@ class Rung:
             text += f" You are here: due {self.due}."
         elif self.state == "done":
             text += " Done."
+        elif self.state == "withdrawn":
+            text += f" {WITHDRAWN_HERE}."
         return text
 
 
@@ -45,7 +50,7 @@ class Drawing:
 
 def draw(process, ladder, case=None) -> Drawing:
     """Rungs top to bottom in the order a case climbs; a case marks where it has been and where it is."""
-    visited = {e.stage for e in case.stages} if case is not None else set()
+    visited = {e.stage: e.outcome for e in case.stages} if case is not None else {}
     current = case.current if case is not None else None
     rungs, y = [], 2
     for number, stage in enumerate(ladder.stages, start=1):
@@ -57,7 +62,7 @@ def draw(process, ladder, case=None) -> Drawing:
         if current is not None and current.stage == stage.slug:
             state = "here"
         elif stage.slug in visited:
-            state = "done"
+            state = "withdrawn" if visited[stage.slug] in CORE_OUTCOMES else "done"
         else:
             state = "ahead"
         rung = Rung(number, stage.title, who, stage.deadline.describe(), state,
@@ -69,6 +74,8 @@ def draw(process, ladder, case=None) -> Drawing:
             lines.append(("app-ladder__here", f"▶ You are here – due {rung.due}"))
         elif state == "done":
             lines.append(("app-ladder__text", "✓ Done"))
+        elif state == "withdrawn":
+            lines.append(("app-ladder__text", f"✗ {WITHDRAWN_HERE}"))
         line_y = y + PAD
         for cls, text in lines:
             line_y += TITLE_LINE if cls == "app-ladder__title" else TEXT_LINE

@@ -105,7 +105,7 @@ conference_dissent = Process(
                 ),
                 outcomes=(
                     escalate("Service lead advised: review with the Safeguarding Children Unit"),
-                    Outcome("withdrawn", "Dissent withdrawn after discussion"),
+                    Outcome("withdrawn-after-discussion", "Dissent withdrawn after discussion"),
                 ),
                 guidance="This should happen immediately following the conference.",
             ),

@@ -165,8 +165,8 @@ def test_disagreement_after_the_review_starts_the_formal_dissent_process(client)
 
 def test_a_dissent_withdrawn_with_the_line_manager_closes(client):
     reference = raise_dissent(client).get_json()["reference"]
-    case = act(client, reference, LINE_MANAGER, "withdrawn", {**LINE_MANAGER_RECORD, "service_lead_advised": "no"})
-    assert case["status"] == "closed" and case["outcome"] == "withdrawn"
+    case = act(client, reference, LINE_MANAGER, "withdrawn-after-discussion", {**LINE_MANAGER_RECORD, "service_lead_advised": "no"})
+    assert case["status"] == "closed" and case["outcome"] == "withdrawn-after-discussion"
 
 
 def test_the_formal_dissent_is_sent_only_after_the_service_leads_review(client):
