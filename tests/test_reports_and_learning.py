@@ -719,3 +719,105 @@ def test_the_learning_export_lists_each_case_with_only_its_own_themes_and_learni
         page = client.get(f"/{slug}/reports/learning?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
         other = "otherborough" if slug == RPT else RPT
         assert f"Marker {other}" not in page and page.count(f"Marker {slug}") == 3
+
+
+# --- one behaviour on both databases ------------------------------------------------------------
+
+
+def _differential_world(url: str, clock):
+    """Three councils on ``url``: several cases each over every process, themes and learning on each."""
+    from flask_migrate import upgrade
+
+    from core.app import create_app
+    from core.testing import TEST_SECRET_KEY, seed_demo_directories
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY, "CLOCK": clock,
+                      "CONCORD_ENV": "development", "DEV_SIGN_IN": True, "LOAD_ENTRY_POINTS": False,
+                      "PLUGINS": [Councils(REPORTSHIRE, OTHERBOROUGH, HIDDENHAM)],
+                      "RATE_LIMIT_SIGN_IN": "1000/minute", "RATE_LIMIT_API_WRITE": "1000/minute"})
+    with app.app_context():
+        upgrade()
+        seed_demo_directories(app)
+    client = app.test_client()
+    spread_over_months(client, clock)
+    themes = (["Information sharing", "Threshold for referral"], ["Attendance at planning meetings"],
+              ["Threshold for referral"], ["Information sharing", "Attendance at planning meetings"])
+    for slug in ("otherborough", "hiddenham"):
+        d = Driver(client, clock, slug)
+        for n in range(6):
+            agency = ("Education", "Health")[n % 2]
+            ref = d.at(2026, 2 + n % 4, 3 + n, 9, n).raise_escalation(agency, f"worker.{n}")
+            if n % 3 != 2:
+                d.at(2026, 2 + n % 4, 5 + n, 14, n).act(ref, "first", "resolved", themes[n % 4],
+                                                        f"{slug} learning {n}: agree one plan.")
+            dissent = d.at(2026, 3, 10 + n, 9, 0).raise_dissent(f"2026-03-0{1 + n}", f"chair.{n}")
+            if n % 2:
+                d.at(2026, 3, 12 + n, 9, 0).act(dissent, "panel", "reconvene", themes[(n + 1) % 4])
+    for slug in (RPT, "otherborough"):
+        share(client, slug, "yes")
+    share(client, "hiddenham", "no")
+    clock.set(london(2026, 7, 1, 10, 0))
+    return app
+
+
+def _every_read(app) -> dict[str, object]:
+    """Every report, export, list and summary of every council, as its readers get them."""
+    client, out = app.test_client(), {}
+    for slug in (RPT, "otherborough", "hiddenham"):
+        sign_in(client, slug, f"lead@{slug}.example.org", "safeguarding-lead")
+        page = client.get(f"/{slug}/reports/?{PERIOD}").get_data(as_text=True)
+        out[f"{slug} report tables"] = Tables(page).tables
+        out[f"{slug} summary"] = client.get(f"/{slug}/api/reports/summary?{PERIOD}").get_json()
+        for process in ("escalation", "conference-dissent"):
+            out[f"{slug} summary {process}"] = client.get(
+                f"/{slug}/api/reports/summary?{PERIOD}&process={process}").get_json()
+        for csv_path in sorted(set(re.findall(rf'href="(/{slug}/reports/[a-z-]+\.csv)[^"]*"', page))):
+            out[csv_path] = client.get(f"{csv_path}?{PERIOD}").get_data(as_text=True)
+        out[f"{slug} learning.csv"] = client.get(f"/{slug}/reports/learning.csv?{PERIOD}").get_data(as_text=True)
+        out[f"{slug} learning page"] = Tables(client.get(
+            f"/{slug}/reports/learning?{PERIOD}").get_data(as_text=True)).tables
+        out[f"{slug} cases.csv"] = client.get(f"/{slug}/cases/export.csv?free_text=yes").get_data(as_text=True)
+        for status in ("", "open", "overdue", "closed"):
+            for sort in ("raised", "due"):
+                out[f"{slug} list {status} {sort}"] = client.get(
+                    f"/{slug}/api/cases?status={status}&sort={sort}&per_page=5&page=2").get_json()
+        out[f"{slug} search"] = client.post(f"/{slug}/api/cases/search", json={"q": "2026"}).get_json()
+        sign_in(client, slug, f"partner@{slug}.example.org", "partnership-manager")
+        for quarter in ("2026-Q1", "2026-Q2"):
+            out[f"{slug} across {quarter}"] = client.get(f"/api/learning?quarter={quarter}").get_json()
+    return out
+
+
+def test_sqlite_and_postgresql_give_the_same_reports_exports_lists_and_summaries(tmp_path, clock):
+    """The same multi-council data loaded into both databases: every read answers alike, row for row."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from core.testing import POSTGRES_ADMIN_URL, require_service
+
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    name = f"concord_diff_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        reads = {}
+        for label, url in (("sqlite", f"sqlite:///{tmp_path / 'diff.db'}"),
+                           ("postgresql", POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name)):
+            clock.set(london(2026, 1, 1, 9, 0))
+            app = _differential_world(url, clock)
+            reads[label] = _every_read(app)
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    lite, pg = reads["sqlite"], reads["postgresql"]
+    assert sorted(lite) == sorted(pg)
+    assert len(lite) > 60
+    assert any("otherborough learning 4" in str(v) for v in lite.values()), "the world has learning in it"
+    for key in sorted(lite):
+        assert lite[key] == pg[key], key
