@@ -220,6 +220,42 @@ def test_a_database_from_every_release_upgrades_with_nothing_lost(release, empty
     assert [m["To"] for m in smtp_sink.messages[before:]] == [QIO]
 
 
+def test_failures_marked_reported_that_no_digest_carried_are_in_the_first_digest_after_the_upgrade(
+        empty_database, tmp_path, smtp_sink):
+    build_release(empty_database, "perf_reports1", tmp_path)
+    fill_as_released(empty_database, "perf_reports1")
+    admin = "admin@wdc.example.org"
+    reported, lost = utc(2026, 11, 23, 7, 0), utc(2026, 11, 23, 8, 1)
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(text('INSERT INTO "user" (id, council, issuer, subject, email, name, roles, session_generation) '
+                          "VALUES (3, :wdc, 'dev:westdunbartonshire', :a, :a, 'Admin Demo', :roles, 0)"),
+                     {"wdc": WDC, "a": admin, "roles": json.dumps(["council-admin"])})
+        rows = [  # (case, kind, recipient, state, reported_at, created_at)
+            (1, "outcome", "gone.one@wdc.example.org", "failed", reported, reported),  # in the sent digest
+            (None, "failure-digest", admin, "sent", None, reported),
+            (2, "outcome", "gone.two@wdc.example.org", "failed", lost, lost),  # marked, in no digest
+        ]
+        for n, (case, kind, recipient, state, reported_at, created_at) in enumerate(rows):
+            conn.execute(text("INSERT INTO scheduled_notification (council, case_id, kind, recipient, dedupe_key, "
+                              "send_after, state, attempts, last_error, created_at, reported_at) VALUES (:wdc, "
+                              ":case, :kind, :to, :key, :at, :state, 1, 'recipient refused (550)', :at, :reported)"),
+                         {"wdc": WDC, "case": case, "kind": kind, "to": recipient, "key": f"old/{n}",
+                          "at": created_at, "state": state, "reported": reported_at})
+    engine.dispose()
+
+    app = app_on(empty_database, clock=FixedClock(london(2026, 11, 24, 7, 0)), MAIL_TRANSPORT="smtp",
+                 SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_sink.port, BASE_URL="https://concord.example.org")
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    drain(app)
+    digests = [m for m in smtp_sink.messages if m["To"] == admin and "could not be sent" in m["Subject"]]
+    assert len(digests) == 1, [m["Subject"] for m in digests]
+    text_ = digests[0].get_body(("plain",)).get_content()
+    assert "WDC-2026-0002 (" in text_ and "WDC-2026-0001 (" not in text_
+
+
 def test_a_downgrade_that_would_delete_audit_rows_refuses_and_keeps_them(empty_database, capfd):
     app = app_on(empty_database)
     with app.app_context():
