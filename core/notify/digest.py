@@ -6,14 +6,16 @@ it carries (``failure_digest_item``, one digest per failure) and one email row
 per council admin. A failure that happens after the day's digest was planned
 waits for the next day's. A failure counts as reported (``reported_at``) only
 once an email of its digest has been sent; if every email of a digest failed,
-its failures are released to the next digest.
+its failures are released to the next digest. Each tick looks only at the
+digests not yet settled (the day's, for a minute or two), never at the
+outbox's history.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, and_, delete, exists, select, update
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy import ForeignKey, Index, String, delete, exists, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import LONDON, local_date
 from ..models import ScheduledNotification, User, db, insert_ignoring_duplicates
@@ -25,7 +27,11 @@ DIGEST = "failure-digest"
 
 
 class FailureDigest(db.Model):
-    """One council's digest of a day; its emails are the ``failure-digest`` rows created at ``created_at``."""
+    """One council's digest of a day: its email rows (one per admin) and, once settled, when.
+
+    Settled: an email reached an admin (its failures are reported), or every email failed (its
+    failures were released to the next digest). Only unsettled digests are looked at each tick.
+    """
 
     __tablename__ = "failure_digest"
     __table_args__ = (Index("ix_failure_digest_council_day", "council", "day"),)
@@ -34,6 +40,8 @@ class FailureDigest(db.Model):
     council: Mapped[str] = mapped_column(String(64))
     day: Mapped[date]
     created_at: Mapped[datetime]
+    emails: Mapped[list]  # the ids of its ``failure-digest`` outbox rows
+    settled_at: Mapped[datetime | None]
 
 
 class FailureDigestItem(db.Model):
@@ -54,25 +62,22 @@ def admins_of(council_slug: str) -> list[str]:
     return sorted({u.email for u in users if COUNCIL_ADMIN in (u.roles or [])})
 
 
-def _emails_of(digest, email):
-    """The digest's email rows: same council, created with it."""
-    return and_(email.kind == DIGEST, email.council == digest.council, email.created_at == digest.created_at)
-
-
-def settle_sent_digests() -> None:
+def settle_digests(moment) -> None:
     """Failures whose digest reached an admin are reported; those of a digest nobody received go back."""
-    Digest, Item, Email = FailureDigest, FailureDigestItem, aliased(Row)
-    carried = select(Item.failure_id).join(Digest, Digest.id == Item.digest_id)
-    sent = exists().where(_emails_of(Digest, Email), Email.state == "sent")
-    db.session.execute(
-        update(Row).where(Row.reported_at.is_(None), Row.id.in_(carried.where(sent)))
-        .values(reported_at=now()).execution_options(synchronize_session=False))
-    still_trying = exists().where(_emails_of(Digest, Email), Email.state.in_(("pending", "sending", "sent")))
-    undelivered = select(Digest.id).where(~still_trying)
-    db.session.execute(
-        delete(Item).where(Item.digest_id.in_(undelivered),
-                           Item.failure_id.in_(select(Row.id).where(Row.reported_at.is_(None))))
-        .execution_options(synchronize_session=False))
+    for digest in db.session.scalars(select(FailureDigest).where(FailureDigest.settled_at.is_(None))).all():
+        states = set(db.session.scalars(select(Row.state).where(Row.id.in_(digest.emails or [-1]))))
+        carried = select(FailureDigestItem.failure_id).where(FailureDigestItem.digest_id == digest.id)
+        if "sent" in states:
+            db.session.execute(update(Row).where(Row.id.in_(carried), Row.reported_at.is_(None))
+                               .values(reported_at=moment).execution_options(synchronize_session=False))
+        elif states & {"pending", "sending"}:
+            continue
+        else:  # every admin's copy failed: its failures go in the next digest
+            db.session.execute(delete(FailureDigestItem).where(
+                FailureDigestItem.digest_id == digest.id,
+                FailureDigestItem.failure_id.in_(select(Row.id).where(Row.reported_at.is_(None))))
+                .execution_options(synchronize_session=False))
+        digest.settled_at = moment
 
 
 def unreported_failures(council_slug: str) -> list[ScheduledNotification]:
@@ -84,7 +89,7 @@ def unreported_failures(council_slug: str) -> list[ScheduledNotification]:
 def plan_digests(councils) -> None:
     """Once a day, from 07:00: one digest per council with failures not yet in a digest, one email per admin."""
     moment = now()
-    settle_sent_digests()
+    settle_digests(moment)
     if moment.astimezone(LONDON).time() < SEND_TIME:
         db.session.commit()
         return
@@ -93,17 +98,18 @@ def plan_digests(councils) -> None:
         if db.session.scalar(select(exists().where(FailureDigest.council == slug, FailureDigest.day == today))):
             continue  # the day's digest is planned: later failures go in the next one
         failed = unreported_failures(slug)
-        admins = admins_of(slug)
-        if not failed or not admins:
+        admins = admins_of(slug) if failed else []
+        if not admins:
             continue
-        digest = FailureDigest(council=slug, day=today, created_at=moment)
+        keys = [f"digest-{slug}-{today}/{DIGEST}/{email}" for email in admins]
+        insert_ignoring_duplicates(Row, [dict(
+            council=slug, case_id=None, stage_entry_id=None, kind=DIGEST, recipient=email, dedupe_key=key,
+            send_after=moment, state="pending", attempts=0, created_at=moment) for email, key in zip(admins, keys, strict=True)])
+        emails = db.session.scalars(select(Row.id).where(Row.dedupe_key.in_(keys), Row.created_at == moment)).all()
+        digest = FailureDigest(council=slug, day=today, created_at=moment, emails=sorted(emails))
         db.session.add(digest)
         db.session.flush()
         insert_ignoring_duplicates(FailureDigestItem, [{"failure_id": row.id, "digest_id": digest.id} for row in failed])
-        insert_ignoring_duplicates(Row, [dict(
-            council=slug, case_id=None, stage_entry_id=None, kind=DIGEST, recipient=email,
-            dedupe_key=f"digest-{slug}-{today}/{DIGEST}/{email}", send_after=moment, state="pending",
-            attempts=0, created_at=moment) for email in admins])
     db.session.commit()
 
 

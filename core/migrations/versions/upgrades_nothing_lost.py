@@ -9,10 +9,11 @@ Migrations already on main are never edited: what an earlier edit of one of them
 a database built before that edit is repaired here (and, for the one column 0004 needs before it can
 run, in env.py).
 
-* ``failure_digest``/``failure_digest_item``: a digest records the failures it carries. Digests
-  planned before this revision are carried over (a failure belonged to the digest rows created at
-  its ``reported_at``); a failure marked reported that no sent digest carried loses its mark and is
-  in the next digest.
+* ``failure_digest``/``failure_digest_item``: a digest records the failures it carries and its
+  email rows. Digests planned before this revision are carried over (a failure belonged to the
+  digest rows created at its ``reported_at``), unsettled, so the next tick reports or releases
+  their failures; a failure marked reported that no sent digest carried loses its mark and is in the
+  next digest.
 * Open stages entered before 0004 had no ``stage_offer`` rows, no assignee for a named holder, and
   before deadlines1 no ``long_overdue_on``: they get what the case engine gives a stage it enters
   now (core.cases._assign, core.overdue.long_overdue_on), read from the directory and calendars as
@@ -47,7 +48,7 @@ notification = sa.table(
     sa.column("attempts", sa.Integer), sa.column("created_at", sa.DateTime), sa.column("reported_at", sa.DateTime),
 )
 digest_table = sa.table("failure_digest", sa.column("id", sa.Integer), sa.column("council", sa.String),
-                        sa.column("day", sa.Date), sa.column("created_at", sa.DateTime))
+                        sa.column("day", sa.Date), sa.column("created_at", sa.DateTime), sa.column("emails", sa.JSON))
 item_table = sa.table("failure_digest_item", sa.column("failure_id", sa.Integer), sa.column("digest_id", sa.Integer))
 case_table = sa.table("case", sa.column("id", sa.Integer), sa.column("council", sa.String),
                       sa.column("process", sa.String), sa.column("ladder", sa.String), sa.column("answers", sa.JSON),
@@ -77,6 +78,8 @@ def upgrade():
         sa.Column("council", sa.String(length=64), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("emails", sa.JSON(), nullable=False),
+        sa.Column("settled_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_failure_digest_council_day", "failure_digest", ["council", "day"])
@@ -111,7 +114,10 @@ def _carry_over_digests(bind) -> None:
     digests = bind.execute(sa.select(n.c.council, n.c.created_at).where(n.c.kind == DIGEST).distinct()).all()
     for council, created_at in digests:
         day = created_at.replace(tzinfo=UTC).astimezone(LONDON).date()
-        digest_id = bind.execute(sa.insert(digest_table).values(council=council, day=day, created_at=created_at)
+        emails = bind.execute(sa.select(n.c.id).where(n.c.kind == DIGEST, n.c.council == council,
+                                                      n.c.created_at == created_at).order_by(n.c.id)).scalars().all()
+        digest_id = bind.execute(sa.insert(digest_table).values(council=council, day=day, created_at=created_at,
+                                                                emails=emails)
                                  .returning(digest_table.c.id)).scalar_one()
         bind.execute(sa.insert(item_table).from_select(
             ["failure_id", "digest_id"],
