@@ -68,3 +68,26 @@ def test_readyz_names_the_session_store_when_it_does_not_answer(redis_sessions_a
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["failed"] == ["sessions"]
+
+
+def test_a_session_store_failing_after_the_request_saved_something_does_not_say_nothing_was_saved(make_app):
+    from core.models import db
+
+    require_service("Redis", "127.0.0.1", 6379)
+    app = make_app(SESSION_REDIS_URL="redis://127.0.0.1:6379/14", PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/test-only/saves-then-remembers")
+    def saves_then_remembers():
+        from flask import session
+        from sqlalchemy import text
+
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()  # something saved
+        session["remembered"] = True  # written to the store after the view: it fails there
+        return "done"
+
+    client = app.test_client()
+    session_store_goes_down(app)
+    page = client.get("/test-only/saves-then-remembers")
+    assert page.status_code == 503
+    assert "may have been saved" in page.get_data(as_text=True)

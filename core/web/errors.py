@@ -23,6 +23,10 @@ MESSAGES = {
     500: "Sorry, there is a problem with the service. Nothing you sent has been saved; try again later.",
     503: "Sorry, the service is unavailable. Nothing you sent has been saved; try again in a few minutes.",
 }
+# The store failed after this request had already saved something (writing the session comes last).
+MAY_HAVE_SAVED = ("Sorry, the service is unavailable. What you sent may have been saved: check before you send it "
+                  "again, in a few minutes.")
+COMMITTED = "concord_request_committed"
 
 
 def unavailable_service(e: BaseException | None) -> str | None:
@@ -63,12 +67,26 @@ def render_unavailable(app: Flask, service: str):
         db.session.rollback()
     except Exception:  # the database may be the service that is down
         pass
-    body, status = render_error(503, service=service)
+    from flask import g
+
+    body, status = render_error(503, MAY_HAVE_SAVED if g.get(COMMITTED) else None, service=service)
     body.headers["Retry-After"] = RETRY_AFTER
     return body, status
 
 
+def _note_commit(session) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        setattr(g, COMMITTED, True)
+
+
 def init_app(app: Flask) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _note_commit):
+        event.listen(Session, "after_commit", _note_commit)
     plain_log_exception = app.log_exception
 
     def log_exception(exc_info):
