@@ -4,7 +4,8 @@ The database holds the truth: a message lost with the broker is handed out again
 and a duplicate finds its row already sent. The sink is a real SMTP server; the test counts its
 deliveries and their distinct Message-IDs. Only a message the killed worker had handed to SMTP but
 not yet marked sent could arrive twice (SMTP has no transactions to share with the database). The rows the
-killed worker had claimed and not sent stay 'sending' until the scheduler's lease (short here) hands them out again.
+killed worker had claimed and not sent stay 'sending' until their lease (30 s after the dead worker's last heartbeat)
+is over and the scheduler hands them out again.
 """
 import os
 import shutil
@@ -64,7 +65,7 @@ def test_every_message_arrives_exactly_once_despite_a_killed_worker_and_a_broker
     redis_server = start_redis(port)
     broker_url = f"redis://127.0.0.1:{port}/0"
     app = make_app(CLOCK=SystemClock(), BROKER_URL=broker_url, MAIL_TRANSPORT="smtp",
-                   SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_sink.port, NOTIFY_LEASE_SECONDS=15)
+                   SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_sink.port)
     client = app.test_client()
     sign_in(client, "westdunbartonshire", "chaos@wdc.example.org")
     client.post("/westdunbartonshire/api/cases", json={"process": "conference-dissent", "answers": {
