@@ -47,7 +47,7 @@ def test_signed_in_pages_answer_503_saying_nothing_was_saved_when_the_session_st
     assert "session store" in errors[0].getMessage()
 
 
-def test_a_form_posted_while_the_session_store_is_down_is_503_and_nothing_is_saved(redis_sessions_app, caplog):
+def test_a_form_posted_while_the_session_store_is_down_is_503_and_nothing_is_saved(redis_sessions_app):
     from core.models import Case, db
 
     app = redis_sessions_app
