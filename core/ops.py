@@ -1,8 +1,9 @@
 """For whoever runs Concord: ``/healthz``, ``/readyz`` and Prometheus ``/metrics``.
 
 ``/healthz`` says the process answers (for restarts); ``/readyz`` says it can
-do its job (for load balancers): the database answers, the broker answers and
-the schema is at the migrations' head, else 503 naming the failed check.
+do its job (for load balancers): the database answers, the broker answers, the
+session store answers and the schema is at the migrations' head, else 503
+naming the failed check.
 
 ``/metrics`` is off unless ``CONCORD_METRICS=on`` or ``CONCORD_METRICS_TOKEN``
 is set; with a token, a scraper must send ``Authorization: Bearer <token>``.
@@ -47,7 +48,8 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    checks = {"database": _check_database, "migrations": _check_migrations, "broker": _check_broker}
+    checks = {"database": _check_database, "migrations": _check_migrations, "broker": _check_broker,
+              "sessions": _check_sessions}
     results, failed = {}, []
     for name, check in checks.items():
         try:
@@ -106,6 +108,31 @@ def _check_broker():
     parameters.socket_timeout = parameters.blocked_connection_timeout = CHECK_TIMEOUT
     parameters.connection_attempts, parameters.retry_delay = 1, 0
     pika.BlockingConnection(parameters).close()
+    return None
+
+
+def _check_sessions():
+    """The session store: Redis answers PING (within the check's timeout), or the session folder is writable."""
+    interface = current_app.session_interface
+    client = getattr(interface, "client", None)
+    if client is not None and hasattr(client, "connection_pool"):
+        import redis
+
+        probes = current_app.extensions.setdefault("concord.readyz_sessions", {})
+        probe = probes.get(id(client))
+        if probe is None:
+            pool = client.connection_pool  # the store's address and credentials, with the check's timeouts
+            kwargs = {**pool.connection_kwargs, "socket_timeout": CHECK_TIMEOUT, "socket_connect_timeout": CHECK_TIMEOUT}
+            probe = probes[id(client)] = redis.Redis(
+                connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs))
+        probe.ping()
+        return None
+    cache = getattr(interface, "cache", None)
+    folder = getattr(cache, "_path", None)
+    if folder is not None:
+        if not os.access(folder, os.W_OK):
+            raise PermissionError("the session folder cannot be written")
+        return "ok (files)"
     return None
 
 

@@ -20,11 +20,11 @@ def test_healthz_says_the_process_answers(client):
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
 
-def test_readyz_checks_database_broker_and_migrations(client):
+def test_readyz_checks_database_broker_migrations_and_sessions(client):
     response = client.get("/readyz")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["checks"] == {"database": "ok", "migrations": "ok",
-                                             "broker": "ok (in-process stub broker)"}
+                                             "broker": "ok (in-process stub broker)", "sessions": "ok (files)"}
 
 
 def test_readyz_is_503_naming_the_broker_when_the_broker_does_not_answer(make_app):

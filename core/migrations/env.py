@@ -104,7 +104,26 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            _repair_before_0004(connection)
             context.run_migrations()
+
+
+def _repair_before_0004(connection):
+    """A database built at 296da5b stands at 0003 without ``scheduled_notification.reported_at``.
+
+    0004 (already released, so never edited) indexes that column, and no migration can run
+    between 0003 and 0004 without editing 0004: the column is added here, before any migration
+    runs. The rest of what 296da5b left different is repaired by the upgrades1 migration.
+    """
+    import sqlalchemy as sa
+    from alembic.runtime.migration import MigrationContext
+
+    if MigrationContext.configure(connection).get_current_heads() != ("0003",):
+        return
+    columns = {c["name"] for c in sa.inspect(connection).get_columns("scheduled_notification")}
+    if "reported_at" not in columns:
+        logger.info("Adding scheduled_notification.reported_at (0003 as first released at 296da5b lacked it)")
+        connection.execute(sa.text("ALTER TABLE scheduled_notification ADD COLUMN reported_at TIMESTAMP"))
 
 
 if context.is_offline_mode():

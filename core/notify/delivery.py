@@ -5,13 +5,18 @@ The rows are claimed in one statement: ``pending`` and due becomes ``sending``
 anything is sent, so two workers never send a row together and a duplicate
 or late message finds it no longer pending and does nothing. Each row is
 marked ``sent`` (or failed, or pending again later) with its own autocommitted
-UPDATE straight after the transport's answer: a worker killed mid-message
-can have sent at most the one row it had not yet marked. The rows it had
-claimed but not sent stay ``sending`` until the scheduler's lease runs out
-(``reclaim_stale``) and are then handed out again.
+UPDATE straight after the transport's answer: a worker thread killed
+mid-message can have sent at most the one row it had not yet marked (so a
+process killed with ``--threads 8`` at most eight). While a process is
+sending, one heartbeat thread renews the lease of the rows it holds every
+``HEARTBEAT``; the rows a killed process had claimed but not sent stay
+``sending`` only until the lease (``LEASE``, 30 s after its last heartbeat)
+runs out, and the scheduler's next tick hands them out again
+(``reclaim_stale``).
 """
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from flask import current_app
@@ -24,7 +29,59 @@ from .message import PermanentFailure, TemporaryFailure
 from .render import render
 
 MAX_ATTEMPTS = 5
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=30)  # three missed heartbeats: the process holding the rows is gone
+HEARTBEAT = timedelta(seconds=10)
+
+
+class Heartbeat:
+    """One thread per process renewing the lease (``send_after``) of the rows its deliveries hold."""
+
+    def __init__(self, app, every: timedelta = HEARTBEAT):
+        self.app, self.every = app, every.total_seconds()
+        self.held: dict[int, int] = {}
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def hold(self, ids) -> None:
+        with self.lock:
+            for row_id in ids:
+                self.held[row_id] = self.held.get(row_id, 0) + 1
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._beat, name="concord-lease-heartbeat", daemon=True)
+                self.thread.start()
+
+    def release(self, ids) -> None:
+        with self.lock:
+            for row_id in ids:
+                if self.held.get(row_id, 0) <= 1:
+                    self.held.pop(row_id, None)
+                else:
+                    self.held[row_id] -= 1
+
+    def _beat(self) -> None:
+        pause = threading.Event()
+        while not pause.wait(self.every):
+            with self.lock:
+                ids = list(self.held)
+                if not ids:  # nothing held: the thread ends, the next delivery starts another
+                    self.thread = None
+                    return
+            try:
+                with self.app.app_context(), \
+                        db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(update(ScheduledNotification)
+                                 .where(ScheduledNotification.id.in_(ids), ScheduledNotification.state == "sending")
+                                 .values(send_after=now()))
+            except Exception:  # the database may blink: the next beat tries again, well within the lease
+                self.app.logger.warning("lease heartbeat failed; retrying in %d s", self.every)
+
+
+def heartbeat() -> Heartbeat:
+    app = current_app._get_current_object()
+    beat = app.extensions.get("concord.heartbeat")
+    if beat is None:
+        beat = app.extensions.setdefault("concord.heartbeat", Heartbeat(app))
+    return beat
 
 
 def backoff(attempts: int) -> timedelta:
@@ -84,6 +141,9 @@ def deliver(row_ids: list[int]) -> dict[int, str]:
         return {}
     mail = current_app.extensions["concord.mail"]
     done = {}
+    held = [row.id for row in rows]
+    beat = heartbeat()
+    beat.hold(held)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as marks:
         try:
             for row in rows:
@@ -96,11 +156,13 @@ def deliver(row_ids: list[int]) -> dict[int, str]:
                           .where(ScheduledNotification.id.in_(left), ScheduledNotification.state == "sending")
                           .values(state="pending"))
             raise
+        finally:
+            beat.release(held)
     return done
 
 
 def reclaim_stale(lease: timedelta = LEASE) -> int:
-    """Rows left ``sending`` longer than the lease (their worker died) become pending again."""
+    """Rows whose lease ran out (their worker stopped renewing it: it died) become pending again."""
     result = db.session.execute(
         update(ScheduledNotification)
         .where(ScheduledNotification.state == "sending", ScheduledNotification.send_after <= now() - lease)

@@ -116,9 +116,9 @@ def calendar_entry(row: ScheduledNotification, reference: str, due_on: date, lin
 
 
 def render_digest(row: ScheduledNotification, council) -> Message:
-    from .digest import failures_reported_on
+    from .digest import failures_in
 
-    failures = failures_reported_on(council.slug, row.created_at)
+    failures = failures_in(row)
     base = current_app.config["BASE_URL"].rstrip("/")
     context = {"council": council, "failures": failures, "count": len(failures), "reference": "Concord",
                "link": f"{base}/{council.slug}/cases/"}

@@ -56,7 +56,11 @@ def as_bytes(message, sender: str) -> bytes:
 
 
 class SmtpTransport:
-    """SMTP with one kept-open connection per worker thread (reopened after any error)."""
+    """SMTP with one kept-open connection per worker thread (reopened after any error).
+
+    A relay closes a connection left idle (Postfix after 300 s): the next message finds it gone,
+    reconnects once and is sent straight away, rather than counting as a temporary failure.
+    """
 
     def __init__(self, config):
         self.host, self.port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25)
@@ -87,7 +91,17 @@ class SmtpTransport:
 
     def send(self, message) -> None:
         try:
-            self._connection().sendmail(self.sender, [message.to], as_bytes(message, self.sender))
+            data = as_bytes(message, self.sender)
+            reused = getattr(self.local, "smtp", None) is not None
+            try:
+                self._connection().sendmail(self.sender, [message.to], data)
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPSenderRefused, ConnectionError) as e:
+                if not reused or getattr(e, "smtp_code", 421) != 421:
+                    raise
+                # The relay closed the kept-open connection while it was idle (silently, or "421 … timeout"
+                # read at the next command): nothing was accepted, so open a new one and send once more now.
+                self._drop()
+                self._connection().sendmail(self.sender, [message.to], data)
         except UnicodeEncodeError:
             raise PermanentFailure("the address is not ASCII") from None
         except smtplib.SMTPRecipientsRefused as e:
