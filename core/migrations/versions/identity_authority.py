@@ -1,13 +1,13 @@
 """authority by identity: the identity holding a stage, and identities an admin set aside
 
 Revision ID: identity1
-Revises: perf_reports1
+Revises: upgrades1
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "identity1"
-down_revision = "perf_reports1"
+down_revision = "upgrades1"
 branch_labels = None
 depends_on = None
 
