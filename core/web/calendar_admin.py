@@ -23,15 +23,10 @@ from ..forms import GovDateField
 from ..models import ClosureDay, Meeting, db
 from ..procedures import NATIONS, NextMeeting
 from .hygiene import CheckedForm
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 class ClosureForm(CheckedForm):

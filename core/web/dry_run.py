@@ -16,15 +16,10 @@ from wtforms import HiddenField, RadioField, validators
 from .. import dryrun
 from ..clock import pinned
 from ..forms import GovDateField, answers_of, formdata_from_json, intake_form_class
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("dry_run", __name__, "/admin/dry-run")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 class ChooseForm(FlaskForm):

@@ -16,7 +16,7 @@ from ..auth import viewer_for
 from ..charts import Series, bars
 from ..models import CouncilSetting, CouncilTheme, db
 from .reports import Table, may_read_reports, today
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("learning", __name__)
 across_bp = Blueprint("across", __name__)
@@ -80,11 +80,6 @@ def add_learning(reference):
 # --- a council's themes and sharing, kept by its admins -------------------------
 
 
-def _admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
-
-
 class ThemeForm(FlaskForm):
     label = StringField("New theme", widget=GovTextInput(), filters=[_strip],
                         description="A short phrase, for example 'Attendance at core groups'",
@@ -103,13 +98,13 @@ def _themes_page(form=None, status=200):
 
 @bp.get("/admin/themes")
 def themes():
-    _admins_only()
+    admins_only()
     return _themes_page()
 
 
 @bp.post("/admin/themes")
 def add_theme():
-    _admins_only()
+    admins_only()
     form = ThemeForm()
     if form.validate_on_submit():
         label = form.label.data
@@ -127,7 +122,7 @@ def add_theme():
 
 @bp.post("/admin/themes/remove")
 def remove_theme():
-    _admins_only()
+    admins_only()
     form = RemoveThemeForm()
     row = db.session.get(CouncilTheme, int(form.id.data)) \
         if form.validate_on_submit() and (form.id.data or "").isdigit() else None
@@ -152,7 +147,7 @@ class SettingsForm(FlaskForm):
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
 def settings():
-    _admins_only()
+    admins_only()
     form = SettingsForm()
     if request.method == "POST":
         if form.validate_on_submit():
