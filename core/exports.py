@@ -13,15 +13,29 @@ from datetime import date
 from . import caselist
 from .models import db
 from .procedures import Council
+from .web.hygiene import SURROGATE
 
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1000
 
 
 def safe(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A cell a spreadsheet shows as text and never runs: a leading ``'`` before anything formula-like
+    (a plain number such as -3 stays a number), and a lone surrogate, which no file can hold, as U+FFFD.
+
+    Every CSV Concord writes goes through here: case lists, reports and learning, the directory.
+    """
+    text = SURROGATE.sub("\ufffd", "" if value is None else str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def cases_csv(council: Council, viewer, filters: caselist.Filters, today: date, free_text: bool) -> str:
@@ -80,8 +94,9 @@ def _outcome(council: Council, case) -> str:
 
 
 def outcome_label(council: Council, case) -> str | None:
+    """The label of the case's outcome as its ladder words it; None if the plugin no longer has it."""
     try:
         ladder = council.process(case.process).ladder(case.ladder)
     except KeyError:
         return None
-    return next((o.label for s in ladder.stages for o in s.outcomes if o.slug == case.outcome), None)
+    return ladder.outcome_labels().get(case.outcome)

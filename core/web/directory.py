@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, or_, select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, validators
@@ -16,24 +16,18 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from .. import directory
 from ..cases import reoffer_stranded, stranded_entries
 from ..directory import missing_columns
+from ..exports import FORMULA_STARTS, safe
 from ..models import Contact, ContactChange, db
 from ..notify.outbox import replan, tell_leads_rung_empty
 from ..runtime import now
-from .hygiene import SURROGATE, CheckedForm, CheckedPlainForm, text_problem
-from .tenancy import council_blueprint
+from .hygiene import CheckedForm, CheckedPlainForm, text_problem
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("directory", __name__, "/admin/directory")
 
 NOTE_REQUIRED = "Enter a note saying why the directory is changing"
 SELF = "You cannot put yourself on a rung: ask another council admin to make this change"
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 class ContactRow(CheckedPlainForm):
@@ -251,7 +245,7 @@ def export():
     writer = csv.writer(out)
     writer.writerow(["role", "scope", "name", "email", "active"])
     for c in contacts():
-        writer.writerow([spreadsheet_safe(cell) for cell in (c.role, c.scope or "", c.name, c.email)]
+        writer.writerow([safe(cell) for cell in (c.role, c.scope or "", c.name, c.email)]
                         + ["yes" if c.active else "no"])
     return current_app.response_class(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={g.council.slug}-directory.csv"})
@@ -292,15 +286,9 @@ def import_csv():
     return redirect(url_for("directory.edit"))
 
 
-def spreadsheet_safe(cell: str) -> str:
-    """The cell as text a spreadsheet will not run: a leading ' before anything formula-like."""
-    cell = SURROGATE.sub("\ufffd", cell)
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
-
-
 def _from_spreadsheet(cell: str) -> str:
-    """Undo ``spreadsheet_safe``, so an exported file imports unchanged."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+    """Undo ``exports.safe``, so an exported file imports unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _parse(text: str):
