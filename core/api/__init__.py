@@ -56,7 +56,7 @@ def bad_request(errors: dict):
 
 
 def json_body() -> dict:
-    if (request.content_length or 0) > request.max_content_length:
+    if (request.content_length or 0) > (request.max_content_length or float("inf")):
         abort(413)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
@@ -100,7 +101,7 @@ def _listing():
     if q:
         query = query.where(or_(func.lower(Contact.name).contains(q.lower(), autoescape=True),
                                 func.lower(Contact.email).contains(q.lower(), autoescape=True)))
-    total = db.session.scalar(query.with_only_columns(func.count(Contact.id)))
+    total = db.session.scalar(query.with_only_columns(func.count(Contact.id))) or 0
     pages = max(1, -(-total // PER_PAGE))
     try:
         page = min(max(1, int(request.args.get("page", "1"))), pages)
@@ -211,9 +212,9 @@ def add():
 
 
 def _on_rung(role, scope, email) -> bool:
-    return db.session.scalar(select(func.count(Contact.id)).where(
+    return (db.session.scalar(select(func.count(Contact.id)).where(
         Contact.council == g.council.slug, Contact.role == role, Contact.email == email,
-        Contact.scope.is_(None) if scope is None else Contact.scope == scope)) > 0
+        Contact.scope.is_(None) if scope is None else Contact.scope == scope)) or 0) > 0
 
 
 def _rung_words(role, scope) -> str:
@@ -301,9 +302,11 @@ def _parse(text: str):
     # The immediate-risk contact (e.g. a duty team) is a directory role on no ladder.
     titles, scopes = rung_titles(g.council), scopes_of(g.council)
     by_title = {title.lower(): slug for slug, title in titles.items()}
-    rows, errors, seen = [], [], {}
+    rows: list[dict] = []
+    errors: list[str] = []
+    seen: dict = {}
     for line, raw in enumerate(reader, start=2):
-        row = {k: _from_spreadsheet((raw.get(k) or "").strip()) for k in ("role", "scope", "name", "email", "active")}
+        row: dict[str, Any] = {k: _from_spreadsheet((raw.get(k) or "").strip()) for k in ("role", "scope", "name", "email", "active")}
         row["role"] = by_title.get(row["role"].lower(), row["role"])
         row["email"] = row["email"].lower()
         row["scope"] = row["scope"] or None

@@ -6,6 +6,7 @@ answers, the start date and the steps so far, carried in the form.
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from flask import abort, g, render_template, request
 from flask_wtf import FlaskForm
@@ -43,8 +44,9 @@ def choose():
     form.which.choices = [(p.slug, p.title) for p in g.council.processes]
     if request.method == "POST" and form.validate():
         process = _process(form.which.data)
-        answers = dryrun.example_answers(process, form.start.data)
-        return _show(process, form.start.data, answers, [], _intake(process, answers))
+        start = cast(date, form.start.data)  # InputRequired
+        answers = dryrun.example_answers(process, start)
+        return _show(process, start, answers, [], _intake(process, answers))
     return render_template("admin/dry_run.html", form=form), 400 if form.errors else 200
 
 
