@@ -68,7 +68,7 @@ def render(row: ScheduledNotification) -> Message:
     context = {
         "council": council, "reference": case.reference, "process": process.title,
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
-        "outcome": process.ladder(case.ladder).outcome_labels().get(case.outcome, case.outcome),
+        "outcome": process.ladder(case.ladder).outcome_labels().get(case.outcome or "", case.outcome),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
     if row.kind == "due-date-moved":
