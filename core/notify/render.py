@@ -76,7 +76,7 @@ def render(row: ScheduledNotification) -> Message:
 
         event = latest_reason(case, row.created_at)
         context["moved"] = event.summary if event else ""
-        if entry.no_meeting:
+        if entry is not None and entry.no_meeting:
             context["due"] = "no meeting scheduled"
     template = concord.pm.hook.concord_email_template(council=council, kind=row.kind)
     subject = SUBJECTS[row.kind].format(**context)
