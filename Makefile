@@ -22,7 +22,7 @@ test: install assets browser tests/oidc/node_modules/.installed
 	@# pytest exits 5 when it collected no tests: report it, do not fail on it.
 	$(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; [ $$status -eq 5 ] && echo "pytest collected no tests" || exit $$status; }
 
-# Lint (ruff) and type-check the public plugin API (mypy); `make test` runs this before pytest.
+# Lint (ruff) and type-check core (mypy, untyped bodies too); `make test` runs this before pytest.
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -1,10 +1,14 @@
 """Small SVG bar charts drawn on the server: no script, readable printed, a table beside each.
 
-Hand-written because no charting library fits: pygal is not on the local
-index; Altair and Plotly draw in the browser with script (or need a headless
-renderer); Matplotlib, which is on the index, took 260–510 ms to draw one
-six-bar chart here (0.3 ms for this module's) and its SVG carries no title or
-description for screen readers. A chart here is a few rectangles and labels;
+Hand-written because no charting library fits the pages' strict Content-Security-Policy
+(``core/web/headers.py``: ``style-src 'self'``, and no inline script but GOV.UK's one, with a
+nonce). pygal installs and draws on the server, but every SVG it renders carries an inline
+``<style>`` element and an inline ``<script>`` (its config), and by default loads its tooltips
+script from another site; even with ``js=[]`` the inline ``<style>`` and ``<script>`` remain,
+and it has no way to put a nonce on them, so the policy would block them (and the test that
+pages hold no inline style would fail). Altair and Plotly draw in the browser with script (or
+need a headless renderer); Matplotlib took 260–510 ms to draw one six-bar chart here (0.3 ms
+for this module's) and its SVG carries no title or description for screen readers. A chart here is a few rectangles and labels;
 the figures themselves are always in the table under it.
 """
 from __future__ import annotations

@@ -20,7 +20,7 @@ SIGNPOSTS = "signposts"
 KEYS = (IMMEDIATE_RISK, SIGNPOSTS)
 
 
-class CouncilText(db.Model):
+class CouncilText(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     council: Mapped[str] = mapped_column(String(64), index=True)
     key: Mapped[str] = mapped_column(String(64))

@@ -105,8 +105,8 @@ def _read(council_slug: str, rungs: list[tuple[str, str | None]]) -> dict[tuple[
 
 def identities(council_slug: str, email: str) -> list[User]:
     """The council's identities signed in with this email that an admin has not set aside."""
-    return db.session.scalars(select(User).where(
-        User.council == council_slug, User.email == email, User.set_aside_at.is_(None)).order_by(User.id)).all()
+    return list(db.session.scalars(select(User).where(
+        User.council == council_slug, User.email == email, User.set_aside_at.is_(None)).order_by(User.id)))
 
 
 def _another_identity(user: User):
@@ -124,8 +124,8 @@ def bind(user: User) -> list[Contact]:
     counting for either identity, and the council's admins choose on the directory page (``resolve``).
     Returns the contacts with this email that are in conflict.
     """
-    contacts = db.session.scalars(select(Contact).where(
-        Contact.council == user.council, Contact.email == user.email)).all()
+    contacts = list(db.session.scalars(select(Contact).where(
+        Contact.council == user.council, Contact.email == user.email)))
     if user.set_aside_at is not None:
         return []
     if len(identities(user.council, user.email)) > 1:

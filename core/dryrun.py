@@ -149,7 +149,7 @@ def rolled_back():
     connection = db.engine.connect()
     outer = connection.begin()
     session = Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False)
-    registry.set(session)
+    registry.set(session)  # type: ignore[arg-type]  # a plain Session bound to the outer transaction
     try:
         yield session
     finally:

@@ -15,15 +15,29 @@ from datetime import date
 from . import caselist
 from .models import db
 from .procedures import CORE_OUTCOMES, Council
+from .web.hygiene import SURROGATE
 
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1000
 
 
 def safe(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A cell a spreadsheet shows as text and never runs: a leading ``'`` before anything formula-like
+    (a plain number such as -3 stays a number), and a lone surrogate, which no file can hold, as U+FFFD.
+
+    Every CSV Concord writes goes through here: case lists, reports and learning, the directory.
+    """
+    text = SURROGATE.sub("\ufffd", "" if value is None else str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -106,11 +120,12 @@ def _outcome(council: Council, case) -> str:
 
 
 def outcome_label(council: Council, case) -> str | None:
-    """The words of the case's outcome: core's own (a withdrawal) or its ladder's."""
+    """The words of the case's outcome: core's own (a withdrawal) or its ladder's; None if the plugin no
+    longer has it."""
     if case.outcome in CORE_OUTCOMES:
         return CORE_OUTCOMES[case.outcome]
     try:
         ladder = council.process(case.process).ladder(case.ladder)
     except KeyError:
         return None
-    return next((o.label for s in ladder.stages for o in s.outcomes if o.slug == case.outcome), None)
+    return ladder.outcome_labels().get(case.outcome)

@@ -8,6 +8,8 @@ transaction that closes the case, so reports can count them with SQL.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from .hookspecs import hookimpl
@@ -25,7 +27,7 @@ def themes_of(council: Council) -> list[str]:
     return list(dict.fromkeys([*council.themes, *extra]))
 
 
-def extra_themes(council: Council) -> list[CouncilTheme]:
+def extra_themes(council: Council) -> Sequence[CouncilTheme]:
     return db.session.scalars(select(CouncilTheme).where(CouncilTheme.council == council.slug)
                               .order_by(CouncilTheme.id)).all()
 

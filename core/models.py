@@ -52,7 +52,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
-class User(db.Model):
+class User(db.Model):  # type: ignore[name-defined]
     """Someone who signed in to one council, keyed on (council, issuer, subject).
 
     One issuer may serve several councils (Google Workspace, a shared Entra
@@ -77,7 +77,7 @@ class User(db.Model):
     set_aside_at: Mapped[datetime | None]
 
 
-class Contact(db.Model):
+class Contact(db.Model):  # type: ignore[name-defined]
     """A person on a rung of the directory: a role, an optional scope, an email."""
 
     __table_args__ = (Index("ix_contact_rung", "council", "role", "scope"),)
@@ -95,7 +95,7 @@ class Contact(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class ClosureDay(db.Model):
+class ClosureDay(db.Model):  # type: ignore[name-defined]
     """A day the council is closed, on top of its nation's bank holidays."""
 
     __table_args__ = (UniqueConstraint("council", "day"),)
@@ -106,7 +106,7 @@ class ClosureDay(db.Model):
     reason: Mapped[str] = mapped_column(String(200), default="")
 
 
-class Meeting(db.Model):
+class Meeting(db.Model):  # type: ignore[name-defined]
     """A date on which a council group (e.g. a dissents group) meets."""
 
     __table_args__ = (UniqueConstraint("council", "group", "day"),)
@@ -117,13 +117,13 @@ class Meeting(db.Model):
     day: Mapped[date]
 
 
-class ReferenceCounter(db.Model):
+class ReferenceCounter(db.Model):  # type: ignore[name-defined]
     council: Mapped[str] = mapped_column(String(64), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Case(db.Model):
+class Case(db.Model):  # type: ignore[name-defined]
     """A disagreement or dissent, as opened under one process and ladder.
 
     ``answers`` is the intake as submitted; ``plugin_version`` the version of
@@ -166,7 +166,7 @@ class Case(db.Model):
         return self.stages[-1] if self.stages and self.stages[-1].closed_at is None else None
 
 
-class StageEntry(db.Model):
+class StageEntry(db.Model):  # type: ignore[name-defined]
     """One visit of a case to a rung: who holds it, when it is due, what they recorded."""
 
     __table_args__ = (
@@ -213,7 +213,7 @@ class StageEntry(db.Model):
         return {offer.contact_id for offer in self.offers}
 
 
-class StageOffer(db.Model):
+class StageOffer(db.Model):  # type: ignore[name-defined]
     """A directory contact a stage was offered to when it was entered.
 
     The offer is a snapshot: someone added to the rung later gains nothing on
@@ -230,7 +230,7 @@ class StageOffer(db.Model):
     contact: Mapped[Contact] = relationship()
 
 
-class CaseEvent(db.Model):
+class CaseEvent(db.Model):  # type: ignore[name-defined]
     """The case timeline. Rows are only ever added."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -243,7 +243,7 @@ class CaseEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class AuditEvent(db.Model):
+class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Who read, wrote or exported what, and when: a case, or (no case) a list, report or export.
     No user: Concord itself (the retention job)."""
 
@@ -261,7 +261,7 @@ class AuditEvent(db.Model):
     case: Mapped[Case | None] = relationship()
 
 
-class ContactChange(db.Model):
+class ContactChange(db.Model):  # type: ignore[name-defined]
     """The directory's history: what an admin changed, when, and their note."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -276,7 +276,7 @@ class ContactChange(db.Model):
     by: Mapped[User] = relationship()
 
 
-class ScheduledNotification(db.Model):
+class ScheduledNotification(db.Model):  # type: ignore[name-defined]
     """The notification outbox: one row per message, written with the case change.
 
     ``dedupe_key`` (stage entry or case, kind, recipient) makes a retried action
@@ -311,7 +311,7 @@ class ScheduledNotification(db.Model):
     entry: Mapped[StageEntry | None] = relationship()
 
 
-class DevMail(db.Model):
+class DevMail(db.Model):  # type: ignore[name-defined]
     """Messages the development outbox transport keeps for /<council>/dev/mail."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -323,7 +323,7 @@ class DevMail(db.Model):
     html: Mapped[str] = mapped_column(Text)
 
 
-class CouncilTheme(db.Model):
+class CouncilTheme(db.Model):  # type: ignore[name-defined]
     """A learning theme a council admin added to those the council's plugin declares."""
 
     __table_args__ = (UniqueConstraint("council", "label"),)
@@ -335,7 +335,7 @@ class CouncilTheme(db.Model):
     added_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
 
 
-class CaseTheme(db.Model):
+class CaseTheme(db.Model):  # type: ignore[name-defined]
     """A theme recorded for a case when it closed (or added later by a lead). One row per theme.
 
     Carries the case's process and closing time, so themes are counted without reading cases.
@@ -354,7 +354,7 @@ class CaseTheme(db.Model):
     closed_at: Mapped[datetime]
 
 
-class CaseLearning(db.Model):
+class CaseLearning(db.Model):  # type: ignore[name-defined]
     """Learning from a case, in words without the child's details. Rows are only ever added."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -367,7 +367,7 @@ class CaseLearning(db.Model):
     by: Mapped[User] = relationship()
 
 
-class CouncilSetting(db.Model):
+class CouncilSetting(db.Model):  # type: ignore[name-defined]
     """A council's own settings, chosen by its admins (e.g. sharing anonymised aggregates)."""
 
     council: Mapped[str] = mapped_column(String(64), primary_key=True)

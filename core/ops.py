@@ -33,7 +33,7 @@ try:
     from prometheus_client.core import GaugeMetricFamily
     from prometheus_client.exposition import CONTENT_TYPE_LATEST
 except ImportError:  # the production extra is not installed: no metrics, the rest works
-    CollectorRegistry = None
+    CollectorRegistry = None  # type: ignore[assignment,misc]
 
 if CollectorRegistry is not None:
     HTTP = CollectorRegistry(auto_describe=True)
@@ -58,7 +58,7 @@ def readyz():
             db.session.rollback()
             results[name] = f"failed: {type(e).__name__}"
             failed.append(name)
-    body = {"status": "not ready" if failed else "ready", "checks": results}
+    body: dict[str, object] = {"status": "not ready" if failed else "ready", "checks": results}
     if failed:
         body["failed"] = failed
     return jsonify(body), 503 if failed else 200

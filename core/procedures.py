@@ -257,6 +257,14 @@ class Ladder:
                 return stage
         raise KeyError(slug)
 
+    def outcome_labels(self) -> dict[str, str]:
+        """Each outcome's label by its slug, over the ladder's stages (the first stage's wording if two share one)."""
+        labels: dict[str, str] = {}
+        for stage in self.stages:
+            for outcome in stage.outcomes:
+                labels.setdefault(outcome.slug, outcome.label)
+        return labels
+
     def above(self, slug: str) -> Stage | None:
         slugs = [s.slug for s in self.stages]
         i = slugs.index(slug)

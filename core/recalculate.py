@@ -13,6 +13,7 @@ scheduled" rather than left on the removed date.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -96,7 +97,7 @@ def _due_under(council: Council, case: Case, entry: StageEntry, stage: Stage, st
         return None
 
 
-def open_entries(council: Council) -> list[StageEntry]:
+def open_entries(council: Council) -> Sequence[StageEntry]:
     return db.session.scalars(
         select(StageEntry).join(Case)
         .where(Case.council == council.slug, StageEntry.closed_at.is_(None))
@@ -143,6 +144,7 @@ def apply(council: Council, moves: list[Move], actor: User | None, reason: str) 
     for move in moves:
         case, entry, stage = move.case, move.entry, move.stage
         if move.new is None:
+            assert isinstance(stage.deadline, NextMeeting)  # only a meeting can be missing
             group = stage.deadline.meeting.replace("-", " ")
             summary = (f"No meeting scheduled: {stage.title} was due {move.old_text}, but no meeting of the {group} "
                        f"is scheduled from then on, because {reason}. It has no due date until a meeting is added.")

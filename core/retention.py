@@ -67,12 +67,12 @@ def purge(dry_run: bool = False) -> PurgeReport:
     old_dev_mail = DevMail.at < moment - timedelta(days=current_app.config["DEV_MAIL_DAYS"])
     if dry_run:
         report.outbox_rows = db.session.scalar(
-            select(db.func.count()).select_from(ScheduledNotification).where(old_mail))
-        report.dev_mail = db.session.scalar(select(db.func.count()).select_from(DevMail).where(old_dev_mail))
+            select(db.func.count()).select_from(ScheduledNotification).where(old_mail)) or 0
+        report.dev_mail = db.session.scalar(select(db.func.count()).select_from(DevMail).where(old_dev_mail)) or 0
         db.session.rollback()
         return report
-    report.outbox_rows = db.session.execute(delete(ScheduledNotification).where(old_mail)).rowcount
-    report.dev_mail = db.session.execute(delete(DevMail).where(old_dev_mail)).rowcount
+    report.outbox_rows = db.session.execute(delete(ScheduledNotification).where(old_mail)).rowcount  # type: ignore[attr-defined]
+    report.dev_mail = db.session.execute(delete(DevMail).where(old_dev_mail)).rowcount  # type: ignore[attr-defined]
     db.session.commit()
     return report
 

@@ -61,9 +61,9 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(message)
 
 
-def london(*args) -> datetime:
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
     """A moment in Europe/London, e.g. ``london(2026, 11, 27, 10, 0)``."""
-    return datetime(*args, tzinfo=LONDON)
+    return datetime(year, month, day, hour, minute, second, tzinfo=LONDON)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -266,7 +266,8 @@ class SmtpSink:
     def __init__(self):
         from email import message_from_bytes, policy
 
-        self.messages = []
+        self.messages: list = []
+        self.port = 0  # the fixture's free port
         self._parse = lambda data: message_from_bytes(data, policy=policy.default)
 
     async def handle_DATA(self, server, session, envelope):

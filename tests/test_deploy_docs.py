@@ -34,3 +34,15 @@ def test_every_setting_concord_reads_is_in_the_readme():
     assert {"CONCORD_SESSION_IDLE_MINUTES", "SMTP_SSL", "WEB_CONCURRENCY", "CONCORD_METRICS_TOKEN"} <= names
     missing = sorted(n for n in names if f"`{n}`" not in README)
     assert not missing, f"README's configuration table lacks {missing}"
+
+
+def test_the_deploy_files_trust_the_proxy_in_front_so_one_client_cannot_use_up_the_sign_in_limit():
+    example = (ROOT / "deploy" / "concord.env.example").read_text()
+    assert re.search(r"^CONCORD_TRUSTED_PROXIES=1$", example, re.M), "concord.env.example"
+    assert re.search(r'^\s+CONCORD_TRUSTED_PROXIES: "1"$', COMPOSE, re.M), "compose.yaml's web service"
+    for text in (example, COMPOSE):
+        comments = re.findall(r"^\s*# ?(.*)$", text.split("CONCORD_TRUSTED_PROXIES", 1)[0], re.M)[-5:]
+        note = " ".join(comments)
+        assert "sign-in limit" in note and "X-Forwarded-For" in note, "the setting says why"
+    assert "CONCORD_TRUSTED_PROXIES" in UNITS["concord-web"]
+    assert "`CONCORD_TRUSTED_PROXIES`" in README

@@ -1,4 +1,4 @@
-"""Sign-in, the OIDC callback and API writes are rate limited per client address."""
+"""Sign-in, the OIDC callback, API writes and every form post are rate limited per client address."""
 import re
 import uuid
 
@@ -71,9 +71,72 @@ def test_api_writes_are_limited_and_reads_are_not(make_app):
     assert all(client.get(f"/{WDC}/api/processes").status_code == 200 for _ in range(5))
 
 
+def csrf(html):
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+RAISE_FORM = {key: value for key, value in ESCALATION["answers"].items()}
+
+
+def test_the_raise_form_beyond_the_limit_gets_a_page_saying_to_wait_and_opens_no_case(make_app):
+    app = make_app(RATE_LIMIT_FORM_WRITE="3/day")
+    client = app.test_client()
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    token = csrf(client.get(f"/{WDC}/cases/new/escalation").get_data(as_text=True))
+    raised = [client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **RAISE_FORM, "confirmed": "yes"})
+              for _ in range(3)]
+    assert [r.status_code for r in raised] == [302, 302, 302]
+    refused = client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **RAISE_FORM, "confirmed": "yes"})
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 86400
+    assert refused.mimetype == "text/html"
+    page = refused.get_data(as_text=True)
+    assert "govuk-template" in page and '<h1 class="govuk-heading-l">There is a problem</h1>' in page
+    assert "Too many attempts from your network. Wait a little and try again." in page
+    assert "West Dunbartonshire" in page, "the council's own page, signed in"
+    cases = client.get(f"/{WDC}/cases/").get_data(as_text=True)
+    assert "WDC-2026-0003" in cases and "WDC-2026-0004" not in cases
+    assert client.get(f"/{WDC}/cases/new/escalation").status_code == 200, "reading is not limited"
+    assert client.post(f"/{WDC}/sign-out", data={"csrf_token": token}).status_code == 302, "signing out never is"
+
+
+def test_every_form_post_shares_one_limit(make_app):
+    app = make_app(RATE_LIMIT_FORM_WRITE="2/day")
+    client = app.test_client()
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    token = csrf(client.get(f"/{WDC}/cases/new/escalation").get_data(as_text=True))
+    assert client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **RAISE_FORM}).status_code == 200
+    assert client.post(f"/{WDC}/cases/", data={"csrf_token": token}).status_code != 429
+    refused = client.post(f"/{WDC}/cases/WDC-2026-0001/withdraw", data={"csrf_token": token})
+    assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+    assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201, "the API counts on its own"
+
+
+PROXY = {"REMOTE_ADDR": "192.0.2.1"}
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_limit(make_app):
+    app = make_app(RATE_LIMIT_SIGN_IN="1/day", TRUSTED_PROXIES="1")
+    client = app.test_client()
+    client.environ_base.update(PROXY)
+    alice, bob = {"X-Forwarded-For": "198.51.100.7"}, {"X-Forwarded-For": "198.51.100.8"}
+    post = lambda who: client.post(f"/{WDC}/api/dev/session", headers=who,  # noqa: E731
+                                   json={"email": "teacher.demo@wdc.example.org", "role": "practitioner"})
+    assert [post(alice).status_code, post(alice).status_code] == [200, 429]
+    assert post(bob).status_code == 200, "one client behind the proxy cannot use up everyone's sign-in"
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_buys_no_more_attempts(make_app):
+    client = make_app(RATE_LIMIT_SIGN_IN="1/day").test_client()
+    post = lambda address: client.post(f"/{WDC}/api/dev/session", headers={"X-Forwarded-For": address},  # noqa: E731
+                                       json={"email": "teacher.demo@wdc.example.org", "role": "practitioner"})
+    assert [post("198.51.100.7").status_code, post("198.51.100.8").status_code] == [200, 429]
+
+
 @pytest.mark.parametrize("setting, value", [
     ("RATE_LIMIT_SIGN_IN", "lots"), ("RATE_LIMIT_CALLBACK", "0/minute"), ("RATE_LIMIT_API_WRITE", "10/fortnight"),
-    ("RATELIMIT_STORAGE", "memcached://127.0.0.1"), ("TRUSTED_PROXIES", "-1"),
+    ("RATE_LIMIT_FORM_WRITE", "many/minute"), ("RATELIMIT_STORAGE", "memcached://127.0.0.1"),
+    ("TRUSTED_PROXIES", "-1"),
 ])
 def test_a_bad_limit_setting_stops_start_up_naming_it(make_app, setting, value):
     with pytest.raises(ConfigError, match=f"CONCORD_{setting}"):
@@ -97,6 +160,12 @@ def redis_prefix():
     keys = list(store.scan_iter(match=prefix + "*"))
     if keys:
         store.delete(*keys)
+
+
+def test_with_redis_unreachable_requests_go_through_and_are_counted_in_memory(make_app):
+    app = make_app(RATE_LIMIT_SIGN_IN="2/day", RATELIMIT_STORAGE="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    client = app.test_client()
+    assert [dev_session(client).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_with_redis_the_limit_holds_across_two_web_processes(make_app, redis_prefix):

@@ -1,4 +1,4 @@
-"""Every response carries the security headers; pages hold no inline script or style."""
+"""Every response carries the security headers; pages hold no inline style, and no inline script but GOV.UK's own with this response's nonce."""
 import re
 
 import pytest
@@ -52,8 +52,10 @@ def test_the_govuk_assets_may_be_cached(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+NONCE = re.compile(r"'nonce-([^']+)'")
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
+    (INLINE_SCRIPT, "an inline <script> without this response's nonce"),
     (re.compile(r"<style", re.I), "a <style> element"),
     (re.compile(r"\sstyle=", re.I), "a style attribute"),
     (re.compile(r"\son[a-z]+=", re.I), "an event-handler attribute"),
@@ -72,9 +74,17 @@ def test_no_page_holds_inline_script_or_style_so_the_strict_policy_breaks_nothin
     client.post(f"/{WDC}/sign-out")
     pages[f"/{WDC}/dev/sign-in"] = client.get(f"/{WDC}/dev/sign-in")
     pages[f"/{WDC}/sign-in"] = client.get(f"/{WDC}/sign-in")
+    nonces = set()
     for path, response in pages.items():
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
+        script_src = next(d for d in response.headers["Content-Security-Policy"].split(";") if "script-src" in d)
+        nonce = NONCE.search(script_src).group(1)
+        assert len(nonce) >= 32 and nonce not in nonces, "a fresh nonce on every response"
+        nonces.add(nonce)
+        # GOV.UK's template marks the body js-enabled inline; the policy lets only that script run.
+        assert html.count(f'<script nonce="{nonce}">document.body.className') == 1, path
+        html = html.replace(f'<script nonce="{nonce}">', "<nonced-inline>")
         for pattern, what in INLINE:
             assert not pattern.search(html), f"{path} has {what}: {pattern.search(html).group(0)}"
 
@@ -92,3 +102,15 @@ def test_production_asks_browsers_to_use_https_only(production_app):
     response = production_app.test_client().get("/", base_url="https://concord.example.org")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_an_error_page_and_the_rate_limit_page_carry_a_nonce_the_policy_names(make_app):
+    client = make_app(RATE_LIMIT_SIGN_IN="1/day").test_client()
+    pages = [client.get(f"/{WDC}/no-such-page")]
+    for _ in range(2):
+        pages.append(client.get(f"/{WDC}/sign-in/sso"))
+    assert [p.status_code for p in pages][::2] == [404, 429]
+    for page in pages[::2]:
+        nonce = NONCE.search(page.headers["Content-Security-Policy"]).group(1)
+        assert f'<script nonce="{nonce}">' in page.get_data(as_text=True)
+        assert page.headers["Cache-Control"] == "no-store"

@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
+from werkzeug.routing import BaseConverter
 
 from .. import audit, caselist, cases
 from ..clock import local_date
@@ -33,7 +34,15 @@ council_api = council_blueprint("council_api", __name__, "/api")
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,200}")
 
 
+class ReferenceConverter(BaseConverter):
+    """A case reference in a path: one segment, never ``search`` (that is ``POST /cases/search``), so
+    ``OPTIONS`` and ``405`` on ``/cases/search`` name only the methods the document gives it."""
+
+    regex = r"(?!search$)[^/]+"
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["reference"] = ReferenceConverter
     app.register_blueprint(bp)
     app.register_blueprint(council_api)
     app.extensions["csrf"].exempt(bp)
@@ -47,7 +56,7 @@ def bad_request(errors: dict):
 
 
 def json_body() -> dict:
-    if (request.content_length or 0) > request.max_content_length:
+    if (request.content_length or 0) > (request.max_content_length or float("inf")):
         abort(413)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -230,7 +239,7 @@ def _case_or_404(reference):
     return case
 
 
-@council_api.get("/cases/<reference>")
+@council_api.get("/cases/<reference:reference>")
 def show_case(reference):
     case = _case_or_404(reference)
     audit.record(case, g.viewer.user, "view")
@@ -238,7 +247,7 @@ def show_case(reference):
     return jsonify(describe_case(case))
 
 
-@council_api.post("/cases/<reference>/actions")
+@council_api.post("/cases/<reference:reference>/actions")
 def act(reference):
     case = _case_or_404(reference)
     data = json_body()
@@ -274,7 +283,7 @@ def act(reference):
                                            g.viewer.user, _entry_of(data)))
 
 
-@council_api.post("/cases/<reference>/take")
+@council_api.post("/cases/<reference:reference>/take")
 def take(reference):
     case = _case_or_404(reference)
     if not g.viewer.may_take(case):

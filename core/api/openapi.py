@@ -5,6 +5,13 @@ stage's record fields and actions are in ``components.schemas`` (``<council>.<pr
 ``<council>.<process>.<ladder>.<stage>.action``), so a client, or the property-based tests, can
 build a valid request for any of them. Which variant applies depends on the council in the path
 and the case's current stage; each variant names them in ``x-council`` and ``x-stage``.
+
+Every answer the API can give is here, with its body: ``401``/``403``/``404``/``409`` say why in
+``{"error": …}``, ``400`` names the fields; a body over ``MAX_CONTENT_LENGTH`` is ``413``, and an
+operation that counts towards a rate limit may answer ``429`` with ``Retry-After``. Text answers
+carry the rules the API enforces (no control characters, one line unless a long answer; dates from
+1900 to 2100), so a request built from the document is one the API accepts, as schemathesis checks
+in ``tests/test_api_fuzz.py``.
 """
 from __future__ import annotations
 
@@ -21,8 +28,23 @@ REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"ty
 ERRORS = {"description": "Bad input: nothing was saved", "content": {"application/json": {"schema": {
     "type": "object", "properties": {"errors": {"type": "object", "additionalProperties": {
         "type": "array", "items": {"type": "string"}}}}}}}}
-NOT_FOUND = {"description": "No such council or case, or not yours to see"}
-UNAUTHORISED = {"description": "Not signed in to this council"}
+MESSAGE = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+
+
+def said(description: str) -> dict:
+    """A refusal with its reason in ``{"error": …}``."""
+    return {"description": description, "content": {"application/json": {"schema": MESSAGE}}}
+
+
+NOT_FOUND = said("No such council or case, or not yours to see")
+UNAUTHORISED = said("Not signed in to this council")
+TOO_LARGE = said("The body is larger than the server accepts (1 MiB unless configured): nothing was saved")
+TOO_MANY = {**said("Too many requests from your address for this kind of request: wait, then try again"),
+            "headers": {"Retry-After": {"description": "Seconds until the limit's window ends",
+                                        "schema": {"type": "integer", "minimum": 1}}}}
+# What the API refuses in any text: unsavable (NUL) or control characters; line breaks only in long answers.
+ONE_LINE_TEXT = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+LONG_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
 
 STAGE = {"type": ["object", "null"], "properties": {
     "entry": {"type": "integer", "description": "The stage entry id: send it with every action on this stage"},
@@ -58,15 +80,23 @@ def ok(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def date_schema(description: str = f"YYYY-MM-DD, from {EARLIEST} to {LATEST}") -> dict:
+    """A date the API accepts: ``format: date`` within ``EARLIEST``..``LATEST`` (whole years, as a pattern)."""
+    assert (EARLIEST.month, EARLIEST.day, LATEST.month, LATEST.day, LATEST.year % 100) == (1, 1, 12, 31, 0)
+    years = "|".join(str(y) for y in range(EARLIEST.year // 100, LATEST.year // 100))
+    return {"type": "string", "format": "date", "description": description,
+            "pattern": f"^(({years})[0-9]{{2}}|{LATEST.year})-[0-9]{{2}}-[0-9]{{2}}$"}
+
+
 def field_schema(spec) -> dict:
     """One intake or record question as JSON Schema."""
     if spec.type == "date":
-        schema = {"type": "string", "format": "date",
-                  "description": f"YYYY-MM-DD, from {EARLIEST} to {LATEST}"}
+        schema = date_schema()
     elif spec.type in ("choice", "yesno"):
         schema = {"type": "string", "enum": list(spec.choices) if spec.type == "choice" else ["yes", "no"]}
     else:
         schema = {"type": "string", "maxLength": spec.limit,
+                  "pattern": LONG_TEXT if spec.type == "textarea" else ONE_LINE_TEXT,
                   "description": "No control characters" + ("" if spec.type == "textarea" else "; one line")}
         if spec.type == "email":
             schema["format"] = "email"
@@ -167,6 +197,9 @@ def document(councils: dict | None = None, roles=()) -> dict:
         "properties": {"action": {"type": "string", "enum": [*outcomes, WITHDRAW]}, "record": {"type": "object"},
                        "entry": ENTRY},
         "anyOf": actions})
+    for ops in paths.values():
+        if "post" in ops:  # a body (413), and every write counts towards a rate limit (429)
+            ops["post"]["responses"].update({"413": TOO_LARGE, "429": TOO_MANY})
     paths["/{council}/api/dev/session"]["post"]["requestBody"] = json_body({
         "type": "object", "required": ["email", "role"], "properties": {
             "email": {"type": "string", "format": "email"}, "role": role}})
@@ -179,7 +212,10 @@ def _paths() -> dict:
         "info": {"title": "Concord", "version": "1",
                  "description": "Professional disagreement and child protection dissent procedures. "
                                 "Sign in through the council's SSO (or development sign-in) first: the API uses "
-                                "the same session cookie and the same rules as the pages."},
+                                "the same session cookie and the same rules as the pages. No text anywhere in a "
+                                "request (a path, a query, a body's values or names) may hold NUL (U+0000) or a "
+                                "lone surrogate: 400 (404 in a path). Writes are rate limited per client address "
+                                "(429 with Retry-After); a body over 1 MiB is 413."},
         "paths": {
             "/api/councils": {"get": {"summary": "The installed councils", "responses": {"200": ok(
                 "Councils", {"type": "array", "items": {"type": "object", "properties": {
@@ -188,7 +224,7 @@ def _paths() -> dict:
             "/{council}/api/calendar/working-days": {"get": {
                 "summary": "Add working days in the council's nation (add=0: the same working day)",
                 "parameters": [COUNCIL,
-                               {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                               {"name": "from", "in": "query", "required": True, "schema": date_schema()},
                                {"name": "add", "in": "query", "required": True,
                                 "schema": {"type": "integer", "minimum": 0, "maximum": 1000}}],
                 "responses": {"200": ok("The date", {"type": "object", "properties": {
@@ -241,7 +277,7 @@ def _paths() -> dict:
                 "requestBody": json_body({"type": "object", "required": ["action", "entry"], "properties": {
                     "action": {"type": "string"}, "record": {"type": "object"}, "entry": {"type": "integer"}}}),
                 "responses": {"200": ok("The case after the action", CASE), "400": ERRORS, "401": UNAUTHORISED,
-                              "403": {"description": "You can see the case but do not hold this stage"},
+                              "403": said("You can see the case but do not hold this stage"),
                               "404": NOT_FOUND, "409": STALE}}},
             "/{council}/api/cases/{reference}/take": {"post": {
                 "summary": "Take a stage offered to your rung: you become its assignee",
@@ -249,16 +285,16 @@ def _paths() -> dict:
                 "requestBody": json_body({"type": "object", "required": ["entry"], "properties": {
                     "entry": {"type": "integer"}}}),
                 "responses": {"200": ok("The case, now yours at this stage", CASE), "400": ERRORS,
-                              "401": UNAUTHORISED, "403": {"description": "The stage is not offered to you"},
+                              "401": UNAUTHORISED, "403": said("The stage is not offered to you"),
                               "404": NOT_FOUND, "409": STALE}}},
             **reporting_paths(),
         },
     }
 
 
-PERIOD = [{"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+PERIOD = [{"name": "from", "in": "query", "required": False, "schema": date_schema(),
            "description": "First day (Europe/London), default: the first day of the month eleven months ago"},
-          {"name": "to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+          {"name": "to", "in": "query", "required": False, "schema": date_schema(),
            "description": "Last day, included; default: today"}]
 
 

@@ -60,7 +60,7 @@ def sign_in(user: User, roles) -> None:
 
     # A fresh session id at sign-in, so nothing from before can be carried over
     # (regenerate deletes the stored session only while it still holds something).
-    current_app.session_interface.regenerate(session)
+    current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]  # Flask-Session's
     session.clear()
     user.roles = sorted(roles)
     conflicts = directory.bind(user)
@@ -77,7 +77,7 @@ def sign_in(user: User, roles) -> None:
 
 def sign_out() -> None:
     """End the session on the server; anything said afterwards (a flash) goes in a new one."""
-    current_app.session_interface.regenerate(session)
+    current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]  # Flask-Session's
     session.clear()
 
 

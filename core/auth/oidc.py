@@ -28,6 +28,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
@@ -207,7 +208,7 @@ def concord_init_app(app):
     if settings is None:
         settings = settings_from_environment()
     councils = parse(settings, concord.councils, production=app.config["CONCORD_ENV"] == "production")
-    oauth = None
+    oauth: Any = None
     if councils:  # authlib is imported only where a council signs in with SSO
         from authlib.integrations.flask_client import OAuth
 

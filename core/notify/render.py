@@ -68,9 +68,8 @@ def render(row: ScheduledNotification) -> Message:
     context = {
         "council": council, "reference": case.reference, "process": process.title,
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
-        "outcome": CORE_OUTCOMES.get(case.outcome or "") or next(
-            (o.label for s in process.ladder(case.ladder).stages for o in s.outcomes if o.slug == case.outcome),
-            case.outcome),
+        "outcome": CORE_OUTCOMES.get(case.outcome or "")
+        or process.ladder(case.ladder).outcome_labels().get(case.outcome or "", case.outcome),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
     if row.kind == "due-date-moved":
@@ -78,7 +77,7 @@ def render(row: ScheduledNotification) -> Message:
 
         event = latest_reason(case, row.created_at)
         context["moved"] = event.summary if event else ""
-        if entry.no_meeting:
+        if entry is not None and entry.no_meeting:
             context["due"] = "no meeting scheduled"
     template = concord.pm.hook.concord_email_template(council=council, kind=row.kind)
     subject = SUBJECTS[row.kind].format(**context)

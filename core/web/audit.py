@@ -6,6 +6,7 @@ the same rows as CSV. Reading and downloading the trail are audited too.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import abort, g, render_template, request
 from sqlalchemy import func, or_, select
@@ -52,8 +53,10 @@ def auditors_only():
 
 
 def _search():
-    args = {k: request.args.get(k, "").strip() for k in ("reference", "person", "page")}
-    errors, dates, boxes = {}, {}, {}
+    args: dict[str, Any] = {k: request.args.get(k, "").strip() for k in ("reference", "person", "page")}
+    errors: dict[str, list[str]] = {}
+    dates: dict[str, date] = {}
+    boxes: dict = {}
     for name, label in (("from", "The start date"), ("to", "The end date")):
         found, boxes[name] = date_arg(name, label, errors)
         if found:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -24,15 +25,10 @@ from ..forms import GovDateField
 from ..models import ClosureDay, Meeting, db
 from ..procedures import NATIONS, NextMeeting
 from .hygiene import CheckedForm, iso_day, names_its_own_text_problems, row_id
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 class ClosureForm(CheckedForm):
@@ -70,7 +66,7 @@ PAST_MEETING_DAYS = 60
 
 
 def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="concord.calendar-change")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="concord.calendar-change")
 
 
 def signed(hidden: dict) -> str:
@@ -119,6 +115,7 @@ class Change:
             return state.with_meeting(self.group, self.day, True)
         if self.kind == "remove-meeting":
             return state.with_meeting(self.group, self.day, False)
+        assert self.new_day is not None  # a move has its new day
         return state.with_meeting(self.group, self.day, False).with_meeting(self.group, self.new_day, True)
 
     @property
@@ -229,6 +226,7 @@ def _waiting() -> dict[str, list]:
     for entry in recalculate.open_entries(g.council):
         if entry.no_meeting:
             stage = stage_of(g.council, entry.case, entry)
+            assert isinstance(stage.deadline, NextMeeting)  # only a meeting can be missing
             waiting.setdefault(stage.deadline.meeting, []).append((entry.case.reference, stage.title))
     return waiting
 
@@ -265,9 +263,10 @@ def closure_problem(day: date, duplicates: bool = True) -> str | None:
 def add_closure():
     form = ClosureForm(prefix="closure")
     if form.validate_on_submit():
-        problem = closure_problem(form.day.data)
+        day = cast(date, form.day.data)  # InputRequired
+        problem = closure_problem(day)
         if problem is None:
-            return _preview(Change("add-closure", form.day.data, form.reason.data.strip()))
+            return _preview(Change("add-closure", day, form.reason.data.strip()))
         form.day.errors.append(problem)
     return _page(closure=form, status=400)
 
@@ -288,9 +287,10 @@ def add_meeting(group):
         abort(404)
     form = MeetingForm(prefix=group)
     if form.validate_on_submit():
-        problem = _meeting_problem(group, form.day.data)
+        day = cast(date, form.day.data)  # InputRequired
+        problem = _meeting_problem(group, day)
         if problem is None:
-            return _preview(Change("add-meeting", form.day.data, group=group))
+            return _preview(Change("add-meeting", day, group=group))
         form.day.errors.append(problem)
     return _page(meeting_forms={group: form}, status=400)
 
@@ -326,7 +326,7 @@ def move_meeting(row_id):
     form = MeetingForm(prefix="move")
     form.day.label.text = "New meeting date"
     if request.method == "POST" and form.validate_on_submit():
-        problem = _meeting_problem(row.group, form.day.data)
+        problem = _meeting_problem(row.group, cast(date, form.day.data))  # InputRequired
         if problem is None:
             return _preview(Change("move-meeting", row.day, group=row.group, row=row.id, new_day=form.day.data))
         form.day.errors.append(problem)

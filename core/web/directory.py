@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, or_, select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, validators
@@ -16,24 +17,18 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from .. import audit, directory
 from ..cases import reoffer_stranded, stranded_entries
 from ..directory import missing_columns
+from ..exports import FORMULA_STARTS, safe
 from ..models import Contact, ContactChange, db
 from ..notify.outbox import replan, tell_leads_rung_empty
 from ..runtime import now
-from .hygiene import SURROGATE, CheckedForm, CheckedPlainForm, names_its_own_text_problems, text_problem
-from .tenancy import council_blueprint
+from .hygiene import CheckedForm, CheckedPlainForm, names_its_own_text_problems, text_problem
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("directory", __name__, "/admin/directory")
 
 NOTE_REQUIRED = "Enter a note saying why the directory is changing"
 SELF = "You cannot put yourself on a rung: ask another council admin to make this change"
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 class ContactRow(CheckedPlainForm):
@@ -106,7 +101,7 @@ def _listing():
     if q:
         query = query.where(or_(func.lower(Contact.name).contains(q.lower(), autoescape=True),
                                 func.lower(Contact.email).contains(q.lower(), autoescape=True)))
-    total = db.session.scalar(query.with_only_columns(func.count(Contact.id)))
+    total = db.session.scalar(query.with_only_columns(func.count(Contact.id))) or 0
     pages = max(1, -(-total // PER_PAGE))
     try:
         page = min(max(1, int(request.args.get("page", "1"))), pages)
@@ -248,9 +243,9 @@ def add():
 
 
 def _on_rung(role, scope, email) -> bool:
-    return db.session.scalar(select(func.count(Contact.id)).where(
+    return (db.session.scalar(select(func.count(Contact.id)).where(
         Contact.council == g.council.slug, Contact.role == role, Contact.email == email,
-        Contact.scope.is_(None) if scope is None else Contact.scope == scope)) > 0
+        Contact.scope.is_(None) if scope is None else Contact.scope == scope)) or 0) > 0
 
 
 def _rung_words(role, scope) -> str:
@@ -282,7 +277,7 @@ def export():
     writer = csv.writer(out)
     writer.writerow(["role", "scope", "name", "email", "active"])
     for c in contacts():
-        writer.writerow([spreadsheet_safe(cell) for cell in (c.role, c.scope or "", c.name, c.email)]
+        writer.writerow([safe(cell) for cell in (c.role, c.scope or "", c.name, c.email)]
                         + ["yes" if c.active else "no"])
     return current_app.response_class(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={g.council.slug}-directory.csv"})
@@ -329,15 +324,9 @@ def import_csv():
     return redirect(url_for("directory.edit"))
 
 
-def spreadsheet_safe(cell: str) -> str:
-    """The cell as text a spreadsheet will not run: a leading ' before anything formula-like."""
-    cell = SURROGATE.sub("\ufffd", cell)
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
-
-
 def _from_spreadsheet(cell: str) -> str:
-    """Undo ``spreadsheet_safe``, so an exported file imports unchanged."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+    """Undo ``exports.safe``, so an exported file imports unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 class CsvLineError(csv.Error):
@@ -371,9 +360,11 @@ def _parse(text: str):
     # The immediate-risk contact (e.g. a duty team) is a directory role on no ladder.
     titles, scopes = rung_titles(g.council), scopes_of(g.council)
     by_title = {title.lower(): slug for slug, title in titles.items()}
-    rows, errors, seen = [], [], {}
+    rows: list[dict] = []
+    errors: list[str] = []
+    seen: dict = {}
     for line, raw in enumerate(reader, start=2):
-        row = {k: _from_spreadsheet((raw.get(k) or "").strip()) for k in ("role", "scope", "name", "email", "active")}
+        row: dict[str, Any] = {k: _from_spreadsheet((raw.get(k) or "").strip()) for k in ("role", "scope", "name", "email", "active")}
         row["role"] = by_title.get(row["role"].lower(), row["role"])
         row["email"] = row["email"].lower()
         row["scope"] = row["scope"] or None

@@ -5,6 +5,9 @@ answers, the start date and the steps so far, carried in the form.
 """
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+
 from flask import abort, g, render_template, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
@@ -15,15 +18,10 @@ from .. import dryrun
 from ..clock import pinned
 from ..forms import GovDateField, answers_of, formdata_from_json, intake_form_class
 from .hygiene import iso_day
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("dry_run", __name__, "/admin/dry-run")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 class ChooseForm(FlaskForm):
@@ -47,8 +45,9 @@ def choose():
     form.which.choices = [(p.slug, p.title) for p in g.council.processes]
     if request.method == "POST" and form.validate():
         process = _process(form.which.data)
-        answers = dryrun.example_answers(process, form.start.data)
-        return _show(process, form.start.data, answers, [], _intake(process, answers))
+        start = cast(date, form.start.data)  # InputRequired
+        answers = dryrun.example_answers(process, start)
+        return _show(process, start, answers, [], _intake(process, answers))
     return render_template("admin/dry_run.html", form=form), 400 if form.errors else 200
 
 
@@ -77,8 +76,8 @@ def step(process):
     try:
         start = iso_day(form.start.data, "The day the case is raised")
         steps = [dryrun.Step.parse(t) for t in (form.steps.data or "").split()]
-    except ValueError as problem:
-        abort(400, str(problem))
+    except ValueError as refused:
+        abort(400, str(refused))
     intake = _intake(process)
     with pinned(dryrun.at_ten(start)):  # "in the past" means before the day it is raised
         valid = intake.validate()

@@ -57,7 +57,7 @@ def render_error(status: int, message: str | None = None, **context):
 
 def render_unavailable(app: Flask, service: str):
     """The 503 page, rendered without the session (the store may be what failed): nothing is saved."""
-    ctx = request_ctx._get_current_object() if request_ctx else None
+    ctx = request_ctx._get_current_object() if request_ctx else None  # type: ignore[attr-defined]
     if ctx is not None:
         # A null session is never saved, so finishing this response cannot fail a second time.
         ctx._session = app.session_interface.make_null_session(app)
@@ -96,7 +96,7 @@ def init_app(app: Flask) -> None:
         app.logger.error("service unavailable: the %s did not answer on %s %s (%s: %s); answered 503",
                          service, request.method, request.path, type(exc_info[1]).__name__, exc_info[1])
 
-    app.log_exception = log_exception  # an error before the view (opening the session) is logged here
+    app.log_exception = log_exception  # type: ignore[method-assign]  # errors before the view (opening the session) are logged here
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -39,6 +39,6 @@ def printable(reference):
     response = Response(render_template(
         "cases/record.html", case=case, exported=exported, process=process, stages=stages, ladder=ladder,
         holders=caselist.holder_names([case.current] if case.current else []),
-        outcomes={o.slug: o.label for s in ladder.stages for o in s.outcomes}))
+        outcomes=ladder.outcome_labels()))
     response.headers["Cache-Control"] = "no-store"
     return response

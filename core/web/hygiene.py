@@ -22,6 +22,7 @@ import json
 import re
 import unicodedata
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, abort, current_app, jsonify, request
 from flask_wtf import FlaskForm
@@ -120,7 +121,13 @@ def names_its_own_text_problems(view):
     return view
 
 
-class CheckedMixin:
+if TYPE_CHECKING:  # the mixin is only ever mixed into a Form
+    from wtforms import Form as _FormBase
+else:
+    _FormBase = object
+
+
+class CheckedMixin(_FormBase):
     """Form validation that also refuses odd text, with one message per answer."""
 
     def validate(self, extra_validators=None):

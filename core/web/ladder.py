@@ -66,7 +66,7 @@ def draw(process, ladder, case=None) -> Drawing:
         else:
             state = "ahead"
         rung = Rung(number, stage.title, who, stage.deadline.describe(), state,
-                    f"{current.due_on:%A %-d %B %Y}" if state == "here" else "")
+                    f"{current.due_on:%A %-d %B %Y}" if state == "here" and current is not None else "")
         lines = [("app-ladder__title", t) for t in textwrap.wrap(f"{number}. {stage.title}", TITLE_CHARS)]
         lines += [("app-ladder__text", t) for t in textwrap.wrap(f"With: {who}", TEXT_CHARS)]
         lines += [("app-ladder__text", t) for t in textwrap.wrap(f"Deadline: {rung.deadline}", TEXT_CHARS)]

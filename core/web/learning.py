@@ -18,7 +18,7 @@ from ..charts import Series, bars
 from ..models import CouncilSetting, CouncilTheme, db
 from .hygiene import row_id
 from .reports import Table, may_read_reports, today
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("learning", __name__)
 across_bp = Blueprint("across", __name__)
@@ -82,11 +82,6 @@ def add_learning(reference):
 # --- a council's themes and sharing, kept by its admins -------------------------
 
 
-def _admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
-
-
 class ThemeForm(FlaskForm):
     label = StringField("New theme", widget=GovTextInput(), filters=[_strip],
                         description="A short phrase, for example 'Attendance at core groups'",
@@ -105,13 +100,13 @@ def _themes_page(form=None, status=200):
 
 @bp.get("/admin/themes")
 def themes():
-    _admins_only()
+    admins_only()
     return _themes_page()
 
 
 @bp.post("/admin/themes")
 def add_theme():
-    _admins_only()
+    admins_only()
     form = ThemeForm()
     if form.validate_on_submit():
         label = form.label.data
@@ -129,7 +124,7 @@ def add_theme():
 
 @bp.post("/admin/themes/remove")
 def remove_theme():
-    _admins_only()
+    admins_only()
     form = RemoveThemeForm()
     found = row_id(form.id.data) if form.validate_on_submit() else None
     row = db.session.get(CouncilTheme, found) if found else None
@@ -154,7 +149,7 @@ class SettingsForm(FlaskForm):
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
 def settings():
-    _admins_only()
+    admins_only()
     form = SettingsForm()
     if request.method == "POST":
         if form.validate_on_submit():

@@ -6,15 +6,10 @@ from sqlalchemy import select
 
 from ..auth import end_sessions
 from ..models import User, db
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("people", __name__, "/admin/people")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 @bp.get("/")

@@ -17,6 +17,7 @@ from .. import audit, reports
 from ..charts import Series, bars, columns
 from ..clock import local_date
 from ..defaults.roles import COUNCIL_ADMIN, PARTNERSHIP_MANAGER, SAFEGUARDING_LEAD
+from ..exports import safe
 from ..models import db
 from .hygiene import DateProblem, boxes_day, iso_day
 from .tenancy import council_blueprint
@@ -304,25 +305,11 @@ def _audit_learning(f: Filters, action: str) -> None:
     db.session.commit()
 
 
-def _safe(cell) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
 def csv_response(rows, filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow([_safe(c) for c in row])
+        writer.writerow([safe(c) for c in row])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -22,6 +22,13 @@ def _pull_council(endpoint, values):
     g.viewer = viewer_for(slug)
 
 
+def admins_only():
+    """The admin pages' guard (a blueprint's ``before_request``, or called first in a view): 404 unless
+    a council admin of this council is signed in, so the pages' existence is not given away."""
+    if g.viewer is None or not g.viewer.is_admin:
+        abort(404)
+
+
 def push_council(endpoint, values):
     """Fill in ``council`` for url_for from the request's council."""
     if "council" in values or "council" not in g:

@@ -2,7 +2,7 @@
 guidance, signposts), with a note per change and the history kept."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import TextAreaField, validators
@@ -10,15 +10,10 @@ from wtforms import TextAreaField, validators
 from .. import council_texts
 from ..cases import now
 from ..models import db
-from .tenancy import council_blueprint
+from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("texts_admin", __name__, "/admin/texts")
-
-
-@bp.before_request
-def admins_only():
-    if g.viewer is None or not g.viewer.is_admin:
-        abort(404)
+bp.before_request(admins_only)  # every page here is for council admins
 
 
 def _strip(value):
