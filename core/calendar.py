@@ -86,7 +86,7 @@ def meeting_dates(council: Council, group: str) -> list[date]:
 
 
 class NoMeetingScheduled(LookupError):
-    """A ``NextMeeting`` deadline has no meeting on or after the start date."""
+    """A ``NextMeeting`` deadline has no meeting its meeting-day rule allows from the start date."""
 
 
 def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings=()) -> date:
@@ -101,7 +101,7 @@ def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings=(
     if isinstance(rule, CalendarDays):
         return start + timedelta(days=rule.n)
     if isinstance(rule, NextMeeting):
-        upcoming = sorted(d for d in meetings if d >= start)
+        upcoming = sorted(d for d in meetings if d >= rule.first_possible(start))
         if not upcoming:
             raise NoMeetingScheduled(rule.meeting)
         return upcoming[0]

@@ -323,7 +323,8 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
     except NoMeetingScheduled:
         db.session.rollback()
         group = stage.deadline.group
-        raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
+        first = stage.deadline.first_possible(local_date(moment))
+        raise CaseError(f"No meeting of the {group} is scheduled from {first:%-d %B %Y} on, so "
                         f"{stage.title} cannot be given a due date. Ask a council admin to add the "
                         "group's meeting dates, then try again: nothing has been saved.") from None
 

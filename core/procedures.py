@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from .config import ConfigError
@@ -168,19 +169,39 @@ class SameWorkingDay:
 @dataclass(frozen=True)
 class NextMeeting:
     """Due at the next meeting of a group whose dates the council admins keep,
-    counting from the day the case reaches the stage."""
+    counting from the day the case reaches the stage.
+
+    The meeting-day rule is one stated setting, read by the engine and the words
+    alike: by default a case reaching the stage on a meeting day goes to the
+    *next* meeting after that day (the group's papers are set before it sits);
+    ``same_day=True`` puts it on that day's meeting instead.
+    """
 
     meeting: str
     since: str = ""
     name: str = ""
+    same_day: bool = False
 
     @property
     def group(self) -> str:
         """How people name the group, e.g. "CP Dissents Group"."""
         return self.name or self.meeting.replace("-", " ")
 
+    def first_possible(self, start: date) -> date:
+        """The earliest meeting date a case reaching the stage on ``start`` can go to."""
+        return start if self.same_day else start + timedelta(days=1)
+
+    @property
+    def meeting_day_rule(self) -> str:
+        """What happens to a case that reaches the stage on a meeting day, in words."""
+        if self.same_day:
+            return "on a meeting day it goes to that day's meeting"
+        return "on a meeting day it goes to the next meeting, not that day's"
+
     def describe(self) -> str:
-        return f"at the next meeting of the {self.group} after {_event(None, self.since)}"
+        after = "on or after" if self.same_day else "after"
+        return (f"at the next meeting of the {self.group} {after} {_event(None, self.since)} "
+                f"({self.meeting_day_rule})")
 
 
 Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting

@@ -57,6 +57,14 @@ def test_next_meeting_is_the_first_meeting_on_or_after_the_start():
         due_on(NextMeeting("cp-dissents-group"), date(2027, 2, 1), ENGLAND, meetings)
 
 
+def test_the_meeting_day_rule_is_one_setting_the_engine_reads():
+    meetings = [date(2026, 12, 8), date(2027, 1, 12)]
+    meeting_day = date(2026, 12, 8)
+    assert due_on(NextMeeting("group"), meeting_day, ENGLAND, meetings) == date(2027, 1, 12)
+    assert due_on(NextMeeting("group", same_day=True), meeting_day, ENGLAND, meetings) == meeting_day
+    assert due_on(NextMeeting("group"), date(2026, 12, 7), ENGLAND, meetings) == meeting_day
+
+
 def test_deadlines_describe_themselves_in_words():
     assert WorkingDays(10, from_="conference_date").describe() == "within 10 working days of the conference"
     assert WorkingDays(1).describe() == "within 1 working day of the case reaching this stage"
@@ -64,4 +72,7 @@ def test_deadlines_describe_themselves_in_words():
     assert CalendarDays(14, since="the dissent being acknowledged").describe() == (
         "within 14 calendar days of the dissent being acknowledged")
     assert NextMeeting("cp-dissents-group", since="the referral").describe() == (
-        "at the next meeting of the cp dissents group after the referral")
+        "at the next meeting of the cp dissents group after the referral "
+        "(on a meeting day it goes to the next meeting, not that day's)")
+    assert NextMeeting("panel", since="the referral", same_day=True).describe() == (
+        "at the next meeting of the panel on or after the referral (on a meeting day it goes to that day's meeting)")

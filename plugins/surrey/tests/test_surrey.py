@@ -228,3 +228,25 @@ def test_with_no_meeting_scheduled_the_chair_is_told_and_nothing_changes(client)
     assert response.status_code == 400
     assert "No meeting of the CP Dissents Group is scheduled" in response.get_json()["errors"]["action"][0]
     assert client.get(f"/{SURREY}/api/cases/{case['reference']}").get_json()["stage"]["slug"] == "chair-referral"
+
+
+@pytest.mark.parametrize("referred_on, due", [
+    ("2027-01-12", "2027-01-13"),   # the day before a meeting: that meeting
+    ("2027-01-13", "2027-02-10"),   # on a meeting day: the next meeting, not that day's
+    ("2027-01-14", "2027-02-10"),   # the day after: the next meeting
+])
+def test_a_dissent_referred_on_a_meeting_day_goes_to_the_next_meeting_after_the_referral(client, clock, referred_on, due):
+    """"The Independent CP Conference Chair will make a referral to SSCB Child Protection Dissents (CP Dissents)
+    Group for review ... The group meets on a monthly basis." The policy does not say which meeting takes a
+    referral made on a meeting day; Surrey's stated rule (for Surrey to confirm) is the next meeting after the
+    referral, and the engine and the words agree."""
+    admin_adds_meetings(client, "2027-01-13", "2027-02-10")
+    case = raise_case(client, "conference-dissent", DISSENT).get_json()
+    y, m, d = map(int, referred_on.split("-"))
+    clock.set(london(y, m, d, 9, 0))
+    case = act(client, case["reference"], CHAIR, "escalate", {"referral": "Referred with the conference reports."})
+    assert due_and_people(case) == (due, [GROUP])
+    processes = {p["slug"]: p for p in client.get(f"/{SURREY}/api/processes").get_json()}
+    group = processes["conference-dissent"]["ladders"][0]["stages"][1]
+    assert group["deadline"] == ("at the next meeting of the CP Dissents Group after the referral by the Chair "
+                                 "(on a meeting day it goes to the next meeting, not that day's)")
