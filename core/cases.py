@@ -124,7 +124,7 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User, en
     if outcome.closes:
         _close(council, case, outcome.slug, f"Case closed: {outcome.label}", moment, actor, entry)
         if outcome.opens:
-            _open_linked(council, case, council.process(outcome.opens), moment, actor)
+            _open_linked(council, case, council.process(outcome.opens), moment, actor, entry.record or {})
     else:
         ladder = process_of(council, case).ladder(case.ladder)
         target = ladder.above(stage.slug) if outcome.to == NEXT_RUNG else ladder.stage(outcome.to)
@@ -243,9 +243,12 @@ def _close(council: Council, case: Case, outcome: str, summary: str, moment: dat
     _change(council, case, "closed", entry)
 
 
-def _open_linked(council: Council, case: Case, process: Process, moment: datetime, actor: User) -> None:
-    """Refer on: a new case in ``process`` with the answers that process asks for."""
-    answers = {f.name: case.answers.get(f.name) for f in process.intake}
+def _open_linked(council: Council, case: Case, process: Process, moment: datetime, actor: User,
+                 record: dict) -> None:
+    """Refer on: a new case in ``process`` with the answers that process asks for, each from the
+    referring stage's record (asked when the outcome was chosen) or else the case's own answers."""
+    answers = {f.name: record.get(f.name) if record.get(f.name) not in (None, "", []) else case.answers.get(f.name)
+               for f in process.intake}
     linked = open_case(council, process, answers, case.raised_by, opened_from=case)
     _event(linked, moment, actor, "linked", f"Opened from {case.reference} ({process_of(council, case).title})")
     _event(case, moment, actor, "linked", f"Referred on: {linked.reference} opened ({process.title})")

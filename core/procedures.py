@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 NATIONS = {"ENG": "England", "SCT": "Scotland"}
 
 # Field types the core knows how to render, validate and describe in the API.
-FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno")
+FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno", "checkboxes")
+# A rung scoped by a checkboxes answer (several agencies) is offered to each chosen scope; the entry's
+# scope keeps them joined by this, and no scoping choice may contain it.
+SCOPES = "; "
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ class Field:
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
-        if self.type == "choice" and not self.choices:
-            raise ValueError(f"field {self.name!r}: a choice needs choices")
+        if self.type in ("choice", "checkboxes") and not self.choices:
+            raise ValueError(f"field {self.name!r}: a {self.type} field needs choices")
         if self.past and self.type != "date":
             raise ValueError(f"field {self.name!r}: only a date can be in the past")
         if self.learning and self.type not in ("text", "textarea"):
@@ -107,8 +110,14 @@ class Role:
     person_name: str | None = None
 
     def scope_in(self, answers: dict) -> str | None:
-        """The rung's scope on a case with these answers (None for a council-wide rung)."""
-        return answers.get(self.scope) if self.scope else None
+        """The rung's scope on a case with these answers (None for a council-wide rung).
+
+        Scoped by a checkboxes answer ("each agency involved"), the chosen scopes joined by ``SCOPES``.
+        """
+        value = answers.get(self.scope) if self.scope else None
+        if isinstance(value, list | tuple):
+            return SCOPES.join(value) or None
+        return value
 
     def named_in(self, answers: dict) -> str | None:
         """The person a case with these answers names to hold the rung, if the rung is held that way."""
@@ -477,10 +486,27 @@ def problems_of(council: Council) -> list[str]:
     slugs = {p.slug for p in council.processes}
     for process, ladder, stage in council.stages():
         for outcome in stage.outcomes:
+            where = f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r}"
             if outcome.opens is not None and outcome.opens not in slugs:
-                problems.append(f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r} "
-                                f"opens unknown process {outcome.opens!r}")
+                problems.append(f"{where} opens unknown process {outcome.opens!r}")
+            elif outcome.opens is not None:
+                missing = uncarried(process, stage, outcome, council.process(outcome.opens))
+                if missing:
+                    problems.append(f"{where} opens {outcome.opens!r} without its required answer(s) "
+                                    f"{', '.join(missing)}: ask them on the stage's record when this outcome is chosen")
     return problems
+
+
+def uncarried(process: Process, stage: Stage, outcome: Outcome, opened: Process) -> list[str]:
+    """The required answers of ``opened`` that referring on from ``stage`` with ``outcome`` would leave empty.
+
+    A linked case takes each answer from the stage's record (a question asked there, always or when this
+    outcome is chosen) or else from the first case's intake (a question of the same name, always asked).
+    """
+    asked = {f.name for f in stage.record
+             if f.required and (f.shown_when is None or (f.shown_when[0] == "action" and outcome.slug in f.shown_when[1]))}
+    asked |= {f.name for f in process.intake if f.required and f.shown_when is None}
+    return [f.name for f in opened.intake if f.required and f.shown_when is None and f.name not in asked]
 
 
 def _repeats(what: str, slugs: list[str]) -> list[str]:
@@ -534,8 +560,10 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
     for stage in ladder.stages:
         where = f"stage {stage.slug!r}"
         scope = stage.role.scope
-        if scope and (fields.get(scope) is None or fields[scope].type != "choice"):
+        if scope and (fields.get(scope) is None or fields[scope].type not in ("choice", "checkboxes")):
             problems.append(f"{where}: role {stage.role.slug!r} is scoped by {scope!r}, which names no choice field of the intake")
+        elif scope and any(SCOPES in c for c in fields[scope].choices):
+            problems.append(f"{where}: role {stage.role.slug!r} is scoped by {scope!r}, whose choices may not contain {SCOPES!r}")
         person = stage.role.person
         if person and (fields.get(person) is None or fields[person].type != "email"):
             problems.append(f"{where}: role {stage.role.slug!r} is held by {person!r}, which names no email field of the intake")

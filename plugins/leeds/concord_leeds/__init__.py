@@ -37,7 +37,8 @@ CSWS_TEAM_MANAGER = Role(
 )
 SENIOR_MANAGER = Role("agency-senior-manager", "Senior manager in the agencies' line management")
 DESIGNATED_NAMED = Role("designated-named-professional", "Designated or Named Professional")
-BOARD_REPRESENTATIVE = Role("board-representative", "Safeguarding board representative of each agency involved")
+BOARD_REPRESENTATIVE = Role("board-representative", "Safeguarding board representative of each agency involved",
+                            scope="agencies")
 BOARD_MANAGER = Role("board-manager", "Safeguarding Children Board Manager or nominated representative")
 BOARD_CHAIR = Role("board-chair", "Safeguarding Children Board Chair")
 
@@ -47,12 +48,26 @@ FIRST_LINE = WorkingDays(2, since="the matter reaching this rung")
 LINE_MANAGEMENT = WorkingDays(5, since="the matter reaching this rung")
 BOARD = WorkingDays(10, since="the matter reaching this rung")
 
+# §5 "the LSCB representative for each agency involved": the agencies are chosen from this list (the
+# procedure names none; the list is Leeds's to confirm), and each representative's directory row has
+# their agency as its scope.
+AGENCIES = ("Children's Social Work Services", HEALTH, "Police", "Education", "Probation",
+            "Voluntary and community sector")
+INVOLVED = Field("agencies", "Which agencies are involved?", "checkboxes", choices=AGENCIES,
+                 error="Select the agencies involved",
+                 hint="Select all that apply: the matter goes to the board representative of each")
+HISTORY = Field("history", "The steps taken so far and why the matter is unresolved", "textarea")
+POLICY_ISSUES = Field("policy_issues", "Do the discussions raise significant policy issues?", "choice",
+                      choices=("Yes", "No"), error="Select yes if the discussions raise significant policy issues",
+                      hint="If they do, the matter goes straight to the Safeguarding Children Board Manager")
+# Referring on, the rung asks what "Where professional differences remain" needs that this case lacks.
+REFER_ON = "differences-remain"
+ASKED_REFERRING_ON = tuple(replace(f, shown_when=("action", (REFER_ON,))) for f in (INVOLVED, HISTORY, POLICY_ISSUES))
 DISCUSSION = (
     Field("discussion", "Record of the discussion", "textarea"),
     Field("agreed_actions", "Outcome and agreed actions", "textarea"),
 )
-# Opens "Where professional differences remain" (section 5) once the core can
-# open one process from another; until then the case closes with this outcome.
+# Closes the case and opens a linked "Where professional differences remain" (section 5) case.
 REMAINS = Outcome(
     "differences-remain",
     "Not resolved: refer as a professional difference that remains (to the agencies' board representatives)",
@@ -65,6 +80,8 @@ CHILD_REFERENCE = Field("child_reference", "The child's record number (not their
 
 
 def stage(slug, title, role, deadline, outcomes, record=DISCUSSION, guidance=""):
+    if REMAINS in outcomes:
+        record = (*record, *ASKED_REFERRING_ON)
     return Stage(slug, title, role, deadline, record, outcomes, guidance)
 
 
@@ -257,11 +274,9 @@ differences_remain = Process(
     summary="A professional disagreement that the steps above have not resolved, or that raises significant "
             "policy issues.",
     intake=(
-        Field("agencies", "Which agencies are involved?", error="Enter the agencies involved"),
-        Field("history", "The steps taken so far and why the matter is unresolved", "textarea"),
-        Field("policy_issues", "Do the discussions raise significant policy issues?", "choice", choices=("Yes", "No"),
-              error="Select yes if the discussions raise significant policy issues",
-              hint="If they do, the matter goes straight to the Safeguarding Children Board Manager"),
+        INVOLVED,
+        HISTORY,
+        POLICY_ISSUES,
         CHILD_REFERENCE,
     ),
     ladder_by="policy_issues",
