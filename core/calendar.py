@@ -99,10 +99,18 @@ def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings=(
     if isinstance(rule, SameWorkingDay):
         return calendar.day_zero(start)
     if isinstance(rule, CalendarDays):
-        return start + timedelta(days=rule.n)
+        end = start + timedelta(days=rule.n)
+        return calendar.day_zero(end) if rule.next_working_day else end
     if isinstance(rule, NextMeeting):
         upcoming = sorted(d for d in meetings if d >= rule.first_possible(start))
         if not upcoming:
             raise NoMeetingScheduled(rule.meeting)
         return upcoming[0]
     raise TypeError(f"unknown deadline rule {rule!r}")
+
+
+def not_working_note(calendar: WorkingDayCalendar, due: date) -> str:
+    """Words for a due date that is not a working day (a calendar-day deadline's end), else ""."""
+    if calendar.is_working_day(due):
+        return ""
+    return f"{due:%A %-d %B %Y} is not a working day"

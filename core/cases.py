@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit, directory
 from .access import holders  # noqa: F401  (cases.holders, as before)
-from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_on, meeting_dates
+from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_on, meeting_dates, not_working_note
 from .clock import LONDON, local_date
 from .hookspecs import ChangeKind
 from .models import Case, CaseEvent, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
@@ -45,8 +45,18 @@ class StaleEntry(CaseError):
     """The action names a stage entry that is no longer the open one (HTTP 409)."""
 
 
+def _in_order(fields, answers: dict, earlier) -> None:
+    """Refuse a date answer before the date it must follow (``Field.after``); ``earlier(name)`` finds that date."""
+    for spec in fields:
+        if spec.after:
+            why = spec.out_of_order(answers.get(spec.name), answers.get(spec.after) or earlier(spec.after))
+            if why:
+                raise CaseError(why, field=spec.name)
+
+
 def open_case(council: Council, process: Process, answers: dict, raised_by: User,
               idempotency_key: str | None = None, opened_from: Case | None = None) -> Case:
+    _in_order(process.intake, answers, lambda name: None)
     moment = now()
     ladder = process.ladder_for(answers)
     case = Case(
@@ -117,6 +127,7 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User, en
         raise CaseError(f"Choose one of: {choices}")
     if actor.id == case.raised_by_id:
         raise CaseError("You raised this case, so you cannot act on its stages: you can withdraw it")
+    _in_order(stage.record, record, lambda name: _recorded(case, name))
     moment = now()
     _claim(entry, moment, outcome.slug, record, actor)
     _event(case, moment, actor, "acted", f"{stage.title}: {outcome.label}")
@@ -287,6 +298,9 @@ def _place(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
     rung = f"{stage.role.title} for {scope}" if scope else stage.role.title
     holder = f" ({entry.assignee_name})" if entry.assignee_name else ""
     late = ", which had already passed when it arrived" if entry.late_on_arrival else ""
+    # A calendar-day deadline can end on a weekend or holiday: the case says so.
+    note = not_working_note(calendar_for(council), entry.due_on)
+    late += f" ({note})" if note else ""
     _event(case, moment, None, "stage",
            f"{stage.title}: with the {rung}{holder}, due {entry.due_on:%A %-d %B %Y}{late}{why}")
     return entry

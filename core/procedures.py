@@ -44,6 +44,10 @@ class Field:
     ``past`` (dates) is for an event that has happened: not after today and not
     more than ``PAST_LIMIT_DAYS`` before it.
 
+    ``after`` (dates) names the date of an earlier event this one cannot precede
+    (an intake answer or a date recorded at an earlier stage): "the date the
+    dissent reached the Head of Service" is never before the conference.
+
     ``error`` is the message for a missing answer, in GOV.UK's words ("Select
     the service whose escalation route you are following"); a label that is a
     question needs one, since "Select <question>" does not read.
@@ -69,6 +73,7 @@ class Field:
     # For an email naming a person who will hold a rung: the council's own domains only.
     domains: tuple[str, ...] = ()
     learning: bool = False
+    after: str | None = None
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
@@ -77,12 +82,20 @@ class Field:
             raise ValueError(f"field {self.name!r}: a {self.type} field needs choices")
         if self.past and self.type != "date":
             raise ValueError(f"field {self.name!r}: only a date can be in the past")
+        if self.after and self.type != "date":
+            raise ValueError(f"field {self.name!r}: only a date can follow another date")
         if self.learning and self.type not in ("text", "textarea"):
             raise ValueError(f"field {self.name!r}: learning is written, so a text or textarea")
         if self.shown_when is not None:
             other, values = self.shown_when
             if not isinstance(other, str) or not values or isinstance(values, str):
                 raise ValueError(f"field {self.name!r}: shown_when is (field name, (values, ...))")
+
+    def out_of_order(self, value: str | None, earlier: str | None) -> str | None:
+        """Why this date answer cannot be, given the date it must follow (ISO strings); None when it can."""
+        if not (self.after and value and earlier) or value >= earlier:
+            return None
+        return f"{self.label} cannot be before {_event(self.after, '')} ({date.fromisoformat(earlier):%-d %B %Y})"
 
     @property
     def limit(self) -> int:
@@ -158,12 +171,19 @@ class WorkingDays:
 
 @dataclass(frozen=True)
 class CalendarDays:
+    """``n`` days of the calendar. The end can fall on a weekend or holiday: by default it stays there
+    and the case says it is not a working day; ``next_working_day=True`` moves it to the next one."""
+
     n: int
     from_: str | None = None
     since: str = ""
+    next_working_day: bool = False
 
     def describe(self) -> str:
-        return f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
+        words = f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
+        if self.next_working_day:
+            return words + ", moved to the next working day if the last day is not one"
+        return words + ", even if the last day is not a working day"
 
 
 @dataclass(frozen=True)
@@ -200,17 +220,12 @@ class NextMeeting:
         """The earliest meeting date a case reaching the stage on ``start`` can go to."""
         return start if self.same_day else start + timedelta(days=1)
 
-    @property
-    def meeting_day_rule(self) -> str:
-        """What happens to a case that reaches the stage on a meeting day, in words."""
-        if self.same_day:
-            return "on a meeting day it goes to that day's meeting"
-        return "on a meeting day it goes to the next meeting, not that day's"
-
     def describe(self) -> str:
-        after = "on or after" if self.same_day else "after"
-        return (f"at the next meeting of the {self.group} {after} {_event(None, self.since)} "
-                f"({self.meeting_day_rule})")
+        event = _event(None, self.since)
+        if self.same_day:
+            return f"at the next meeting of the {self.group} on or after {event}, that day's meeting if it is a meeting day"
+        return (f"at the next meeting of the {self.group} after {event}, "
+                f"not that day's meeting if {event} is on a meeting day")
 
 
 Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting
@@ -572,6 +587,9 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
         from_ = getattr(stage.deadline, "from_", None)
         if from_ and from_ not in dates:
             problems.append(f"{where}: the deadline counts from {from_!r}, which names no date field of the intake or an earlier stage")
+        for f in stage.record:
+            if f.after and f.after not in dates:
+                problems.append(f"{where}: {f.name!r} must follow {f.after!r}, which names no date field of the intake or an earlier stage")
         dates |= {f.name for f in stage.record if f.type == "date"}
         problems += _conditional_problems(where, stage.record, {f.name for f in stage.record} | {"action"})
         if not stage.record:

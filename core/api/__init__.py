@@ -11,6 +11,7 @@ from datetime import date
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
 
 from .. import audit, caselist, cases
+from ..calendar import not_working_note
 from ..clock import local_date
 from ..forms import (
     CLOSING_FIELDS,
@@ -23,6 +24,7 @@ from ..forms import (
     record_form_class,
     record_of,
 )
+from ..learning import themes_of
 from ..models import db
 from ..web.hygiene import EARLIEST, LATEST, plausible
 from ..web.tenancy import council_blueprint
@@ -104,12 +106,39 @@ def processes():
     return jsonify([describe_process(p) for p in g.council.processes])
 
 
+def describe_form_field(spec) -> dict:
+    """A question as the forms enforce it: besides its type and choices, the answers a gate question
+    accepts (anything else is refused with ``refusal``) and the date a date answer may not precede."""
+    return {**describe_field(spec), "accept": list(spec.accept), "refusal": spec.refusal or None,
+            "after": spec.after}
+
+
+def closing_requirements(stage, themes: list[str]) -> list[dict]:
+    """What an outcome that closes the case also needs in the record: themes from the council's list
+    and the learning (in the council's own words where the stage asks its own learning question)."""
+    own = learning_field(stage)
+    learning = own.name if own is not None else "case_learning"
+    return [
+        {"name": "case_themes", "type": "checkboxes", "label": "Themes of this disagreement", "choices": themes,
+         "error": "Select at least one theme"},
+        {"name": learning, "type": "textarea", "label": own.label if own is not None else "Learning from this case",
+         "error": (own.error if own is not None and own.error else "Enter the learning from this case")},
+    ]
+
+
+def describe_outcomes(stage, themes: list[str]) -> list[dict]:
+    needs = closing_requirements(stage, themes)
+    return [{**o, "requires": needs if o["closes_case"] else []} for o in outcome_choices(stage.outcomes)]
+
+
 def describe_process(process) -> dict:
+    themes = themes_of(g.council)
     return {
         "slug": process.slug,
         "title": process.title,
         "summary": process.summary,
-        "fields": [describe_field(f) for f in process.intake],
+        "themes": themes,
+        "fields": [describe_form_field(f) for f in process.intake],
         "ladder_by": process.ladder_by,
         "ladders": [
             {
@@ -124,8 +153,9 @@ def describe_process(process) -> dict:
                         "role_title": s.role.title,
                         "scope": s.role.scope,
                         "deadline": s.deadline.describe(),
-                        "record": [describe_field(f) for f in s.record],
-                        "outcomes": outcome_choices(s.outcomes),
+                        "guidance": s.guidance,
+                        "record": [describe_form_field(f) for f in s.record],
+                        "outcomes": describe_outcomes(s, themes),
                     }
                     for s in ladder.stages
                 ],
@@ -319,6 +349,7 @@ def describe_stage(case) -> dict | None:
         "assignee": ({"name": entry.assignee_name, "email": entry.assignee_email} if entry.assignee_email else None),
         "to_lead": entry.to_lead,
         "due_on": entry.due_on.isoformat(),
+        "due_note": not_working_note(cases.calendar_for(g.council), entry.due_on),
         "late_on_arrival": entry.late_on_arrival,
         "outcomes": outcome_choices(stage.outcomes),
     }

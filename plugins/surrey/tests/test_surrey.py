@@ -248,5 +248,5 @@ def test_a_dissent_referred_on_a_meeting_day_goes_to_the_next_meeting_after_the_
     assert due_and_people(case) == (due, [GROUP])
     processes = {p["slug"]: p for p in client.get(f"/{SURREY}/api/processes").get_json()}
     group = processes["conference-dissent"]["ladders"][0]["stages"][1]
-    assert group["deadline"] == ("at the next meeting of the CP Dissents Group after the referral by the Chair "
-                                 "(on a meeting day it goes to the next meeting, not that day's)")
+    assert group["deadline"] == ("at the next meeting of the CP Dissents Group after the referral by the Chair, "
+                                 "not that day's meeting if the referral by the Chair is on a meeting day")
