@@ -114,3 +114,18 @@ def not_working_note(calendar: WorkingDayCalendar, due: date) -> str:
     if calendar.is_working_day(due):
         return ""
     return f"{due:%A %-d %B %Y} is not a working day"
+
+
+def demo_meeting_days(calendar: WorkingDayCalendar, today: date, months: int = 12) -> list[date]:
+    """A fictional monthly schedule for the demo: the second Wednesday of each of the next ``months``
+    months (the next working day when that is a holiday), for a group nobody has given dates yet."""
+    days = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        first = date(year, month, 1)
+        second_wednesday = first + timedelta(days=(2 - first.weekday()) % 7 + 7)
+        days.append(calendar.day_zero(second_wednesday))
+    return days

@@ -155,6 +155,16 @@ def _event(from_: str | None, since: str) -> str:
     return "the case reaching this stage"
 
 
+# A value the council's own procedure does not give (a deadline where it sets none, a rung's holder it
+# does not name) is marked where it is shown, for the council to confirm or change.
+TO_CONFIRM = "not in the procedure, for the council to confirm"
+HOLDER_TO_CONFIRM = "not named in the procedure, for the council to confirm"
+
+
+def _confirm(words: str, to_confirm: bool) -> str:
+    return f"{words}; {TO_CONFIRM}" if to_confirm else words
+
+
 def _days(n: int, kind: str) -> str:
     return f"{n} {kind} day" + ("" if n == 1 else "s")
 
@@ -164,9 +174,10 @@ class WorkingDays:
     n: int
     from_: str | None = None
     since: str = ""
+    to_confirm: bool = False
 
     def describe(self) -> str:
-        return f"within {_days(self.n, 'working')} of {_event(self.from_, self.since)}"
+        return _confirm(f"within {_days(self.n, 'working')} of {_event(self.from_, self.since)}", self.to_confirm)
 
 
 @dataclass(frozen=True)
@@ -178,21 +189,23 @@ class CalendarDays:
     from_: str | None = None
     since: str = ""
     next_working_day: bool = False
+    to_confirm: bool = False
 
     def describe(self) -> str:
         words = f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
         if self.next_working_day:
-            return words + ", moved to the next working day if the last day is not one"
-        return words + ", even if the last day is not a working day"
+            return _confirm(words + ", moved to the next working day if the last day is not one", self.to_confirm)
+        return _confirm(words + ", even if the last day is not a working day", self.to_confirm)
 
 
 @dataclass(frozen=True)
 class SameWorkingDay:
     from_: str | None = None
     since: str = ""
+    to_confirm: bool = False
 
     def describe(self) -> str:
-        return f"on the same working day as {_event(self.from_, self.since)}"
+        return _confirm(f"on the same working day as {_event(self.from_, self.since)}", self.to_confirm)
 
 
 @dataclass(frozen=True)
@@ -210,6 +223,8 @@ class NextMeeting:
     since: str = ""
     name: str = ""
     same_day: bool = False
+    # The meeting-day rule is the council's choice where its procedure does not give one.
+    to_confirm: bool = False
 
     @property
     def group(self) -> str:
@@ -223,9 +238,12 @@ class NextMeeting:
     def describe(self) -> str:
         event = _event(None, self.since)
         if self.same_day:
-            return f"at the next meeting of the {self.group} on or after {event}, that day's meeting if it is a meeting day"
-        return (f"at the next meeting of the {self.group} after {event}, "
-                f"not that day's meeting if {event} is on a meeting day")
+            rule = "that day's meeting if it is a meeting day"
+            words = f"at the next meeting of the {self.group} on or after {event}"
+        else:
+            rule = f"not that day's meeting if {event} is on a meeting day"
+            words = f"at the next meeting of the {self.group} after {event}"
+        return f"{words}, {_confirm(rule, self.to_confirm)}"
 
 
 Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting
@@ -276,6 +294,8 @@ def resolve(label: str = "Resolved", hint: str = "") -> Outcome:
 
 @dataclass(frozen=True)
 class Stage:
+    """A rung. ``holder_to_confirm``: the procedure does not name who holds it; the pages say so."""
+
     slug: str
     title: str
     role: Role
@@ -283,6 +303,12 @@ class Stage:
     record: tuple[Field, ...]
     outcomes: tuple[Outcome, ...]
     guidance: str = ""
+    holder_to_confirm: bool = False
+
+    @property
+    def holder(self) -> str:
+        """The rung's holder as the pages name it, marked when it is the council's choice."""
+        return f"{self.role.title} ({HOLDER_TO_CONFIRM})" if self.holder_to_confirm else self.role.title
 
 
 @dataclass(frozen=True)

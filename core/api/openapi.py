@@ -77,7 +77,11 @@ PROCESSES = {"type": "array", "items": {"type": "object", "properties": {
         "stages": {"type": "array", "items": {"type": "object", "properties": {
             "slug": {"type": "string"}, "title": {"type": "string"}, "role": {"type": "string"},
             "role_title": {"type": "string"}, "scope": {"type": ["string", "null"]},
+            "holder": {"type": "string", "description": "the role title, marked when the procedure does not name it"},
+            "holder_to_confirm": {"type": "boolean", "description": "the holder is the council's choice, to confirm"},
             "deadline": {"type": "string"}, "guidance": {"type": "string"},
+            "deadline_to_confirm": {"type": "boolean",
+                                    "description": "the deadline is not in the procedure: the council's to confirm"},
             "record": {"type": "array", "items": FIELD}, "outcomes": {"type": "array", "items": OUTCOME}}}}}}},
 }}}
 
