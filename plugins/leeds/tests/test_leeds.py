@@ -26,7 +26,8 @@ REFERRING_ON = {"agencies": ["Health services", "Police"], "history": "The rungs
 
 ANSWERS = {
     "referral-enquiry": {"about": "Whether child protection procedures should be invoked", "concern": "c",
-                         "discussion_so_far": "d"},
+                         "discussion_so_far": "d", "equivalent_name": "Kit Seacroft",
+                         "equivalent_email": "team.manager@leeds-agency.example.org"},
     "need-for-conference": {"involvement": "I took part in the Section 47 enquiry", "concerns": "c",
                             "supported_by": "A Designated or Named Professional", "supporter_name": "Dr Sky Chapeltown"},
     "conference-dissent": {"further_risk": "yes", "raise_with": "My line manager", "conference_date": "2026-12-24",
@@ -352,3 +353,33 @@ def test_the_agencies_involved_are_checkboxes_on_the_raise_page(client):
     sign_in(client, LEEDS, RAISER)
     page = client.get(f"/{LEEDS}/cases/new/differences-remain").get_data(as_text=True)
     assert 'type="checkbox"' in page and "Voluntary and community sector" in page
+
+
+EQUIVALENT = "team.manager@leeds-agency.example.org"
+
+
+def test_the_first_line_managers_are_the_team_manager_and_their_equivalent_in_your_agency(app, client):
+    """§1: "this will require a Children's Social Care team manager or assistant team manager liaising with
+    her/his equivalent in the relevant agency." The equivalent is named on the form and told the outcome."""
+    stage = first_due(client, "referral-enquiry", "Another agency")
+    assert "liaising with the equivalent manager in your agency" in stage["title"] + stage["role_title"]
+    walk(client, "referral-enquiry", "Another agency", [(TEAM_MANAGER, "resolved", DISCUSSED, None, None, None)])
+    assert EQUIVALENT in outbox(app, "outcome")
+
+
+def test_deadlines_and_holders_leeds_did_not_write_are_marked_for_leeds_to_confirm(client):
+    """The procedure asks for resolution "without delay" and within "a time scale which is acceptable to both";
+    it sets no number of days, and does not say who holds "discussion and explanation" (§2) or who considers
+    "convening a Child Protection Review Conference" (§4)."""
+    sign_in(client, LEEDS, RAISER)
+    described = {p["slug"]: p for p in client.get(f"/{LEEDS}/api/processes").get_json()}
+    for process in described.values():
+        for ladder in process["ladders"]:
+            for stage in ladder["stages"]:
+                assert stage["deadline_to_confirm"], (process["slug"], stage["slug"])
+                assert stage["deadline"].endswith("not in the procedure, for the council to confirm")
+    discussion = described["need-for-conference"]["ladders"][0]["stages"][1]
+    review = described["plan-implementation"]["ladders"][0]["stages"][-1]
+    assert discussion["holder_to_confirm"] and review["holder_to_confirm"]
+    page = client.get(f"/{LEEDS}/cases/new/referral-enquiry").get_data(as_text=True)
+    assert "within 2 working days of the matter reaching this rung; not in the procedure, for the council to confirm" in page
