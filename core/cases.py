@@ -22,7 +22,7 @@ from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_
 from .clock import LONDON, local_date
 from .hookspecs import ChangeKind
 from .models import Case, CaseEvent, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
-from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage, process_of, stage_of
+from .procedures import NEXT_RUNG, SENT, Council, NextMeeting, Process, Stage, process_of, stage_of
 from .runtime import concord, now
 
 # concord, now, calendar_for, meeting_dates, process_of, stage_of and holders moved to runtime, calendar,
@@ -58,6 +58,8 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
               idempotency_key: str | None = None, opened_from: Case | None = None) -> Case:
     _in_order(process.intake, answers, lambda name: None)
     moment = now()
+    # Sending the form a step of one of the raiser's own cases waits for carries that case on into this one.
+    waiting = waiting_for(council, process, answers, raised_by) if opened_from is None else None
     ladder = process.ladder_for(answers)
     case = Case(
         council=council.slug,
@@ -69,7 +71,7 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         raised_by=raised_by,
         raised_at=moment,
         idempotency_key=idempotency_key,
-        opened_from=opened_from,
+        opened_from=opened_from or waiting,
         stages=[],
         events=[],
     )
@@ -84,9 +86,71 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         _set_reference(case, _allocate_reference(council, moment))
         _change(council, case, "opened", None)
         _change(council, case, "stage-entered", entry)
+    if waiting is not None:
+        _carry_on(council, waiting, case, process, moment, raised_by)
+    _flag_if_late(council, process, case, waiting, moment)
     if opened_from is None:
         db.session.commit()
     return case
+
+
+# --- the raiser's own dated step (Stage.raiser_sends) ---------------------------------------
+
+
+def waiting_for(council: Council, process: Process, answers: dict, raised_by: User) -> Case | None:
+    """The raiser's open case whose current step waits for them to send ``process``, if any.
+
+    With several, the one whose dates (e.g. the conference) match the form's answers, else the oldest.
+    """
+    if not any(s.raiser_sends == process.slug for _, _, s in council.stages()):
+        return None
+    open_cases = db.session.scalars(select(Case).where(
+        Case.council == council.slug, Case.raised_by_id == raised_by.id, Case.status == "open")
+        .order_by(Case.raised_at)).all()
+    waiting = [c for c in open_cases if c.current is not None
+               and stage_of(council, c, c.current).raiser_sends == process.slug]
+    dates = [f.name for f in process.intake if f.type == "date" and answers.get(f.name)]
+    matching = [c for c in waiting if dates and all(c.answers.get(n) in (None, answers[n]) for n in dates)]
+    return (matching or waiting or [None])[0]
+
+
+def carried_answers(council: Council, case: Case, process: Process) -> dict:
+    """The answers of ``case`` that ``process``'s form asks too: carried into the form the raiser sends."""
+    return {f.name: case.answers[f.name] for f in process.intake if case.answers.get(f.name) not in (None, "", [])}
+
+
+def _carry_on(council: Council, waiting: Case, case: Case, process: Process, moment: datetime, actor: User) -> None:
+    entry = waiting.current
+    stage = stage_of(council, waiting, entry)
+    _claim(entry, moment, SENT, {"sent_as": case.reference}, actor)
+    _event(waiting, moment, actor, "acted", f"{stage.title}: sent")
+    _change(council, waiting, "stage-closed", entry)
+    _close(council, waiting, SENT, f"Case closed: {process.title} sent", moment, actor, entry)
+    _event(waiting, moment, actor, "linked", f"Carried on: {case.reference} opened ({process.title})")
+    _event(case, moment, actor, "linked", f"Opened from {waiting.reference} ({process_of(council, waiting).title})")
+
+
+def _flag_if_late(council: Council, process: Process, case: Case, waiting: Case | None, moment: datetime) -> None:
+    """A form that arrives after the deadline the procedure gives its sender is accepted, and flagged late."""
+    rule = process.raiser_deadline
+    if rule is None:
+        return
+    due = due_date(council, case, _RaiserDeadline(rule), moment)
+    today = local_date(moment)
+    if today <= due:
+        return
+    summary = (f"{process.title} sent on {today:%A %-d %B %Y}, after its deadline of {due:%A %-d %B %Y} "
+               f"({rule.describe()}): accepted, and late")
+    for late in (case, waiting):
+        if late is not None:
+            _event(late, moment, None, "late", summary)
+
+
+class _RaiserDeadline:
+    """A process's raiser deadline, read by ``due_date`` as a stage's."""
+
+    def __init__(self, rule):
+        self.deadline = rule
 
 
 def raise_once(council: Council, process: Process, answers: dict, raised_by: User, key: str) -> tuple[Case, bool]:
@@ -294,7 +358,11 @@ def _place(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
         )
         entry.late_on_arrival = entry.due_on < local_date(moment)
         case.stages.append(entry)
-        why = _assign(council, case, stage, entry)
+        if stage.raiser_sends:  # the raiser's own dated step: theirs, reminded like any holder
+            entry.assignee_email, entry.assignee_name = case.raised_by.email, case.raised_by.name
+            why = ""
+        else:
+            why = _assign(council, case, stage, entry)
     rung = f"{stage.role.title} for {scope}" if scope else stage.role.title
     holder = f" ({entry.assignee_name})" if entry.assignee_name else ""
     late = ", which had already passed when it arrived" if entry.late_on_arrival else ""

@@ -282,6 +282,16 @@ LINE_MANAGER_EMAIL = Field("line_manager_email", "Your line manager's email addr
                            error="Enter your line manager's email address")
 YOUR_LINE_MANAGER = Role("own-line-manager", "Your line manager", person="line_manager_email",
                          person_name="line_manager_name")
+# The person who raised the case, holding a dated step of their own (``Stage(raiser_sends=...)``).
+RAISER = Role("raiser", "Person who raised the case")
+
+
+SENT = "sent"
+
+
+def sent(label: str = "Sent") -> Outcome:
+    """The outcome of a raiser's step (``Stage.raiser_sends``): the form was sent."""
+    return Outcome(SENT, label)
 
 
 def escalate(label: str = "Not resolved: escalate to the next stage", hint: str = "") -> Outcome:
@@ -304,6 +314,10 @@ class Stage:
     outcomes: tuple[Outcome, ...]
     guidance: str = ""
     holder_to_confirm: bool = False
+    # A dated step of the person who raised the case, done by sending (raising) this process of the same
+    # council, e.g. Gloucestershire's formal written dissent: its role is ``RAISER``, it needs no record
+    # form, and sending the form closes this case with outcome ``SENT`` and opens the new one linked to it.
+    raiser_sends: str | None = None
 
     @property
     def holder(self) -> str:
@@ -351,6 +365,9 @@ class Process:
     outcome_to: tuple[str, ...] = ()
     out_of_scope: str = ""
     example: tuple[tuple[str, str], ...] = ()  # (field, answer) pairs the procedure dry run starts from
+    # The deadline the procedure gives the person raising this process ("no later than 10 working days
+    # from the conference"): a case raised after it is accepted, and flagged late on the case.
+    raiser_deadline: Deadline | None = None
 
     def field(self, name: str) -> Field:
         for f in self.intake:
@@ -535,6 +552,20 @@ def problems_of(council: Council) -> list[str]:
                 if missing:
                     problems.append(f"{where} opens {outcome.opens!r} without its required answer(s) "
                                     f"{', '.join(missing)}: ask them on the stage's record when this outcome is chosen")
+        if stage.raiser_sends is not None:
+            where = f"{process.slug}: {ladder.slug}: stage {stage.slug!r}"
+            if stage.raiser_sends not in slugs:
+                problems.append(f"{where}: the raiser sends unknown process {stage.raiser_sends!r}")
+            if stage.role != RAISER:
+                problems.append(f"{where}: a step the raiser sends is held by RAISER")
+            if [o.slug for o in stage.outcomes] != [SENT]:
+                problems.append(f"{where}: a step the raiser sends has the one outcome sent()")
+    for process in council.processes:
+        rule = process.raiser_deadline
+        from_ = getattr(rule, "from_", None)
+        if from_ and not any(f.name == from_ and f.type == "date" for f in process.intake):
+            problems.append(f"{process.slug}: the raiser's deadline counts from {from_!r}, which names no date field "
+                            "of the intake")
     return problems
 
 
@@ -618,7 +649,7 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
                 problems.append(f"{where}: {f.name!r} must follow {f.after!r}, which names no date field of the intake or an earlier stage")
         dates |= {f.name for f in stage.record if f.type == "date"}
         problems += _conditional_problems(where, stage.record, {f.name for f in stage.record} | {"action"})
-        if not stage.record:
+        if not stage.record and stage.raiser_sends is None:
             problems.append(f"{where} has no record form")
         if sum(f.learning for f in stage.record) > 1:
             problems.append(f"{where} has more than one learning question")

@@ -355,7 +355,24 @@ def describe_stage(case) -> dict | None:
         "due_note": not_working_note(cases.calendar_for(g.council), entry.due_on),
         "late_on_arrival": entry.late_on_arrival,
         "outcomes": outcome_choices(stage.outcomes),
+        "sends": _sends(case, stage),
     }
+
+
+def _sends(case, stage) -> dict | None:
+    """A step of the raiser's own: the form they send to complete it, and the answers it carries over."""
+    if not stage.raiser_sends:
+        return None
+    target = g.council.process(stage.raiser_sends)
+    return {"process": target.slug, "title": target.title,
+            "answers": cases.carried_answers(g.council, case, target)}
+
+
+def _linked(case) -> list[str]:
+    """The cases this one was carried on or referred on into."""
+    from ..models import Case
+
+    return list(db.session.scalars(db.select(Case.reference).where(Case.opened_from_id == case.id).order_by(Case.id)))
 
 
 def describe_case(case) -> dict:
@@ -368,6 +385,8 @@ def describe_case(case) -> dict:
         "raised_at": case.raised_at.isoformat(),
         "answers": case.answers,
         "opened_from": case.opened_from.reference if case.opened_from else None,
+        "linked": _linked(case),
+        "raiser_late": any(ev.kind == "late" for ev in case.events),
         "stage": describe_stage(case),
         "stages": [
             {

@@ -50,8 +50,9 @@ CF_FIELDWORK_MANAGER = Role("cf-fieldwork-manager", "Children and Families Field
 HEAD_OF_SERVICE = Role("head-of-service", "Head of Service; Children's Services, Care and Criminal Justice")
 
 # The guidance sets no deadline per rung of the escalation ladders; five
-# working days keeps a case moving without rushing a face-to-face discussion.
-RUNG_DEADLINE = WorkingDays(5, since="the disagreement reaching this rung")
+# working days keeps a case moving without rushing a face-to-face discussion
+# (marked on the pages as the council's to confirm).
+RUNG_DEADLINE = WorkingDays(5, since="the disagreement reaching this rung", to_confirm=True)
 
 DISCUSSION = (
     Field("discussed", "What was discussed", "textarea"),

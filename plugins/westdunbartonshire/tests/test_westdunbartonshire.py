@@ -343,3 +343,16 @@ def test_a_face_to_face_discussion_is_expected_above_the_social_work_team_leader
     for stage in social_work["stages"][1:]:
         assert "face to face discussion" in stage["guidance"]
         assert "face_to_face" in [f["name"] for f in stage["record"]]
+
+
+def test_the_rung_deadlines_the_guidance_does_not_set_are_marked_for_the_council_to_confirm(client):
+    """The escalation section names the rungs of each service but no number of days; the conference dissent's
+    "within one working day" and "within 14 days" are the guidance's own."""
+    sign_in(client, WDC, TEACHER)
+    described = {p["slug"]: p for p in client.get(f"/{WDC}/api/processes").get_json()}
+    for ladder in described["escalation"]["ladders"]:
+        for stage in ladder["stages"]:
+            assert stage["deadline_to_confirm"]
+            assert stage["deadline"].endswith("; not in the procedure, for the council to confirm")
+    for stage in described["conference-dissent"]["ladders"][0]["stages"]:
+        assert not stage["deadline_to_confirm"] and not stage["holder_to_confirm"]
