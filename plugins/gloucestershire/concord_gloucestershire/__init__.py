@@ -104,7 +104,8 @@ conference_dissent = Process(
                 slug="line-manager",
                 title="Discussion with your line manager",
                 role=YOUR_LINE_MANAGER,
-                deadline=WorkingDays(1, from_="conference_date", since="the conference"),
+                # "immediately following the conference", read as within 1 working day: to confirm
+                deadline=WorkingDays(1, from_="conference_date", since="the conference", to_confirm=True),
                 record=(
                     Field("discussed", "What was discussed", "textarea"),
                     Field("service_lead_advised", "Has the dissenter's service lead been advised?", "yesno",
@@ -205,7 +206,7 @@ formal_dissent = Process(
                 slug="business-manager",
                 title="Passed on by the GSCP Business Manager",
                 role=BUSINESS_MANAGER,
-                deadline=WorkingDays(2, since="the written dissent being received"),
+                deadline=WorkingDays(2, since="the written dissent being received", to_confirm=True),
                 record=(
                     Field("qlp_representatives",
                           "Nominated representatives of the Quality, Learning and Practice group"),
@@ -217,7 +218,7 @@ formal_dissent = Process(
                 slug="dissent-meeting",
                 title="Meeting of the Service Manager and QLP representatives",
                 role=SCU_SERVICE_MANAGER,
-                deadline=WorkingDays(10, since="the dissent being passed to the Service Manager"),
+                deadline=WorkingDays(10, since="the dissent being passed to the Service Manager", to_confirm=True),
                 record=(
                     Field("meeting_date", "Date of the meeting", "date", past=True),
                     Field("attendees", "Who attended", "textarea"),

@@ -317,3 +317,21 @@ def test_only_the_dissenters_own_line_manager_holds_the_discussion(client):
     assert client.get(f"/{GCC}/api/cases/{reference}").status_code == 404
     sign_in(client, GCC, LINE_MANAGER, "manager")
     assert client.get(f"/{GCC}/api/cases/{reference}").get_json()["stage"]["assignee"]["name"] == "Robin Ashdown"
+
+
+def test_the_timescales_the_procedure_does_not_give_are_marked_for_the_council_to_confirm(client):
+    """The procedure says "immediately following the conference", "within 5 days of the conference", "no later
+    than 10 working days from the Child Protection Conference" and "no later than 15 working days of the
+    meeting"; it gives the Business Manager's step and the meeting no timescale."""
+    sign_in(client, GCC, DISSENTER)
+    described = {p["slug"]: p for p in client.get(f"/{GCC}/api/processes").get_json()}
+    marked = {(slug, s["slug"]): s["deadline_to_confirm"]
+              for slug, p in described.items() for ladder in p["ladders"] for s in ladder["stages"]}
+    assert marked == {
+        ("conference-dissent", "line-manager"): True,
+        ("conference-dissent", "service-lead-review"): False,
+        ("conference-dissent", "appendix-1"): False,
+        ("formal-dissent", "business-manager"): True,
+        ("formal-dissent", "dissent-meeting"): True,
+        ("formal-dissent", "written-response"): False,
+    }
