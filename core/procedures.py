@@ -258,7 +258,8 @@ class Outcome:
     """What the responsible person may decide at a stage.
 
     ``to`` is a stage slug of the same ladder, ``NEXT_RUNG`` for the rung
-    above, or None when this outcome closes the case. ``opens`` names a
+    above, or None when this outcome closes the case (everyone on the case
+    is then told the outcome; ``tells`` tells them of one that does not close it). ``opens`` names a
     process of the same council: closing with this outcome opens a linked
     case in it, carrying the answers over ("refer on").
     """
@@ -268,6 +269,9 @@ class Outcome:
     to: str | None = None
     hint: str = ""
     opens: str | None = None
+    # The raiser and the process's ``outcome_to`` are told of this outcome when it is chosen, though the
+    # case goes on (e.g. "dissent upheld": feedback to the chair and the dissenter before the investigation).
+    tells: bool = False
 
     @property
     def closes(self) -> bool:
@@ -294,8 +298,8 @@ def sent(label: str = "Sent") -> Outcome:
     return Outcome(SENT, label)
 
 
-def escalate(label: str = "Not resolved: escalate to the next stage", hint: str = "") -> Outcome:
-    return Outcome("escalate", label, NEXT_RUNG, hint)
+def escalate(label: str = "Not resolved: escalate to the next stage", hint: str = "", tells: bool = False) -> Outcome:
+    return Outcome("escalate", label, NEXT_RUNG, hint, tells=tells)
 
 
 def resolve(label: str = "Resolved", hint: str = "") -> Outcome:

@@ -68,8 +68,11 @@ def render(row: ScheduledNotification) -> Message:
     context = {
         "council": council, "reference": case.reference, "process": process.title,
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
-        "outcome": next((o.label for s in process.ladder(case.ladder).stages for o in s.outcomes
-                         if o.slug == case.outcome), case.outcome),
+        # An outcome told while the case goes on (``Outcome.tells``) is its stage entry's.
+        "outcome": (next((o.label for o in stage.outcomes if o.slug == entry.outcome), entry.outcome)
+                    if row.kind == "outcome" and stage is not None and entry.outcome else
+                    next((o.label for s in process.ladder(case.ladder).stages for o in s.outcomes
+                          if o.slug == case.outcome), case.outcome)),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
     if row.kind == "due-date-moved":

@@ -166,7 +166,7 @@ conference_dissent = Process(
               DISSENTS_GROUP_RECORD,
               (Outcome("not-upheld", "Dissent not upheld: feedback given to the Chair and the dissenting professional"),
                escalate("Dissent upheld: feedback on next steps; decision making referred to Surrey Children's "
-                        "Service to investigate")),
+                        "Service to investigate", tells=True)),
               guidance="The group meets monthly."),
         Stage("investigation", "Investigation by Surrey Children's Service", CHILDRENS_SERVICE,
               WorkingDays(20, since="the dissent being upheld", to_confirm=True),

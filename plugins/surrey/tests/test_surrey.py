@@ -293,3 +293,21 @@ def test_a_dissent_referred_on_a_meeting_day_goes_to_the_next_meeting_after_the_
     assert group["deadline"] == ("at the next meeting of the CP Dissents Group after the referral by the Chair, "
                                  "not that day's meeting if the referral by the Chair is on a meeting day; "
                                  "not in the procedure, for the council to confirm")
+
+
+def test_an_upheld_dissent_is_fed_back_to_the_chair_and_the_dissenting_professional_at_once(app, client, clock):
+    """"Feedback and recommendations are made to the Chair and dissenting professional ... Where a dissent is
+    upheld feedback is provided to the dissenting professional on the next steps": told when the group upholds
+    it, not only when the case closes after the investigation."""
+    admin_adds_meetings(client, "2027-01-13")
+    case = to_dissents_group(client)
+    clock.set(london(2027, 1, 13, 14, 0))
+    case = act(client, case["reference"], GROUP, "escalate", GROUP_RECORD)
+    assert case["status"] == "open" and case["stage"]["slug"] == "investigation"
+    assert outbox(app, "outcome") == [CHAIR, PRACTITIONER]
+    from core.models import ScheduledNotification, db
+    from core.notify.render import render
+
+    with app.test_request_context(), app.app_context():
+        row = db.session.scalars(db.select(ScheduledNotification).filter_by(kind="outcome")).first()
+        assert "Dissent upheld: feedback on next steps" in render(row).text
