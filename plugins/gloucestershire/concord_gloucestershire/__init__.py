@@ -220,7 +220,7 @@ formal_dissent = Process(
                 role=SCU_SERVICE_MANAGER,
                 deadline=WorkingDays(10, since="the dissent being passed to the Service Manager", to_confirm=True),
                 record=(
-                    Field("meeting_date", "Date of the meeting", "date", past=True),
+                    Field("meeting_date", "Date of the meeting", "date", past=True, after="conference_date"),
                     Field("attendees", "Who attended", "textarea"),
                     Field("decision_reasons", "The decision and its reasons", "textarea"),
                 ),

@@ -303,6 +303,19 @@ def test_the_meeting_date_is_not_in_the_future(client, clock):
     assert refused.get_json()["errors"] == {"meeting_date": ["Date of the meeting must be today or in the past"]}
 
 
+def test_the_meeting_that_considers_the_dissent_is_not_before_the_conference(client):
+    """"The referral will then be passed onto the Service Manager ... A meeting will be held": after the
+    conference the dissent is about, never before it."""
+    reference = raise_formal(client).get_json()["reference"]
+    act(client, reference, BUSINESS_MANAGER, "escalate", {"qlp_representatives": "Two QLP members (demo)"})
+    sign_in(client, GCC, SCU_MANAGER, "manager")
+    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": "escalate", "record": {
+        "meeting_date": "2026-12-10", "attendees": "x", "decision_reasons": "y"}})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"meeting_date": [
+        "Date of the meeting cannot be before the conference (17 December 2026)"]}
+
+
 def test_the_raise_form_shows_immediate_risk_guidance_and_the_complaints_signpost(client):
     sign_in(client, GCC, DISSENTER)
     page = client.get(f"/{GCC}/cases/new/conference-dissent").get_data(as_text=True)

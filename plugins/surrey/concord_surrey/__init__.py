@@ -179,7 +179,7 @@ conference_dissent = Process(
               (escalate("A further strategy meeting is to be held"),)),
         Stage("strategy-meeting", "Further strategy meeting", CHILDRENS_SERVICE,
               WorkingDays(5, since="the Head of Safeguarding's review", to_confirm=True),
-              (Field("meeting_date", "Date of the strategy meeting", "date", past=True),
+              (Field("meeting_date", "Date of the strategy meeting", "date", past=True, after="conference_date"),
                Field("outcome", "Outcome of the strategy meeting", "textarea")),
               (Outcome("strategy-meeting-held", "Strategy meeting held"),),
               holder_to_confirm=True),
