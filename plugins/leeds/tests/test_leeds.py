@@ -383,3 +383,17 @@ def test_deadlines_and_holders_leeds_did_not_write_are_marked_for_leeds_to_confi
     assert discussion["holder_to_confirm"] and review["holder_to_confirm"]
     page = client.get(f"/{LEEDS}/cases/new/referral-enquiry").get_data(as_text=True)
     assert "within 2 working days of the matter reaching this rung; not in the procedure, for the council to confirm" in page
+
+
+def test_a_case_raised_before_the_agencies_were_a_list_still_shows_its_answer(app, client):
+    """Upgrading the plugin must not break an open case: one whose agencies were typed as words."""
+    from core.models import Case, db
+
+    case = walk(client, "differences-remain", None, [])
+    with app.app_context():
+        stored = db.session.scalar(db.select(Case).filter_by(reference=case["reference"]))
+        stored.answers = {**stored.answers, "agencies": "Health and police"}
+        db.session.commit()
+    sign_in(client, LEEDS, RAISER)
+    page = client.get(f"/{LEEDS}/cases/{case['reference']}").get_data(as_text=True)
+    assert "Health and police" in page and "H, e, a" not in page
