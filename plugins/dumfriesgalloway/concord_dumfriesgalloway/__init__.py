@@ -123,7 +123,8 @@ STAGE_4 = Stage(
     "stage-4", "Stage 4: where disagreements remain", EXECUTIVE,
     WorkingDays(7, since="the dispute becoming a stage 4 disagreement"),
     (
-        Field("urgency", "Degree of urgency", "choice", choices=("Immediate", "Urgent", "Routine")),
+        Field("urgency", "Degree of urgency", "choice", choices=("Immediate", "Urgent", "Routine"),
+              hint="The protocol names no scale: this one is not in the procedure, for the council to confirm"),
         Field("urgency_assessment", "Assessment of the degree of urgency and the timescale applied", "textarea"),
         Field("decision", "Decision", "textarea"),
         THEMES,

@@ -183,7 +183,8 @@ need_for_conference = Process(
                escalate("Not agreed: resolve the differences through discussion and explanation")),
               record=(Field("reasons", "The decision and its reasons", "textarea"),),
               guidance="The decision rests with Children's Social Work Services. A request supported by a senior "
-                       "manager or a Designated or Named Professional should normally be agreed."),
+                       "manager or a Designated or Named Professional should normally be agreed.",
+              holder_to_confirm=True),
         stage("discussion", "Discussion and explanation", SENIOR_MANAGER, LINE_MANAGEMENT,
               (Outcome("conference-agreed", "Agreed: a child protection conference will be convened"),
                Outcome("conference-not-needed", "Agreed that no conference is needed"), REMAINS),

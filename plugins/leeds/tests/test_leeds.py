@@ -380,7 +380,8 @@ def test_deadlines_and_holders_leeds_did_not_write_are_marked_for_leeds_to_confi
                 assert stage["deadline"].endswith("not in the procedure, for the council to confirm")
     discussion = described["need-for-conference"]["ladders"][0]["stages"][1]
     review = described["plan-implementation"]["ladders"][0]["stages"][-1]
-    assert discussion["holder_to_confirm"] and review["holder_to_confirm"]
+    decision = described["need-for-conference"]["ladders"][0]["stages"][0]
+    assert discussion["holder_to_confirm"] and review["holder_to_confirm"] and decision["holder_to_confirm"]
     page = client.get(f"/{LEEDS}/cases/new/referral-enquiry").get_data(as_text=True)
     assert "within 2 working days of the matter reaching this rung; not in the procedure, for the council to confirm" in page
 
