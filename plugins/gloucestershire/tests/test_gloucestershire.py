@@ -187,6 +187,8 @@ def test_disagreement_after_the_review_is_a_dated_step_of_the_dissenter(app, cli
     listed = client.get(f"/{GCC}/api/cases").get_json()["cases"]
     assert [(c["reference"], c["stage"], c["due_on"]) for c in listed] == [
         (case["reference"], "appendix-1", "2027-01-06")]
+    their_list = client.get(f"/{GCC}/cases/").get_data(as_text=True)
+    assert "Formal written dissent (Appendix 1)" in their_list and case["reference"] in their_list
     assert DISSENTER in outbox(app, "reminder") and DISSENTER in outbox(app, "due-today")
 
 
