@@ -86,7 +86,7 @@ def meeting_dates(council: Council, group: str) -> list[date]:
 
 
 class NoMeetingScheduled(LookupError):
-    """A ``NextMeeting`` deadline has no meeting on or after the start date."""
+    """A ``NextMeeting`` deadline has no meeting its meeting-day rule allows from the start date."""
 
 
 def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings=()) -> date:
@@ -99,10 +99,33 @@ def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings=(
     if isinstance(rule, SameWorkingDay):
         return calendar.day_zero(start)
     if isinstance(rule, CalendarDays):
-        return start + timedelta(days=rule.n)
+        end = start + timedelta(days=rule.n)
+        return calendar.day_zero(end) if rule.next_working_day else end
     if isinstance(rule, NextMeeting):
-        upcoming = sorted(d for d in meetings if d >= start)
+        upcoming = sorted(d for d in meetings if d >= rule.first_possible(start))
         if not upcoming:
             raise NoMeetingScheduled(rule.meeting)
         return upcoming[0]
     raise TypeError(f"unknown deadline rule {rule!r}")
+
+
+def not_working_note(calendar: WorkingDayCalendar, due: date) -> str:
+    """Words for a due date that is not a working day (a calendar-day deadline's end), else ""."""
+    if calendar.is_working_day(due):
+        return ""
+    return f"{due:%A %-d %B %Y} is not a working day"
+
+
+def demo_meeting_days(calendar: WorkingDayCalendar, today: date, months: int = 12) -> list[date]:
+    """A fictional monthly schedule for the demo: the second Wednesday of each of the next ``months``
+    months (the next working day when that is a holiday), for a group nobody has given dates yet."""
+    days = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        first = date(year, month, 1)
+        second_wednesday = first + timedelta(days=(2 - first.weekday()) % 7 + 7)
+        days.append(calendar.day_zero(second_wednesday))
+    return days

@@ -19,11 +19,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit, directory
 from .access import holders  # noqa: F401  (cases.holders, as before)
-from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_on, meeting_dates
+from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_on, meeting_dates, not_working_note
 from .clock import LONDON, local_date
 from .hookspecs import ChangeKind
 from .models import Case, CaseEvent, Contact, ReferenceCounter, StageEntry, StageOffer, User, db, dialect_module
-from .procedures import NEXT_RUNG, Council, NextMeeting, Process, Stage, process_of, stage_of
+from .procedures import NEXT_RUNG, SENT, Council, NextMeeting, Process, Stage, process_of, stage_of
 from .runtime import concord, now
 from .web.hygiene import text_problem
 
@@ -48,9 +48,21 @@ class StaleEntry(CaseError):
     """The action names a stage entry that is no longer the open one (HTTP 409)."""
 
 
+def _in_order(fields, answers: dict, earlier) -> None:
+    """Refuse a date answer before the date it must follow (``Field.after``); ``earlier(name)`` finds that date."""
+    for spec in fields:
+        if spec.after:
+            why = spec.out_of_order(answers.get(spec.name), answers.get(spec.after) or earlier(spec.after))
+            if why:
+                raise CaseError(why, field=spec.name)
+
+
 def open_case(council: Council, process: Process, answers: dict, raised_by: User,
               idempotency_key: str | None = None, opened_from: Case | None = None) -> Case:
+    _in_order(process.intake, answers, lambda name: None)
     moment = now()
+    # Sending the form a step of one of the raiser's own cases waits for carries that case on into this one.
+    waiting = waiting_for(council, process, answers, raised_by) if opened_from is None else None
     ladder = process.ladder_for(answers)
     case = Case(
         council=council.slug,
@@ -62,7 +74,7 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         raised_by=raised_by,
         raised_at=moment,
         idempotency_key=idempotency_key,
-        opened_from=opened_from,
+        opened_from=opened_from or waiting,
         stages=[],
         events=[],
     )
@@ -77,9 +89,71 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         _set_reference(case, _allocate_reference(council, moment))
         _change(council, case, "opened", None)
         _change(council, case, "stage-entered", entry)
+    if waiting is not None:
+        _carry_on(council, waiting, case, process, moment, raised_by)
+    _flag_if_late(council, process, case, waiting, moment)
     if opened_from is None:
         db.session.commit()
     return case
+
+
+# --- the raiser's own dated step (Stage.raiser_sends) ---------------------------------------
+
+
+def waiting_for(council: Council, process: Process, answers: dict, raised_by: User) -> Case | None:
+    """The raiser's open case whose current step waits for them to send ``process``, if any.
+
+    With several, the one whose dates (e.g. the conference) match the form's answers, else the oldest.
+    """
+    if not any(s.raiser_sends == process.slug for _, _, s in council.stages()):
+        return None
+    open_cases = db.session.scalars(select(Case).where(
+        Case.council == council.slug, Case.raised_by_id == raised_by.id, Case.status == "open")
+        .order_by(Case.raised_at)).all()
+    waiting = [c for c in open_cases if c.current is not None
+               and stage_of(council, c, c.current).raiser_sends == process.slug]
+    dates = [f.name for f in process.intake if f.type == "date" and answers.get(f.name)]
+    matching = [c for c in waiting if dates and all(c.answers.get(n) in (None, answers[n]) for n in dates)]
+    return (matching or waiting or [None])[0]
+
+
+def carried_answers(council: Council, case: Case, process: Process) -> dict:
+    """The answers of ``case`` that ``process``'s form asks too: carried into the form the raiser sends."""
+    return {f.name: case.answers[f.name] for f in process.intake if case.answers.get(f.name) not in (None, "", [])}
+
+
+def _carry_on(council: Council, waiting: Case, case: Case, process: Process, moment: datetime, actor: User) -> None:
+    entry = waiting.current
+    stage = stage_of(council, waiting, entry)
+    _claim(entry, moment, SENT, {"sent_as": case.reference}, actor)
+    _event(waiting, moment, actor, "acted", f"{stage.title}: sent")
+    _change(council, waiting, "stage-closed", entry)
+    _close(council, waiting, SENT, f"Case closed: {process.title} sent", moment, actor, entry)
+    _event(waiting, moment, actor, "linked", f"Carried on: {case.reference} opened ({process.title})")
+    _event(case, moment, actor, "linked", f"Opened from {waiting.reference} ({process_of(council, waiting).title})")
+
+
+def _flag_if_late(council: Council, process: Process, case: Case, waiting: Case | None, moment: datetime) -> None:
+    """A form that arrives after the deadline the procedure gives its sender is accepted, and flagged late."""
+    rule = process.raiser_deadline
+    if rule is None:
+        return
+    due = due_date(council, case, _RaiserDeadline(rule), moment)
+    today = local_date(moment)
+    if today <= due:
+        return
+    summary = (f"{process.title} sent on {today:%A %-d %B %Y}, after its deadline of {due:%A %-d %B %Y} "
+               f"({rule.describe()}): accepted, and late")
+    for late in (case, waiting):
+        if late is not None:
+            _event(late, moment, None, "late", summary)
+
+
+class _RaiserDeadline:
+    """A process's raiser deadline, read by ``due_date`` as a stage's."""
+
+    def __init__(self, rule):
+        self.deadline = rule
 
 
 def raise_once(council: Council, process: Process, answers: dict, raised_by: User, key: str) -> tuple[Case, bool]:
@@ -120,6 +194,7 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User, en
         raise CaseError(f"Choose one of: {choices}")
     if actor.id == case.raised_by_id:
         raise CaseError("You raised this case, so you cannot act on its stages: you can withdraw it")
+    _in_order(stage.record, record, lambda name: _recorded(case, name))
     moment = now()
     _claim(entry, moment, outcome.slug, record, actor)
     _event(case, moment, actor, "acted", f"{stage.title}: {outcome.label}")
@@ -127,7 +202,7 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User, en
     if outcome.closes:
         _close(council, case, outcome.slug, f"Case closed: {outcome.label}", moment, actor, entry)
         if outcome.opens:
-            _open_linked(council, case, council.process(outcome.opens), moment, actor)
+            _open_linked(council, case, council.process(outcome.opens), moment, actor, entry.record or {})
     else:
         ladder = process_of(council, case).ladder(case.ladder)
         target = ladder.above(stage.slug) if outcome.to == NEXT_RUNG else ladder.stage(outcome.to)
@@ -307,9 +382,12 @@ def _close(council: Council, case: Case, outcome: str, summary: str, moment: dat
     _change(council, case, "closed", entry)
 
 
-def _open_linked(council: Council, case: Case, process: Process, moment: datetime, actor: User) -> None:
-    """Refer on: a new case in ``process`` with the answers that process asks for."""
-    answers = {f.name: case.answers.get(f.name) for f in process.intake}
+def _open_linked(council: Council, case: Case, process: Process, moment: datetime, actor: User,
+                 record: dict) -> None:
+    """Refer on: a new case in ``process`` with the answers that process asks for, each from the
+    referring stage's record (asked when the outcome was chosen) or else the case's own answers."""
+    answers = {f.name: record.get(f.name) if record.get(f.name) not in (None, "", []) else case.answers.get(f.name)
+               for f in process.intake}
     linked = open_case(council, process, answers, case.raised_by, opened_from=case)
     _event(linked, moment, actor, "linked", f"Opened from {case.reference} ({process_of(council, case).title})")
     _event(case, moment, actor, "linked", f"Referred on: {linked.reference} opened ({process.title})")
@@ -344,10 +422,18 @@ def _place(council: Council, case: Case, stage: Stage, moment: datetime) -> Stag
         )
         entry.late_on_arrival = entry.due_on < local_date(moment)
         case.stages.append(entry)
-        why = _assign(council, case, stage, entry)
+        if stage.raiser_sends:  # the raiser's own dated step: theirs, reminded like any holder
+            entry.assignee_id, entry.assignee_email, entry.assignee_name = (
+                case.raised_by_id, case.raised_by.email, case.raised_by.name)
+            why = ""
+        else:
+            why = _assign(council, case, stage, entry)
     rung = f"{stage.role.title} for {scope}" if scope else stage.role.title
     holder = f" ({entry.assignee_name})" if entry.assignee_name else ""
     late = ", which had already passed when it arrived" if entry.late_on_arrival else ""
+    # A calendar-day deadline can end on a weekend or holiday: the case says so.
+    note = not_working_note(calendar_for(council), entry.due_on)
+    late += f" ({note})" if note else ""
     _event(case, moment, None, "stage",
            f"{stage.title}: with the {rung}{holder}, due {entry.due_on:%A %-d %B %Y}{late}{why}")
     return entry
@@ -391,7 +477,8 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
     except NoMeetingScheduled:
         db.session.rollback()
         group = stage.deadline.group
-        raise CaseError(f"No meeting of the {group} is scheduled from {local_date(moment):%-d %B %Y} on, so "
+        first = stage.deadline.first_possible(local_date(moment))
+        raise CaseError(f"No meeting of the {group} is scheduled from {first:%-d %B %Y} on, so "
                         f"{stage.title} cannot be given a due date. Ask a council admin to add the "
                         "group's meeting dates, then try again: nothing has been saved.") from None
 

@@ -16,14 +16,36 @@ group.add_command(scaffold.new_council)
 
 
 @group.command("seed-demo")
+@with_appcontext
 def seed_demo():
-    """Load each council's demo directory (fictional people only)."""
+    """Load each council's demo directory (fictional people only), and demo meeting dates for each group a
+    ``NextMeeting`` deadline names that has none from today on (a council admin keeps the real ones)."""
     state = concord()
     for council in state.councils.values():
         contacts = state.pm.hook.concord_demo_directory(council=council) or ()
         added = directory.load(council.slug, contacts)
         click.echo(f"{council.slug}: {added} demo contacts added")
+        _seed_demo_meetings(council)
     db.session.commit()
+
+
+def _seed_demo_meetings(council) -> None:
+    from .calendar import calendar_for, demo_meeting_days
+    from .clock import local_date
+    from .models import Meeting
+    from .procedures import NextMeeting
+    from .runtime import now
+
+    today = local_date(now())
+    groups = {s.deadline.meeting: s.deadline.group for _, _, s in council.stages() if isinstance(s.deadline, NextMeeting)}
+    for slug, name in groups.items():
+        upcoming = db.session.scalar(db.select(Meeting.id).where(
+            Meeting.council == council.slug, Meeting.group == slug, Meeting.day >= today).limit(1))
+        if upcoming is not None:
+            continue
+        days = demo_meeting_days(calendar_for(council), today)
+        db.session.add_all(Meeting(council=council.slug, group=slug, day=day) for day in days)
+        click.echo(f"{council.slug}: {len(days)} demo meetings of the {name} added")
 
 
 calendar_group = click.Group("calendar", help="Working-day calendar.")

@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from .models import Case, Contact, StageEntry, User, db
-from .procedures import DirectoryEntry
+from .procedures import SCOPES, DirectoryEntry
 
 CSV_COLUMNS = ("role", "scope", "name", "email")
 
@@ -90,16 +90,23 @@ def _read(council_slug: str, rungs: list[tuple[str, str | None]]) -> dict[tuple[
     if not rungs:
         return {}
     on_rung = [
-        and_(Contact.role == role, or_(Contact.scope == scope, Contact.scope.is_(None)) if scope else Contact.scope.is_(None))
+        and_(Contact.role == role,
+             or_(Contact.scope.in_(scope.split(SCOPES)), Contact.scope.is_(None)) if scope else Contact.scope.is_(None))
         for role, scope in rungs
     ]
     found = db.session.scalars(
         select(Contact).where(Contact.council == council_slug, Contact.active, or_(*on_rung)).order_by(Contact.name)
     ).all()
-    read = {}
+    read: dict[tuple[str, str | None], list[Contact]] = {}
     for role, scope in rungs:
         of_role = [c for c in found if c.role == role]
-        read[(role, scope)] = [c for c in of_role if scope and c.scope == scope] or [c for c in of_role if c.scope is None]
+        council_wide = [c for c in of_role if c.scope is None]
+        if scope is None:
+            read[(role, scope)] = council_wide
+            continue
+        # Each scope of the rung ("each agency involved") by its own contacts, or the council-wide ones.
+        people = [c for part in scope.split(SCOPES) for c in ([c for c in of_role if c.scope == part] or council_wide)]
+        read[(role, scope)] = sorted({c.id: c for c in people}.values(), key=lambda c: c.name)
     return read
 
 

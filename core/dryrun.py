@@ -248,6 +248,7 @@ def _read_back(council: Council, case, result: Run) -> None:
         stage = ladder.stage(entry.stage)
         label = next((o.label for o in stage.outcomes if o.slug == entry.outcome), entry.outcome)
         rung = f"{stage.role.title} for {entry.scope}" if entry.scope else stage.role.title
+        rung += stage.holder.removeprefix(stage.role.title)  # marked when the council chose the holder
         holders = [f"{name} <{email}>" for name, email in cases.holders(entry)]
         if entry.to_lead:
             holders = ["the safeguarding leads"]

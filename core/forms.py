@@ -178,6 +178,16 @@ def _wtforms_field(spec: Field):
         if spec.past:
             checks.append(PastEvent(spec.label))
         return GovDateField(**kwargs)
+    if spec.type == "checkboxes":
+        listed = list(spec.choices)
+        unlisted = f"{spec.error} from the list" if spec.error else f"Select {label} from the list"
+
+        def from_the_list(form, field):
+            if any(value not in listed for value in field.data or ()):
+                raise validators.ValidationError(unlisted)
+        checks.append(from_the_list)
+        return SelectMultipleField(choices=[(c, c) for c in spec.choices], widget=GovCheckboxesInput(),
+                                   validate_choice=False, **kwargs)
     if spec.type in ("choice", "yesno"):
         choices = YES_NO if spec.type == "yesno" else [(c, c) for c in spec.choices]
         unlisted = f"{spec.error} from the list" if spec.error and spec.type == "choice" else spec.error
@@ -399,8 +409,8 @@ def describe_field(spec: Field) -> dict:
         "label": spec.label,
         "type": spec.type,
         "required": spec.required,
-        "choices": list(spec.choices) if spec.type == "choice" else (["yes", "no"] if spec.type == "yesno" else []),
-        "max_length": spec.limit if spec.type not in ("date", "choice", "yesno") else None,
+        "choices": list(spec.choices) if spec.type in ("choice", "checkboxes") else (["yes", "no"] if spec.type == "yesno" else []),
+        "max_length": spec.limit if spec.type not in ("date", "choice", "yesno", "checkboxes") else None,
         "shown_when": {"field": spec.shown_when[0], "values": list(spec.shown_when[1])} if spec.shown_when else None,
         "past": spec.past,
         "learning": spec.learning,

@@ -18,6 +18,7 @@ from .procedures import (
     LINE_MANAGER_NAME,
     NATIONS,
     NEXT_RUNG,
+    RAISER,
     YOUR_LINE_MANAGER,
     CalendarDays,
     Council,
@@ -36,6 +37,7 @@ from .procedures import (
     check,
     escalate,
     resolve,
+    sent,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "LINE_MANAGER_NAME",
     "NATIONS",
     "NEXT_RUNG",
+    "RAISER",
     "CalendarDays",
     "ChangeKind",
     "Council",
@@ -66,4 +69,5 @@ __all__ = [
     "escalate",
     "hookimpl",
     "resolve",
+    "sent",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from .config import ConfigError
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 NATIONS = {"ENG": "England", "SCT": "Scotland"}
 
 # Field types the core knows how to render, validate and describe in the API.
-FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno")
+FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno", "checkboxes")
+# A rung scoped by a checkboxes answer (several agencies) is offered to each chosen scope; the entry's
+# scope keeps them joined by this, and no scoping choice may contain it.
+SCOPES = "; "
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ class Field:
 
     ``past`` (dates) is for an event that has happened: not after today and not
     more than ``PAST_LIMIT_DAYS`` before it.
+
+    ``after`` (dates) names the date of an earlier event this one cannot precede
+    (an intake answer or a date recorded at an earlier stage): "the date the
+    dissent reached the Head of Service" is never before the conference.
 
     ``error`` is the message for a missing answer, in GOV.UK's words ("Select
     the service whose escalation route you are following"); a label that is a
@@ -65,20 +73,29 @@ class Field:
     # For an email naming a person who will hold a rung: the council's own domains only.
     domains: tuple[str, ...] = ()
     learning: bool = False
+    after: str | None = None
 
     def __post_init__(self):
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
-        if self.type == "choice" and not self.choices:
-            raise ValueError(f"field {self.name!r}: a choice needs choices")
+        if self.type in ("choice", "checkboxes") and not self.choices:
+            raise ValueError(f"field {self.name!r}: a {self.type} field needs choices")
         if self.past and self.type != "date":
             raise ValueError(f"field {self.name!r}: only a date can be in the past")
+        if self.after and self.type != "date":
+            raise ValueError(f"field {self.name!r}: only a date can follow another date")
         if self.learning and self.type not in ("text", "textarea"):
             raise ValueError(f"field {self.name!r}: learning is written, so a text or textarea")
         if self.shown_when is not None:
             other, values = self.shown_when
             if not isinstance(other, str) or not values or isinstance(values, str):
                 raise ValueError(f"field {self.name!r}: shown_when is (field name, (values, ...))")
+
+    def out_of_order(self, value: str | None, earlier: str | None) -> str | None:
+        """Why this date answer cannot be, given the date it must follow (ISO strings); None when it can."""
+        if not (self.after and value and earlier) or value >= earlier:
+            return None
+        return f"{self.label} cannot be before {_event(self.after, '')} ({date.fromisoformat(earlier):%-d %B %Y})"
 
     @property
     def limit(self) -> int:
@@ -106,8 +123,14 @@ class Role:
     person_name: str | None = None
 
     def scope_in(self, answers: dict) -> str | None:
-        """The rung's scope on a case with these answers (None for a council-wide rung)."""
-        return answers.get(self.scope) if self.scope else None
+        """The rung's scope on a case with these answers (None for a council-wide rung).
+
+        Scoped by a checkboxes answer ("each agency involved"), the chosen scopes joined by ``SCOPES``.
+        """
+        value = answers.get(self.scope) if self.scope else None
+        if isinstance(value, list | tuple):
+            return SCOPES.join(value) or None
+        return value
 
     def named_in(self, answers: dict) -> str | None:
         """The person a case with these answers names to hold the rung, if the rung is held that way."""
@@ -132,6 +155,16 @@ def _event(from_: str | None, since: str) -> str:
     return "the case reaching this stage"
 
 
+# A value the council's own procedure does not give (a deadline where it sets none, a rung's holder it
+# does not name) is marked where it is shown, for the council to confirm or change.
+TO_CONFIRM = "not in the procedure, for the council to confirm"
+HOLDER_TO_CONFIRM = "not named in the procedure, for the council to confirm"
+
+
+def _confirm(words: str, to_confirm: bool) -> str:
+    return f"{words}; {TO_CONFIRM}" if to_confirm else words
+
+
 def _days(n: int, kind: str) -> str:
     return f"{n} {kind} day" + ("" if n == 1 else "s")
 
@@ -141,46 +174,76 @@ class WorkingDays:
     n: int
     from_: str | None = None
     since: str = ""
+    to_confirm: bool = False
 
     def describe(self) -> str:
-        return f"within {_days(self.n, 'working')} of {_event(self.from_, self.since)}"
+        return _confirm(f"within {_days(self.n, 'working')} of {_event(self.from_, self.since)}", self.to_confirm)
 
 
 @dataclass(frozen=True)
 class CalendarDays:
+    """``n`` days of the calendar. The end can fall on a weekend or holiday: by default it stays there
+    and the case says it is not a working day; ``next_working_day=True`` moves it to the next one."""
+
     n: int
     from_: str | None = None
     since: str = ""
+    next_working_day: bool = False
+    to_confirm: bool = False
 
     def describe(self) -> str:
-        return f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
+        words = f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
+        if self.next_working_day:
+            return _confirm(words + ", moved to the next working day if the last day is not one", self.to_confirm)
+        return _confirm(words + ", even if the last day is not a working day", self.to_confirm)
 
 
 @dataclass(frozen=True)
 class SameWorkingDay:
     from_: str | None = None
     since: str = ""
+    to_confirm: bool = False
 
     def describe(self) -> str:
-        return f"on the same working day as {_event(self.from_, self.since)}"
+        return _confirm(f"on the same working day as {_event(self.from_, self.since)}", self.to_confirm)
 
 
 @dataclass(frozen=True)
 class NextMeeting:
     """Due at the next meeting of a group whose dates the council admins keep,
-    counting from the day the case reaches the stage."""
+    counting from the day the case reaches the stage.
+
+    The meeting-day rule is one stated setting, read by the engine and the words
+    alike: by default a case reaching the stage on a meeting day goes to the
+    *next* meeting after that day (the group's papers are set before it sits);
+    ``same_day=True`` puts it on that day's meeting instead.
+    """
 
     meeting: str
     since: str = ""
     name: str = ""
+    same_day: bool = False
+    # The meeting-day rule is the council's choice where its procedure does not give one.
+    to_confirm: bool = False
 
     @property
     def group(self) -> str:
         """How people name the group, e.g. "CP Dissents Group"."""
         return self.name or self.meeting.replace("-", " ")
 
+    def first_possible(self, start: date) -> date:
+        """The earliest meeting date a case reaching the stage on ``start`` can go to."""
+        return start if self.same_day else start + timedelta(days=1)
+
     def describe(self) -> str:
-        return f"at the next meeting of the {self.group} after {_event(None, self.since)}"
+        event = _event(None, self.since)
+        if self.same_day:
+            rule = "that day's meeting if it is a meeting day"
+            words = f"at the next meeting of the {self.group} on or after {event}"
+        else:
+            rule = f"not that day's meeting if {event} is on a meeting day"
+            words = f"at the next meeting of the {self.group} after {event}"
+        return f"{words}, {_confirm(rule, self.to_confirm)}"
 
 
 Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting
@@ -197,7 +260,8 @@ class Outcome:
     """What the responsible person may decide at a stage.
 
     ``to`` is a stage slug of the same ladder, ``NEXT_RUNG`` for the rung
-    above, or None when this outcome closes the case. ``opens`` names a
+    above, or None when this outcome closes the case (everyone on the case
+    is then told the outcome; ``tells`` tells them of one that does not close it). ``opens`` names a
     process of the same council: closing with this outcome opens a linked
     case in it, carrying the answers over ("refer on").
     """
@@ -207,6 +271,9 @@ class Outcome:
     to: str | None = None
     hint: str = ""
     opens: str | None = None
+    # The raiser and the process's ``outcome_to`` are told of this outcome when it is chosen, though the
+    # case goes on (e.g. "dissent upheld": feedback to the chair and the dissenter before the investigation).
+    tells: bool = False
 
     @property
     def closes(self) -> bool:
@@ -221,10 +288,20 @@ LINE_MANAGER_EMAIL = Field("line_manager_email", "Your line manager's email addr
                            error="Enter your line manager's email address")
 YOUR_LINE_MANAGER = Role("own-line-manager", "Your line manager", person="line_manager_email",
                          person_name="line_manager_name")
+# The person who raised the case, holding a dated step of their own (``Stage(raiser_sends=...)``).
+RAISER = Role("raiser", "Person who raised the case")
 
 
-def escalate(label: str = "Not resolved: escalate to the next stage", hint: str = "") -> Outcome:
-    return Outcome("escalate", label, NEXT_RUNG, hint)
+SENT = "sent"
+
+
+def sent(label: str = "Sent") -> Outcome:
+    """The outcome of a raiser's step (``Stage.raiser_sends``): the form was sent."""
+    return Outcome(SENT, label)
+
+
+def escalate(label: str = "Not resolved: escalate to the next stage", hint: str = "", tells: bool = False) -> Outcome:
+    return Outcome("escalate", label, NEXT_RUNG, hint, tells=tells)
 
 
 def resolve(label: str = "Resolved", hint: str = "") -> Outcome:
@@ -233,6 +310,8 @@ def resolve(label: str = "Resolved", hint: str = "") -> Outcome:
 
 @dataclass(frozen=True)
 class Stage:
+    """A rung. ``holder_to_confirm``: the procedure does not name who holds it; the pages say so."""
+
     slug: str
     title: str
     role: Role
@@ -240,6 +319,16 @@ class Stage:
     record: tuple[Field, ...]
     outcomes: tuple[Outcome, ...]
     guidance: str = ""
+    holder_to_confirm: bool = False
+    # A dated step of the person who raised the case, done by sending (raising) this process of the same
+    # council, e.g. Gloucestershire's formal written dissent: its role is ``RAISER``, it needs no record
+    # form, and sending the form closes this case with outcome ``SENT`` and opens the new one linked to it.
+    raiser_sends: str | None = None
+
+    @property
+    def holder(self) -> str:
+        """The rung's holder as the pages name it, marked when it is the council's choice."""
+        return f"{self.role.title} ({HOLDER_TO_CONFIRM})" if self.holder_to_confirm else self.role.title
 
 
 @dataclass(frozen=True)
@@ -290,6 +379,9 @@ class Process:
     outcome_to: tuple[str, ...] = ()
     out_of_scope: str = ""
     example: tuple[tuple[str, str], ...] = ()  # (field, answer) pairs the procedure dry run starts from
+    # The deadline the procedure gives the person raising this process ("no later than 10 working days
+    # from the conference"): a case raised after it is accepted, and flagged late on the case.
+    raiser_deadline: Deadline | None = None
 
     def field(self, name: str) -> Field:
         for f in self.intake:
@@ -470,10 +562,41 @@ def problems_of(council: Council) -> list[str]:
                 problems.append(f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r} is "
                                 f"core's ({CORE_OUTCOMES[outcome.slug].lower()}): give the council's own outcome "
                                 "another slug, e.g. 'withdrawn-after-discussion'")
+            where = f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r}"
             if outcome.opens is not None and outcome.opens not in slugs:
-                problems.append(f"{process.slug}: {ladder.slug}: stage {stage.slug!r}: outcome {outcome.slug!r} "
-                                f"opens unknown process {outcome.opens!r}")
+                problems.append(f"{where} opens unknown process {outcome.opens!r}")
+            elif outcome.opens is not None:
+                missing = uncarried(process, stage, outcome, council.process(outcome.opens))
+                if missing:
+                    problems.append(f"{where} opens {outcome.opens!r} without its required answer(s) "
+                                    f"{', '.join(missing)}: ask them on the stage's record when this outcome is chosen")
+        if stage.raiser_sends is not None:
+            where = f"{process.slug}: {ladder.slug}: stage {stage.slug!r}"
+            if stage.raiser_sends not in slugs:
+                problems.append(f"{where}: the raiser sends unknown process {stage.raiser_sends!r}")
+            if stage.role != RAISER:
+                problems.append(f"{where}: a step the raiser sends is held by RAISER")
+            if [o.slug for o in stage.outcomes] != [SENT]:
+                problems.append(f"{where}: a step the raiser sends has the one outcome sent()")
+    for process in council.processes:
+        rule = process.raiser_deadline
+        from_ = getattr(rule, "from_", None)
+        if from_ and not any(f.name == from_ and f.type == "date" for f in process.intake):
+            problems.append(f"{process.slug}: the raiser's deadline counts from {from_!r}, which names no date field "
+                            "of the intake")
     return problems
+
+
+def uncarried(process: Process, stage: Stage, outcome: Outcome, opened: Process) -> list[str]:
+    """The required answers of ``opened`` that referring on from ``stage`` with ``outcome`` would leave empty.
+
+    A linked case takes each answer from the stage's record (a question asked there, always or when this
+    outcome is chosen) or else from the first case's intake (a question of the same name, always asked).
+    """
+    asked = {f.name for f in stage.record
+             if f.required and (f.shown_when is None or (f.shown_when[0] == "action" and outcome.slug in f.shown_when[1]))}
+    asked |= {f.name for f in process.intake if f.required and f.shown_when is None}
+    return [f.name for f in opened.intake if f.required and f.shown_when is None and f.name not in asked]
 
 
 def _repeats(what: str, slugs: list[str]) -> list[str]:
@@ -527,8 +650,10 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
     for stage in ladder.stages:
         where = f"stage {stage.slug!r}"
         scope = stage.role.scope
-        if scope and (fields.get(scope) is None or fields[scope].type != "choice"):
+        if scope and (fields.get(scope) is None or fields[scope].type not in ("choice", "checkboxes")):
             problems.append(f"{where}: role {stage.role.slug!r} is scoped by {scope!r}, which names no choice field of the intake")
+        elif scope and any(SCOPES in c for c in fields[scope].choices):
+            problems.append(f"{where}: role {stage.role.slug!r} is scoped by {scope!r}, whose choices may not contain {SCOPES!r}")
         person = stage.role.person
         if person and (fields.get(person) is None or fields[person].type != "email"):
             problems.append(f"{where}: role {stage.role.slug!r} is held by {person!r}, which names no email field of the intake")
@@ -537,9 +662,12 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
         from_ = getattr(stage.deadline, "from_", None)
         if from_ and from_ not in dates:
             problems.append(f"{where}: the deadline counts from {from_!r}, which names no date field of the intake or an earlier stage")
+        for f in stage.record:
+            if f.after and f.after not in dates:
+                problems.append(f"{where}: {f.name!r} must follow {f.after!r}, which names no date field of the intake or an earlier stage")
         dates |= {f.name for f in stage.record if f.type == "date"}
         problems += _conditional_problems(where, stage.record, {f.name for f in stage.record} | {"action"})
-        if not stage.record:
+        if not stage.record and stage.raiser_sends is None:
             problems.append(f"{where} has no record form")
         if sum(f.learning for f in stage.record) > 1:
             problems.append(f"{where} has more than one learning question")

@@ -50,6 +50,13 @@ def test_calendar_days_count_every_day():
     assert due_on(CalendarDays(14), FRIDAY_27_NOV_2026, SCOTLAND) == date(2026, 12, 11)
 
 
+def test_a_calendar_day_deadline_on_a_non_working_day_stays_or_moves_as_the_council_chooses():
+    saturday = date(2026, 11, 14)   # 14 days on is Saturday 28 November; Monday 30th is St Andrew's Day
+    assert due_on(CalendarDays(14), saturday, SCOTLAND) == date(2026, 11, 28)
+    assert due_on(CalendarDays(14, next_working_day=True), saturday, SCOTLAND) == date(2026, 12, 1)
+    assert due_on(CalendarDays(14, next_working_day=True), saturday, ENGLAND) == date(2026, 11, 30)
+
+
 def test_next_meeting_is_the_first_meeting_on_or_after_the_start():
     meetings = [date(2026, 11, 10), date(2026, 12, 8), date(2027, 1, 12)]
     assert due_on(NextMeeting("cp-dissents-group"), FRIDAY_27_NOV_2026, ENGLAND, meetings) == date(2026, 12, 8)
@@ -57,11 +64,25 @@ def test_next_meeting_is_the_first_meeting_on_or_after_the_start():
         due_on(NextMeeting("cp-dissents-group"), date(2027, 2, 1), ENGLAND, meetings)
 
 
+def test_the_meeting_day_rule_is_one_setting_the_engine_reads():
+    meetings = [date(2026, 12, 8), date(2027, 1, 12)]
+    meeting_day = date(2026, 12, 8)
+    assert due_on(NextMeeting("group"), meeting_day, ENGLAND, meetings) == date(2027, 1, 12)
+    assert due_on(NextMeeting("group", same_day=True), meeting_day, ENGLAND, meetings) == meeting_day
+    assert due_on(NextMeeting("group"), date(2026, 12, 7), ENGLAND, meetings) == meeting_day
+
+
 def test_deadlines_describe_themselves_in_words():
     assert WorkingDays(10, from_="conference_date").describe() == "within 10 working days of the conference"
     assert WorkingDays(1).describe() == "within 1 working day of the case reaching this stage"
     assert SameWorkingDay().describe() == "on the same working day as the case reaching this stage"
     assert CalendarDays(14, since="the dissent being acknowledged").describe() == (
-        "within 14 calendar days of the dissent being acknowledged")
+        "within 14 calendar days of the dissent being acknowledged, even if the last day is not a working day")
+    assert CalendarDays(14, next_working_day=True).describe() == (
+        "within 14 calendar days of the case reaching this stage, "
+        "moved to the next working day if the last day is not one")
     assert NextMeeting("cp-dissents-group", since="the referral").describe() == (
-        "at the next meeting of the cp dissents group after the referral")
+        "at the next meeting of the cp dissents group after the referral, "
+        "not that day's meeting if the referral is on a meeting day")
+    assert NextMeeting("panel", since="the referral", same_day=True).describe() == (
+        "at the next meeting of the panel on or after the referral, that day's meeting if it is a meeting day")

@@ -49,7 +49,7 @@ def test_a_dry_run_steps_through_the_ladder_on_the_days_chosen(app):
         "--choose", "acknowledgement=acknowledged@2026-11-30", "--choose", "review=decision-stands@2026-12-10"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "entered Mon 30 Nov 2026 10:00, due Monday 14 December 2026 (within 14 calendar days of the dissent reaching the Head of Service)" in out
+    assert "entered Mon 30 Nov 2026 10:00, due Monday 14 December 2026 (within 14 calendar days of the dissent reaching the Head of Service, even if the last day is not a working day)" in out
     assert "Thu 10 Dec 2026 10:00: Agreement with the majority: the decision of the conference stands" in out
     assert "The case is closed." in out
     assert f"Tue 1 Dec 2026 07:00  cancelled  due-today       to {HEAD_OF_SERVICE}" in out

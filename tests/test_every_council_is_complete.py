@@ -29,8 +29,8 @@ def test_every_council_passes_the_start_up_check(council):
 def test_every_stage_has_a_role_in_the_demo_directory(council):
     contacts = directory_of(council)
     for process, ladder, stage in council.stages():
-        if stage.role.person:
-            continue  # held by the person named on the case, not a directory rung
+        if stage.role.person or stage.raiser_sends:
+            continue  # held by the person named on the case (or who raised it), not a directory rung
         rung = [c for c in contacts if c.role == stage.role.slug]
         assert rung, f"{ladder.slug}/{stage.slug}: nobody is {stage.role.slug!r} in the demo directory"
         if stage.role.scope:

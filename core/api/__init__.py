@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, ses
 from werkzeug.routing import BaseConverter
 
 from .. import audit, caselist, cases
+from ..calendar import not_working_note
 from ..clock import local_date
 from ..forms import (
     CLOSING_FIELDS,
@@ -24,6 +25,7 @@ from ..forms import (
     record_form_class,
     record_of,
 )
+from ..learning import themes_of
 from ..models import db
 from ..web.hygiene import EARLIEST, LATEST, plausible
 from ..web.tenancy import council_blueprint
@@ -113,12 +115,39 @@ def processes():
     return jsonify([describe_process(p) for p in g.council.processes])
 
 
+def describe_form_field(spec) -> dict:
+    """A question as the forms enforce it: besides its type and choices, the answers a gate question
+    accepts (anything else is refused with ``refusal``) and the date a date answer may not precede."""
+    return {**describe_field(spec), "accept": list(spec.accept), "refusal": spec.refusal or None,
+            "after": spec.after}
+
+
+def closing_requirements(stage, themes: list[str]) -> list[dict]:
+    """What an outcome that closes the case also needs in the record: themes from the council's list
+    and the learning (in the council's own words where the stage asks its own learning question)."""
+    own = learning_field(stage)
+    learning = own.name if own is not None else "case_learning"
+    return [
+        {"name": "case_themes", "type": "checkboxes", "label": "Themes of this disagreement", "choices": themes,
+         "error": "Select at least one theme"},
+        {"name": learning, "type": "textarea", "label": own.label if own is not None else "Learning from this case",
+         "error": (own.error if own is not None and own.error else "Enter the learning from this case")},
+    ]
+
+
+def describe_outcomes(stage, themes: list[str]) -> list[dict]:
+    needs = closing_requirements(stage, themes)
+    return [{**o, "requires": needs if o["closes_case"] else []} for o in outcome_choices(stage.outcomes)]
+
+
 def describe_process(process) -> dict:
+    themes = themes_of(g.council)
     return {
         "slug": process.slug,
         "title": process.title,
         "summary": process.summary,
-        "fields": [describe_field(f) for f in process.intake],
+        "themes": themes,
+        "fields": [describe_form_field(f) for f in process.intake],
         "ladder_by": process.ladder_by,
         "ladders": [
             {
@@ -131,10 +160,14 @@ def describe_process(process) -> dict:
                         "title": s.title,
                         "role": s.role.slug,
                         "role_title": s.role.title,
+                        "holder": s.holder,
+                        "holder_to_confirm": s.holder_to_confirm,
                         "scope": s.role.scope,
                         "deadline": s.deadline.describe(),
-                        "record": [describe_field(f) for f in s.record],
-                        "outcomes": outcome_choices(s.outcomes),
+                        "deadline_to_confirm": s.deadline.to_confirm,
+                        "guidance": s.guidance,
+                        "record": [describe_form_field(f) for f in s.record],
+                        "outcomes": describe_outcomes(s, themes),
                     }
                     for s in ladder.stages
                 ],
@@ -330,9 +363,27 @@ def describe_stage(case) -> dict | None:
         "assignee": ({"name": entry.assignee_name, "email": entry.assignee_email} if entry.assignee_email else None),
         "to_lead": entry.to_lead,
         "due_on": entry.due_on.isoformat(),
+        "due_note": not_working_note(cases.calendar_for(g.council), entry.due_on),
         "late_on_arrival": entry.late_on_arrival,
         "outcomes": outcome_choices(stage.outcomes),
+        "sends": _sends(case, stage),
     }
+
+
+def _sends(case, stage) -> dict | None:
+    """A step of the raiser's own: the form they send to complete it, and the answers it carries over."""
+    if not stage.raiser_sends:
+        return None
+    target = g.council.process(stage.raiser_sends)
+    return {"process": target.slug, "title": target.title,
+            "answers": cases.carried_answers(g.council, case, target)}
+
+
+def _linked(case) -> list[str]:
+    """The cases this one was carried on or referred on into."""
+    from ..models import Case
+
+    return list(db.session.scalars(db.select(Case.reference).where(Case.opened_from_id == case.id).order_by(Case.id)))
 
 
 def describe_case(case) -> dict:
@@ -345,6 +396,8 @@ def describe_case(case) -> dict:
         "raised_at": case.raised_at.isoformat(),
         "answers": case.answers,
         "opened_from": case.opened_from.reference if case.opened_from else None,
+        "linked": _linked(case),
+        "raiser_late": any(ev.kind == "late" for ev in case.events),
         "stage": describe_stage(case),
         "stages": [
             {

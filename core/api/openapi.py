@@ -68,6 +68,45 @@ CASE = {"type": "object", "properties": {
 RAISED = {"type": "object", "properties": {"reference": {"type": "string"}, "stage": STAGE}}
 
 
+FIELD = {"type": "object", "properties": {
+    "name": {"type": "string"}, "label": {"type": "string"},
+    "type": {"type": "string", "enum": ["text", "textarea", "date", "choice", "email", "yesno", "checkboxes"]},
+    "required": {"type": "boolean"}, "choices": {"type": "array", "items": {"type": "string"}},
+    "max_length": {"type": ["integer", "null"]},
+    "shown_when": {"type": ["object", "null"], "description": "asked only when `field` has one of `values`"},
+    "past": {"type": "boolean", "description": "a date of an event that has happened: not after today"},
+    "learning": {"type": "boolean"},
+    "accept": {"type": "array", "items": {"type": "string"},
+               "description": "a gate question: only these answers go on (empty: any listed answer)"},
+    "refusal": {"type": ["string", "null"], "description": "why any other answer to a gate question is refused"},
+    "after": {"type": ["string", "null"],
+              "description": "a date answer may not be before this date (an intake answer or an earlier record)"},
+}}
+REQUIREMENT = {"type": "object", "properties": {
+    "name": {"type": "string"}, "type": {"type": "string"}, "label": {"type": "string"},
+    "choices": {"type": "array", "items": {"type": "string"}}, "error": {"type": "string"}}}
+OUTCOME = {"type": "object", "properties": {
+    "slug": {"type": "string"}, "label": {"type": "string"}, "closes_case": {"type": "boolean"},
+    "requires": {"type": "array", "items": REQUIREMENT,
+                 "description": "what the record must also hold when this outcome closes the case"}}}
+PROCESSES = {"type": "array", "items": {"type": "object", "properties": {
+    "slug": {"type": "string"}, "title": {"type": "string"}, "summary": {"type": "string"},
+    "themes": {"type": "array", "items": {"type": "string"}, "description": "the council's list of themes"},
+    "fields": {"type": "array", "items": FIELD},
+    "ladder_by": {"type": ["string", "null"]},
+    "ladders": {"type": "array", "items": {"type": "object", "properties": {
+        "slug": {"type": "string"}, "title": {"type": "string"}, "when": {"type": ["string", "null"]},
+        "stages": {"type": "array", "items": {"type": "object", "properties": {
+            "slug": {"type": "string"}, "title": {"type": "string"}, "role": {"type": "string"},
+            "role_title": {"type": "string"}, "scope": {"type": ["string", "null"]},
+            "holder": {"type": "string", "description": "the role title, marked when the procedure does not name it"},
+            "holder_to_confirm": {"type": "boolean", "description": "the holder is the council's choice, to confirm"},
+            "deadline": {"type": "string"}, "guidance": {"type": "string"},
+            "deadline_to_confirm": {"type": "boolean",
+                                    "description": "the deadline is not in the procedure: the council's to confirm"},
+            "record": {"type": "array", "items": FIELD}, "outcomes": {"type": "array", "items": OUTCOME}}}}}}},
+}}}
+
 STALE = {"description": "The stage was already acted on or taken (by whom, when), or the case is closed: nothing saved",
          "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
 
@@ -92,6 +131,8 @@ def field_schema(spec) -> dict:
     """One intake or record question as JSON Schema."""
     if spec.type == "date":
         schema = date_schema()
+    elif spec.type == "checkboxes":
+        schema = {"type": "array", "items": {"type": "string", "enum": list(spec.choices)}, "uniqueItems": True}
     elif spec.type in ("choice", "yesno"):
         schema = {"type": "string", "enum": list(spec.choices) if spec.type == "choice" else ["yes", "no"]}
     else:
@@ -102,6 +143,10 @@ def field_schema(spec) -> dict:
             schema["format"] = "email"
     if spec.accept:
         schema["enum"] = list(spec.accept)
+        schema["description"] = "Any other answer is refused: " + (spec.refusal or "this answer cannot go on")
+    if spec.after:
+        schema["description"] = (f"{schema.get('description', '')}; not before {spec.after} "
+                                 "(an answer of the intake or an earlier stage's record)").lstrip("; ")
     schema["title"] = spec.label
     if not spec.required:
         schema["type"] = [schema["type"], "null"]
@@ -237,8 +282,12 @@ def _paths() -> dict:
                 "responses": {"200": ok("Signed in", {"type": "object"}), "400": ERRORS, "404": NOT_FOUND}}},
             "/{council}/api/processes": {"get": {
                 "summary": "What can be raised: intake fields, ladders and stages", "parameters": [COUNCIL],
-                "responses": {"200": ok("Processes", {"type": "array", "items": {"type": "object"}}),
-                              "404": NOT_FOUND}}},
+                "description": "Each field says what the forms enforce: `accept` (a gate question goes on only "
+                               "with one of these answers; anything else is refused with `refusal`), `after` "
+                               "(a date answer may not be before that date) and `shown_when`. Each outcome that "
+                               "closes the case lists in `requires` what its record must also hold: "
+                               "`case_themes` from the council's `themes`, and the learning.",
+                "responses": {"200": ok("Processes", PROCESSES), "404": NOT_FOUND}}},
             "/{council}/api/cases": {"get": {
                 "summary": "The cases you may see, a page at a time (waiting for you first, unless you are a lead)",
                 "description": "Searching is a POST to /{council}/api/cases/search: a `q` here is refused (400), "

@@ -93,10 +93,23 @@ def plan(council, case, change, entry) -> None:
         replan_entry(council, entry, moment)
     elif change == "stage-closed":
         cancel(entry)
+        if _tells(council, case, entry):  # an outcome the people on the case hear of though it goes on
+            for recipient in _told(council, case):
+                schedule(case, entry, OUTCOME, recipient, moment)
     elif change == "closed":
-        named = [case.answers[f] for f in process_of(council, case).outcome_to if case.answers.get(f)]
-        for recipient in dict.fromkeys(r.lower() for r in [case.raised_by.email, *named]):
+        for recipient in _told(council, case):
             schedule(case, None, OUTCOME, recipient, moment)
+
+
+def _told(council, case: Case) -> list[str]:
+    """Who hears of an outcome: the raiser and the process's ``outcome_to`` people."""
+    named = [case.answers[f] for f in process_of(council, case).outcome_to if case.answers.get(f)]
+    return list(dict.fromkeys(r.lower() for r in [case.raised_by.email, *named]))
+
+
+def _tells(council, case: Case, entry: StageEntry) -> bool:
+    stage = process_of(council, case).ladder(case.ladder).stage(entry.stage)
+    return any(o.slug == entry.outcome and o.tells and not o.closes for o in stage.outcomes)
 
 
 def tell_leads_rung_empty(council, entry: StageEntry) -> None:

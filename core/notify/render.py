@@ -68,8 +68,11 @@ def render(row: ScheduledNotification) -> Message:
     context = {
         "council": council, "reference": case.reference, "process": process.title,
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
-        "outcome": CORE_OUTCOMES.get(case.outcome or "")
-        or process.ladder(case.ladder).outcome_labels().get(case.outcome or "", case.outcome),
+        # An outcome told while the case goes on (``Outcome.tells``) is its stage entry's.
+        "outcome": (next((o.label for o in stage.outcomes if o.slug == entry.outcome), entry.outcome)
+                    if row.kind == "outcome" and stage is not None and entry.outcome else
+                    CORE_OUTCOMES.get(case.outcome or "")
+                    or process.ladder(case.ladder).outcome_labels().get(case.outcome or "", case.outcome)),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
     if row.kind == "due-date-moved":

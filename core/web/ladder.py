@@ -55,10 +55,12 @@ def draw(process, ladder, case=None) -> Drawing:
     rungs, y = [], 2
     for number, stage in enumerate(ladder.stages, start=1):
         who = stage.role.title
+        mark = stage.holder.removeprefix(who)  # " (not named in the procedure, …)" when the council chose the holder
         if stage.role.scope:
             scope = current.scope if current is not None and current.stage == stage.slug else (
                 case.answers.get(stage.role.scope) if case is not None else None)
             who += f" for {scope}" if scope else f" for the {_field_words(process, stage.role.scope)}"
+        who += mark
         if current is not None and current.stage == stage.slug:
             state = "here"
         elif stage.slug in visited:

@@ -2,8 +2,10 @@
 
 Pre-escalation is recorded on the intake form; Stages 1 to 4 are the ladder,
 Stage 2 with the service lead of the practitioner's agency. Private and
-voluntary providers without a management structure go straight to the GIRFEC
-Leadership Group. See README.md for the choices made.
+voluntary providers with no management structure beyond their own service
+report to their line manager or equivalent at Stage 1 like everyone else, and
+at Stage 2 escalate to the GIRFEC Leadership Group for advice and guidance.
+See README.md for the choices made.
 """
 from importlib.metadata import version
 from pathlib import Path
@@ -35,7 +37,10 @@ POLICE = "Police"
 PRIVATE_OR_VOLUNTARY = "A private or voluntary provider (including early years) with no management structure beyond its own service"
 AGENCIES = (SOCIAL_WORK, HEALTH, EDUCATION, POLICE, PRIVATE_OR_VOLUNTARY)
 
-# Stage 2's service leads, as the protocol lists them, by agency.
+# Stage 2's service leads. The protocol gives examples ("Locality Managers/Team Managers, Detective
+# Inspector, Safeguarding Manager, Nurse/Service Managers and Child/Public Protection Advisors (Health)")
+# and tags only Health's with their agency: which example serves Social Work, Education and Police is
+# Concord's reading, marked on the pages for the council to confirm (``holder_to_confirm``).
 SW_SERVICE_LEAD = Role("sw-service-lead", "Locality Manager or Team Manager (Social Work)", scope="locality")
 HEALTH_SERVICE_LEAD = Role("health-service-lead", "Nurse or Service Manager, or Child/Public Protection Adviser (Health)")
 EDUCATION_SERVICE_LEAD = Role("education-service-lead", "Safeguarding Manager (Education)")
@@ -67,7 +72,7 @@ NEEDS = "Whether a child's needs are escalating"
 
 STAGE_1 = Stage(
     "stage-1", "Stage 1: line managers", YOUR_LINE_MANAGER,
-    WorkingDays(5, since="the disagreement being reported to the line manager"),
+    WorkingDays(5, since="the disagreement being reported to the line manager", to_confirm=True),
     (
         Field("participants", "Who has been part of the discussion", "textarea", hint="For accountability"),
         Field("areas_discussed", "Areas discussed", "textarea", hint=FACTUAL),
@@ -81,10 +86,11 @@ STAGE_1 = Stage(
 )
 
 
-def stage_2(role: Role) -> Stage:
+def stage_2(role: Role, title: str = "Stage 2: service leads", guidance: str = "",
+            holder_to_confirm: bool = True) -> Stage:
     return Stage(
-        "stage-2", "Stage 2: service leads", role,
-        WorkingDays(5, since="the referral to the service lead"),
+        "stage-2", title, role,
+        WorkingDays(5, since="the referral to the service lead", to_confirm=True),
         (
             Field("situation", "The situation", "textarea"),
             Field("already_tried", "What has already been done to try to resolve it", "textarea"),
@@ -97,14 +103,15 @@ def stage_2(role: Role) -> Stage:
                        "the child's chronology on SEEMiS"),
         ),
         (resolve(), escalate("Not resolved: refer to the GIRFEC Leadership Group")),
-        guidance="Referred without delay. It is good practice to tell the child, young person or family that "
-                 "discussions are taking place.",
+        guidance=guidance or ("Referred without delay. It is good practice to tell the child, young person or family "
+                              "that discussions are taking place."),
+        holder_to_confirm=holder_to_confirm,
     )
 
 
 STAGE_3 = Stage(
     "stage-3", "Stage 3: GIRFEC Leadership Group", LEADERSHIP_GROUP,
-    WorkingDays(10, since="the referral to the GIRFEC Leadership Group"),
+    WorkingDays(10, since="the referral to the GIRFEC Leadership Group", to_confirm=True),
     (
         Field("information_requested", "Further information requested from other agencies", "textarea", required=False),
         Field("decision", "Discussion, direction or decision", "textarea"),
@@ -116,7 +123,8 @@ STAGE_4 = Stage(
     "stage-4", "Stage 4: where disagreements remain", EXECUTIVE,
     WorkingDays(7, since="the dispute becoming a stage 4 disagreement"),
     (
-        Field("urgency", "Degree of urgency", "choice", choices=("Immediate", "Urgent", "Routine")),
+        Field("urgency", "Degree of urgency", "choice", choices=("Immediate", "Urgent", "Routine"),
+              hint="The protocol names no scale: this one is not in the procedure, for the council to confirm"),
         Field("urgency_assessment", "Assessment of the degree of urgency and the timescale applied", "textarea"),
         Field("decision", "Decision", "textarea"),
         THEMES,
@@ -126,8 +134,19 @@ STAGE_4 = Stage(
 )
 
 
-def managed(slug: str, agency: str, service_lead: Role) -> Ladder:
-    return Ladder(slug, f"{agency}: stages 1 to 4", when=agency, stages=(STAGE_1, stage_2(service_lead), STAGE_3, STAGE_4))
+def managed(slug: str, agency: str, service_lead: Role, holder_to_confirm: bool = True) -> Ladder:
+    return Ladder(slug, f"{agency}: stages 1 to 4", when=agency,
+                  stages=(STAGE_1, stage_2(service_lead, holder_to_confirm=holder_to_confirm), STAGE_3, STAGE_4))
+
+
+# Stage 2 for a provider with no management structure beyond its own service: the protocol's own words.
+PROVIDERS_STAGE_2 = stage_2(
+    LEADERSHIP_GROUP, "Stage 2: GIRFEC Leadership Group, for advice and guidance",
+    guidance="Private or voluntary providers, including Early Years, with no management structure beyond their own "
+             "service escalate to the GIRFEC Leadership Group for advice and guidance, through its children's "
+             "services mailbox as the initial point of contact.",
+    holder_to_confirm=False,
+)
 
 
 escalation = Process(
@@ -147,9 +166,11 @@ escalation = Process(
               refusal=COMPLAINT, error="Select yes if this is a formal complaint or an adverse event"),
         Field("agency", "Which agency do you work for?", "choice", choices=AGENCIES,
               error="Select the agency you work for",
-              hint="Stage 2 goes to your agency's service lead; private and voluntary providers go to the GIRFEC "
-                   "Leadership Group"),
-        Field("locality", "The child's locality", "choice", choices=LOCALITIES),
+              hint="Stage 2 goes to your agency's service lead; private and voluntary providers with no management "
+                   "structure beyond their own service go to the GIRFEC Leadership Group"),
+        # Only Social Work's service lead is chosen by locality (Locality Managers).
+        Field("locality", "The child's locality", "choice", choices=LOCALITIES, shown_when=("agency", (SOCIAL_WORK,)),
+              error="Select the child's locality", hint="The Locality Manager of the child's locality takes Stage 2"),
         Field("issue", "What is the disagreement about?", "choice", error="Select what the disagreement is about",
               choices=(
                   "A referral not considered to meet the threshold for assessment or services",
@@ -182,11 +203,11 @@ escalation = Process(
     ladder_by="agency",
     ladders=(
         managed("social-work", SOCIAL_WORK, SW_SERVICE_LEAD),
-        managed("health", HEALTH, HEALTH_SERVICE_LEAD),
+        managed("health", HEALTH, HEALTH_SERVICE_LEAD, holder_to_confirm=False),
         managed("education", EDUCATION, EDUCATION_SERVICE_LEAD),
         managed("police", POLICE, POLICE_SERVICE_LEAD),
-        Ladder("private-voluntary", "Straight to the GIRFEC Leadership Group", when=PRIVATE_OR_VOLUNTARY,
-               stages=(STAGE_3, STAGE_4)),
+        Ladder("private-voluntary", "Line manager or equivalent, then the GIRFEC Leadership Group",
+               when=PRIVATE_OR_VOLUNTARY, stages=(STAGE_1, PROVIDERS_STAGE_2, STAGE_3, STAGE_4)),
     ),
     out_of_scope="This does not replace the complaints or adverse events procedures: use your service's own. "
                  "A child at immediate risk of significant harm is referred the same working day through the "

@@ -118,13 +118,49 @@ def test_a_disagreement_can_be_resolved_at_each_stage(client, resolved_at):
     assert len(case["stages"]) == resolved_at
 
 
-def test_private_and_voluntary_providers_go_straight_to_the_leadership_group(client):
+def test_private_and_voluntary_providers_go_to_their_line_manager_then_the_leadership_group_at_stage_2(client):
+    """Stage 1: disagreements "must be reported by the practitioners concerned to their line manager or
+    equivalent". Stage 2: "Private or voluntary providers, including Early Years might not have a management
+    structure beyond their own service to refer to. These providers may escalate to the GIRFEC Leadership Group
+    for advice and guidance, using [the children's services mailbox] as an initial point of contact."
+    """
     case = raise_case(client, agency=PRIVATE).get_json()
+    assert at(case) == ("stage-1", [LINE_MANAGER], "2027-01-06")
+    case = act(client, case["reference"], LINE_MANAGER, "escalate", STAGE_1)
+    assert at(case) == ("stage-2", [LEADERSHIP], "2027-01-06")
+    assert "advice and guidance" in case["stage"]["title"]
+    case = act(client, case["reference"], LEADERSHIP, "escalate", STAGE_2)
     assert at(case) == ("stage-3", [LEADERSHIP], "2027-01-13")
     case = act(client, case["reference"], LEADERSHIP, "escalate", STAGE_3)
     assert at(case) == ("stage-4", [EXECUTIVE], "2027-01-08")
     case = act(client, case["reference"], EXECUTIVE, "resolved", STAGE_4)
     assert case["status"] == "closed"
+
+
+def test_the_locality_is_asked_only_of_social_work(client):
+    """The protocol's localities (Wigtownshire; Stewartry; Nithsdale; Annandale and Eskdale) choose only the
+    Social Work service lead (Locality Managers): no other agency is asked for one."""
+    sign_in(client, DG, PRACTITIONER)
+    fields = {f["name"]: f for f in client.get(f"/{DG}/api/processes").get_json()[0]["fields"]}
+    assert fields["locality"]["shown_when"] == {"field": "agency", "values": ["Social Work"]}
+    assert raise_case(client, agency="Health", locality=None).status_code == 201
+    refused = raise_case(client, locality=None)
+    assert refused.status_code == 400 and "locality" in refused.get_json()["errors"]
+
+
+def test_which_service_lead_takes_each_agency_is_marked_as_the_councils_to_confirm(client):
+    """Stage 2: "the relevant service leads, for example: Locality Managers/Team Managers, Detective Inspector,
+    Safeguarding Manager, Nurse/Service Managers and Child/Public Protection Advisors (Health)". Only Health's are
+    tagged with their agency; the others are Concord's reading. Stages 1 to 3 set no days; Stage 4's 7 working
+    days are the protocol's."""
+    sign_in(client, DG, PRACTITIONER)
+    ladders = {ladder["slug"]: ladder for ladder in client.get(f"/{DG}/api/processes").get_json()[0]["ladders"]}
+    for slug, ladder in ladders.items():
+        stages = {s["slug"]: s for s in ladder["stages"]}
+        # Health's service leads are tagged (Health) in the protocol; providers' Leadership Group is its own words.
+        assert stages["stage-2"]["holder_to_confirm"] == (slug not in ("health", "private-voluntary")), slug
+        assert all(stages[s]["deadline_to_confirm"] for s in ("stage-1", "stage-2", "stage-3"))
+        assert not stages["stage-4"]["deadline_to_confirm"]
 
 
 @pytest.mark.parametrize("agency, service_lead", [
@@ -182,6 +218,8 @@ def test_the_general_themes_the_leadership_group_records_are_the_learning_of_a_c
     from core.models import CaseLearning, db
 
     case = raise_case(client, agency=PRIVATE).get_json()
+    act(client, case["reference"], LINE_MANAGER, "escalate", STAGE_1)
+    act(client, case["reference"], LEADERSHIP, "escalate", STAGE_2)
     sign_in(client, DG, LEADERSHIP, "manager")
     page = client.get(f"/{DG}/cases/{case['reference']}").get_data(as_text=True)
     assert "General themes or learning to cascade to all agencies (needed if the case closes)" in page

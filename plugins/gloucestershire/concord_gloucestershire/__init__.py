@@ -8,6 +8,7 @@ from pathlib import Path
 from core.plugin import (
     LINE_MANAGER_EMAIL,
     LINE_MANAGER_NAME,
+    RAISER,
     YOUR_LINE_MANAGER,
     CalendarDays,
     Council,
@@ -20,6 +21,7 @@ from core.plugin import (
     Stage,
     WorkingDays,
     escalate,
+    sent,
 )
 
 HERE = Path(__file__).parent
@@ -68,6 +70,11 @@ CHAIR_NAME = Field("chair_name", "Who chaired the child protection conference",
                    error="Enter who chaired the child protection conference")
 CHAIR_EMAIL = Field("chair_email", "Email address of the conference chair (Reviewing Officer)", "email")
 
+# "The reasons for the dissent must be put in writing and sent to the GSCP Business Manager as soon as
+# possible but no later than 10 working days from the Child Protection Conference": the dissenter's own
+# deadline, a dated step of their case; a form sent later is accepted and flagged late.
+APPENDIX_1_DEADLINE = WorkingDays(10, from_="conference_date", since="the conference")
+
 conference_dissent = Process(
     slug="conference-dissent",
     title="Dissent at a child protection conference",
@@ -97,7 +104,8 @@ conference_dissent = Process(
                 slug="line-manager",
                 title="Discussion with your line manager",
                 role=YOUR_LINE_MANAGER,
-                deadline=WorkingDays(1, from_="conference_date", since="the conference"),
+                # "immediately following the conference", read as within 1 working day: to confirm
+                deadline=WorkingDays(1, from_="conference_date", since="the conference", to_confirm=True),
                 record=(
                     Field("discussed", "What was discussed", "textarea"),
                     Field("service_lead_advised", "Has the dissenter's service lead been advised?", "yesno",
@@ -128,11 +136,24 @@ conference_dissent = Process(
                     Outcome("conference-reconvened", "Dissent upheld: the conference will be reconvened"),
                     Outcome("formal-dissent",
                             "Disagreement remains: the dissenter sends the formal written dissent (Appendix 1)",
+                            "appendix-1",
                             hint="The dissenter sends it to the GSCP Business Manager no later than 10 working days "
                                  "from the conference, as 'Formal written dissent (Appendix 1)'."),
                 ),
                 guidance="Within 5 days of the conference. If the dissent is upheld the conference is likely to be "
                          "reconvened; if there is disagreement the formal dissent process starts.",
+            ),
+            Stage(
+                slug="appendix-1",
+                title="Formal written dissent (Appendix 1)",
+                role=RAISER,
+                deadline=APPENDIX_1_DEADLINE,
+                record=(),
+                outcomes=(sent("Formal written dissent sent"),),
+                raiser_sends="formal-dissent",
+                guidance="The dissenter puts the reasons for the dissent in writing on the Appendix 1 form and sends "
+                         "it to the GSCP Business Manager as soon as possible, and no later than 10 working days "
+                         "from the conference. A form sent later is still accepted, and the case says it was late.",
             ),
         )),
     ),
@@ -176,6 +197,7 @@ formal_dissent = Process(
         "conference."
     ),
     intake=APPENDIX_1,
+    raiser_deadline=APPENDIX_1_DEADLINE,
     outcome_to=("chair_email",),
     out_of_scope=OUT_OF_SCOPE,
     ladders=(
@@ -184,7 +206,7 @@ formal_dissent = Process(
                 slug="business-manager",
                 title="Passed on by the GSCP Business Manager",
                 role=BUSINESS_MANAGER,
-                deadline=WorkingDays(2, since="the written dissent being received"),
+                deadline=WorkingDays(2, since="the written dissent being received", to_confirm=True),
                 record=(
                     Field("qlp_representatives",
                           "Nominated representatives of the Quality, Learning and Practice group"),
@@ -196,9 +218,9 @@ formal_dissent = Process(
                 slug="dissent-meeting",
                 title="Meeting of the Service Manager and QLP representatives",
                 role=SCU_SERVICE_MANAGER,
-                deadline=WorkingDays(10, since="the dissent being passed to the Service Manager"),
+                deadline=WorkingDays(10, since="the dissent being passed to the Service Manager", to_confirm=True),
                 record=(
-                    Field("meeting_date", "Date of the meeting", "date", past=True),
+                    Field("meeting_date", "Date of the meeting", "date", past=True, after="conference_date"),
                     Field("attendees", "Who attended", "textarea"),
                     Field("decision_reasons", "The decision and its reasons", "textarea"),
                 ),

@@ -155,12 +155,83 @@ def test_upheld_by_the_service_leads_the_conference_is_reconvened_and_the_chair_
     assert outbox(app, "outcome") == [DISSENTER, CHAIR]
 
 
-def test_disagreement_after_the_review_starts_the_formal_dissent_process(client):
-    reference = raise_dissent(client).get_json()["reference"]
+FRIDAY_CONFERENCE = "2026-12-18"   # 10 working days on: Wednesday 6 January 2027 (Christmas, Boxing Day, New Year)
+
+
+def to_appendix_1(client, clock):
+    clock.set(london(2026, 12, 18, 15, 0))
+    reference = raise_dissent(client, conference_date=FRIDAY_CONFERENCE).get_json()["reference"]
     act(client, reference, LINE_MANAGER, "escalate", LINE_MANAGER_RECORD)
-    case = act(client, reference, SCU_LEAD, "formal-dissent", REVIEW_RECORD)
-    assert case["status"] == "closed" and case["outcome"] == "formal-dissent"
-    assert raise_formal(client).status_code == 201
+    return act(client, reference, SCU_LEAD, "formal-dissent", REVIEW_RECORD)
+
+
+def test_disagreement_after_the_review_is_a_dated_step_of_the_dissenter(app, client, clock):
+    """"If there is disagreement, then the formal dissent process should be commenced. The reasons for the dissent
+    must be put in writing and sent to the GSCP Business Manager as soon as possible but no later than 10 working
+    days from the Child Protection Conference." For a conference on Friday 18 December 2026 that is Wednesday
+    6 January 2027: the case stays open at the dissenter's own step, shown on the case page and in their list,
+    and they are reminded like anyone holding a stage."""
+    case = to_appendix_1(client, clock)
+    assert case["status"] == "open"
+    stage = case["stage"]
+    assert stage["slug"] == "appendix-1" and stage["due_on"] == "2027-01-06"
+    assert stage["assignees"] == [{"name": "Health Visitor", "email": DISSENTER}] or \
+        [a["email"] for a in stage["assignees"]] == [DISSENTER]
+    assert stage["sends"]["process"] == "formal-dissent"
+    assert stage["sends"]["answers"]["conference_date"] == FRIDAY_CONFERENCE
+    assert stage["sends"]["answers"]["chair_email"] == CHAIR
+    sign_in(client, GCC, DISSENTER)
+    page = client.get(f"/{GCC}/cases/{case['reference']}").get_data(as_text=True)
+    assert "Formal written dissent (Appendix 1)" in page and "Wednesday 6 January 2027" in page
+    assert "/gloucestershire/cases/new/formal-dissent" in page
+    listed = client.get(f"/{GCC}/api/cases").get_json()["cases"]
+    assert [(c["reference"], c["stage"], c["due_on"]) for c in listed] == [
+        (case["reference"], "appendix-1", "2027-01-06")]
+    their_list = client.get(f"/{GCC}/cases/").get_data(as_text=True)
+    assert "Formal written dissent (Appendix 1)" in their_list and case["reference"] in their_list
+    assert DISSENTER in outbox(app, "reminder") and DISSENTER in outbox(app, "due-today")
+
+
+def test_sending_appendix_1_carries_the_case_on_into_the_formal_process(client, clock):
+    """"The referral will then be passed onto the Service Manager for Safeguarding Children Unit": the formal
+    written dissent continues the same dissent, linked both ways, the conference dissent closing as sent on."""
+    case = to_appendix_1(client, clock)
+    clock.set(london(2027, 1, 5, 11, 0))
+    formal = raise_formal(client, conference_date=FRIDAY_CONFERENCE)
+    assert formal.status_code == 201, formal.get_json()
+    formal = client.get(f"/{GCC}/api/cases/{formal.get_json()['reference']}").get_json()
+    assert formal["opened_from"] == case["reference"]
+    assert formal["stage"]["slug"] == "business-manager"
+    first = client.get(f"/{GCC}/api/cases/{case['reference']}").get_json()
+    assert first["status"] == "closed" and first["outcome"] == "sent"
+    assert first["linked"] == [formal["reference"]]
+    assert not any(e["kind"] == "late" for e in formal["timeline"] + first["timeline"])
+
+
+def test_appendix_1_after_its_deadline_is_accepted_and_flagged_late(client, clock):
+    """"no later than 10 working days from the Child Protection Conference": a form that arrives later is still
+    the dissenter's formal dissent (it is accepted), and the case says it was late."""
+    case = to_appendix_1(client, clock)
+    clock.set(london(2027, 1, 7, 9, 0))
+    formal = raise_formal(client, conference_date=FRIDAY_CONFERENCE)
+    assert formal.status_code == 201
+    formal = client.get(f"/{GCC}/api/cases/{formal.get_json()['reference']}").get_json()
+    late = [e["summary"] for e in formal["timeline"] if e["kind"] == "late"]
+    assert late == ["Formal written dissent (Appendix 1) sent on Thursday 7 January 2027, after its deadline of "
+                    "Wednesday 6 January 2027 (within 10 working days of the conference): accepted, and late"]
+    assert formal["raiser_late"] is True
+    first = client.get(f"/{GCC}/api/cases/{case['reference']}").get_json()
+    assert any(e["kind"] == "late" for e in first["timeline"])
+
+
+def test_appendix_1_sent_on_its_own_two_months_late_is_flagged(client, clock):
+    """A formal dissent sent straight on the online form is held to the same 10 working days."""
+    clock.set(london(2027, 2, 18, 9, 0))
+    formal = raise_formal(client, conference_date=FRIDAY_CONFERENCE)
+    assert formal.status_code == 201
+    formal = client.get(f"/{GCC}/api/cases/{formal.get_json()['reference']}").get_json()
+    assert formal["raiser_late"] is True
+    assert formal["opened_from"] is None
 
 
 def test_a_dissent_withdrawn_with_the_line_manager_closes(client):
@@ -234,6 +305,19 @@ def test_the_meeting_date_is_not_in_the_future(client, clock):
     assert refused.get_json()["errors"] == {"meeting_date": ["Date of the meeting must be today or in the past"]}
 
 
+def test_the_meeting_that_considers_the_dissent_is_not_before_the_conference(client):
+    """"The referral will then be passed onto the Service Manager ... A meeting will be held": after the
+    conference the dissent is about, never before it."""
+    reference = raise_formal(client).get_json()["reference"]
+    act(client, reference, BUSINESS_MANAGER, "escalate", {"qlp_representatives": "Two QLP members (demo)"})
+    sign_in(client, GCC, SCU_MANAGER, "manager")
+    refused = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": "escalate", "record": {
+        "meeting_date": "2026-12-10", "attendees": "x", "decision_reasons": "y"}})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"meeting_date": [
+        "Date of the meeting cannot be before the conference (17 December 2026)"]}
+
+
 def test_the_raise_form_shows_immediate_risk_guidance_and_the_complaints_signpost(client):
     sign_in(client, GCC, DISSENTER)
     page = client.get(f"/{GCC}/cases/new/conference-dissent").get_data(as_text=True)
@@ -248,3 +332,21 @@ def test_only_the_dissenters_own_line_manager_holds_the_discussion(client):
     assert client.get(f"/{GCC}/api/cases/{reference}").status_code == 404
     sign_in(client, GCC, LINE_MANAGER, "manager")
     assert client.get(f"/{GCC}/api/cases/{reference}").get_json()["stage"]["assignee"]["name"] == "Robin Ashdown"
+
+
+def test_the_timescales_the_procedure_does_not_give_are_marked_for_the_council_to_confirm(client):
+    """The procedure says "immediately following the conference", "within 5 days of the conference", "no later
+    than 10 working days from the Child Protection Conference" and "no later than 15 working days of the
+    meeting"; it gives the Business Manager's step and the meeting no timescale."""
+    sign_in(client, GCC, DISSENTER)
+    described = {p["slug"]: p for p in client.get(f"/{GCC}/api/processes").get_json()}
+    marked = {(slug, s["slug"]): s["deadline_to_confirm"]
+              for slug, p in described.items() for ladder in p["ladders"] for s in ladder["stages"]}
+    assert marked == {
+        ("conference-dissent", "line-manager"): True,
+        ("conference-dissent", "service-lead-review"): False,
+        ("conference-dissent", "appendix-1"): False,
+        ("formal-dissent", "business-manager"): True,
+        ("formal-dissent", "dissent-meeting"): True,
+        ("formal-dissent", "written-response"): False,
+    }

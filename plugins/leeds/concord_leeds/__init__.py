@@ -37,22 +37,51 @@ CSWS_TEAM_MANAGER = Role(
 )
 SENIOR_MANAGER = Role("agency-senior-manager", "Senior manager in the agencies' line management")
 DESIGNATED_NAMED = Role("designated-named-professional", "Designated or Named Professional")
-BOARD_REPRESENTATIVE = Role("board-representative", "Safeguarding board representative of each agency involved")
+BOARD_REPRESENTATIVE = Role("board-representative", "Safeguarding board representative of each agency involved",
+                            scope="agencies")
 BOARD_MANAGER = Role("board-manager", "Safeguarding Children Board Manager or nominated representative")
 BOARD_CHAIR = Role("board-chair", "Safeguarding Children Board Chair")
 
-# The procedure asks for resolution "without delay" but sets no numbers; each
-# counts from the matter reaching the rung (the procedure ties none to an event).
-FIRST_LINE = WorkingDays(2, since="the matter reaching this rung")
-LINE_MANAGEMENT = WorkingDays(5, since="the matter reaching this rung")
-BOARD = WorkingDays(10, since="the matter reaching this rung")
+# §1: the team manager "liaising with her/his equivalent in the relevant agency": the raiser names their
+# agency's equivalent first-line manager, who is told the outcome; the Children's Social Work Services
+# team manager holds the rung.
+FIRST_LINE_PAIR = Role(
+    "csws-team-manager", "Children's Social Work Services team manager or assistant team manager, "
+                         "liaising with the equivalent manager in your agency"
+)
+EQUIVALENT_NAME = Field("equivalent_name", "Name of the equivalent first-line manager in your agency",
+                        hint="The manager who will liaise with the Children's Social Work Services team manager",
+                        error="Enter the name of the equivalent first-line manager in your agency")
+EQUIVALENT_EMAIL = Field("equivalent_email", "Email address of the equivalent first-line manager in your agency",
+                         "email", error="Enter the email address of the equivalent first-line manager in your agency")
 
+# The procedure asks for resolution "without delay" but sets no numbers: every deadline here is Leeds's to
+# confirm (marked so on the pages); each counts from the matter reaching the rung (the procedure ties none
+# to an event).
+FIRST_LINE = WorkingDays(2, since="the matter reaching this rung", to_confirm=True)
+LINE_MANAGEMENT = WorkingDays(5, since="the matter reaching this rung", to_confirm=True)
+BOARD = WorkingDays(10, since="the matter reaching this rung", to_confirm=True)
+
+# §5 "the LSCB representative for each agency involved": the agencies are chosen from this list (the
+# procedure names none; the list is Leeds's to confirm), and each representative's directory row has
+# their agency as its scope.
+AGENCIES = ("Children's Social Work Services", HEALTH, "Police", "Education", "Probation",
+            "Voluntary and community sector")
+INVOLVED = Field("agencies", "Which agencies are involved?", "checkboxes", choices=AGENCIES,
+                 error="Select the agencies involved",
+                 hint="Select all that apply: the matter goes to the board representative of each")
+HISTORY = Field("history", "The steps taken so far and why the matter is unresolved", "textarea")
+POLICY_ISSUES = Field("policy_issues", "Do the discussions raise significant policy issues?", "choice",
+                      choices=("Yes", "No"), error="Select yes if the discussions raise significant policy issues",
+                      hint="If they do, the matter goes straight to the Safeguarding Children Board Manager")
+# Referring on, the rung asks what "Where professional differences remain" needs that this case lacks.
+REFER_ON = "differences-remain"
+ASKED_REFERRING_ON = tuple(replace(f, shown_when=("action", (REFER_ON,))) for f in (INVOLVED, HISTORY, POLICY_ISSUES))
 DISCUSSION = (
     Field("discussion", "Record of the discussion", "textarea"),
     Field("agreed_actions", "Outcome and agreed actions", "textarea"),
 )
-# Opens "Where professional differences remain" (section 5) once the core can
-# open one process from another; until then the case closes with this outcome.
+# Closes the case and opens a linked "Where professional differences remain" (section 5) case.
 REMAINS = Outcome(
     "differences-remain",
     "Not resolved: refer as a professional difference that remains (to the agencies' board representatives)",
@@ -64,8 +93,10 @@ SECTOR = Field("sector", "Where do you work?", "choice", choices=(HEALTH, OTHER_
 CHILD_REFERENCE = Field("child_reference", "The child's record number (not their name)", required=False, max_length=50)
 
 
-def stage(slug, title, role, deadline, outcomes, record=DISCUSSION, guidance=""):
-    return Stage(slug, title, role, deadline, record, outcomes, guidance)
+def stage(slug, title, role, deadline, outcomes, record=DISCUSSION, guidance="", holder_to_confirm=False):
+    if REMAINS in outcomes:
+        record = (*record, *ASKED_REFERRING_ON)
+    return Stage(slug, title, role, deadline, record, outcomes, guidance, holder_to_confirm)
 
 
 def by_sector(first_line: Stage, line_management: Stage, health_instead: Stage, *rest: Stage) -> tuple[Ladder, ...]:
@@ -104,13 +135,17 @@ referral = Process(
         )),
         Field("concern", "What was decided and why you disagree", "textarea"),
         Field("discussion_so_far", "The discussion or meeting you have had so far", "textarea"),
+        EQUIVALENT_NAME,
+        EQUIVALENT_EMAIL,
         CHILD_REFERENCE,
     ),
     ladder_by="sector",
+    outcome_to=("equivalent_email",),
     ladders=by_sector(
-        stage("first-line-managers", "First-line managers", CSWS_TEAM_MANAGER, FIRST_LINE, (resolve(), escalate()),
+        stage("first-line-managers", "First-line managers", FIRST_LINE_PAIR, FIRST_LINE, (resolve(), escalate()),
               guidance="The Children's Social Care team manager or assistant team manager liaises with the "
-                       "equivalent manager in your agency, normally after advice from their own line manager."),
+                       "equivalent manager in your agency, named on the form, normally after advice from their "
+                       "own line manager or designated, named or lead officer."),
         stage("meeting-of-all-parties", "Line management of the agencies: meeting of all parties", SENIOR_MANAGER,
               LINE_MANAGEMENT, (resolve(), REMAINS), guidance=MEETING),
         stage("designated-named-professional", "Designated or Named Professional: meeting of all parties",
@@ -143,15 +178,17 @@ need_for_conference = Process(
     ),
     ladders=(Ladder("request", "Request for a conference", stages=(
         stage("csws-decision", "Decision by Children's Social Work Services", CSWS_TEAM_MANAGER,
-              WorkingDays(1, since="the request for a conference"),
+              WorkingDays(1, since="the request for a conference", to_confirm=True),
               (Outcome("conference-agreed", "Agreed: a child protection conference will be convened"),
                escalate("Not agreed: resolve the differences through discussion and explanation")),
               record=(Field("reasons", "The decision and its reasons", "textarea"),),
               guidance="The decision rests with Children's Social Work Services. A request supported by a senior "
-                       "manager or a Designated or Named Professional should normally be agreed."),
+                       "manager or a Designated or Named Professional should normally be agreed.",
+              holder_to_confirm=True),
         stage("discussion", "Discussion and explanation", SENIOR_MANAGER, LINE_MANAGEMENT,
               (Outcome("conference-agreed", "Agreed: a child protection conference will be convened"),
-               Outcome("conference-not-needed", "Agreed that no conference is needed"), REMAINS)),
+               Outcome("conference-not-needed", "Agreed that no conference is needed"), REMAINS),
+              holder_to_confirm=True),
     )),),
 )
 
@@ -236,7 +273,8 @@ plan_implementation = Process(
         stage("review-conference", "Consider a Child Protection Review Conference", CSWS_TEAM_MANAGER, FIRST_LINE,
               (Outcome("review-conference", "A Child Protection Review Conference will be convened"),
                Outcome("no-review-conference", "No review conference: reasons recorded"), REMAINS),
-              record=(Field("consideration", "Consideration of a review conference", "textarea"),)),
+              record=(Field("consideration", "Consideration of a review conference", "textarea"),),
+              holder_to_confirm=True),
     ),
 )
 
@@ -257,11 +295,9 @@ differences_remain = Process(
     summary="A professional disagreement that the steps above have not resolved, or that raises significant "
             "policy issues.",
     intake=(
-        Field("agencies", "Which agencies are involved?", error="Enter the agencies involved"),
-        Field("history", "The steps taken so far and why the matter is unresolved", "textarea"),
-        Field("policy_issues", "Do the discussions raise significant policy issues?", "choice", choices=("Yes", "No"),
-              error="Select yes if the discussions raise significant policy issues",
-              hint="If they do, the matter goes straight to the Safeguarding Children Board Manager"),
+        INVOLVED,
+        HISTORY,
+        POLICY_ISSUES,
         CHILD_REFERENCE,
     ),
     ladder_by="policy_issues",

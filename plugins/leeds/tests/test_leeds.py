@@ -20,10 +20,14 @@ BOARD_MANAGER = "board.manager@leeds.example.org"
 BOARD_CHAIR = "board.chair@leeds.example.org"
 
 DISCUSSED = {"discussion": "Discussed with both agencies.", "agreed_actions": "Actions recorded."}
+# Asked when a rung refers the matter on as a difference that remains (§5 needs them).
+REFERRING_ON = {"agencies": ["Health services", "Police"], "history": "The rungs of §1 did not agree.",
+                "policy_issues": "No"}
 
 ANSWERS = {
     "referral-enquiry": {"about": "Whether child protection procedures should be invoked", "concern": "c",
-                         "discussion_so_far": "d"},
+                         "discussion_so_far": "d", "equivalent_name": "Kit Seacroft",
+                         "equivalent_email": "team.manager@leeds-agency.example.org"},
     "need-for-conference": {"involvement": "I took part in the Section 47 enquiry", "concerns": "c",
                             "supported_by": "A Designated or Named Professional", "supporter_name": "Dr Sky Chapeltown"},
     "conference-dissent": {"further_risk": "yes", "raise_with": "My line manager", "conference_date": "2026-12-24",
@@ -31,7 +35,8 @@ ANSWERS = {
                            "decision": "No child protection plan.", "risk": "Neglect continues.",
                            "line_manager_name": "Frankie Roundhay", "line_manager_email": LINE_MANAGER},
     "plan-implementation": {"other_agency": "Education", "concern": "Core group meetings missed."},
-    "differences-remain": {"agencies": "Health and police", "history": "Steps 1 to 4 failed.", "policy_issues": "No"},
+    "differences-remain": {"agencies": ["Health services", "Police"], "history": "Steps 1 to 4 failed.",
+                           "policy_issues": "No"},
 }
 
 
@@ -46,6 +51,8 @@ def walk(client, process, sector, steps, **changes):
     for acting, action, record, then, people, due in steps:
         assert [a["email"] for a in case["stage"]["assignees"]] == ([acting] if isinstance(acting, str) else acting)
         sign_in(client, LEEDS, acting if isinstance(acting, str) else acting[0], "manager")
+        if action == "differences-remain":
+            record = {**REFERRING_ON, **record}
         response = post_action(client, f"/{LEEDS}/api/cases/{reference}/actions", {"action": action, "record": {**CLOSING, **record}})
         assert response.status_code == 200, response.get_json()
         case = response.get_json()
@@ -283,3 +290,111 @@ def test_a_difference_that_remains_is_referred_on_to_the_board_representatives(c
     opened = client.get(f"/{LEEDS}/api/cases/{reference}").get_json()
     assert opened["process"] == "differences-remain" and opened["opened_from"] == case["reference"]
     assert opened["stage"]["slug"] == "board-representatives"
+
+
+HEALTH_REP, POLICE_REP = REPS
+
+
+def test_the_board_representatives_are_those_of_the_agencies_involved(client):
+    """§5: "If professional disagreements remain unresolved, the matter must be referred to the LSCB
+    representative for each agency involved." A matter involving only Health goes to Health's representative;
+    the Police representative is not offered it and cannot act on it."""
+    sign_in(client, LEEDS, RAISER)
+    fields = {f["name"]: f for f in next(p for p in client.get(f"/{LEEDS}/api/processes").get_json()
+                                          if p["slug"] == "differences-remain")["fields"]}
+    assert fields["agencies"]["type"] == "checkboxes" and "Health services" in fields["agencies"]["choices"]
+    response = client.post(f"/{LEEDS}/api/cases", json={"process": "differences-remain", "answers": {
+        **ANSWERS["differences-remain"], "agencies": ["Health services"]}})
+    assert response.status_code == 201, response.get_json()
+    case = response.get_json()
+    assert [a["email"] for a in case["stage"]["assignees"]] == [HEALTH_REP]
+    sign_in(client, LEEDS, POLICE_REP, "manager")
+    refused = post_action(client, f"/{LEEDS}/api/cases/{case['reference']}/actions",
+                          {"action": "resolved", "record": {**CLOSING, **DISCUSSED}})
+    assert refused.status_code == 404
+    both = walk(client, "differences-remain", None, [(REPS, "resolved", DISCUSSED, None, None, None)],
+                agencies=["Health services", "Police"])
+    assert both["status"] == "closed"
+
+
+def test_an_agency_not_on_the_list_is_refused(client):
+    sign_in(client, LEEDS, RAISER)
+    response = client.post(f"/{LEEDS}/api/cases", json={"process": "differences-remain", "answers": {
+        **ANSWERS["differences-remain"], "agencies": ["Health services", "Space agency"]}})
+    assert response.status_code == 400
+    assert response.get_json()["errors"]["agencies"] == ["Select the agencies involved from the list"]
+
+
+def test_referring_on_asks_for_what_the_board_representatives_need(client):
+    """§5 "the LSCB representative for each agency involved": a difference referred on from §1 carries the
+    agencies involved and the history, asked when the outcome is chosen, never left empty."""
+    case = walk(client, "referral-enquiry", "Another agency", [
+        (TEAM_MANAGER, "escalate", DISCUSSED, "meeting-of-all-parties", [SENIOR], "2027-01-05"),
+    ])
+    sign_in(client, LEEDS, SENIOR, "manager")
+    url = f"/{LEEDS}/api/cases/{case['reference']}/actions"
+    refused = post_action(client, url, {"action": "differences-remain", "record": {**CLOSING, **DISCUSSED}})
+    assert refused.status_code == 400
+    assert set(refused.get_json()["errors"]) >= {"agencies", "history"}
+    done = post_action(client, url, {"action": "differences-remain", "record": {
+        **CLOSING, **DISCUSSED, "agencies": ["Police"], "history": "A meeting of all parties did not agree.",
+        "policy_issues": "No"}})
+    assert done.status_code == 200, done.get_json()
+    linked = next(e["summary"] for e in done.get_json()["timeline"] if e["kind"] == "linked")
+    reference = linked.split("Referred on: ")[1].split(" ")[0]
+    sign_in(client, LEEDS, RAISER)
+    opened = client.get(f"/{LEEDS}/api/cases/{reference}").get_json()
+    assert opened["answers"]["agencies"] == ["Police"]
+    assert opened["answers"]["history"] == "A meeting of all parties did not agree."
+    assert [a["email"] for a in opened["stage"]["assignees"]] == [POLICE_REP]
+
+
+def test_the_agencies_involved_are_checkboxes_on_the_raise_page(client):
+    sign_in(client, LEEDS, RAISER)
+    page = client.get(f"/{LEEDS}/cases/new/differences-remain").get_data(as_text=True)
+    assert 'type="checkbox"' in page and "Voluntary and community sector" in page
+
+
+EQUIVALENT = "team.manager@leeds-agency.example.org"
+
+
+def test_the_first_line_managers_are_the_team_manager_and_their_equivalent_in_your_agency(app, client):
+    """§1: "this will require a Children's Social Care team manager or assistant team manager liaising with
+    her/his equivalent in the relevant agency." The equivalent is named on the form and told the outcome."""
+    stage = first_due(client, "referral-enquiry", "Another agency")
+    assert "liaising with the equivalent manager in your agency" in stage["title"] + stage["role_title"]
+    walk(client, "referral-enquiry", "Another agency", [(TEAM_MANAGER, "resolved", DISCUSSED, None, None, None)])
+    assert EQUIVALENT in outbox(app, "outcome")
+
+
+def test_deadlines_and_holders_leeds_did_not_write_are_marked_for_leeds_to_confirm(client):
+    """The procedure asks for resolution "without delay" and within "a time scale which is acceptable to both";
+    it sets no number of days, and does not say who holds "discussion and explanation" (§2) or who considers
+    "convening a Child Protection Review Conference" (§4)."""
+    sign_in(client, LEEDS, RAISER)
+    described = {p["slug"]: p for p in client.get(f"/{LEEDS}/api/processes").get_json()}
+    for process in described.values():
+        for ladder in process["ladders"]:
+            for stage in ladder["stages"]:
+                assert stage["deadline_to_confirm"], (process["slug"], stage["slug"])
+                assert stage["deadline"].endswith("not in the procedure, for the council to confirm")
+    discussion = described["need-for-conference"]["ladders"][0]["stages"][1]
+    review = described["plan-implementation"]["ladders"][0]["stages"][-1]
+    decision = described["need-for-conference"]["ladders"][0]["stages"][0]
+    assert discussion["holder_to_confirm"] and review["holder_to_confirm"] and decision["holder_to_confirm"]
+    page = client.get(f"/{LEEDS}/cases/new/referral-enquiry").get_data(as_text=True)
+    assert "within 2 working days of the matter reaching this rung; not in the procedure, for the council to confirm" in page
+
+
+def test_a_case_raised_before_the_agencies_were_a_list_still_shows_its_answer(app, client):
+    """Upgrading the plugin must not break an open case: one whose agencies were typed as words."""
+    from core.models import Case, db
+
+    case = walk(client, "differences-remain", None, [])
+    with app.app_context():
+        stored = db.session.scalar(db.select(Case).filter_by(reference=case["reference"]))
+        stored.answers = {**stored.answers, "agencies": "Health and police"}
+        db.session.commit()
+    sign_in(client, LEEDS, RAISER)
+    page = client.get(f"/{LEEDS}/cases/{case['reference']}").get_data(as_text=True)
+    assert "Health and police" in page and "H, e, a" not in page

@@ -61,23 +61,25 @@ NOT_CONDUCT = Field(
     accept=("no",), refusal=CONDUCT,
     error="Select yes if your concern is about the behaviour or conduct of another professional",
 )
-FLOWCHART = (
-    "The flowchart of the policy's section 3 is missing from the copy Concord was built from: the line-management "
-    "rungs and their deadlines are Concord's reading of the policy's words, for Surrey to confirm."
-)
+# The flowchart of the policy's section 3 is missing from the copy Concord was built from (see README.md):
+# the line-management rungs are Concord's reading of the policy's words. Every deadline (the policy asks for
+# "the shortest timescale possible" and gives no number) and the holder it does not name are marked
+# ``to_confirm``, so the pages say so value by value.
 
 
-def rung(slug, title, role, deadline, top=False):
+def rung(slug, title, role, deadline, top=False, holder_to_confirm=False):
     final = Outcome("unresolved", "Not resolved: the decision of the senior managers is recorded") if top else escalate()
-    return Stage(slug, title, role, deadline, WRITTEN_CONFIRMATION, (RESOLVED, final))
+    return Stage(slug, title, role, deadline, WRITTEN_CONFIRMATION, (RESOLVED, final),
+                 holder_to_confirm=holder_to_confirm)
 
 
 LINE_MANAGEMENT = (
-    rung("line-manager", "Line management", YOUR_LINE_MANAGER, WorkingDays(2, since="the matter reaching this rung")),
+    rung("line-manager", "Line management", YOUR_LINE_MANAGER,
+         WorkingDays(2, since="the matter reaching this rung", to_confirm=True)),
     rung("safeguarding-professional", "Professional with safeguarding responsibility", SAFEGUARDING_PROFESSIONAL,
-         WorkingDays(3, since="the matter reaching this rung")),
+         WorkingDays(3, since="the matter reaching this rung", to_confirm=True)),
     rung("senior-manager", "Senior managers of the agencies", SENIOR_MANAGER,
-         WorkingDays(5, since="the matter reaching this rung"), top=True),
+         WorkingDays(5, since="the matter reaching this rung", to_confirm=True), top=True, holder_to_confirm=True),
 )
 
 escalation = Process(
@@ -86,7 +88,7 @@ escalation = Process(
     summary=(
         "When a decision made by a worker from another agency on a child protection or child welfare case does not "
         "seem safe to you. Try to resolve it at practitioner level first, unless you believe the child is at "
-        "imminent risk of harm. " + FLOWCHART
+        "imminent risk of harm."
     ),
     intake=(
         NOT_CONDUCT,
@@ -114,12 +116,14 @@ escalation = Process(
         Ladder("imminent-risk", "Imminent risk: the referral service first", when="Yes", stages=(
             Stage(
                 "referral-service", "Surrey Referral Assessment and Information Service", REFERRAL_SERVICE,
-                SameWorkingDay(since="the case being referred"),
+                SameWorkingDay(since="the case being referred", to_confirm=True),
                 (Field("guidance", "Guidance given on whether a referral should be made", "textarea"),
                  Field("mars_submitted", "Was a referral made on the Multi Agency Referral Form?", "yesno",
                        error="Select yes if a referral was made on the Multi Agency Referral Form")),
                 (Outcome("referral-made", "Referral made on the Multi Agency Referral Form"),
-                 escalate("Disagreement remains: escalate through line management")),
+                 Outcome("no-referral-needed", "Guidance given: no referral is needed"),
+                 escalate("Disagreement remains: escalate through line management "
+                          "(not in the procedure, for the council to confirm)")),
                 guidance="Refer the case the same day; referrals are made using the Multi Agency Referral Form.",
             ),
             *LINE_MANAGEMENT,
@@ -154,29 +158,31 @@ conference_dissent = Process(
     out_of_scope=CONDUCT,
     ladders=(Ladder("cp-dissents", "CP Dissents Group", stages=(
         Stage("chair-referral", "Referral by the Independent Chair", INDEPENDENT_CHAIR,
-              WorkingDays(2, from_="conference_date", since="the conference"),
+              WorkingDays(2, from_="conference_date", since="the conference", to_confirm=True),
               (Field("referral", "Referral to the CP Dissents Group", "textarea"),),
               (escalate("Referred to the CP Dissents Group"),)),
-        Stage("dissents-group", "Review by the CP Dissents Group", CP_DISSENTS_GROUP, NextMeeting("cp-dissents-group", since="the referral by the Chair", name="CP Dissents Group"),
+        Stage("dissents-group", "Review by the CP Dissents Group", CP_DISSENTS_GROUP, NextMeeting("cp-dissents-group", since="the referral by the Chair", name="CP Dissents Group",
+                                                                                            to_confirm=True),
               DISSENTS_GROUP_RECORD,
               (Outcome("not-upheld", "Dissent not upheld: feedback given to the Chair and the dissenting professional"),
                escalate("Dissent upheld: feedback on next steps; decision making referred to Surrey Children's "
-                        "Service to investigate")),
+                        "Service to investigate", tells=True)),
               guidance="The group meets monthly."),
         Stage("investigation", "Investigation by Surrey Children's Service", CHILDRENS_SERVICE,
-              WorkingDays(20, since="the dissent being upheld"),
+              WorkingDays(20, since="the dissent being upheld", to_confirm=True),
               (Field("report", "Report of the investigation", "textarea"),
                Field("recommendations", "Recommendations", "textarea")),
               (escalate("Report and recommendations to the Head of Safeguarding"),)),
         Stage("head-of-safeguarding-review", "Review by the Head of Safeguarding", HEAD_OF_SAFEGUARDING,
-              WorkingDays(10, since="the investigation's report reaching the Head of Safeguarding"),
+              WorkingDays(10, since="the investigation's report reaching the Head of Safeguarding", to_confirm=True),
               (Field("actions", "Actions identified", "textarea"),),
               (escalate("A further strategy meeting is to be held"),)),
         Stage("strategy-meeting", "Further strategy meeting", CHILDRENS_SERVICE,
-              WorkingDays(5, since="the Head of Safeguarding's review"),
-              (Field("meeting_date", "Date of the strategy meeting", "date", past=True),
+              WorkingDays(5, since="the Head of Safeguarding's review", to_confirm=True),
+              (Field("meeting_date", "Date of the strategy meeting", "date", past=True, after="conference_date"),
                Field("outcome", "Outcome of the strategy meeting", "textarea")),
-              (Outcome("strategy-meeting-held", "Strategy meeting held"),)),
+              (Outcome("strategy-meeting-held", "Strategy meeting held"),),
+              holder_to_confirm=True),
     )),),
 )
 

@@ -74,12 +74,54 @@ def test_imminent_risk_does_not_wait_for_practitioner_level(client):
     assert case.get_json()["stage"]["slug"] == "referral-service"
 
 
-def test_the_start_page_says_the_ladder_is_concords_reading_because_the_flowchart_is_missing(client):
+def test_the_start_page_has_no_developer_note_and_marks_each_value_the_policy_does_not_give(client):
+    """"Resolution should be sought within the shortest timescale possible": the policy gives no number of days,
+    and its section 3 flowchart is missing from the copy Concord was built from. Each deadline and holder Concord
+    chose is marked on the page for Surrey to confirm; the start page carries no note to developers."""
     sign_in(client, SURREY, PRACTITIONER)
     for url in (f"/{SURREY}/", f"/{SURREY}/cases/new/escalation"):
         page = client.get(url).get_data(as_text=True)
-        assert "flowchart of the policy&#39;s section 3 is missing" in page
-        assert "for Surrey to confirm" in page
+        assert "flowchart" not in page
+    page = client.get(f"/{SURREY}/cases/new/escalation").get_data(as_text=True)
+    assert "within 2 working days of the matter reaching this rung; not in the procedure, for the council to confirm" in page
+    assert "Senior manager of your agency (not named in the procedure, for the council to confirm)" in page
+    assert ("on the same working day as the case being referred; not in the procedure, for the council to confirm"
+            in page)
+    dissent = {p["slug"]: p for p in client.get(f"/{SURREY}/api/processes").get_json()}["conference-dissent"]
+    stages = {s["slug"]: s for s in dissent["ladders"][0]["stages"]}
+    assert stages["strategy-meeting"]["holder_to_confirm"] and stages["strategy-meeting"]["deadline_to_confirm"]
+    assert stages["dissents-group"]["deadline"].endswith("not in the procedure, for the council to confirm")
+    assert not stages["dissents-group"]["holder_to_confirm"]
+
+
+def test_the_referral_service_may_advise_that_no_referral_is_needed(client):
+    """"refer the case to the Surrey Referral Assessment and Information Service who will provide guidance as to
+    whether a referral should be made".
+    """
+    imminent = {**DISAGREEMENT, "imminent_risk": "Yes", "practitioner_level": "no"}
+    del imminent["tried"]
+    case = raise_case(client, "escalation", imminent).get_json()
+    case = act(client, case["reference"], SRIS, "no-referral-needed",
+               {"guidance": "The threshold for a referral is not met.", "mars_submitted": "no"})
+    assert case["status"] == "closed" and case["outcome"] == "no-referral-needed"
+
+
+def test_continuing_up_line_management_after_the_referral_service_is_marked_as_surreys_to_confirm(client):
+    sign_in(client, SURREY, PRACTITIONER)
+    escalation = {p["slug"]: p for p in client.get(f"/{SURREY}/api/processes").get_json()}["escalation"]
+    referral = next(ladder for ladder in escalation["ladders"] if ladder["slug"] == "imminent-risk")["stages"][0]
+    onwards = next(o for o in referral["outcomes"] if o["slug"] == "escalate")
+    assert "not in the procedure, for the council to confirm" in onwards["label"]
+
+
+def test_the_demo_has_dissents_group_meetings_so_a_dissent_can_be_referred(app, client):
+    """"The group meets on a monthly basis": `flask concord seed-demo` gives the demo a monthly meeting, so a
+    conference dissent can be referred in `make run` without an admin adding one first."""
+    result = app.test_cli_runner().invoke(args=["concord", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "surrey: 12 demo meetings of the CP Dissents Group added" in result.output
+    case = to_dissents_group(client)
+    assert case["stage"]["slug"] == "dissents-group" and case["stage"]["due_on"] == "2027-01-13"
 
 
 def test_feedback_goes_to_the_chair_and_the_dissenting_professional(app, client):
@@ -228,3 +270,44 @@ def test_with_no_meeting_scheduled_the_chair_is_told_and_nothing_changes(client)
     assert response.status_code == 400
     assert "No meeting of the CP Dissents Group is scheduled" in response.get_json()["errors"]["action"][0]
     assert client.get(f"/{SURREY}/api/cases/{case['reference']}").get_json()["stage"]["slug"] == "chair-referral"
+
+
+@pytest.mark.parametrize("referred_on, due", [
+    ("2027-01-12", "2027-01-13"),   # the day before a meeting: that meeting
+    ("2027-01-13", "2027-02-10"),   # on a meeting day: the next meeting, not that day's
+    ("2027-01-14", "2027-02-10"),   # the day after: the next meeting
+])
+def test_a_dissent_referred_on_a_meeting_day_goes_to_the_next_meeting_after_the_referral(client, clock, referred_on, due):
+    """"The Independent CP Conference Chair will make a referral to SSCB Child Protection Dissents (CP Dissents)
+    Group for review ... The group meets on a monthly basis." The policy does not say which meeting takes a
+    referral made on a meeting day; Surrey's stated rule (for Surrey to confirm) is the next meeting after the
+    referral, and the engine and the words agree."""
+    admin_adds_meetings(client, "2027-01-13", "2027-02-10")
+    case = raise_case(client, "conference-dissent", DISSENT).get_json()
+    y, m, d = map(int, referred_on.split("-"))
+    clock.set(london(y, m, d, 9, 0))
+    case = act(client, case["reference"], CHAIR, "escalate", {"referral": "Referred with the conference reports."})
+    assert due_and_people(case) == (due, [GROUP])
+    processes = {p["slug"]: p for p in client.get(f"/{SURREY}/api/processes").get_json()}
+    group = processes["conference-dissent"]["ladders"][0]["stages"][1]
+    assert group["deadline"] == ("at the next meeting of the CP Dissents Group after the referral by the Chair, "
+                                 "not that day's meeting if the referral by the Chair is on a meeting day; "
+                                 "not in the procedure, for the council to confirm")
+
+
+def test_an_upheld_dissent_is_fed_back_to_the_chair_and_the_dissenting_professional_at_once(app, client, clock):
+    """"Feedback and recommendations are made to the Chair and dissenting professional ... Where a dissent is
+    upheld feedback is provided to the dissenting professional on the next steps": told when the group upholds
+    it, not only when the case closes after the investigation."""
+    admin_adds_meetings(client, "2027-01-13")
+    case = to_dissents_group(client)
+    clock.set(london(2027, 1, 13, 14, 0))
+    case = act(client, case["reference"], GROUP, "escalate", GROUP_RECORD)
+    assert case["status"] == "open" and case["stage"]["slug"] == "investigation"
+    assert outbox(app, "outcome") == [CHAIR, PRACTITIONER]
+    from core.models import ScheduledNotification, db
+    from core.notify.render import render
+
+    with app.test_request_context(), app.app_context():
+        row = db.session.scalars(db.select(ScheduledNotification).filter_by(kind="outcome")).first()
+        assert "Dissent upheld: feedback on next steps" in render(row).text

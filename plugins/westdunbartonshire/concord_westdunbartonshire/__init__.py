@@ -50,8 +50,9 @@ CF_FIELDWORK_MANAGER = Role("cf-fieldwork-manager", "Children and Families Field
 HEAD_OF_SERVICE = Role("head-of-service", "Head of Service; Children's Services, Care and Criminal Justice")
 
 # The guidance sets no deadline per rung of the escalation ladders; five
-# working days keeps a case moving without rushing a face-to-face discussion.
-RUNG_DEADLINE = WorkingDays(5, since="the disagreement reaching this rung")
+# working days keeps a case moving without rushing a face-to-face discussion
+# (marked on the pages as the council's to confirm).
+RUNG_DEADLINE = WorkingDays(5, since="the disagreement reaching this rung", to_confirm=True)
 
 DISCUSSION = (
     Field("discussed", "What was discussed", "textarea"),
@@ -61,14 +62,24 @@ DISCUSSION = (
 FINAL = Outcome("final-decision", "Not resolved: the final decision is recorded and the procedure ends")
 
 
-def rung(slug: str, title: str, role: Role, top: bool = False) -> Stage:
+# "Where none of the above facilitates a resolution, the situation may then be escalated to the Children
+# and Families Field Work Manager and ultimately to the Head of Service ... In most cases it would be
+# anticipated that a face to face discussion would ensue to include all parties."
+FACE_TO_FACE_GUIDANCE = ("In most cases a face to face discussion is expected, to include all parties, with the "
+                         "intention of reaching a resolution.")
+FACE_TO_FACE = Field("face_to_face", "Was there a face to face discussion with all parties?", "yesno",
+                     required=False, hint="The guidance expects one in most cases")
+
+
+def rung(slug: str, title: str, role: Role, top: bool = False, face_to_face: bool = False) -> Stage:
     return Stage(
         slug=slug,
         title=title,
         role=role,
         deadline=RUNG_DEADLINE,
-        record=DISCUSSION,
+        record=(*DISCUSSION, FACE_TO_FACE) if face_to_face else DISCUSSION,
         outcomes=(resolve(), FINAL if top else escalate()),
+        guidance=FACE_TO_FACE_GUIDANCE if face_to_face else "",
     )
 
 
@@ -110,8 +121,9 @@ escalation = Process(
         )),
         Ladder("social-work", "Social Work Services", when=SOCIAL_WORK, stages=(
             rung("team-leader", "Team Leader (Social Work)", SW_TEAM_LEADER),
-            rung("fieldwork-manager", "Children and Families Fieldwork Manager", CF_FIELDWORK_MANAGER),
-            rung("head-of-service", "Head of Service", HEAD_OF_SERVICE, top=True),
+            rung("fieldwork-manager", "Children and Families Fieldwork Manager", CF_FIELDWORK_MANAGER,
+                 face_to_face=True),
+            rung("head-of-service", "Head of Service", HEAD_OF_SERVICE, top=True, face_to_face=True),
         )),
     ),
 )
@@ -142,7 +154,8 @@ conference_dissent = Process(
                 role=HEAD_OF_SERVICE,
                 deadline=WorkingDays(1, from_="conference_date", since="the conference"),
                 record=(
-                    Field("received_on", "Date the dissent reached the Head of Service", "date", past=True),
+                    Field("received_on", "Date the dissent reached the Head of Service", "date", past=True,
+                          after="conference_date"),
                     Field("acknowledgement", "Acknowledgement note", "textarea", required=False),
                 ),
                 outcomes=(Outcome("acknowledged", "Dissent acknowledged: start the full review", "review"),),

@@ -293,3 +293,66 @@ def test_a_conference_date_more_than_two_years_back_is_refused(client):
     sign_in(client, WDC, TEACHER)
     refused = client.post(f"/{WDC}/api/cases", json=conference_dissent("2024-11-23"))
     assert refused.get_json()["errors"] == {"conference_date": ["Date of the case conference must be after 24 November 2024"]}
+
+
+def test_the_dissent_cannot_reach_the_head_of_service_before_the_conference(client, clock):
+    """"Acknowledgement of dissent from a child protection case conference must then be passed to the Head of
+    Service within one working day": the dissent reaches the Head of Service after the conference, never before.
+    The API says which date the answer must follow, and a date before it is refused with nothing saved."""
+    clock.set(london(2026, 11, 27, 15, 30))
+    opened = raise_case(client, conference_dissent("2026-11-27"))
+    described = {p["slug"]: p for p in client.get(f"/{WDC}/api/processes").get_json()}["conference-dissent"]
+    received = described["ladders"][0]["stages"][0]["record"][0]
+    assert received["name"] == "received_on" and received["after"] == "conference_date"
+    sign_in(client, WDC, HEAD_OF_SERVICE, "manager")
+    url = f"/{WDC}/api/cases/{opened['reference']}/actions"
+    refused = post_action(client, url, {"action": "acknowledged", "record": {"received_on": "2026-11-20"}})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {"received_on": [
+        "Date the dissent reached the Head of Service cannot be before the conference (27 November 2026)"]}
+    assert client.get(f"/{WDC}/api/cases/{opened['reference']}").get_json()["stage"]["slug"] == "acknowledgement"
+    assert post_action(client, url, {"action": "acknowledged", "record": {"received_on": "2026-11-27"}}).status_code == 200
+
+
+@pytest.mark.parametrize("received, due, day", [
+    ("2026-11-14", "2026-11-28", "Saturday 28 November 2026 is not a working day"),
+    ("2026-11-16", "2026-11-30", "Monday 30 November 2026 is not a working day"),   # St Andrew's Day
+])
+def test_a_review_due_on_a_non_working_day_says_so_on_the_case(client, clock, received, due, day):
+    """"a full review of information shared, the ensuing discussion and the decision reached will then be
+    undertaken within 14 days": 14 calendar days, which can end on a weekend or a holiday. The due date stays
+    where the guidance puts it (West Dunbartonshire's choice, to confirm), and the case says it is not a working
+    day."""
+    clock.set(london(2026, 11, 13, 15, 30))
+    opened = raise_case(client, conference_dissent("2026-11-13"))
+    clock.set(london(2026, 11, 17, 9, 0))
+    case = act(client, opened["reference"], HEAD_OF_SERVICE, "acknowledged", {"received_on": received})
+    assert case["stage"]["due_on"] == due
+    assert day in case["stage"]["due_note"]
+    sign_in(client, WDC, TEACHER)
+    page = client.get(f"/{WDC}/cases/{opened['reference']}").get_data(as_text=True)
+    assert day in page
+
+
+def test_a_face_to_face_discussion_is_expected_above_the_social_work_team_leader(client):
+    """"In most cases it would be anticipated that a face to face discussion would ensue to include all parties
+    with the intention of reaching a resolution.\""""
+    sign_in(client, WDC, TEACHER)
+    described = {p["slug"]: p for p in client.get(f"/{WDC}/api/processes").get_json()}["escalation"]
+    social_work = next(ladder for ladder in described["ladders"] if ladder["slug"] == "social-work")
+    for stage in social_work["stages"][1:]:
+        assert "face to face discussion" in stage["guidance"]
+        assert "face_to_face" in [f["name"] for f in stage["record"]]
+
+
+def test_the_rung_deadlines_the_guidance_does_not_set_are_marked_for_the_council_to_confirm(client):
+    """The escalation section names the rungs of each service but no number of days; the conference dissent's
+    "within one working day" and "within 14 days" are the guidance's own."""
+    sign_in(client, WDC, TEACHER)
+    described = {p["slug"]: p for p in client.get(f"/{WDC}/api/processes").get_json()}
+    for ladder in described["escalation"]["ladders"]:
+        for stage in ladder["stages"]:
+            assert stage["deadline_to_confirm"]
+            assert stage["deadline"].endswith("; not in the procedure, for the council to confirm")
+    for stage in described["conference-dissent"]["ladders"][0]["stages"]:
+        assert not stage["deadline_to_confirm"] and not stage["holder_to_confirm"]
