@@ -172,7 +172,7 @@ def p95_ms(times: list[float]) -> float:
 
 
 def figure(kind: str, name: str, value: float, goal: str) -> str:
-    text = f"{value:.2f}" if kind == "RATIO" else f"{value:.0f}"
+    text = f"{value:.2f}" if kind in ("RATIO", "SECONDS") else f"{value:.0f}"
     line = f"{kind} {name} {text} goal{goal}"
     print(line, flush=True)
     return line
