@@ -423,11 +423,13 @@ def _base(viewer, filters: Filters, today: date):
 
 def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor, cap: int) -> int:
     """How many rows come after this one, counting no further than cap + 1."""
-    where, _ = _conditions(viewer, filters, today)
+    where, needs_current = _conditions(viewer, filters, today)
     later = [and_(*segments[last.segment].where, _beyond(segments[last.segment].keys, last.values, False))]
     later += [and_(*segment.where) for segment in segments[last.segment + 1:]]
-    bounded = (_joined(viewer.visible_cases().order_by(None)).with_only_columns(literal(1))
-               .where(*where, or_(*later)).limit(cap + 1).subquery())
+    base = viewer.visible_cases().order_by(None)
+    if needs_current or len(segments) > 1 or filters.sort == "due":  # else the count reads the cases' index alone
+        base = _joined(base)
+    bounded = base.with_only_columns(literal(1)).where(*where, or_(*later)).limit(cap + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(bounded)) or 0
 
 
