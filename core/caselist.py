@@ -315,22 +315,23 @@ _VALUE = {"raised_at": lambda c, e: c.raised_at, "id": lambda c, e: c.id, "refer
 class Segment:
     where: tuple
     keys: tuple[Key, ...]
+    no_stage: bool = False  # the cases with no open stage: read from the cases alone (``_read``)
 
 
 def _segments(viewer, filters: Filters) -> list[Segment]:
     current = current_entry()
     newest = (Key(Case.raised_at, True, "datetime"), Key(Case.id, True, "int"))
     if filters.sort == "due":
-        runs = [((current.id.is_not(None),), (Key(current.due_on, False, "date"), *newest)),
-                ((current.id.is_(None),), newest)]
+        runs = [((current.id.is_not(None),), (Key(current.due_on, False, "date"), *newest), False),
+                ((current.id.is_(None),), newest, True)]
     elif filters.sort == "reference":
-        runs = [((), (Key(Case.reference, False, "str"), Key(Case.id, True, "int")))]
+        runs = [((), (Key(Case.reference, False, "str"), Key(Case.id, True, "int")), False)]
     else:
-        runs = [((), newest)]
+        runs = [((), newest, False)]
     if not _sorts_waiting(viewer):
-        return [Segment(where, keys) for where, keys in runs]
+        return [Segment(where, keys, bare) for where, keys, bare in runs]
     waits = case_when((waiting_for(viewer, current), 1), else_=0)
-    return [Segment((waits == flag, *where), keys) for flag in (1, 0) for where, keys in runs]
+    return [Segment((waits == flag, *where), keys, bare) for flag in (1, 0) for where, keys, bare in runs]
 
 
 def _segment_of(viewer, filters: Filters, entry, waiting) -> int:
@@ -396,7 +397,7 @@ def _ordered(keys: tuple[Key, ...], backward: bool) -> list:
 def _read(viewer, filters: Filters, today: date, segments: list[Segment], start: Cursor | None, backward: bool):
     """Up to a page of (segment, (case, entry, waiting)) from ``start`` on (or back), one query per segment
     it needs: usually one."""
-    where, _ = _conditions(viewer, filters, today)
+    where, needs_current = _conditions(viewer, filters, today)
     base = _base(viewer, filters, today)
     got: list = []
     order = range(len(segments) - 1, -1, -1) if backward else range(len(segments))
@@ -404,15 +405,26 @@ def _read(viewer, filters: Filters, today: date, segments: list[Segment], start:
         if start is not None and (index < start.segment if not backward else index > start.segment):
             continue
         segment = segments[index]
-        query = base.where(*where, *segment.where)
+        if segment.no_stage:
+            if needs_current or (_sorts_waiting(viewer) and index < len(segments) // 2):
+                continue  # a filter on the stage, or waiting for the viewer: no case without a stage is in it
+            # The cases alone, newest first down their index, each checked for an open stage: the planner
+            # would otherwise join every open stage to read a page of closed cases.
+            query = viewer.visible_cases().order_by(None).where(*where, ~_has_open_stage())
+        else:
+            query = base.where(*where, *segment.where)
         if start is not None and index == start.segment:
             query = query.where(_beyond(segment.keys, start.values, backward))
         rows = db.session.execute(query.order_by(*_ordered(segment.keys, backward))
                                   .limit(filters.per_page - len(got))).all()
-        got += [(index, row) for row in rows]
+        got += [(index, (row[0], None, False) if segment.no_stage else row) for row in rows]
         if len(got) == filters.per_page:
             break
     return got[::-1] if backward else got
+
+
+def _has_open_stage():
+    return select(StageEntry.id).where(StageEntry.case_id == Case.id, StageEntry.closed_at.is_(None)).exists()
 
 
 def _base(viewer, filters: Filters, today: date):
