@@ -460,9 +460,9 @@ def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
     if cursor is None:
         first = 0
     elif filters.before:
-        first = max(0, cursor.position - len(found))
-        if len(found) < filters.per_page:  # back at the start: show page 1 as it is now
-            return page_of(council, viewer, replace(filters, before="", after=""), today)
+        first = cursor.position - len(found)
+        if len(found) < filters.per_page or first <= 0:  # back at the top: page 1 as it is now (cases raised
+            return page_of(council, viewer, replace(filters, before="", after=""), today)  # since come first)
     else:
         first = cursor.position + 1
     return _page(council, viewer, filters, today, segments, found, first)

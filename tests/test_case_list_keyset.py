@@ -157,3 +157,18 @@ def test_a_page_link_that_was_edited_is_refused_and_the_first_page_shown(client)
     assert wrong_sort.status_code == 400, "a cursor of the due-date sort is not one of the reference sort"
     html = client.get(f"/{WDC}/cases/?before=%7B%7D").get_data(as_text=True)
     assert "This page link has expired" in html
+
+
+def test_previous_from_page_two_shows_the_top_of_the_list_with_cases_raised_since(make_app, clock):
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    second = client.get(f"/{WDC}/api/cases?per_page=5&after="
+                        + client.get(f"/{WDC}/api/cases?per_page=5").get_json()["next"]).get_json()
+    clock.set(london(2026, 11, 24, 10, 5))
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    newest = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ESCALATION}).get_json()
+    assert "reference" in newest, newest
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    back = client.get(f"/{WDC}/api/cases?per_page=5&before={second['previous']}").get_json()
+    assert back["page"] == 1 and back["previous"] is None
+    assert back["cases"][0]["reference"] == newest["reference"] and back["total"] == 38
