@@ -18,7 +18,8 @@ def _count(name, default):
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
-# Threaded workers, one process per core (2 on the reference 2-core machine), 4 threads each. A request
+# Threaded workers, one process per core (WEB_CONCURRENCY: 2 by default, for the reference 2-core
+# machine; set it to the core count elsewhere), 4 threads each. A request
 # spends much of its time waiting for PostgreSQL (about ten round trips to raise a case): another thread
 # of the same process runs meanwhile, where a sync worker would sit idle. More processes than cores
 # gain nothing (each runs one thread of Python at a time and the cores are full); more threads than 4
