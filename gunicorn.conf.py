@@ -18,6 +18,17 @@ def _count(name, default):
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
+# Threaded workers, one process per core (WEB_CONCURRENCY: 2 by default, for the reference 2-core
+# machine; set it to the core count elsewhere), 4 threads each. A request
+# spends much of its time waiting for PostgreSQL (about ten round trips to raise a case): another thread
+# of the same process runs meanwhile, where a sync worker would sit idle. More processes than cores
+# gain nothing (each runs one thread of Python at a time and the cores are full); more threads than 4
+# only queue for the same process. Threads used to queue on the reference counter's row lock (held from
+# numbering a case to commit: a backend waited on it in 76% of samples under load); a case is now numbered
+# in its transaction's last statement (core/cases.py), and that fell to about 15%. Measured in the same
+# turns by bench/submission.py (BENCH_PRODUCTION_VARIANTS, a loaded machine, noisy; bench/README.md):
+# 2 x 4 threads 0.43 of the floor, 2 x 2 0.35, 2 sync workers 0.26, 4 sync workers 0.23.
+worker_class = "gthread"
 workers = _count("WEB_CONCURRENCY", "2")
 threads = _count("CONCORD_WEB_THREADS", "4")
 preload_app = True

@@ -90,18 +90,23 @@ class Server(NamedTuple):
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT):
+def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, production: bool = False):
     """``gunicorn`` with sync workers on a free port: yields its ``Server`` once it answers.
 
     Concord and its floor get the same settings (bench/_gunicorn_conf.py: what gunicorn.conf.py
     does for speed — the app loaded in the master, ``gc.freeze()``, connections dropped at fork —
-    without its access log, which would cost both the same).
+    without its access log, which would cost both the same). With ``production``, the shipped
+    gunicorn.conf.py instead, as it is (its worker class, workers and threads, access log and all):
+    only the address is given.
     """
     port = free_port()
+    settings = (["--config", str(ROOT / "gunicorn.conf.py")] if production else
+                ["--config", str(ROOT / "bench" / "_gunicorn_conf.py"), "--workers", str(workers),
+                 "--worker-class", "sync", "--log-level", "warning"])
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", str(ROOT / "bench" / "_gunicorn_conf.py"), "--workers", str(workers),
-         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
-        env={**os.environ, **env}, cwd=str(cwd), stdout=subprocess.DEVNULL, start_new_session=True)
+        [str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}", app_spec],
+        env={**os.environ, **env}, cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL if production
+        else None, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -172,7 +177,7 @@ def p95_ms(times: list[float]) -> float:
 
 
 def figure(kind: str, name: str, value: float, goal: str) -> str:
-    text = f"{value:.2f}" if kind == "RATIO" else f"{value:.0f}"
+    text = f"{value:.2f}" if kind in ("RATIO", "SECONDS") else f"{value:.0f}"
     line = f"{kind} {name} {text} goal{goal}"
     print(line, flush=True)
     return line

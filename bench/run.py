@@ -2,7 +2,7 @@
 
 A benchmark is any ``bench/*.py`` whose name does not start with ``_`` (and is
 not this file); each runs in its own process and prints lines starting with
-``RATIO`` or ``P95MS``. Their own output is shown as it comes; the figure lines
+``RATIO``, ``P95MS`` or ``SECONDS``. Their own output is shown as it comes; the figure lines
 are printed again at the end, in a fixed order, with any failure named.
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["submission", "mail", "sweep", "case-list-100k", "reports-100k", "case-page-300-events", "directory-page",
+ORDER = ["submission", "submission-production", "mail", "sweep", "case-list-100k", "case-list-1m", "case-list-1m-deep",
+         "case-list-1m-sorted", "reports-100k", "case-page-300-events", "directory-page", "directory-import-2000",
          "startup"]
 
 
@@ -29,7 +30,7 @@ def main() -> int:
                                    text=True)
         for line in process.stdout:
             print(line, end="", flush=True)
-            if line.startswith(("RATIO ", "P95MS ")):
+            if line.startswith(("RATIO ", "P95MS ", "SECONDS ")):
                 figures.append(line.strip())
         if process.wait() != 0:
             failed.append(script.name)

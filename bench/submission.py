@@ -7,7 +7,9 @@ at a time), and take turns: five rounds of 2 s each (``BENCH_ROUNDS``,
 Concord is signed in once through the development sign-in API
 and the session cookie reused; the floor (bench/_floor_app.py) is a bare
 Flask + Flask-SQLAlchemy app inserting one row of the same size per POST.
-Prints ``RATIO submission <Concord req/s / floor req/s> goal>=0.7``.
+Prints ``RATIO submission <Concord req/s / floor req/s> goal>=0.7``, and ``RATIO submission-production``:
+Concord the same way but under the shipped gunicorn.conf.py as it is (worker class, workers, threads,
+access log: ``WEB_CONCURRENCY`` and ``CONCORD_WEB_THREADS`` from the environment), against the same floor.
 
 For information it also serves Concord's own writes as hand-written SQL with no
 sign-in, validation, plugins or ORM (bench/_by_hand_app.py), one statement at a
@@ -21,9 +23,11 @@ import json
 import os
 import sys
 import tempfile
+import threading
+import time
 import urllib.request
 from collections import Counter
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,7 +54,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 BY_HAND = ("statements", "one")
 REFUSED_NAME = "refused"
-LABELS = {"floor": "floor", "concord": "concord", "statements": "by hand, Concord's 11 statements",
+PRODUCTION = "production"
+LABELS = {"floor": "floor", "concord": "concord", PRODUCTION: "concord under the shipped gunicorn.conf.py", "statements": "by hand, Concord's 11 statements",
           "one": "by hand, one statement", REFUSED_NAME: "concord, signed in but refused at once (for information)"}
 
 
@@ -94,6 +99,34 @@ def prepare(url: str) -> None:
         _floor_app.db.engine.dispose()
 
 
+@contextmanager
+def lock_waits(url: str):
+    """Sample pg_stat_activity every 5 ms meanwhile: in how many samples a backend of this run's database
+    was waiting for a lock (a row lock: the reference counter's, in practice). Fills the yielded dict."""
+    from sqlalchemy import create_engine, text
+
+    counts, stop = {"samples": 0, "waiting": 0}, threading.Event()
+    engine = create_engine(url)
+
+    def sample():
+        with engine.connect() as conn:
+            query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                         "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
+            while not stop.is_set():
+                counts["samples"] += 1
+                counts["waiting"] += bool(conn.execute(query).scalar())
+                conn.rollback()
+                time.sleep(0.005)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield counts
+    finally:
+        stop.set()
+        sampler.join()
+        engine.dispose()
+
+
 def interleaved(servers: dict[str, tuple[Server, bytes]], url: str) -> dict[str, dict]:
     """Load each server in turn, ``ROUNDS`` times for ``SECONDS / ROUNDS`` each.
 
@@ -102,20 +135,25 @@ def interleaved(servers: dict[str, tuple[Server, bytes]], url: str) -> dict[str,
     server's processes and PostgreSQL's (/proc: the gunicorn process group, and
     the backends of this run's own database).
     """
-    totals = {name: {"requests": 0, "served": 0, "statuses": Counter(), "app": 0.0, "database": 0.0} for name in servers}
+    totals = {name: {"requests": 0, "served": 0, "statuses": Counter(), "app": 0.0, "database": 0.0, "samples": 0,
+                     "waiting": 0} for name in servers}
     for _ in range(ROUNDS):
         for name, (server, request) in servers.items():
             # Read again after the turn: a worker's first connection opens a PostgreSQL backend during it.
             app_cpu, database_cpu = cpu_seconds(process_group(server.pgid)), cpu_seconds(database_backends(url))
-            result = load(server.port, request, SECONDS / ROUNDS, warmup=0.5)
+            with lock_waits(url) as waits:
+                result = load(server.port, request, SECONDS / ROUNDS, warmup=0.5)
             total = totals[name]
             total["app"] += cpu_used(app_cpu, cpu_seconds(process_group(server.pgid)))
             total["database"] += cpu_used(database_cpu, cpu_seconds(database_backends(url)))
+            total["samples"] += waits["samples"]
+            total["waiting"] += waits["waiting"]
             total["requests"] += result["requests"]
             total["served"] += result["served"]
             total["statuses"].update(result["statuses"])
     return {name: {"rps": t["requests"] / SECONDS, "statuses": dict(t["statuses"]),
-                   "app_ms": t["app"] / t["served"] * 1000, "database_ms": t["database"] / t["served"] * 1000}
+                   "app_ms": t["app"] / t["served"] * 1000, "database_ms": t["database"] / t["served"] * 1000,
+                   "lock_share": t["waiting"] / max(1, t["samples"])}
             for name, t in totals.items()}
 
 
@@ -129,23 +167,37 @@ def main() -> list[str]:
             "CONCORD_DEV_SIGN_IN": "on",
             "CONCORD_RATE_LIMIT_API_WRITE": "off"}))
         cookie = sign_in(concord.port)  # the demo teacher: the by-hand servers read that user's row
+        production = running.enter_context(gunicorn("wsgi:app", {
+            "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development", "CONCORD_INSTANCE": instance,
+            "CONCORD_RATE_LIMIT_API_WRITE": "off"}, production=True))
         servers = {"floor": running.enter_context(gunicorn("bench._floor_app:app", {"DATABASE_URL": url})),
-                   "concord": concord}
+                   "concord": concord, PRODUCTION: production}
+        # For choosing gunicorn.conf.py's defaults: BENCH_PRODUCTION_VARIANTS=2x4,4x1 serves the shipped
+        # configuration with WEB_CONCURRENCY x CONCORD_WEB_THREADS each (1 thread: sync workers), in turns with the rest.
+        for variant in filter(None, os.environ.get("BENCH_PRODUCTION_VARIANTS", "").split(",")):
+            workers, threads = variant.split("x")
+            LABELS[variant] = f"concord under gunicorn.conf.py, {workers} workers x {threads} threads"
+            servers[variant] = running.enter_context(gunicorn("wsgi:app", {
+                "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
+                "CONCORD_INSTANCE": instance, "CONCORD_RATE_LIMIT_API_WRITE": "off", "WEB_CONCURRENCY": workers,
+                "CONCORD_WEB_THREADS": threads}, production=True))
         for how in BY_HAND:
             servers[how] = running.enter_context(gunicorn("bench._by_hand_app:app", {"DATABASE_URL": url, "BY_HAND": how}))
-        requests = {name: (server, request_bytes(server.port, cookie if name == "concord" else "")) for name, server in
-                    servers.items()}
+        requests = {name: (server, request_bytes(server.port, "" if name == "floor" or name in BY_HAND else cookie))
+                    for name, server in servers.items()}
         requests[REFUSED_NAME] = (concord, request_bytes(concord.port, cookie, REFUSED))
         results = interleaved(requests, url)
     base = results["floor"]
     for name, result in results.items():
         print(f"submission {LABELS[name]}: {result['rps']:.0f} req/s ({result['rps'] / base['rps']:.2f}x the floor); "
               f"CPU per request {result['app_ms']:.1f} ms in the app, {result['database_ms']:.1f} ms in PostgreSQL; "
+              f"a backend waiting for a lock in {result['lock_share']:.0%} of samples; "
               f"statuses {result['statuses']}")
     for name, result in results.items():
         assert set(result["statuses"]) == ({"400"} if name == REFUSED_NAME else {"201"}), (name, result)
     ours = results["concord"]
-    return [figure("RATIO", "submission", ours["rps"] / base["rps"], ">=0.7")]
+    return [figure("RATIO", "submission", ours["rps"] / base["rps"], ">=0.7"),
+            figure("RATIO", "submission-production", results[PRODUCTION]["rps"] / base["rps"], ">=0.7")]
 
 
 if __name__ == "__main__":

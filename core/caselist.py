@@ -7,9 +7,11 @@ every case into Python.
 """
 from __future__ import annotations
 
+import base64
+import json
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import and_, func, insert, literal, nulls_last, or_, select
@@ -46,14 +48,19 @@ class Filters:
     sort: str = "raised"
     page: int = 1
     per_page: int = PER_PAGE
+    after: str = ""      # a cursor (``Cursor.encode``): the page after this row
+    before: str = ""     # a cursor: the page before this row
 
     def args(self, **changes) -> dict:
-        """Query-string arguments for a link to this list with ``changes``."""
+        """Query-string arguments for a link to this list with ``changes`` (a page link: ``after`` or ``before``)."""
+        if {"after", "before", "page"} & changes.keys():
+            changes = {"after": "", "before": "", "page": 1, **changes}
         values = replace(self, **changes)
         out = {k: getattr(values, k) for k in ("status", "process", "stage", "agency", "area", "sort")}
         out["page"] = values.page
         if values.per_page != PER_PAGE:
             out["per_page"] = values.per_page
+        out["after"], out["before"] = values.after, values.before
         return {k: v for k, v in out.items() if v not in ("", None) and not (k == "sort" and v == "raised")
                 and not (k == "page" and v == 1)}
 
@@ -97,10 +104,16 @@ def parse(council: Council, args, q: str | None = None) -> tuple[Filters, dict]:
     page = _whole(get("page") or "1", 1, 1_000_000, "page", errors)
     per_page = _whole(get("per_page") or str(PER_PAGE), 1, MAX_PER_PAGE, "per_page", errors)
     q = (get("q") if q is None else q.strip())[:100]
+    sort = sort if sort in SORTS else "raised"
+    after, before = get("after"), get("before")
+    for name, value in (("after", after), ("before", before)):
+        if value and Cursor.decode(value, sort) is None:
+            errors[name] = ["This page link has expired: start again from the first page"]
     found = Filters(status if status in STATUSES else "", process if chosen else "",
                     stage if "stage" not in errors else "", agency if "agency" not in errors else "",
-                    area if "area" not in errors else "", q, sort if sort in SORTS else "raised",
-                    page or 1, per_page or PER_PAGE)
+                    area if "area" not in errors else "", q, sort,
+                    page or 1, per_page or PER_PAGE, after if "after" not in errors else "",
+                    before if "before" not in errors and not after else "")
     return found, errors
 
 
@@ -226,14 +239,24 @@ class Page:
     filters: Filters
     waiting: int | None = None
     exact: bool = True          # False: there are more than ``total`` cases
+    start: int = 0              # the position of the page's first row (0 = the top of the list)
+    links: dict = field(default_factory=dict)  # "previous" and "next": the cursors of the pages either side
 
     @property
     def first(self) -> int:
-        return (self.page - 1) * self.filters.per_page + 1 if self.total else 0
+        return self.start + 1 if self.rows else 0
 
     @property
     def last(self) -> int:
-        return min(self.total, self.page * self.filters.per_page)
+        return self.start + len(self.rows)
+
+    def link(self, which: str) -> dict | None:
+        """Query-string arguments for the previous or next page, or None at that end of the list."""
+        if which == "previous" and self.start and "previous" not in self.links:
+            return self.filters.args(page=1)  # an old numbered page: back to the top
+        if which not in self.links:
+            return None
+        return self.filters.args(**{"before" if which == "previous" else "after": self.links[which]})
 
 
 def _sorts_waiting(viewer) -> bool:
@@ -271,26 +294,227 @@ def count(viewer, filters: Filters, today: date, cap: int | None = None) -> int:
     return db.session.scalar(select(func.count()).select_from(bounded)) or 0
 
 
+# --- keyset paging -------------------------------------------------------------------------------
+#
+# The list's order is a run of segments, each read in the order of an index: for the due-date sort, the
+# cases at an open stage by due date (the open stages' partial index ``ix_stage_entry_open_due``), then
+# the rest newest first; for someone who holds rungs, what waits for them comes before the rest. A page
+# link carries the row it continues from (its segment and sort values: a ``Cursor``), so page 2,000
+# reads 25 rows from where page 1,999 ended, as page 1 does, instead of skipping 49,975 with OFFSET.
+
+
+@dataclass(frozen=True)
+class Key:
+    """One sort column of a segment: the SQL, its direction, and how its value is read off a row."""
+    column: object
+    descending: bool
+    kind: str  # "datetime", "date", "str" or "int": how the value is written in a cursor
+
+    def value(self, case: Case, entry: StageEntry | None):
+        return _VALUE[self.name](case, entry)
+
+    @property
+    def name(self) -> str:
+        return self.column.key
+
+
+_VALUE = {"raised_at": lambda c, e: c.raised_at, "id": lambda c, e: c.id, "reference": lambda c, e: c.reference,
+          "due_on": lambda c, e: e.due_on}
+
+
+@dataclass(frozen=True)
+class Segment:
+    where: tuple
+    keys: tuple[Key, ...]
+    no_stage: bool = False  # the cases with no open stage: read from the cases alone (``_read``)
+
+
+def _segments(viewer, filters: Filters) -> list[Segment]:
+    current = current_entry()
+    newest = (Key(Case.raised_at, True, "datetime"), Key(Case.id, True, "int"))
+    if filters.sort == "due":
+        runs = [((current.id.is_not(None),), (Key(current.due_on, False, "date"), *newest), False),
+                ((current.id.is_(None),), newest, True)]
+    elif filters.sort == "reference":
+        runs = [((), (Key(Case.reference, False, "str"), Key(Case.id, True, "int")), False)]
+    else:
+        runs = [((), newest, False)]
+    if not _sorts_waiting(viewer):
+        return [Segment(where, keys, bare) for where, keys, bare in runs]
+    waits = case_when((waiting_for(viewer, current), 1), else_=0)
+    return [Segment((waits == flag, *where), keys, bare) for flag in (1, 0) for where, keys, bare in runs]
+
+
+def _segment_of(viewer, filters: Filters, entry, waiting) -> int:
+    """Which segment a row read by ``matching`` belongs to."""
+    index = 1 if filters.sort == "due" and entry is None else 0
+    if _sorts_waiting(viewer) and not waiting:
+        index += 2 if filters.sort == "due" else 1
+    return index
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A row of the list, as a page link carries it: its segment, its sort values, its position (0 = first)."""
+    segment: int
+    values: tuple
+    position: int
+
+    def encode(self, keys: tuple[Key, ...]) -> str:
+        values = [v.isoformat() if k.kind in ("datetime", "date") else v for k, v in zip(keys, self.values, strict=True)]
+        text = json.dumps([self.segment, values, self.position], separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @staticmethod
+    def decode(text: str, sort: str, segments: list[Segment] | None = None) -> Cursor | None:
+        """The cursor in a page link, or None when it is not one this sort wrote (edited, or from another sort)."""
+        try:
+            segment, values, position = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            kinds = {"raised": [["datetime", "int"]], "reference": [["str", "int"]],
+                     "due": [["date", "datetime", "int"], ["datetime", "int"]]}[sort]
+            kinds = kinds[segment % len(kinds)] if isinstance(segment, int) and 0 <= segment < 4 else None
+            if kinds is None or len(values) != len(kinds) or not isinstance(position, int) or position < 0:
+                return None
+            read = [datetime.fromisoformat(v) if k == "datetime" else date.fromisoformat(v) if k == "date" else v
+                    for k, v in zip(kinds, values, strict=True)]
+            if any(not isinstance(v, {"str": str, "int": int}.get(k, object)) or isinstance(v, bool)
+                   for k, v in zip(kinds, read, strict=True)):
+                return None
+            if any(k == "datetime" and v.tzinfo is None for k, v in zip(kinds, read, strict=True)):
+                return None
+            if segments is not None and segment >= len(segments):
+                return None
+            return Cursor(segment, tuple(read), position)
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError, json.JSONDecodeError):
+            return None
+
+
+def _beyond(keys: tuple[Key, ...], values: tuple, backward: bool):
+    """SQL: the segment's rows after this row in its order (before it, ``backward``). The first key's bound
+    is repeated on its own, so the planner reads the index from that row on."""
+    def later(key, value):
+        return key.column < value if key.descending != backward else key.column > value
+
+    first = keys[0]
+    bound = first.column <= values[0] if first.descending != backward else first.column >= values[0]
+    return and_(bound, or_(*(and_(*(k.column == v for k, v in zip(keys[:i], values[:i], strict=True)),
+                                  later(keys[i], values[i])) for i in range(len(keys)))))
+
+
+def _ordered(keys: tuple[Key, ...], backward: bool) -> list:
+    return [k.column.desc() if k.descending != backward else k.column.asc() for k in keys]
+
+
+def _read(viewer, filters: Filters, today: date, segments: list[Segment], start: Cursor | None, backward: bool):
+    """Up to a page of (segment, (case, entry, waiting)) from ``start`` on (or back), one query per segment
+    it needs: usually one."""
+    where, needs_current = _conditions(viewer, filters, today)
+    base = _base(viewer, filters, today)
+    got: list = []
+    order = range(len(segments) - 1, -1, -1) if backward else range(len(segments))
+    for index in order:
+        if start is not None and (index < start.segment if not backward else index > start.segment):
+            continue
+        segment = segments[index]
+        if segment.no_stage:
+            if needs_current or (_sorts_waiting(viewer) and index < len(segments) // 2):
+                continue  # a filter on the stage, or waiting for the viewer: no case without a stage is in it
+            # The cases alone, newest first down their index, each checked for an open stage: the planner
+            # would otherwise join every open stage to read a page of closed cases.
+            query = viewer.visible_cases().order_by(None).where(*where, ~_has_open_stage())
+        else:
+            query = base.where(*where, *segment.where)
+        if start is not None and index == start.segment:
+            query = query.where(_beyond(segment.keys, start.values, backward))
+        rows = db.session.execute(query.order_by(*_ordered(segment.keys, backward))
+                                  .limit(filters.per_page - len(got))).all()
+        got += [(index, (row[0], None, False) if segment.no_stage else row) for row in rows]
+        if len(got) == filters.per_page:
+            break
+    return got[::-1] if backward else got
+
+
+def _has_open_stage():
+    return select(StageEntry.id).where(StageEntry.case_id == Case.id, StageEntry.closed_at.is_(None)).exists()
+
+
+def _base(viewer, filters: Filters, today: date):
+    current = current_entry()
+    waiting = waiting_for(viewer, current) if _sorts_waiting(viewer) else literal(False)
+    return _joined(viewer.visible_cases().order_by(None)).add_columns(current, waiting.label("waiting"))
+
+
+def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor, cap: int) -> int:
+    """How many rows come after this one, counting no further than cap + 1."""
+    where, needs_current = _conditions(viewer, filters, today)
+    later = [and_(*segments[last.segment].where, _beyond(segments[last.segment].keys, last.values, False))]
+    later += [and_(*segment.where) for segment in segments[last.segment + 1:]]
+    base = viewer.visible_cases().order_by(None)
+    if needs_current or len(segments) > 1 or filters.sort == "due":  # else the count reads the cases' index alone
+        base = _joined(base)
+    bounded = base.with_only_columns(literal(1)).where(*where, or_(*later)).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(bounded)) or 0
+
+
 def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
-    """One page of the list. Counting stops COUNT_CAP cases past this page, so a
-    council with 100,000 cases reads "more than 10,025" instead of counting them all."""
+    """One page of the list, read from where the page link says (``after``/``before``) in index order.
+
+    Counting stops COUNT_CAP cases past this page, so a council with 100,000 cases reads "more than
+    10,025" instead of counting them all. A ``page`` number other than 1 (an old link, the API) is
+    still read with OFFSET."""
+    segments = _segments(viewer, filters)
+    cursor = Cursor.decode(filters.after or filters.before, filters.sort, segments) \
+        if filters.after or filters.before else None
+    if cursor is None and filters.page > 1:
+        return _page_by_number(council, viewer, filters, today, segments)
+    found = _read(viewer, filters, today, segments, cursor, backward=bool(filters.before and cursor))
+    if cursor is None:
+        first = 0
+    elif filters.before:
+        first = cursor.position - len(found)
+        if len(found) < filters.per_page or first <= 0:  # back at the top: page 1 as it is now (cases raised
+            return page_of(council, viewer, replace(filters, before="", after=""), today)  # since come first)
+    else:
+        first = cursor.position + 1
+    return _page(council, viewer, filters, today, segments, found, first)
+
+
+def _page_by_number(council, viewer, filters: Filters, today: date, segments) -> Page:
     offset = (filters.page - 1) * filters.per_page
-    limit = offset + COUNT_CAP
-    counted = count(viewer, filters, today, cap=limit)
-    exact = counted <= limit
-    total = min(counted, limit)
-    pages = max(1, math.ceil(total / filters.per_page)) + (0 if exact else 1)
+    counted = count(viewer, filters, today, cap=offset + COUNT_CAP)
+    pages = max(1, math.ceil(min(counted, offset + COUNT_CAP) / filters.per_page))
     number = min(filters.page, pages)
-    found = db.session.execute(
-        matching(viewer, filters, today).limit(filters.per_page).offset((number - 1) * filters.per_page)
-    ).all()
-    rows = describe(council, viewer, found, today)
+    rows = db.session.execute(
+        matching(viewer, filters, today).limit(filters.per_page).offset((number - 1) * filters.per_page)).all()
+    found = [(_segment_of(viewer, filters, entry, waiting), (case, entry, waiting)) for case, entry, waiting in rows]
+    return _page(council, viewer, replace(filters, page=1), today, segments, found, (number - 1) * filters.per_page)
+
+
+def _page(council, viewer, filters: Filters, today: date, segments, found, first: int) -> Page:
+    """The page of rows ``found`` (segment, row) starting at position ``first``, with its links and count."""
+    cursors = [Cursor(index, tuple(k.value(case, entry) for k in segments[index].keys), first + i)
+               for i, (index, (case, entry, _)) in enumerate(found)]
+    if len(found) < filters.per_page:
+        after, exact = 0, True
+    else:
+        after = _count_after(viewer, filters, today, segments, cursors[-1], COUNT_CAP)
+        exact = after <= COUNT_CAP
+        after = min(after, COUNT_CAP)
+    total = first + len(found) + after
+    number = first // filters.per_page + 1
+    pages = max(number, math.ceil(total / filters.per_page)) + (0 if exact else 1)
+    rows = describe(council, viewer, [row for _, row in found], today)
     waiting = None
     if _sorts_waiting(viewer):
         waiting = db.session.scalar(_joined(viewer.visible_cases().order_by(None))
                                     .with_only_columns(func.count())
                                     .where(Case.status == "open", waiting_for(viewer, current_entry())))
-    return Page(rows, total, number, pages, replace(filters, page=number), waiting, exact)
+    links = {}
+    if found and first > 0:
+        links["previous"] = cursors[0].encode(segments[cursors[0].segment].keys)
+    if found and after:
+        links["next"] = cursors[-1].encode(segments[cursors[-1].segment].keys)
+    return Page(rows, total, number, pages, replace(filters, page=number), waiting, exact, first, links)
 
 
 def describe(council: Council, viewer, found, today: date) -> list[Row]:

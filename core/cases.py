@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cache
 from uuid import uuid4
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -83,17 +83,24 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
     with directory.rungs_read_together(council.slug, _rungs_read_entering(council, case, ladder.stages[0])):
         entry = _place(council, case, ladder.stages[0], moment)
         audit.record(case, raised_by, "open")
-        # One flush writes the case, its first stage and timeline. Only then is the reference allocated:
-        # the counter row stays locked until commit, so concurrent submissions queue for that last part only.
+        # One flush writes the case, its first stage and timeline.
         db.session.flush()
-        _set_reference(case, _allocate_reference(council, moment))
+        # Numbered now when something may read the reference before commit: a referred-on case (the case
+        # it came from names it in its timeline) or a plugin outside core hearing the changes. Otherwise
+        # numbered last (``_commit_with_reference``), so the counter's lock is held for one statement.
+        numbered = opened_from is not None or _plugins_hear_changes()
+        if numbered:
+            _set_reference(case, _allocate_reference(council, moment))
         _change(council, case, "opened", None)
         _change(council, case, "stage-entered", entry)
     if waiting is not None:
         _carry_on(council, waiting, case, process, moment, raised_by)
     _flag_if_late(council, process, case, waiting, moment)
     if opened_from is None:
-        db.session.commit()
+        if numbered:
+            db.session.commit()
+        else:
+            _commit_with_reference(council, case, moment)
     return case
 
 
@@ -154,6 +161,46 @@ class _RaiserDeadline:
 
     def __init__(self, rule):
         self.deadline = rule
+def _plugins_hear_changes() -> bool:
+    """Whether a plugin outside core implements ``concord_case_changed`` (it may read ``case.reference``)."""
+    return any(not impl.plugin_name.startswith("core.")
+               for impl in concord().pm.hook.concord_case_changed.get_hookimpls())
+
+
+def _commit_with_reference(council: Council, case: Case, moment: datetime) -> None:
+    """Give the case its reference in the transaction's last statement, and commit.
+
+    The counter row is locked from its upsert to the commit, so concurrent submissions queue for each
+    other there: everything else is written first (the outbox's rows too), leaving under the lock one
+    statement and the commit. References stay gap-free: the counter moves only if the case commits.
+    Until then the case carries a provisional reference, which nothing stores (the outbox keeps ids).
+    """
+    from .notify.outbox import write_planned  # the outbox is a plugin of the engine's, not a dependency
+
+    write_planned()
+    db.session.flush()
+    year = local_date(moment).year
+    params = {"council": council.slug, "year": year, "id": case.id, "prefix": f"{council.reference_prefix}-{year}-"}
+    if db.session.get_bind().dialect.name == "postgresql":
+        reference = db.session.execute(_NUMBER_THE_CASE, params).scalar_one()
+    else:  # SQLite: two statements (it locks the whole database for a write transaction anyway)
+        reference = _reference(council, year, db.session.execute(
+            _next_number(dialect_module()), {"council": council.slug, "year": year}).scalar_one())
+        db.session.execute(update(Case.__table__).where(Case.__table__.c.id == case.id).values(reference=reference))
+    set_committed_value(case, "reference", reference)
+    db.session.commit()
+
+
+# The counter's upsert and the case's reference in one statement (``_reference``'s format: at least four digits).
+_NUMBER_THE_CASE = text(
+    "WITH n AS (INSERT INTO reference_counter (council, year, last) VALUES (:council, :year, 1) "
+    "ON CONFLICT (council, year) DO UPDATE SET last = reference_counter.last + 1 RETURNING last) "
+    "UPDATE \"case\" SET reference = :prefix || lpad(n.last::text, greatest(4, length(n.last::text)), '0') "
+    "FROM n WHERE \"case\".id = :id RETURNING \"case\".reference")
+
+
+def _reference(council: Council, year: int, number: int) -> str:
+    return f"{council.reference_prefix}-{year}-{number:04d}"
 
 
 def raise_once(council: Council, process: Process, answers: dict, raised_by: User, key: str) -> tuple[Case, bool]:
@@ -535,7 +582,7 @@ def _allocate_reference(council: Council, moment: datetime) -> str:
     year = local_date(moment).year
     # One upsert: the row lock it takes makes concurrent submissions queue here until commit.
     number = db.session.execute(_next_number(dialect_module()), {"council": council.slug, "year": year}).scalar_one()
-    return f"{council.reference_prefix}-{year}-{number:04d}"
+    return _reference(council, year, number)
 
 
 @cache

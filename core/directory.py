@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,10 +60,37 @@ def assignees(council_slug: str, role: str, scope: str | None) -> list[Contact]:
     together = db.session.info.get(READ_TOGETHER, {})
     if (council_slug, role, scope) in together:
         return together[(council_slug, role, scope)]
+    whole = db.session.info.get(READ_WHOLE, {}).get(council_slug)
+    if whole is not None:
+        return _on_rung(whole.get(role, []), role, scope)
     return _read(council_slug, [(role, scope)])[(role, scope)]
 
 
 READ_TOGETHER = "concord.rungs_read_together"
+READ_WHOLE = "concord.directory_read_whole"
+
+
+@contextmanager
+def read_whole(council_slug: str):
+    """Read the council's active contacts in one query; ``assignees`` answers every rung from it inside the block.
+
+    For work over many open stages at once (re-planning after a directory change): one read instead
+    of one per stage. Nothing inside the block may change contacts.
+    """
+    before = db.session.info.get(READ_WHOLE)
+    found = db.session.scalars(
+        select(Contact).where(Contact.council == council_slug, Contact.active).order_by(Contact.name)).all()
+    by_role: dict[str, list[Contact]] = {}
+    for contact in found:
+        by_role.setdefault(contact.role, []).append(contact)
+    db.session.info[READ_WHOLE] = {**(before or {}), council_slug: by_role}
+    try:
+        yield
+    finally:
+        if before is None:
+            db.session.info.pop(READ_WHOLE, None)
+        else:
+            db.session.info[READ_WHOLE] = before
 
 
 @contextmanager
@@ -97,17 +125,18 @@ def _read(council_slug: str, rungs: list[tuple[str, str | None]]) -> dict[tuple[
     found = db.session.scalars(
         select(Contact).where(Contact.council == council_slug, Contact.active, or_(*on_rung)).order_by(Contact.name)
     ).all()
-    read: dict[tuple[str, str | None], list[Contact]] = {}
-    for role, scope in rungs:
-        of_role = [c for c in found if c.role == role]
-        council_wide = [c for c in of_role if c.scope is None]
-        if scope is None:
-            read[(role, scope)] = council_wide
-            continue
-        # Each scope of the rung ("each agency involved") by its own contacts, or the council-wide ones.
-        people = [c for part in scope.split(SCOPES) for c in ([c for c in of_role if c.scope == part] or council_wide)]
-        read[(role, scope)] = sorted({c.id: c for c in people}.values(), key=lambda c: c.name)
-    return read
+    return {(role, scope): _on_rung(found, role, scope) for role, scope in rungs}
+
+
+def _on_rung(found: Sequence[Contact], role: str, scope: str | None) -> list[Contact]:
+    """Of these active contacts, the rung's: those of each of its scopes ("each agency involved"), or else
+    the role's council-wide ones."""
+    of_role = [c for c in found if c.role == role]
+    council_wide = [c for c in of_role if c.scope is None]
+    if scope is None:
+        return council_wide
+    people = [c for part in scope.split(SCOPES) for c in ([c for c in of_role if c.scope == part] or council_wide)]
+    return sorted({c.id: c for c in people}.values(), key=lambda c: c.name)
 
 
 def identities(council_slug: str, email: str) -> list[User]:

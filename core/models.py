@@ -391,3 +391,8 @@ Index("ix_case_council_open", Case.council, Case.id, postgresql_include=["proces
 Index("ix_case_council_process_raised", Case.council, Case.process, Case.raised_at)
 Index("ix_stage_entry_current", StageEntry.case_id, StageEntry.due_on,
       postgresql_where=StageEntry.closed_at.is_(None), sqlite_where=StageEntry.closed_at.is_(None))
+# The list's sorts, read in index order a page at a time (core.caselist keyset paging): the open stages
+# by due date, and a council's cases by reference.
+Index("ix_stage_entry_open_due", StageEntry.due_on, StageEntry.case_id,
+      postgresql_where=StageEntry.closed_at.is_(None), sqlite_where=StageEntry.closed_at.is_(None))
+Index("ix_case_council_reference", Case.council, Case.reference)

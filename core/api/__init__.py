@@ -245,6 +245,10 @@ def _page_of_cases(viewer, args, where: str):
         "page": found.page,
         "pages": found.pages,
         "per_page": filters.per_page,
+        # Cursors: send one back as ``after`` (or ``before``) for the next (previous) page, at any depth
+        # for the cost of the first; ``page`` numbers still work, read with OFFSET.
+        "next": found.links.get("next"),
+        "previous": found.links.get("previous"),
     })
 
 

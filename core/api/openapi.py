@@ -202,6 +202,8 @@ LIST_FILTERS = (
     ("sort", {"type": "string", "enum": ["raised", "due", "reference"]}, "default raised"),
     ("page", {"type": "integer", "minimum": 1}, "default 1"),
     ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "default 25"),
+    ("after", {"type": "string"}, "the page after this cursor (a page's next): any depth for the cost of the first"),
+    ("before", {"type": "string"}, "the page before this cursor (a page's previous)"),
 )
 
 CASE_PAGE = {"type": "object", "properties": {
@@ -216,7 +218,9 @@ CASE_PAGE = {"type": "object", "properties": {
             "open", "overdue", "due-today", "late-on-arrival", "closed", "waiting-for-me"]}}}}},
     "total": {"type": "integer"},
     "total_is_exact": {"type": "boolean", "description": "false: counting stopped 10,000 past this page"},
-    "page": {"type": "integer"}, "pages": {"type": "integer"}, "per_page": {"type": "integer"}}}
+    "page": {"type": "integer"}, "pages": {"type": "integer"}, "per_page": {"type": "integer"},
+    "next": {"type": ["string", "null"], "description": "send as after= for the next page; null on the last"},
+    "previous": {"type": ["string", "null"], "description": "send as before= for the previous page"}}}
 
 
 def document(councils: dict | None = None, roles=()) -> dict:

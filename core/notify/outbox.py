@@ -7,17 +7,25 @@ entered (``replan`` refreshes them when an admin changes the directory).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, text, update
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from .. import directory
 from ..access import holders
 from ..calendar import calendar_for
 from ..clock import LONDON, local_date
 from ..hookspecs import hookimpl
-from ..models import Case, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
+from ..models import (
+    Case,
+    ScheduledNotification,
+    StageEntry,
+    StageOffer,
+    User,
+    db,
+    insert_ignoring_duplicates,
+)
 from ..procedures import process_of
 from ..roles import SAFEGUARDING_LEAD
 from ..runtime import now
@@ -118,7 +126,13 @@ def tell_leads_rung_empty(council, entry: StageEntry) -> None:
         schedule(entry.case, entry, RUNG_EMPTY, email, now())
 
 
+LEADS_READ = "concord.leads_read"
+
+
 def leads_of(council_slug: str) -> list[str]:
+    read = db.session.info.get(LEADS_READ, {})
+    if council_slug in read:  # inside ``replan``: read once for all the stages
+        return read[council_slug]
     users = db.session.scalars(select(User).where(User.council == council_slug))
     return sorted({u.email for u in users if SAFEGUARDING_LEAD in (u.roles or [])})
 
@@ -182,22 +196,33 @@ def replan_entry(council, entry: StageEntry, moment: datetime) -> None:
     passed; the rest are planned afresh (the dedupe key stops repeats).
     """
     write_planned()
-    case = entry.case
-    wanted = set(rung_emails(council, entry))
-    overdue_wanted = wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}
+    wanted = _wanted(council, entry)
     today = local_date(moment)
     rows = db.session.scalars(select(ScheduledNotification).where(
         ScheduledNotification.stage_entry_id == entry.id,
         ScheduledNotification.state.in_(("pending", "cancelled")))).all()
     for row in rows:
-        if row.kind == LONG_OVERDUE:  # to the leads and the raiser, whoever holds the stage
-            continue
-        keep = row.recipient in (overdue_wanted if row.kind == OVERDUE else wanted)
-        if row.state == "pending" and not keep:
-            row.state = "cancelled"
-        elif row.state == "cancelled" and keep and _still_timely(row, entry, today):
-            row.state = "pending"
-    plan_stage(council, case, entry, moment)
+        row.state = _replanned_state(row, entry, wanted, today)
+    plan_stage(council, entry.case, entry, moment)
+
+
+def _wanted(council, entry: StageEntry) -> tuple[set[str], set[str]]:
+    """Who should hear of the stage now: (its own messages, its overdue message)."""
+    case = entry.case
+    wanted = set(rung_emails(council, entry))
+    return wanted, wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}
+
+
+def _replanned_state(row, entry: StageEntry, wanted: tuple[set[str], set[str]], today: date) -> str:
+    """A pending or cancelled row's state once the stage's recipients are ``wanted`` (``_wanted``)."""
+    if row.kind == LONG_OVERDUE:  # to the leads and the raiser, whoever holds the stage
+        return row.state
+    keep = row.recipient in (wanted[1] if row.kind == OVERDUE else wanted[0])
+    if row.state == "pending" and not keep:
+        return "cancelled"
+    if row.state == "cancelled" and keep and _still_timely(row, entry, today):
+        return "pending"
+    return row.state
 
 
 def _still_timely(row: ScheduledNotification, entry: StageEntry, today: date) -> bool:
@@ -209,10 +234,69 @@ def _still_timely(row: ScheduledNotification, entry: StageEntry, today: date) ->
 
 
 def replan(council) -> None:
-    """After a directory change: open stages reach the people now on their rung."""
+    """After a directory change: open stages reach the people now on their rung.
+
+    What ``replan_entry`` does for each of the council's open stages, done for them all at once: the
+    stages (with their cases, raisers and offers), their messages' rows and the directory are each
+    read in one query, the rows whose state changes are updated in one statement, and the new rows
+    written in one INSERT, leaving out those already there. A directory import costs the same few
+    statements however many open stages the council has.
+    """
     moment = now()
+    today = local_date(moment)
+    write_planned()
+    open_stages = (select(StageEntry.id).join(Case)
+                   .where(Case.council == council.slug, StageEntry.closed_at.is_(None)))
     entries = db.session.scalars(
-        select(StageEntry).join(Case).where(Case.council == council.slug, StageEntry.closed_at.is_(None))
+        select(StageEntry).join(StageEntry.case).where(Case.council == council.slug, StageEntry.closed_at.is_(None))
+        .options(contains_eager(StageEntry.case).selectinload(Case.raised_by),
+                 selectinload(StageEntry.offers).joinedload(StageOffer.contact))
     ).all()
-    for entry in entries:
-        replan_entry(council, entry, moment)
+    rows: dict[int, list] = {}
+    known = set()
+    for row in db.session.execute(
+            select(ScheduledNotification.id, ScheduledNotification.stage_entry_id, ScheduledNotification.kind,
+                   ScheduledNotification.recipient, ScheduledNotification.state, ScheduledNotification.dedupe_key)
+            .where(ScheduledNotification.stage_entry_id.in_(open_stages))):
+        known.add(row.dedupe_key)
+        if row.state in ("pending", "cancelled"):
+            rows.setdefault(row.stage_entry_id, []).append(row)
+    changed = []
+    db.session.info[LEADS_READ] = {council.slug: leads_of(council.slug)}
+    try:
+        with directory.read_whole(council.slug):
+            for entry in entries:
+                wanted = _wanted(council, entry)
+                changed += [{"id": row.id, "state": state} for row in rows.get(entry.id, ())
+                            if (state := _replanned_state(row, entry, wanted, today)) != row.state]
+                plan_stage(council, entry.case, entry, moment)
+    finally:
+        db.session.info.pop(LEADS_READ, None)
+    if changed:
+        # By primary key, as one executemany; nothing here has these rows loaded as objects.
+        db.session.execute(update(ScheduledNotification), changed)
+    _write_many([row for key, row in db.session.info.pop(PLANNED, {}).items() if key not in known])
+
+
+_COLUMNS = ("council", "case_id", "stage_entry_id", "kind", "recipient", "dedupe_key", "send_after", "state",
+            "attempts", "created_at")
+_TYPES = ("varchar", "integer", "integer", "varchar", "varchar", "varchar", "timestamp", "varchar", "integer",
+          "timestamp")
+_INSERT_FROM_ARRAYS = text(
+    f"INSERT INTO scheduled_notification ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))
+    + ") ON CONFLICT DO NOTHING")
+
+
+def _write_many(rows: list[dict]) -> None:
+    """Planned rows, skipping any already there (the dedupe key), however many: on PostgreSQL one INSERT
+    of one array per column (a re-plan may write a hundred thousand rows: everyone newly above a stage
+    hears if it goes overdue), elsewhere one executemany. The same rows either way (tests/test_directory_import.py)."""
+    if not rows:
+        return
+    if db.session.get_bind().dialect.name != "postgresql":
+        insert_ignoring_duplicates(ScheduledNotification, rows)
+        return
+    utc = {"send_after", "created_at"}  # stored as naive UTC, as UTCDateTime stores them
+    db.session.execute(_INSERT_FROM_ARRAYS, {
+        c: [r[c].astimezone(UTC).replace(tzinfo=None) if c in utc else r[c] for r in rows] for c in _COLUMNS})

@@ -1,0 +1,134 @@
+"""The case list at national scale: 1,000,000 cases of one council on PostgreSQL, keyset pages.
+
+Loads ``BENCH_LIST_CASES`` (1,000,000; fewer for a quick run) cases of West Dunbartonshire as
+bench/case_list.py does (COPY, then VACUUM ANALYZE; about 2.5% of them open), signs in a
+safeguarding lead and times through the Flask test client, ``BENCH_LIST_REQUESTS`` (100) requests
+each after 5 warm-up ones:
+
+* ``case-list-1m``: the first page, newest first;
+* ``case-list-1m-deep``: the page 2,000 pages down (row 50,000: ``BENCH_LIST_DEEP``), reached by
+  its cursor as the "Next" link of the page before gives it;
+* ``case-list-1m-sorted``: the Education route sorted by due date, first page, and 2,000 pages
+  down it (the worse p95 of the two).
+
+For information it also times page 2,000 by number (``?page=2000``, read with OFFSET as before).
+Goal: each p95 under 50 ms. With ``BENCH_EXPLAIN=1`` it prints PostgreSQL's plan of each page's
+queries.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import figure, fresh_database, migrated_app  # noqa: E402
+
+COUNCIL = "westdunbartonshire"
+CASES = int(os.environ.get("BENCH_LIST_CASES", "1000000"))
+REQUESTS = int(os.environ.get("BENCH_LIST_REQUESTS", "100"))
+DEEP = int(os.environ.get("BENCH_LIST_DEEP", "50000"))
+EDUCATION = "process=escalation&agency=education&sort=due"
+
+
+def cursor_at(client, query: str, position: int) -> str:
+    """The cursor a "Next" link carries to the page starting at ``position`` (a multiple of 25) of this list:
+    the API's ``next`` of the page before, read once by its number (with OFFSET, untimed)."""
+    got = client.get(f"/{COUNCIL}/api/cases?{query}&per_page=25&page={position // 25}").get_json()
+    assert got["page"] == position // 25 and got["next"], got.get("errors")
+    return got["next"]
+
+
+def timed(client, path: str) -> float:
+    from statistics import quantiles
+
+    for _ in range(5):
+        assert client.get(path).status_code == 200
+    times = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    p95 = quantiles(times, n=20)[-1]
+    print(f"{path[:110]}: median {sorted(times)[len(times) // 2]:.1f} ms, p95 {p95:.1f} ms", flush=True)
+    return p95
+
+
+def explain(app, client, path: str) -> None:
+    from sqlalchemy import event
+
+    from core.models import db
+
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("SELECT") and "case" in statement:
+            seen.append((statement, parameters))
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        for statement, parameters in seen:
+            if "FROM \"case\"" not in statement and "FROM case" not in statement:
+                continue
+            cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters)
+            print("\n".join(r[0] for r in cur.fetchall()[:25]), "\n", flush=True)
+    finally:
+        raw.close()
+
+
+def main() -> list[str]:
+    from bench.case_list import load
+    from core.testing import seed_demo_directories
+
+    with fresh_database("list") as url:
+        app = migrated_app(url, DEV_SIGN_IN=True, CONCORD_ENV="development")
+        with app.app_context():
+            seed_demo_directories(app)
+        began = time.perf_counter()
+        load(app, CASES)
+        print(f"loaded {CASES:,} cases in {time.perf_counter() - began:.0f} s", flush=True)
+        gc.collect()
+        gc.freeze()
+        client = app.test_client()
+        assert client.post(f"/{COUNCIL}/api/dev/session",
+                           json={"email": "lead@wdc.example.org", "role": "safeguarding-lead"}).status_code == 200
+        first = f"/{COUNCIL}/cases/"
+        education = f"/{COUNCIL}/cases/?{EDUCATION}"
+        deep = min(DEEP, CASES - 50) // 25 * 25
+        sorted_deep = min(DEEP, CASES // 10) // 25 * 25  # the Education route is about a fifth of the cases
+        pages = {
+            "first": first,
+            "deep": f"{first}?after={cursor_at(client, 'sort=raised', deep)}",
+            "sorted": education,
+            "sorted-deep": f"{education}&after={cursor_at(client, EDUCATION, sorted_deep)}",
+            "offset": f"{first}?page={deep // 25}",
+        }
+        if os.environ.get("BENCH_EXPLAIN"):
+            for path in pages.values():
+                print("==", path[:100])
+                explain(app, client, path)
+        print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        p95 = {name: timed(client, path) for name, path in pages.items()}
+        print(f"for information: page {deep // 25:,} by number (OFFSET) p95 {p95['offset']:.0f} ms")
+        with app.app_context():
+            from core.models import db
+
+            db.engine.dispose()
+    return [figure("P95MS", "case-list-1m", p95["first"], "<50"),
+            figure("P95MS", "case-list-1m-deep", p95["deep"], "<50"),
+            figure("P95MS", "case-list-1m-sorted", max(p95["sorted"], p95["sorted-deep"]), "<50")]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Keyset paging of the case list: every sort read page by page from the row the last page ended at.
+
+Each test runs on SQLite and on PostgreSQL (the ``app`` fixtures); the expected order is worked out
+here in Python from the cases themselves, so both databases are shown to give the same rows in the
+same order, for every sort, walking forward to a deep page and back.
+"""
+import base64
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import event, select
+
+from core.models import Case, StageEntry, db
+from core.testing import london, sign_in
+
+WDC = "westdunbartonshire"
+LEAD = "lead@wdc.example.org"
+HEAD = "head.establishment@wdc.example.org"
+ESCALATION = {
+    "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Social work team",
+    "decision": "Closed the referral.", "disagreement": "New concerns.", "tried": "Spoke to the worker.",
+}
+DISSENT = {
+    "conference_date": "2026-09-30", "chair_name": "Ari Vance", "chair_email": "chair@wdc.example.org",
+    "agency": "Health", "decision": "No plan.", "reasons": "Risk remains.",
+}
+
+
+def build(make_app, clock):
+    """37 cases: raised in three batches (ties on the time raised), 9 closed, open stages due on 4 days."""
+    app = make_app(RATE_LIMIT_API_WRITE="1000/minute")
+    client = app.test_client()
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    for batch, (process, body, n) in enumerate([("escalation", ESCALATION, 13), ("conference-dissent", DISSENT, 12),
+                                                ("escalation", ESCALATION, 12)]):
+        clock.set(london(2026, 11, 20 + batch, 9, 0))
+        for _ in range(n):
+            assert client.post(f"/{WDC}/api/cases", json={"process": process, "answers": body}).status_code == 201
+    clock.set(london(2026, 11, 24, 10, 0))
+    with app.app_context():
+        entries = db.session.scalars(select(StageEntry).order_by(StageEntry.id)).all()
+        for i, entry in enumerate(entries):
+            if i % 4 == 1:
+                entry.closed_at = entry.case.closed_at = london(2026, 11, 23, 12, 0)
+                entry.case.status, entry.outcome, entry.case.outcome = "closed", "resolved", "resolved"
+            else:
+                entry.due_on = date(2026, 11, 25) + timedelta(days=i % 3 * 2)  # ties on the due date
+        db.session.commit()
+    return app, client
+
+
+def expected(app, sort, waiting_first=False, seen_by=None):
+    with app.app_context():
+        cases = db.session.scalars(select(Case)).all()
+        rows = []
+        for case in cases:
+            entry = case.current
+            if seen_by == "head" and case.process != "escalation":
+                continue
+            key = {"raised": (-case.raised_at.timestamp(), -case.id),
+                   "reference": (case.reference, -case.id),
+                   "due": (0, entry.due_on.toordinal(), -case.raised_at.timestamp(), -case.id) if entry
+                   else (1, 0, -case.raised_at.timestamp(), -case.id)}[sort]
+            if waiting_first:
+                key = (0 if entry else 1, *key)
+            rows.append((key, case.reference))
+        return [reference for _, reference in sorted(rows)]
+
+
+def walk(client, sort, per_page=5):
+    """Every page forward by its next cursor, then back from the last by previous: references per page."""
+    pages, got = [], client.get(f"/{WDC}/api/cases?sort={sort}&per_page={per_page}").get_json()
+    pages.append(got)
+    while got["next"]:
+        got = client.get(f"/{WDC}/api/cases?sort={sort}&per_page={per_page}&after={got['next']}").get_json()
+        pages.append(got)
+    back = [got]
+    while got["previous"]:
+        got = client.get(f"/{WDC}/api/cases?sort={sort}&per_page={per_page}&before={got['previous']}").get_json()
+        back.append(got)
+    return pages, back[::-1]
+
+
+def references(pages):
+    return [[c["reference"] for c in page["cases"]] for page in pages]
+
+
+def test_every_sort_pages_forward_and_back_in_the_same_order_on_both_databases(make_app, clock):
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    for sort in ("raised", "due", "reference"):
+        forward, backward = walk(client, sort)
+        order = expected(app, sort)
+        assert [r for page in references(forward) for r in page] == order, sort
+        assert references(backward) == references(forward), sort
+        assert [p["page"] for p in forward] == list(range(1, 9)) and forward[-1]["pages"] == 8, sort
+        assert all(p["total"] == 37 and p["total_is_exact"] for p in forward), sort
+
+
+def test_someone_holding_a_rung_pages_through_what_waits_for_them_first(make_app, clock):
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, HEAD, "manager")
+    for sort in ("raised", "due"):
+        forward, backward = walk(client, sort, per_page=4)
+        assert [r for page in references(forward) for r in page] == expected(app, sort, True, "head"), sort
+        assert references(backward) == references(forward), sort
+
+
+def test_a_deep_page_is_the_same_rows_by_cursor_as_by_page_number(make_app, clock):
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    for sort in ("raised", "due", "reference"):
+        forward, _ = walk(client, sort, per_page=4)
+        by_number = client.get(f"/{WDC}/api/cases?sort={sort}&per_page=4&page=7").get_json()
+        assert by_number["cases"] == forward[6]["cases"] and by_number["page"] == 7, sort
+        assert by_number["next"] == forward[6]["next"], "an old numbered page links on by cursor"
+
+
+def statements(app, client, path):
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_):
+        seen.append(1)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen), response.get_data(as_text=True)
+
+
+def test_a_deep_page_of_the_list_costs_the_statements_of_the_first(make_app, clock):
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    for sort in ("raised", "due"):
+        first, html = statements(app, client, f"/{WDC}/cases/?sort={sort}&per_page=4")
+        assert "Showing 1 to 4 of 37 cases" in html
+        for _ in range(6):
+            link = re.search(r'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next">', html).group(1)
+            deep, html = statements(app, client, link.replace("&amp;", "&"))
+        assert "Showing 25 to 28 of 37 cases" in html and "(page 7 of 10)" in html
+        assert deep == first, sort
+        back = re.search(r'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="prev">', html).group(1)
+        assert "Showing 21 to 24 of 37 cases" in client.get(back.replace("&amp;", "&")).get_data(as_text=True)
+
+
+def test_a_page_link_that_was_edited_is_refused_and_the_first_page_shown(client):
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    refused = client.get(f"/{WDC}/api/cases?after=not-a-cursor")
+    assert refused.status_code == 400 and "after" in refused.get_json()["errors"]
+    due = base64.urlsafe_b64encode(b'[0,["2026-11-25","2026-11-24T10:00:00+00:00",1],0]').decode()
+    assert client.get(f"/{WDC}/api/cases?sort=due&after={due}").status_code == 200
+    wrong_sort = client.get(f"/{WDC}/api/cases?sort=reference&after={due}")
+    assert wrong_sort.status_code == 400, "a cursor of the due-date sort is not one of the reference sort"
+    html = client.get(f"/{WDC}/cases/?before=%7B%7D").get_data(as_text=True)
+    assert "This page link has expired" in html
+
+
+def test_previous_from_page_two_shows_the_top_of_the_list_with_cases_raised_since(make_app, clock):
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    second = client.get(f"/{WDC}/api/cases?per_page=5&after="
+                        + client.get(f"/{WDC}/api/cases?per_page=5").get_json()["next"]).get_json()
+    clock.set(london(2026, 11, 24, 10, 5))
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    newest = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ESCALATION}).get_json()
+    assert "reference" in newest, newest
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    back = client.get(f"/{WDC}/api/cases?per_page=5&before={second['previous']}").get_json()
+    assert back["page"] == 1 and back["previous"] is None
+    assert back["cases"][0]["reference"] == newest["reference"] and back["total"] == 38
