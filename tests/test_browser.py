@@ -56,8 +56,8 @@ def test_a_teacher_raises_a_disagreement_in_the_browser(live_server, browser, tm
     browser.find_element(By.CSS_SELECTOR, "button[name=confirmed]").click()
     WebDriverWait(browser, 5).until(shows.title_contains("WDC-2026-0001"))
 
-    banner = browser.find_element(By.CLASS_NAME, "govuk-notification-banner")
-    assert "Your reference is WDC-2026-0001" in banner.text
+    panel = browser.find_element(By.CLASS_NAME, "govuk-panel--confirmation")
+    assert "Your case has been raised" in panel.text and "WDC-2026-0001" in panel.text
     assert "Head of Establishment" in browser.find_element(By.TAG_NAME, "main").text
     assert policy_violations(browser) == []
     browser.save_screenshot(str(tmp_path / "case.png"))

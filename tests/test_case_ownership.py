@@ -339,8 +339,9 @@ def test_confirming_check_your_answers_twice_raises_one_case(app, client, clock)
             "raise_token": token, "what": "A decision", "confirmed": "yes"}
     first = client.post(f"/{C}/cases/new/line-management", data=form)
     again = client.post(f"/{C}/cases/new/line-management", data=form, follow_redirects=True)
-    assert first.headers["Location"].endswith("/cases/CHS-2026-0001")
-    assert "You had already raised this: your reference is CHS-2026-0001" in again.get_data(as_text=True)
+    assert first.headers["Location"].endswith("/cases/CHS-2026-0001/raised")
+    assert "You had already raised this: it has not been raised twice" in again.get_data(as_text=True)
+    assert "CHS-2026-0001" in again.get_data(as_text=True)
     assert count(app, Case) == 1
 
 

@@ -7,6 +7,7 @@ import secrets
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from .. import audit, caselist, cases, exports
 from ..access import FULL, PROGRESS, TAKEN
@@ -104,35 +105,107 @@ def choose():
     return render_template("cases/choose.html")
 
 
-@bp.route("/new/<process>", methods=["GET", "POST"])
-def raise_case(process):
+# Answers waiting on "Check your answers", per process, in the server-side session
+# (never in a URL or a hidden field): {"token": raise token, "data": {field: [raw values]}}.
+PENDING_KEY = "raising"
+# The last case raised from each process's form in this session, for the note on a fresh form.
+RAISED_KEY = "raised"
+
+
+def _process_or_404(slug):
     try:
-        process = g.council.process(process)
+        return g.council.process(slug)
     except KeyError:
         abort(404)
-    form = intake_form_class(process)()
-    # One token per visit to the form, carried through "Check your answers": a
-    # repeated or replayed confirmation finds the case it already opened.
-    token = request.form.get("raise_token", "")
-    if not RAISE_TOKEN.fullmatch(token):
-        token = secrets.token_urlsafe(24)
+
+
+def _pending(process):
+    return (session.get(PENDING_KEY) or {}).get(process.slug)
+
+
+def _keep_pending(process, form, token):
+    data = {f.name: [str(v) for v in (f.raw_data or [])] for f in form if f.name != "csrf_token"}
+    session[PENDING_KEY] = {**(session.get(PENDING_KEY) or {}), process.slug: {"token": token, "data": data}}
+
+
+def _drop_pending(process):
+    session[PENDING_KEY] = {k: v for k, v in (session.get(PENDING_KEY) or {}).items() if k != process.slug}
+
+
+def _pending_form(process, pending, checked=False):
+    """The form filled with the kept answers; ``checked``: to validate them, where no CSRF token is posted."""
+    return intake_form_class(process)(formdata=MultiDict(
+        [(name, value) for name, values in pending["data"].items() for value in values]),
+        **({"meta": {"csrf": False}} if checked else {}))
+
+
+@bp.route("/new/<process>", methods=["GET", "POST"])
+def raise_case(process):
+    process = _process_or_404(process)
+    pending = _pending(process)
+    if request.method == "GET" and pending:  # Back from, or Change on, "Check your answers": the answers are kept
+        form, token = _pending_form(process, pending), pending["token"]
+    else:
+        form = intake_form_class(process)()
+        # One token per visit to the form, carried through "Check your answers": a
+        # repeated or replayed confirmation finds the case it already opened.
+        token = request.form.get("raise_token", "")
+        if not RAISE_TOKEN.fullmatch(token):
+            token = secrets.token_urlsafe(24)
     if request.method == "POST" and form.validate():
-        answers = answers_of(form, process.intake)
-        if request.form.get("confirmed") == "yes":
-            try:
-                case, created = cases.raise_once(g.council, process, answers, g.viewer.user, f"form:{token}")
-            except cases.CaseError as e:
-                return render_template("cases/raise.html", process=process, form=form, problem=str(e),
-                                       raise_token=token), 409
-            if created:
-                flash(f"Your reference is {case.reference}", "success")
-            else:
-                flash(f"You had already raised this: your reference is {case.reference}", "success")
-            return redirect(url_for("cases.show", reference=case.reference))
-        if request.form.get("change") != "yes":
-            return render_template("cases/check.html", process=process, form=form, answers=answers,
-                                   raise_token=token)
-    return render_template("cases/raise.html", process=process, form=form, raise_token=token)
+        if request.form.get("confirmed") == "yes":  # answers and confirmation in one post (no check page)
+            return _raise(process, form, token)
+        _keep_pending(process, form, token)
+        return redirect(url_for("cases.check", process=process.slug), 303)
+    raised = None if pending else (session.get(RAISED_KEY) or {}).get(process.slug)
+    return render_template("cases/raise.html", process=process, form=form, raise_token=token, raised=raised)
+
+
+@bp.route("/new/<process>/check", methods=["GET", "POST"])
+def check(process):
+    """Check your answers: a page of its own (post/redirect/get), so Back and reload never resubmit."""
+    process = _process_or_404(process)
+    pending = _pending(process)
+    if pending is None:
+        token = request.form.get("raise_token", "")
+        if request.method == "POST" and RAISE_TOKEN.fullmatch(token):
+            case = cases.raised_with(g.council, g.viewer.user, f"form:{token}")
+            if case is not None:  # "Raise it" pressed again after it was raised
+                return redirect(url_for("cases.raised", reference=case.reference), 303)
+        return redirect(url_for("cases.raise_case", process=process.slug), 303)
+    form = _pending_form(process, pending, checked=True)
+    if not form.validate():  # the form changed under the answers: ask again, with the reasons
+        return render_template("cases/raise.html", process=process, form=form, raise_token=pending["token"],
+                               action=url_for("cases.raise_case", process=process.slug))
+    if request.method == "POST" and request.form.get("confirmed") == "yes":
+        return _raise(process, form, pending["token"])
+    return render_template("cases/check.html", process=process, form=form,
+                           answers=answers_of(form, process.intake), raise_token=pending["token"])
+
+
+def _raise(process, form, token):
+    try:
+        case, created = cases.raise_once(g.council, process, answers_of(form, process.intake), g.viewer.user,
+                                         f"form:{token}")
+    except cases.CaseError as e:
+        return render_template("cases/raise.html", process=process, form=form, problem=str(e),
+                               raise_token=token, action=url_for("cases.raise_case", process=process.slug)), 409
+    _drop_pending(process)
+    session[RAISED_KEY] = {**(session.get(RAISED_KEY) or {}), process.slug: case.reference}
+    if not created:
+        flash("You had already raised this: it has not been raised twice", "info")
+    return redirect(url_for("cases.raised", reference=case.reference), 303)
+
+
+@bp.get("/<reference>/raised")
+def raised(reference):
+    """The confirmation panel: the reference and what happens next, for the person who raised it."""
+    case, _ = _case_or_404(reference, need=None)
+    if case.raised_by_id != g.viewer.user.id:
+        return redirect(url_for("cases.show", reference=case.reference))
+    stage = cases.stage_of(g.council, case, case.current) if case.current is not None else None
+    return render_template("cases/raised.html", case=case, process=cases.process_of(g.council, case), stage=stage,
+                           holders=cases.holders(case.current) if case.current else [])
 
 
 def _case_page():
