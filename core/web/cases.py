@@ -238,6 +238,19 @@ def _case_or_404(reference, need=FULL, options=()):
     return case, seen
 
 
+def _problem(text: str, field: str | None = None, value: str | None = None) -> None:
+    """A problem with a form posted here and redirected back: shown in the page's error summary, linked to
+    ``field`` (an element id), with what was typed kept for the field."""
+    flash({"text": text, **({"href": f"#{field}"} if field else {})}, "problem")
+    if field and value is not None:
+        _keep({field: value})
+
+
+def _keep(values: dict) -> None:
+    """What was typed in a form posted here, given back once to the page it is redirected to."""
+    flash(values, "kept")
+
+
 def _posted_entry() -> int | None:
     try:
         return int(request.form.get("entry", ""))
@@ -264,7 +277,7 @@ def show(reference):
         try:
             cases.open_entry(case, _posted_entry())
         except cases.CaseError as e:  # a form posted twice, or after someone else acted: nothing happens
-            flash(str(e), "problem")
+            _problem(str(e))
             return redirect(url_for("cases.show", reference=case.reference))
         if form is None:
             abort(404)
@@ -273,7 +286,7 @@ def show(reference):
             try:
                 cases.act(g.council, case, form.action.data, record, g.viewer.user, _posted_entry())
             except cases.StaleEntry as e:
-                flash(str(e), "problem")
+                _problem(str(e))
                 return redirect(url_for("cases.show", reference=case.reference))
             except cases.CaseError as e:
                 form.action.errors = [str(e)]
@@ -311,7 +324,7 @@ def take(reference):
     try:
         cases.take(g.council, case, g.viewer.user, _posted_entry())
     except cases.CaseError as e:
-        flash(str(e), "problem")
+        _problem(str(e))
     else:
         flash("You have taken this stage: it is yours now", "success")
     return redirect(url_for("cases.show", reference=case.reference))
@@ -323,14 +336,14 @@ def withdraw(reference):
     if not g.viewer.may_withdraw(case):
         abort(404)
     reason = request.form.get("reason", "").strip()
-    problem = text_problem(reason, multiline=True)
+    problem = "Enter why you are withdrawing it" if not reason else text_problem(reason, multiline=True)
     if problem:
-        flash(f"Why you are withdrawing it {problem}", "problem")
+        _problem(problem if not reason else f"Why you are withdrawing it {problem}", "withdraw-reason", reason)
         return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.act(g.council, case, cases.WITHDRAW, {"reason": reason}, g.viewer.user, _posted_entry())
     except cases.CaseError as e:
-        flash(str(e), "problem")
+        _problem(str(e))
     else:
         flash("You have withdrawn this case", "success")
     return redirect(url_for("cases.show", reference=case.reference))
@@ -342,18 +355,24 @@ def reassign(reference):
     if not g.viewer.is_lead or case.current is None:
         abort(404)
     email, name, note = (request.form.get(k, "").strip() for k in ("email", "name", "note"))
-    if not EMAIL.fullmatch(email) or not note:
-        flash("Enter the email address of the person to reassign to, and a note saying why", "problem")
-        return redirect(url_for("cases.show", reference=case.reference))
-    problem = next((f"{label} {p}" for label, text, multiline in (("Name", name, False), ("Note", note, True))
-                    if (p := text_problem(text, multiline))), None)
-    if problem:
-        flash(problem, "problem")
+    problems = [(f"{label} {p}", field, text) for label, field, text, multiline in (
+        ("Name", "reassign-name", name, False), ("Note", "reassign-note", note, True))
+        if (p := text_problem(text, multiline))]
+    if not EMAIL.fullmatch(email):
+        problems.insert(0, ("Enter an email address in the right format, like name@example.org" if email else
+                            "Enter the email address of the person to reassign to", "reassign-email", email))
+    if not note:
+        problems.append(("Enter a note saying why you are reassigning it", "reassign-note", note))
+    if problems:
+        kept = {"reassign-name": name, "reassign-email": email, "reassign-note": note}
+        for text, field, _ in problems:
+            _problem(text, field)
+        _keep(kept)
         return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.reassign(g.council, case, g.viewer.user, _posted_entry(), email, name[:200], note[:2000])
     except cases.CaseError as e:
-        flash(str(e), "problem")
+        _problem(str(e))
     else:
         flash("The stage has been reassigned", "success")
     return redirect(url_for("cases.show", reference=case.reference))
