@@ -210,7 +210,7 @@ def test_the_raiser_cannot_act_on_their_own_case_and_their_rung_goes_to_the_othe
     post_action(client, f"/{C}/api/cases/{reference}/actions", {"action": "escalate", "record": {"notes": "Noted."}})
     case = case_json(client, reference)
     assert [a["email"] for a in case["stage"]["assignees"]] == [MANAGER_TWO]
-    assert any("You hold this rung yourself, so it is offered to the other people on it" in e["summary"]
+    assert any("The person who raised it is on this rung, so it is offered to the other people on it" in e["summary"]
                for e in case["timeline"])
 
     sign_in(client, C, MANAGER_ONE, "manager")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from sqlalchemy import select
@@ -97,7 +97,7 @@ class Change:
 
     @property
     def title(self) -> str:
-        group = self.group.replace("-", " ")
+        group = current_app.jinja_env.filters["meeting_group"](self.group)  # "CP Dissents Group", not its slug
         return {
             "add-closure": f"Add {long_date(self.day)} as a closure day",
             "remove-closure": f"Remove the closure day on {long_date(self.day)}",
@@ -110,7 +110,7 @@ class Change:
     @property
     def because(self) -> str:
         """The reason on each moved case's timeline."""
-        group = self.group.replace("-", " ")
+        group = current_app.jinja_env.filters["meeting_group"](self.group)  # "CP Dissents Group", not its slug
         return {
             "add-closure": f"{long_date(self.day)} became a closure day ({self.reason})",
             "remove-closure": f"{long_date(self.day)} is no longer a closure day",
