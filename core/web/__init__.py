@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         people,
         ratelimit,
         reports,
+        session_timeout,
         site,
         texts_admin,
     )
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(texts_admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(site.council_bp)
+    session_timeout.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     ratelimit.init_app(app)
