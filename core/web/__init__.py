@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         home,
         hygiene,
         learning,
+        look,
         people,
         ratelimit,
         reports,
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(texts_admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(site.council_bp)
+    app.register_blueprint(look.bp)
     session_timeout.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

@@ -25,6 +25,8 @@ from core.plugin import (
     resolve,
 )
 
+from .look import LOOK
+
 HERE = Path(__file__).parent
 
 LOCALITIES = ("Wigtownshire", "Stewartry", "Nithsdale", "Annandale and Eskdale")
@@ -196,6 +198,7 @@ escalation = Process(
 COUNCIL = Council(
     slug="dumfriesgalloway",
     name="Dumfries and Galloway Council",
+    look=LOOK,
     nation="SCT",
     reference_prefix="DG",
     processes=(escalation,),

@@ -22,6 +22,8 @@ from core.plugin import (
     escalate,
 )
 
+from .look import LOOK
+
 HERE = Path(__file__).parent
 
 SCU_SERVICE_LEAD = Role("scu-service-lead", "Service lead for the Safeguarding Children Unit (with your service lead)")
@@ -220,6 +222,7 @@ formal_dissent = Process(
 COUNCIL = Council(
     slug="gloucestershire",
     name="Gloucestershire County Council",
+    look=LOOK,
     nation="ENG",
     reference_prefix="GCC",
     processes=(conference_dissent, formal_dissent),
