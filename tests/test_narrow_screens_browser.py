@@ -92,3 +92,20 @@ def test_the_ladder_and_the_charts_keep_readable_text(live_server, browser, clie
     sizes = browser.execute_script(SMALLEST_TEXT, ".concord-chart")
     assert sizes and min(sizes) >= 11, sizes
     assert accessibility_violations(browser) == []
+
+
+def test_printed_the_ladders_text_version_is_open(live_server, browser, client):
+    api_sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS})
+    dev_sign_in(browser, live_server, WDC, "lead@wdc.example.org", "safeguarding-lead")
+    browser.get(f"{live_server}/{WDC}/cases/WDC-2026-0001")
+    shown = "return document.querySelector('details.app-print-open ol').checkVisibility()"
+    assert browser.execute_script(shown) is False, "closed on screen"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert browser.execute_script(shown) is True, "print styles open it"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert browser.find_element(By.CSS_SELECTOR, "details.app-print-open").get_attribute("open") is not None
+    browser.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    assert browser.find_element(By.CSS_SELECTOR, "details.app-print-open").get_attribute("open") is None, \
+        "closed again after printing"
