@@ -16,6 +16,7 @@ OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
     from . import (
+        admin_hub,
         audit,
         calendar_admin,
         cases,
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(site.council_bp)
     app.register_blueprint(look.bp)
+    app.register_blueprint(admin_hub.bp)
     session_timeout.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
