@@ -263,6 +263,15 @@ class Ladder:
 
 
 @dataclass(frozen=True)
+class QuestionPage:
+    """One page of a process's form (GOV.UK: one thing, or a small group, per page): its heading
+    and its questions by field name. A process without pages asks one question a page."""
+
+    title: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Process:
     """Something a practitioner can raise, e.g. "dissent at a conference".
 
@@ -281,6 +290,7 @@ class Process:
     outcome_to: tuple[str, ...] = ()
     out_of_scope: str = ""
     example: tuple[tuple[str, str], ...] = ()  # (field, answer) pairs the procedure dry run starts from
+    pages: tuple[QuestionPage, ...] = ()  # the form's question pages; none: one question a page
 
     def field(self, name: str) -> Field:
         for f in self.intake:

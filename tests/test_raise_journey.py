@@ -35,14 +35,16 @@ def test_valid_answers_redirect_to_a_check_your_answers_page_that_can_be_reloade
     assert check.status_code == 200 and "Check your answers" in page
     assert "Vale of Leven" in page and "Talked to the worker." in page
     assert client.get(posted.headers["Location"]).status_code == 200, "a reload is a GET: nothing to resubmit"
-    assert f'href="/{WDC}/cases/new/escalation?change=decision#decision"' in page
+    assert f'href="/{WDC}/cases/new/escalation/3?change=yes#decision"' in page, "to the page that asks it"
 
 
 def test_change_opens_the_form_with_the_answers_kept(client):
     sign_in(client, WDC, "teacher.demo@wdc.example.org")
     answered(client)
-    form = client.get(f"/{WDC}/cases/new/escalation?change=decision").get_data(as_text=True)
-    assert "Social work area team" in form and "Talked to the worker." in form
+    first = client.get(f"/{WDC}/cases/new/escalation?change=yes").get_data(as_text=True)
+    assert 'value="Education Services" checked' in first and 'value="Vale of Leven" checked' in first
+    form = client.get(f"/{WDC}/cases/new/escalation/2?change=yes").get_data(as_text=True)
+    assert 'value="Social work area team"' in form
 
 
 def test_raise_it_shows_a_confirmation_panel_and_back_does_not_raise_again(client, clock):

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from .. import audit, caselist, cases, exports
 from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
-from ..forms import answers_of, intake_form_class, record_form_class, record_of
+from ..forms import answers_of, intake_form_class, page_of, question_pages, record_form_class, record_of
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
 from .hygiene import text_problem
 from .tenancy import council_blueprint
@@ -141,24 +141,89 @@ def _pending_form(process, pending, checked=False):
 
 @bp.route("/new/<process>", methods=["GET", "POST"])
 def raise_case(process):
+    """The first question page; a post of every answer at once (no ``page``) is checked as one form."""
     process = _process_or_404(process)
-    pending = _pending(process)
-    if request.method == "GET" and pending:  # Back from, or Change on, "Check your answers": the answers are kept
-        form, token = _pending_form(process, pending), pending["token"]
-    else:
-        form = intake_form_class(process)()
-        # One token per visit to the form, carried through "Check your answers": a
-        # repeated or replayed confirmation finds the case it already opened.
-        token = request.form.get("raise_token", "")
-        if not RAISE_TOKEN.fullmatch(token):
-            token = secrets.token_urlsafe(24)
-    if request.method == "POST" and form.validate():
+    if request.method == "GET" or request.form.get("page"):
+        return _question(process, 1)
+    form = intake_form_class(process)()
+    token = _token()
+    if form.validate():
         if request.form.get("confirmed") == "yes":  # answers and confirmation in one post (no check page)
             return _raise(process, form, token)
         _keep_pending(process, form, token)
         return redirect(url_for("cases.check", process=process.slug), 303)
+    return render_template("cases/raise.html", process=process, form=form, raise_token=token)
+
+
+@bp.route("/new/<process>/<int:number>", methods=["GET", "POST"])
+def question(process, number):
+    return _question(_process_or_404(process), number)
+
+
+def _token():
+    # One token per visit to the form, carried through "Check your answers": a
+    # repeated or replayed confirmation finds the case it already opened.
+    token = request.form.get("raise_token", "")
+    return token if RAISE_TOKEN.fullmatch(token) else secrets.token_urlsafe(24)
+
+
+def _page_url(process, number, **args):
+    if number == 1:
+        return url_for("cases.raise_case", process=process.slug, **args)
+    return url_for("cases.question", process=process.slug, number=number, **args)
+
+
+def _next_page(process, form, number, step=1):
+    """The next (or, with step=-1, previous) page with a question asked, given the answers; None past either end."""
+    pages = question_pages(process)
+    n = number + step
+    while 1 <= n <= len(pages):
+        if form.visible(pages[n - 1].fields):
+            return n
+        n += step
+    return None
+
+
+def _question(process, number):
+    """One question page: its answers join the others kept for this form, then on to the next page
+    asked (a question not asked is skipped), or back to "Check your answers" after a change."""
+    pages = question_pages(process)
+    if not 1 <= number <= len(pages):
+        abort(404)
+    page = pages[number - 1]
+    pending = _pending(process)
+    token = pending["token"] if pending else _token()
+    kept = MultiDict([(k, v) for k, values in (pending["data"] if pending else {}).items() for v in values])
+    if request.method == "POST":
+        mine = set(page.fields)
+        kept = MultiDict([(k, v) for k, v in kept.items(multi=True) if k not in mine]
+                         + [(k, v) for k in page.fields for v in request.form.getlist(k)])
+    form = intake_form_class(process)(formdata=kept, meta={"csrf": False})
+    if request.method == "POST":
+        form.validate()
+        asked = set(form.visible(page.fields))
+        for field in form:
+            if field.name not in asked:
+                field.errors = []
+        form._errors = None
+        _keep_pending(process, form, token)
+        if not form.errors:
+            after = _next_page(process, form, number)
+            if request.form.get("change") == "yes" or after is None:
+                return redirect(url_for("cases.check", process=process.slug), 303)
+            return redirect(_page_url(process, after), 303)
+    asked = form.visible(page.fields)
+    if not asked:  # nothing on this page applies to the answers given: on to the next
+        after = _next_page(process, form, number)
+        return redirect(_page_url(process, after) if after else url_for("cases.check", process=process.slug), 303)
+    before = _next_page(process, form, number, step=-1)
     raised = None if pending else (session.get(RAISED_KEY) or {}).get(process.slug)
-    return render_template("cases/raise.html", process=process, form=form, raise_token=token, raised=raised)
+    return render_template(
+        "cases/question.html", process=process, form=form, page=page, number=number, raise_token=token,
+        raised=raised, change=request.values.get("change") == "yes", names=set(page.fields),
+        heading=len(asked) == 1 and len(page.fields) == 1,
+        back=_page_url(process, before) if before else url_for("cases.choose"),
+        action=_page_url(process, number))
 
 
 @bp.route("/new/<process>/check", methods=["GET", "POST"])
@@ -174,13 +239,16 @@ def check(process):
                 return redirect(url_for("cases.raised", reference=case.reference), 303)
         return redirect(url_for("cases.raise_case", process=process.slug), 303)
     form = _pending_form(process, pending, checked=True)
-    if not form.validate():  # the form changed under the answers: ask again, with the reasons
-        return render_template("cases/raise.html", process=process, form=form, raise_token=pending["token"],
-                               action=url_for("cases.raise_case", process=process.slug))
+    if not form.validate():  # a question not yet answered (or the form changed): the first page that needs it
+        missing = next(page_of(process, f.name) for f in form if f.errors)
+        return redirect(_page_url(process, missing), 303)
     if request.method == "POST" and request.form.get("confirmed") == "yes":
         return _raise(process, form, pending["token"])
+    last = _next_page(process, form, len(question_pages(process)) + 1, step=-1)
     return render_template("cases/check.html", process=process, form=form,
-                           answers=answers_of(form, process.intake), raise_token=pending["token"])
+                           answers=answers_of(form, process.intake), raise_token=pending["token"],
+                           change_url=lambda name: _page_url(process, page_of(process, name), change="yes") + "#" + name,
+                           back=_page_url(process, last or 1))
 
 
 def _raise(process, form, token):

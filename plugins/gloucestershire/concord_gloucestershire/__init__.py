@@ -16,6 +16,7 @@ from core.plugin import (
     Ladder,
     Outcome,
     Process,
+    QuestionPage,
     Role,
     Stage,
     WorkingDays,
@@ -178,6 +179,19 @@ formal_dissent = Process(
         "conference."
     ),
     intake=APPENDIX_1,
+    # Appendix 1's 18 questions on eight pages: the three that decide whether this form is the right
+    # one, each on its own, then its sections.
+    pages=(
+        QuestionPage("Who are you?", ("raising_as",)),
+        QuestionPage("Did you attend the conference?", ("attended",)),
+        QuestionPage("Has your dissent been reviewed?", ("reviewed",)),
+        QuestionPage("About you", ("professional_name", "professional_role", "agency", "professional_phone",
+                                   "professional_email")),
+        QuestionPage("Your manager", ("manager_details", "discussed_with_line_manager")),
+        QuestionPage("The child or children", ("child_names", "child_dobs")),
+        QuestionPage("The conference", ("conference_date", "chair_name", "chair_email", "made_subject_to_plan")),
+        QuestionPage("Your dissent", ("rationale", "signature")),
+    ),
     outcome_to=("chair_email",),
     out_of_scope=OUT_OF_SCOPE,
     ladders=(
