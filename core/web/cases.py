@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from .. import audit, caselist, cases, exports
+from .. import audit, caselist, cases, drafts, exports
 from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
 from ..forms import answers_of, intake_form_class, page_of, question_pages, record_form_class, record_of
@@ -47,8 +47,11 @@ def mine():
                          "case list" + (f" ({filters.status})" if filters.status else ""))
     db.session.commit()
     error_list = [{"text": msgs[0], "href": f"#filter-{name}"} for name, msgs in errors.items()]
+    offered = {p.slug for p in g.council.processes}
+    saved = [d for d in drafts.mine(g.viewer.user) if d.process in offered]
+    db.session.commit()
     return render_template("cases/list.html", page=found, filters=filters, errors=errors, error_list=error_list,
-                           **_filter_choices(filters))
+                           drafts=saved, **_filter_choices(filters))
 
 
 SEARCH_KEY = "case_search"
@@ -207,6 +210,12 @@ def _question(process, number):
                 field.errors = []
         form._errors = None
         _keep_pending(process, form, token)
+        if request.form.get("save") == "yes":  # "Save and come back later": the answers so far, as they are
+            draft = drafts.save(g.viewer.user, process.slug, _pending(process)["data"])
+            db.session.commit()
+            flash(f"Your answers to ‘{process.title}’ are saved until {local_date(draft.expires_at):%-d %B %Y}. "
+                  "Continue them from your cases.", "success")
+            return redirect(url_for("cases.mine"), 303)
         if not form.errors:
             after = _next_page(process, form, number)
             if request.form.get("change") == "yes" or after is None:
@@ -218,12 +227,40 @@ def _question(process, number):
         return redirect(_page_url(process, after) if after else url_for("cases.check", process=process.slug), 303)
     before = _next_page(process, form, number, step=-1)
     raised = None if pending else (session.get(RAISED_KEY) or {}).get(process.slug)
+    saved = None if pending else drafts.find(g.viewer.user, process.slug)
     return render_template(
         "cases/question.html", process=process, form=form, page=page, number=number, raise_token=token,
-        raised=raised, change=request.values.get("change") == "yes", names=set(page.fields),
+        raised=raised, saved=saved, change=request.values.get("change") == "yes", names=set(page.fields),
         heading=len(asked) == 1 and len(page.fields) == 1,
         back=_page_url(process, before) if before else url_for("cases.choose"),
         action=_page_url(process, number))
+
+
+@bp.get("/new/<process>/draft")
+def resume(process):
+    """Continue a saved draft: its answers back in the form, at the first page still to answer (or the check)."""
+    process = _process_or_404(process)
+    draft = drafts.find(g.viewer.user, process.slug)
+    db.session.commit()
+    if draft is None:
+        flash("There are no saved answers to that form: they may have expired", "info")
+        return redirect(url_for("cases.mine"), 303)
+    pending = {"token": secrets.token_urlsafe(24), "data": draft.answers}
+    session[PENDING_KEY] = {**(session.get(PENDING_KEY) or {}), process.slug: pending}
+    form = _pending_form(process, pending, checked=True)
+    if form.validate():
+        return redirect(url_for("cases.check", process=process.slug), 303)
+    return redirect(_page_url(process, next(page_of(process, f.name) for f in form if f.errors)), 303)
+
+
+@bp.post("/new/<process>/draft/delete")
+def delete_draft(process):
+    process = _process_or_404(process)
+    if drafts.discard(g.viewer.user, process.slug):
+        db.session.commit()
+        _drop_pending(process)
+        flash(f"Your saved answers to ‘{process.title}’ have been deleted", "success")
+    return redirect(url_for("cases.mine"), 303)
 
 
 @bp.route("/new/<process>/check", methods=["GET", "POST"])
@@ -259,6 +296,8 @@ def _raise(process, form, token):
         return render_template("cases/raise.html", process=process, form=form, problem=str(e),
                                raise_token=token, action=url_for("cases.raise_case", process=process.slug)), 409
     _drop_pending(process)
+    if drafts.discard(g.viewer.user, process.slug):  # raised: the saved answers are not kept twice
+        db.session.commit()
     session[RAISED_KEY] = {**(session.get(RAISED_KEY) or {}), process.slug: case.reference}
     if not created:
         flash("You had already raised this: it has not been raised twice", "info")
