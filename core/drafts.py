@@ -50,8 +50,12 @@ def find(user: User, process: str) -> Draft | None:
 
 
 def mine(user: User) -> list[Draft]:
-    purge_expired(user.council)
-    return list(db.session.scalars(select(Draft).where(Draft.user_id == user.id).order_by(Draft.saved_at.desc())))
+    """This person's drafts, newest first; expired ones are deleted (a second statement only when there are any)."""
+    moment = now()
+    found = list(db.session.scalars(select(Draft).where(Draft.user_id == user.id).order_by(Draft.saved_at.desc())))
+    if any(d.expires_at <= moment for d in found):
+        purge_expired(user.council)
+    return [d for d in found if d.expires_at > moment]
 
 
 def discard(user: User, process: str) -> bool:
