@@ -87,3 +87,11 @@ def test_an_expired_draft_is_gone(app, client, clock):
     sign_in(client, WDC, TEACHER)
     assert 'data-testid="drafts"' not in client.get(f"/{WDC}/cases/").get_data(as_text=True)
     assert drafts_in(app) == 0, "deleted, not only hidden"
+
+
+def test_text_that_cannot_be_stored_is_refused_not_saved(app, client):
+    sign_in(client, WDC, TEACHER)
+    post_page(client, f"/{WDC}/cases/new/escalation", agency="Social Work Services")
+    refused = post_page(client, f"/{WDC}/cases/new/escalation/2", other_agency="Area\x00team", save="yes")
+    assert refused.status_code == 200 and "cannot be saved" in refused.get_data(as_text=True)
+    assert drafts_in(app) == 0

@@ -14,7 +14,7 @@ from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
 from ..forms import answers_of, intake_form_class, page_of, question_pages, record_form_class, record_of
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
-from .hygiene import text_problem
+from .hygiene import text_problem, unsavable
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -210,8 +210,11 @@ def _question(process, number):
                 field.errors = []
         form._errors = None
         _keep_pending(process, form, token)
-        if request.form.get("save") == "yes":  # "Save and come back later": the answers so far, as they are
-            draft = drafts.save(g.viewer.user, process.slug, _pending(process)["data"])
+        data = _pending(process)["data"]
+        if request.form.get("save") == "yes" and not any(unsavable(v) for vs in data.values() for v in vs):
+            # "Save and come back later": the answers so far, as they are (text that cannot be stored is
+            # refused below, with this page's other problems)
+            draft = drafts.save(g.viewer.user, process.slug, data)
             db.session.commit()
             flash(f"Your answers to ‘{process.title}’ are saved until {local_date(draft.expires_at):%-d %B %Y}. "
                   "Continue them from your cases.", "success")
