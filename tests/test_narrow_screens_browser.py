@@ -3,6 +3,8 @@ the case list stacks so Due and Status are on screen, and the ladder and charts 
 (they scroll inside their own box instead of shrinking)."""
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as shows
+from selenium.webdriver.support.ui import WebDriverWait
 
 from core.testing import sign_in as api_sign_in
 from tests.test_browser import accessibility_violations
@@ -40,6 +42,7 @@ def dev_sign_in(browser, live_server, council, email, role):
     browser.find_element(By.ID, "email").send_keys(email)
     browser.find_element(By.CSS_SELECTOR, f"input[name=role][value={role}]").click()
     browser.find_element(By.CSS_SELECTOR, "#main-content button.govuk-button").click()
+    WebDriverWait(browser, 10).until(shows.title_contains("Home"))
 
 
 def fits(browser):
