@@ -39,3 +39,20 @@ def test_a_teacher_saves_half_a_form_and_continues_it_later(live_server, browser
     WebDriverWait(browser, 5).until(shows.url_contains("/escalation/2"))
     assert browser.find_element(By.ID, "other_agency").get_attribute("value") == "Area team"
     assert policy_violations(browser) == []
+
+
+def test_a_long_forms_task_list_is_accessible_and_leads_into_a_section(live_server, browser):
+    browser.get(f"{live_server}/gloucestershire/dev/sign-in")
+    browser.find_element(By.ID, "email").send_keys("worker@gcc.example.org")
+    browser.find_element(By.CSS_SELECTOR, "input[name=role][value=practitioner]").click()
+    browser.find_element(By.CSS_SELECTOR, "#main-content button.govuk-button").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("Home"))
+    browser.get(f"{live_server}/gloucestershire/cases/new/formal-dissent")
+    browser.find_element(By.LINK_TEXT, "See all the sections of this form").click()
+    WebDriverWait(browser, 5).until(shows.title_contains("Sections"))
+    assert "Not yet started" in browser.find_element(By.CLASS_NAME, "govuk-task-list").text
+    assert accessibility_violations(browser) == []
+    browser.find_element(By.LINK_TEXT, "About you").click()
+    WebDriverWait(browser, 5).until(shows.url_contains("sections=yes"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "About you"
+    assert accessibility_violations(browser) == [], "a page of several questions"

@@ -103,3 +103,31 @@ def test_pages_that_name_no_question_are_refused():
                      base.ladders, pages=(QuestionPage("Oops", ("nothing",)),))
     with pytest.raises(ValueError, match="names no question"):
         question_pages(broken)
+
+
+def test_a_long_form_shows_its_sections_as_a_task_list(client):
+    sign_in(client, GCC, "worker@gcc.example.org")
+    first = client.get(f"/{GCC}/cases/new/formal-dissent").get_data(as_text=True)
+    assert f'href="/{GCC}/cases/new/formal-dissent/sections">See all the sections of this form</a>' in first
+    answer(client, f"/{GCC}/cases/new/formal-dissent", raising_as="A professional who attended the conference")
+    answer(client, f"/{GCC}/cases/new/formal-dissent/4", professional_name="Sam Ash")
+    page = client.get(f"/{GCC}/cases/new/formal-dissent/sections").get_data(as_text=True)
+    assert 'class="govuk-task-list"' in page
+    rows = re.findall(r'govuk-task-list__link[^>]*href="([^"]+)"[^>]*>\s*(.*?)\s*</a>.*?govuk-task-list__status[^>]*>\s*(.*?)\s*</div>',
+                      page, re.S)
+    status = {title: re.sub(r"<[^>]+>", "", s).strip() for _, title, s in rows}
+    assert status["Who are you?"] == "Completed"
+    assert status["About you"] == "Incomplete"
+    assert status["Your dissent"] == "Not yet started"
+    assert "Check your answers</a>" not in page, "not before every section is done"
+
+    href = next(h for h, title, _ in rows if title == "The conference")
+    assert href == f"/{GCC}/cases/new/formal-dissent/7?sections=yes"
+    assert 'name="sections" value="yes"' in client.get(href).get_data(as_text=True)
+
+
+def test_after_a_section_from_the_task_list_it_returns_there(client):
+    sign_in(client, GCC, "worker@gcc.example.org")
+    back = answer(client, f"/{GCC}/cases/new/formal-dissent?sections=yes",
+                  raising_as="A professional who attended the conference", sections="yes")
+    assert back.headers["Location"] == f"/{GCC}/cases/new/formal-dissent/sections"

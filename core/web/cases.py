@@ -126,9 +126,12 @@ def _pending(process):
     return (session.get(PENDING_KEY) or {}).get(process.slug)
 
 
-def _keep_pending(process, form, token):
+def _keep_pending(process, form, token, page=None):
+    """Keep the form's answers so far; ``page``: the number of the question page just answered (for the task list)."""
     data = {f.name: [str(v) for v in (f.raw_data or [])] for f in form if f.name != "csrf_token"}
-    session[PENDING_KEY] = {**(session.get(PENDING_KEY) or {}), process.slug: {"token": token, "data": data}}
+    visited = set((_pending(process) or {}).get("visited", ())) | ({page} if page else set())
+    session[PENDING_KEY] = {**(session.get(PENDING_KEY) or {}),
+                            process.slug: {"token": token, "data": data, "visited": sorted(visited)}}
 
 
 def _drop_pending(process):
@@ -209,7 +212,7 @@ def _question(process, number):
             if field.name not in asked:
                 field.errors = []
         form._errors = None
-        _keep_pending(process, form, token)
+        _keep_pending(process, form, token, number)
         data = _pending(process)["data"]
         if request.form.get("save") == "yes" and not any(unsavable(v) for vs in data.values() for v in vs):
             # "Save and come back later": the answers so far, as they are (text that cannot be stored is
@@ -221,6 +224,8 @@ def _question(process, number):
             return redirect(url_for("cases.mine"), 303)
         if not form.errors:
             after = _next_page(process, form, number)
+            if request.form.get("sections") == "yes":
+                return redirect(url_for("cases.sections", process=process.slug), 303)
             if request.form.get("change") == "yes" or after is None:
                 return redirect(url_for("cases.check", process=process.slug), 303)
             return redirect(_page_url(process, after), 303)
@@ -234,9 +239,37 @@ def _question(process, number):
     return render_template(
         "cases/question.html", process=process, form=form, page=page, number=number, raise_token=token,
         raised=raised, saved=saved, change=request.values.get("change") == "yes", names=set(page.fields),
+        from_sections=request.values.get("sections") == "yes", long=len(pages) >= SECTIONS_FROM,
         heading=len(asked) == 1 and len(page.fields) == 1,
         back=_page_url(process, before) if before else url_for("cases.choose"),
         action=_page_url(process, number))
+
+
+# A form of this many pages or more also shows its sections as a task list.
+SECTIONS_FROM = 5
+
+
+@bp.get("/new/<process>/sections")
+def sections(process):
+    """The form's pages as a GOV.UK task list: each one's status, and a way into any of them."""
+    process = _process_or_404(process)
+    pending = _pending(process) or {"data": {}}
+    form = _pending_form(process, pending, checked=True)
+    complete = form.validate()
+    items = []
+    for number, page in enumerate(question_pages(process), start=1):
+        asked = form.visible(page.fields)
+        if not asked:
+            continue
+        if number not in pending.get("visited", ()) and not any(any(pending["data"].get(n) or ()) for n in asked):
+            status = {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
+        elif any(form[name].errors for name in asked):
+            status = {"tag": {"text": "Incomplete", "classes": "govuk-tag--light-blue"}}
+        else:
+            status = {"text": "Completed"}
+        items.append({"title": {"text": page.title}, "status": status,
+                      "href": _page_url(process, number, sections="yes")})
+    return render_template("cases/sections.html", process=process, items=items, complete=complete)
 
 
 @bp.get("/new/<process>/draft")
