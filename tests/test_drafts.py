@@ -95,3 +95,8 @@ def test_text_that_cannot_be_stored_is_refused_not_saved(app, client):
     refused = post_page(client, f"/{WDC}/cases/new/escalation/2", other_agency="Area\x00team", save="yes")
     assert refused.status_code == 200 and "cannot be saved" in refused.get_data(as_text=True)
     assert drafts_in(app) == 0
+
+
+def test_the_privacy_notice_says_how_long_saved_answers_are_kept(client):
+    page = client.get(f"/{WDC}/privacy").get_data(as_text=True)
+    assert f"or {DRAFT_DAYS} days after they were last saved" in page
