@@ -497,7 +497,7 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
     if named:
         if named.lower() == raiser:
             entry.to_lead = True
-            return ". You are named for this rung yourself, so it goes to the safeguarding leads"
+            return ". The person who raised it is named for this rung, so it goes to the safeguarding leads"
         entry.assignee_email = named.lower()
         entry.assignee_name = (case.answers.get(stage.role.person_name) if stage.role.person_name else None) or named
         # The email is not authority: the identity bound to it is, now if there is exactly one, else
@@ -511,10 +511,10 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
     if not others:
         entry.to_lead = True
         if contacts:
-            return ". You hold this rung yourself, so it goes to the safeguarding leads"
+            return ". The person who raised it is the only one on this rung, so it goes to the safeguarding leads"
         return ". Nobody is on this rung in the directory, so it goes to the safeguarding leads"
     if len(others) < len(contacts):
-        return ". You hold this rung yourself, so it is offered to the other people on it"
+        return ". The person who raised it is on this rung, so it is offered to the other people on it"
     return ""
 
 

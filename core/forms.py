@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField, validators
 
 from .clock import local_date
-from .procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, Stage
+from .procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, QuestionPage, Stage
 from .web.hygiene import EARLIEST, LATEST, CheckedForm, plausible
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -115,27 +115,50 @@ class ConcordForm(CheckedForm):
         self._errors = None
         return not any(f.errors for f in self) and not self.form_errors
 
-    def render_fields(self) -> Markup:
+    def render_fields(self, only=None, heading: bool = False) -> Markup:
         """Every question, a conditional one inside the radio item that reveals it
         (GOV.UK's conditional reveal); one shown for several answers follows its
-        controlling question instead, since a field can only be on the page once."""
+        controlling question instead, since a field can only be on the page once.
+
+        ``only``: the questions of one question page. A conditional question whose
+        controlling question is on an earlier page is shown only if its answer asks for it.
+        ``heading``: the page's one question is its heading (label or legend as the h1).
+        """
         nested: dict[str, dict[str, list[str]]] = {}
         after: dict[str, list[str]] = {}
         for name, (other, values) in self.conditions.items():
+            if only is not None and not (name in only and other in only):
+                continue
             if len(values) == 1 and isinstance(self._fields.get(other), RadioField):
                 nested.setdefault(other, {}).setdefault(values[0], []).append(name)
             else:
                 after.setdefault(other, []).append(name)
+        hidden = self.hidden_names() if only is not None else set()
         parts = []
         for field in self:
-            if field.name == "csrf_token" or field.name in self.conditions:
+            if field.name == "csrf_token" or (only is not None and field.name not in only):
                 continue
-            parts.append(self._render(field, nested, after))
+            if field.name in self.conditions:
+                controller = self.conditions[field.name][0]
+                if only is None or controller in only or field.name in hidden:
+                    continue  # with its controlling question, or not asked
+            parts.append(self._render(field, nested, after, heading=heading, alone=only is not None))
         return Markup("").join(parts)
 
-    def _render(self, field, nested, after) -> Markup:
+    def visible(self, names) -> list[str]:
+        """Which of ``names`` are asked, given the answers so far."""
+        hidden = self.hidden_names()
+        return [n for n in names if n not in hidden]
+
+    def _render(self, field, nested, after, heading: bool = False, alone: bool = False) -> Markup:
         params = {}
-        if field.name in self.conditions and field.name not in {n for v in nested.values() for ns in v.values() for n in ns}:
+        if heading:
+            if isinstance(field.widget, (GovRadioInput, GovCheckboxesInput, GovDateInput)):
+                params["fieldset"] = {"legend": {"isPageHeading": True, "classes": "govuk-fieldset__legend--l"}}
+            else:
+                params["label"] = {"isPageHeading": True, "classes": "govuk-label--l"}
+        if (field.name in self.conditions and not alone
+                and field.name not in {n for v in nested.values() for ns in v.values() for n in ns}):
             other, values = self.conditions[field.name]
             labels = dict(getattr(self._fields.get(other), "choices", None) or ())
             only = "Answer this only if you chose " + " or ".join(f"‘{labels.get(v, v)}’" for v in values) + "."
@@ -216,6 +239,37 @@ def _in_domains(spec: Field):
 
 def _conditions(fields: tuple[Field, ...]) -> dict:
     return {f.name: f.shown_when for f in fields if f.shown_when}
+
+
+@cache
+def question_pages(process: Process) -> tuple[QuestionPage, ...]:
+    """The process's question pages: the council's grouping, then one page for each question it
+    left out; a question shown only for some answer goes on its controlling question's page."""
+    known = {f.name for f in process.intake}
+    pages: list[tuple[str, list[str]]] = []
+    where: dict[str, int] = {}
+    for page in process.pages:
+        unknown = set(page.fields) - known
+        if unknown:
+            raise ValueError(f"{process.slug}: page {page.title!r} names no question {sorted(unknown)}")
+        for name in page.fields:
+            where[name] = len(pages)
+        pages.append((page.title, list(page.fields)))
+    for f in process.intake:
+        if f.name in where:
+            continue
+        if f.shown_when and f.shown_when[0] in where:
+            where[f.name] = where[f.shown_when[0]]
+            pages[where[f.name]][1].append(f.name)
+        else:
+            where[f.name] = len(pages)
+            pages.append((f.label, [f.name]))
+    return tuple(QuestionPage(title, tuple(names)) for title, names in pages)
+
+
+def page_of(process: Process, name: str) -> int:
+    """The number (from 1) of the question page that asks ``name``."""
+    return next(n for n, page in enumerate(question_pages(process), start=1) if name in page.fields)
 
 
 @cache

@@ -11,6 +11,7 @@ compute anything.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -361,6 +362,15 @@ class Ladder:
 
 
 @dataclass(frozen=True)
+class QuestionPage:
+    """One page of a process's form (GOV.UK: one thing, or a small group, per page): its heading
+    and its questions by field name. A process without pages asks one question a page."""
+
+    title: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Process:
     """Something a practitioner can raise, e.g. "dissent at a conference".
 
@@ -382,6 +392,7 @@ class Process:
     # The deadline the procedure gives the person raising this process ("no later than 10 working days
     # from the conference"): a case raised after it is accepted, and flagged late on the case.
     raiser_deadline: Deadline | None = None
+    pages: tuple[QuestionPage, ...] = ()  # the form's question pages; none: one question a page
 
     def field(self, name: str) -> Field:
         for f in self.intake:
@@ -449,6 +460,49 @@ class LongOverdue:
 
 
 @dataclass(frozen=True)
+class FooterLink:
+    """A link in the footer of the council's pages (its website, its procedures): https only."""
+
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the council's pages look, as data: its colour and logo in a GOV.UK-style header, its links
+    in the footer. ``colour`` is the header's background under white text, so it must reach 4.5:1
+    contrast with white (WCAG AA); ``logo_svg`` is the text of an SVG image, shown beside the
+    council's name (so decorative), with no script."""
+
+    colour: str = "#0b0c0c"
+    logo_svg: str = ""
+    footer_links: tuple[FooterLink, ...] = ()
+
+    def __post_init__(self):
+        if not (len(self.colour) == 7 and self.colour[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in self.colour[1:])):
+            raise ValueError(f"look: colour must be #rrggbb, not {self.colour!r}")
+        if contrast(self.colour, "#ffffff") < 4.5:
+            raise ValueError(f"look: white text on {self.colour} has contrast {contrast(self.colour, '#ffffff'):.2f}:1, under 4.5:1")
+        svg = self.logo_svg.lower()
+        if svg and (not svg.lstrip().startswith(("<svg", "<?xml")) or "<script" in svg or "javascript:" in svg
+                    or re.search(r"\son[a-z]+\s*=", svg)):
+            raise ValueError("look: logo_svg must be an SVG image without script")
+        for link in self.footer_links:
+            if not link.href.startswith("https://"):
+                raise ValueError(f"look: footer link {link.text!r} must be an https:// address")
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@dataclass(frozen=True)
 class Council:
     slug: str
     name: str
@@ -466,6 +520,7 @@ class Council:
     # Addresses a person named on a case (e.g. a line manager) must be in; empty: any.
     email_domains: tuple[str, ...] = ()
     long_overdue: LongOverdue | None = LongOverdue()
+    look: Look = Look()  # colour, logo and footer links (see Look)
 
     def __post_init__(self):
         if self.nation not in NATIONS:

@@ -40,24 +40,19 @@ def test_a_teacher_raises_a_disagreement_in_the_browser(live_server, browser, tm
     WebDriverWait(browser, 5).until(shows.title_contains("Error: "))
     summary = browser.find_element(By.CLASS_NAME, "govuk-error-summary")
     assert "There is a problem" in summary.text
-    assert "Enter what was decided" in summary.text
+    assert "Select the service whose escalation route you are following" in summary.text
     assert browser.switch_to.active_element == summary, "GOV.UK Frontend moves focus to the error summary"
     assert browser.title.startswith("Error: ")
 
-    browser.find_element(By.CSS_SELECTOR, "input[name=agency][value='Education Services']").click()
-    browser.find_element(By.CSS_SELECTOR, "input[name=learning_community][value='Vale of Leven']").click()
-    browser.find_element(By.ID, "other_agency").send_keys("Social work area team")
-    browser.find_element(By.ID, "decision").send_keys("The referral was closed.")
-    browser.find_element(By.ID, "disagreement").send_keys("New concerns the same week.")
-    browser.find_element(By.ID, "tried").send_keys("Spoke to the allocated worker.")
-    browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
+    from tests.test_raise_journey_browser import fill_escalation
 
+    fill_escalation(browser)  # a page at a time
     WebDriverWait(browser, 5).until(shows.title_contains("Check your answers"))
     browser.find_element(By.CSS_SELECTOR, "button[name=confirmed]").click()
     WebDriverWait(browser, 5).until(shows.title_contains("WDC-2026-0001"))
 
-    banner = browser.find_element(By.CLASS_NAME, "govuk-notification-banner")
-    assert "Your reference is WDC-2026-0001" in banner.text
+    panel = browser.find_element(By.CLASS_NAME, "govuk-panel--confirmation")
+    assert "Your case has been raised" in panel.text and "WDC-2026-0001" in panel.text
     assert "Head of Establishment" in browser.find_element(By.TAG_NAME, "main").text
     assert policy_violations(browser) == []
     browser.save_screenshot(str(tmp_path / "case.png"))

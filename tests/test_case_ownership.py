@@ -211,7 +211,7 @@ def test_the_raiser_cannot_act_on_their_own_case_and_their_rung_goes_to_the_othe
     post_action(client, f"/{C}/api/cases/{reference}/actions", {"action": "escalate", "record": {"notes": "Noted."}})
     case = case_json(client, reference)
     assert [a["email"] for a in case["stage"]["assignees"]] == [MANAGER_TWO]
-    assert any("You hold this rung yourself, so it is offered to the other people on it" in e["summary"]
+    assert any("The person who raised it is on this rung, so it is offered to the other people on it" in e["summary"]
                for e in case["timeline"])
 
     sign_in(client, C, MANAGER_ONE, "manager")
@@ -344,8 +344,9 @@ def test_confirming_check_your_answers_twice_raises_one_case(app, client, clock)
             "raise_token": token, "what": "A decision", "confirmed": "yes"}
     first = client.post(f"/{C}/cases/new/line-management", data=form)
     again = client.post(f"/{C}/cases/new/line-management", data=form, follow_redirects=True)
-    assert first.headers["Location"].endswith("/cases/CHS-2026-0001")
-    assert "You had already raised this: your reference is CHS-2026-0001" in again.get_data(as_text=True)
+    assert first.headers["Location"].endswith("/cases/CHS-2026-0001/raised")
+    assert "You had already raised this: it has not been raised twice" in again.get_data(as_text=True)
+    assert "CHS-2026-0001" in again.get_data(as_text=True)
     assert count(app, Case) == 1
 
 

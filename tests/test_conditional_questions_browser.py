@@ -29,11 +29,10 @@ def test_the_learning_community_is_revealed_for_education_only(live_server, brow
     browser.find_element(By.CSS_SELECTOR, "input[name=agency][value='Social Work Services']").click()
     assert not community.is_displayed()
 
-    browser.find_element(By.ID, "other_agency").send_keys("Health visiting team")
-    browser.find_element(By.ID, "decision").send_keys("Visits reduced to monthly.")
-    browser.find_element(By.ID, "disagreement").send_keys("Concerns about weight loss.")
-    browser.find_element(By.ID, "tried").send_keys("Spoke to the health visitor.")
-    browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
+    from tests.test_raise_journey_browser import continue_through
+
+    continue_through(browser, {"other_agency": "Health visiting team", "decision": "Visits reduced to monthly.",
+                               "disagreement": "Concerns about weight loss.", "tried": "Spoke to the health visitor."})
     WebDriverWait(browser, 5).until(shows.title_contains("Check your answers"))
     answers = browser.find_element(By.CLASS_NAME, "govuk-summary-list").text
     assert "learning community" not in answers, "a question not asked is not shown back"

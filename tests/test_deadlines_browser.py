@@ -47,6 +47,7 @@ def test_a_council_admin_previews_a_closure_day_then_dry_runs_a_dissent(live_ser
     WebDriverWait(browser, 5).until(shows.title_contains("Calendar"))
     assert "1 open stage moved" in browser.find_element(By.CLASS_NAME, "govuk-notification-banner").text
 
+    browser.find_element(By.LINK_TEXT, "Manage").click()
     browser.find_element(By.LINK_TEXT, "Dry run").click()
     assert accessibility_violations(browser) == [], "dry run start"
     browser.find_element(By.CSS_SELECTOR, "input[name=which][value=conference-dissent]").click()

@@ -132,7 +132,7 @@ def test_development_sign_in_api_refuses_answers_that_are_not_text(client, body)
 
 
 def form_fields(html, action):
-    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', html, re.S).group(1)
+    form = re.search(rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S).group(1)
     return dict(re.findall(r'name="(csrf_token|entry)"[^>]*value="([^"]*)"', form))
 
 

@@ -95,15 +95,15 @@ def lead_view(app, reference):
 
 def test_a_removed_meeting_moves_the_stages_due_at_it_to_the_next_meeting(app, admin, at_the_group):
     page = remove_meeting(admin, "13 January 2027")
-    assert "Remove the meeting of the cp dissents group on Wednesday 13 January 2027" in page
+    assert "Remove the meeting of the CP Dissents Group on Wednesday 13 January 2027" in page
     assert moves_on(page) == [(at_the_group, STAGE, "Wednesday 13 January 2027", "Wednesday 10 February 2027")]
     assert lead_view(app, at_the_group)[0]["stage"]["due_on"] == "2027-01-13", "nothing moves before confirming"
     confirm(admin, page)
     case, _, _ = lead_view(app, at_the_group)
     assert case["stage"]["due_on"] == "2027-02-10"
     assert case["timeline"][-1]["summary"] == (
-        "Due date moved from Wednesday 13 January 2027 to Wednesday 10 February 2027 because the meeting of the cp "
-        "dissents group on Wednesday 13 January 2027 was removed")
+        "Due date moved from Wednesday 13 January 2027 to Wednesday 10 February 2027 because the meeting of the CP "
+        "Dissents Group on Wednesday 13 January 2027 was removed")
 
 
 def test_a_moved_meeting_takes_the_stages_due_at_it_along(app, admin, at_the_group):

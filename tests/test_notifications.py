@@ -47,7 +47,7 @@ def test_a_case_opened_escalated_and_left_overdue_sends_exactly_the_expected_mai
         (TEACHER, f"{reference}: received – Raise a disagreement with another agency"),
     ]
     assert day(2026, 11, 26, 8, 0) == []
-    assert day(2026, 11, 27, 7, 30) == [(HEAD, f"{reference}: due tomorrow (Tuesday 1 December 2026)")]
+    assert day(2026, 11, 27, 7, 30) == [(HEAD, f"{reference}: reminder – due Tuesday 1 December 2026")]
     assert day(2026, 11, 30, 8, 0) == []
     assert day(2026, 12, 1, 7, 0) == [(HEAD, f"{reference}: due today (Tuesday 1 December 2026)")]
     assert day(2026, 12, 2, 7, 5) == sorted([

@@ -63,14 +63,15 @@ def test_a_teacher_raises_a_disagreement_checks_answers_and_gets_a_reference(cli
     assert 'href="#decision"' in page and "Enter what was decided" in page
     assert "Social work area team" in page, "answers already given are kept"
 
-    check = client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **ESCALATION})
+    posted = client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **ESCALATION})
+    check = client.get(posted.headers["Location"])
     page = check.get_data(as_text=True)
     assert "Check your answers" in page and "Vale of Leven" in page
 
     done = client.post(f"/{WDC}/cases/new/escalation",
                        data={"csrf_token": token, **ESCALATION, "confirmed": "yes"}, follow_redirects=True)
     page = done.get_data(as_text=True)
-    assert "Your reference is WDC-2026-0001" in page
+    assert "Your case has been raised" in page and "<strong>WDC-2026-0001</strong>" in page
     assert "with the Head of Establishment" in page
     assert "Wednesday 2 December 2026" in page  # five Scottish working days, St Andrew's Day skipped
 

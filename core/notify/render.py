@@ -22,7 +22,7 @@ from .outbox import DEADLINE_KINDS
 SUBJECTS = {
     "acknowledgement": "{reference}: received – {process}",
     "assignment": "{reference}: a case is with you, due {due}",
-    "reminder": "{reference}: due tomorrow ({due})",
+    "reminder": "{reference}: reminder – due {due}",
     "due-today": "{reference}: due today ({due})",
     "overdue": "{reference}: overdue since {due}",
     "outcome": "{reference}: outcome recorded",

@@ -16,6 +16,7 @@ OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 def init_app(app: Flask) -> None:
     from ..auth import views as signin
     from . import (
+        admin_hub,
         audit,
         calendar_admin,
         cases,
@@ -27,9 +28,11 @@ def init_app(app: Flask) -> None:
         home,
         hygiene,
         learning,
+        look,
         people,
         ratelimit,
         reports,
+        session_timeout,
         site,
         texts_admin,
     )
@@ -52,6 +55,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(texts_admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(site.council_bp)
+    app.register_blueprint(look.bp)
+    app.register_blueprint(admin_hub.bp)
+    session_timeout.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     ratelimit.init_app(app)

@@ -120,7 +120,7 @@ class Change:
 
     @property
     def title(self) -> str:
-        group = self.group.replace("-", " ")
+        group = current_app.jinja_env.filters["meeting_group"](self.group)  # "CP Dissents Group", not its slug
         return {
             "add-closure": f"Add {long_date(self.day)} as a closure day",
             "remove-closure": f"Remove the closure day on {long_date(self.day)}",
@@ -133,7 +133,7 @@ class Change:
     @property
     def because(self) -> str:
         """The reason on each moved case's timeline."""
-        group = self.group.replace("-", " ")
+        group = current_app.jinja_env.filters["meeting_group"](self.group)  # "CP Dissents Group", not its slug
         return {
             "add-closure": f"{long_date(self.day)} became a closure day ({self.reason})",
             "remove-closure": f"{long_date(self.day)} is no longer a closure day",

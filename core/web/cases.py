@@ -7,13 +7,14 @@ import secrets
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
-from .. import audit, caselist, cases, directory, exports
+from .. import audit, caselist, cases, directory, drafts, exports
 from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
-from ..forms import answers_of, intake_form_class, record_form_class, record_of
+from ..forms import answers_of, intake_form_class, page_of, question_pages, record_form_class, record_of
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
-from .hygiene import names_its_own_text_problems, row_id, text_problem
+from .hygiene import names_its_own_text_problems, row_id, text_problem, unsavable
 from .tenancy import council_blueprint
 
 bp = council_blueprint("cases", __name__, "/cases")
@@ -44,8 +45,11 @@ def mine():
     audit.record_council(g.council.slug, g.viewer.user, "list", filters.audited("case list"))
     db.session.commit()
     error_list = [{"text": msgs[0], "href": f"#filter-{name}"} for name, msgs in errors.items()]
+    offered = {p.slug for p in g.council.processes}
+    saved = [d for d in drafts.mine(g.viewer.user) if d.process in offered]
+    db.session.commit()
     return render_template("cases/list.html", page=found, filters=filters, errors=errors, error_list=error_list,
-                           **_filter_choices(filters))
+                           drafts=saved, **_filter_choices(filters))
 
 
 SEARCH_KEY = "case_search"
@@ -102,36 +106,249 @@ def choose():
     return render_template("cases/choose.html")
 
 
+# Answers waiting on "Check your answers", per process, in the server-side session
+# (never in a URL or a hidden field): {"token": raise token, "data": {field: [raw values]}}.
+PENDING_KEY = "raising"
+# The last case raised from each process's form in this session, for the note on a fresh form.
+RAISED_KEY = "raised"
+
+
+def _process_or_404(slug):
+    try:
+        return g.council.process(slug)
+    except KeyError:
+        abort(404)
+
+
+def _pending(process):
+    return (session.get(PENDING_KEY) or {}).get(process.slug)
+
+
+def _keep_pending(process, form, token, page=None):
+    """Keep the form's answers so far; ``page``: the number of the question page just answered (for the task list)."""
+    data = {f.name: [str(v) for v in (f.raw_data or [])] for f in form if f.name != "csrf_token"}
+    visited = set((_pending(process) or {}).get("visited", ())) | ({page} if page else set())
+    session[PENDING_KEY] = {**(session.get(PENDING_KEY) or {}),
+                            process.slug: {"token": token, "data": data, "visited": sorted(visited)}}
+
+
+def _drop_pending(process):
+    session[PENDING_KEY] = {k: v for k, v in (session.get(PENDING_KEY) or {}).items() if k != process.slug}
+
+
+def _pending_form(process, pending, checked=False):
+    """The form filled with the kept answers; ``checked``: to validate them, where no CSRF token is posted."""
+    return intake_form_class(process)(formdata=MultiDict(
+        [(name, value) for name, values in pending["data"].items() for value in values]),
+        **({"meta": {"csrf": False}} if checked else {}))
+
+
 @bp.route("/new/<process>", methods=["GET", "POST"])
 @names_its_own_text_problems
 def raise_case(process):
-    try:
-        process = g.council.process(process)
-    except KeyError:
-        abort(404)
+    """The first question page; a post of every answer at once (no ``page``) is checked as one form."""
+    process = _process_or_404(process)
+    if request.method == "GET" or request.form.get("page"):
+        return _question(process, 1)
     form = intake_form_class(process)()
+    token = _token()
+    if form.validate():
+        if request.form.get("confirmed") == "yes":  # answers and confirmation in one post (no check page)
+            return _raise(process, form, token)
+        _keep_pending(process, form, token)
+        return redirect(url_for("cases.check", process=process.slug), 303)
+    return render_template("cases/raise.html", process=process, form=form, raise_token=token)
+
+
+@bp.route("/new/<process>/<int:number>", methods=["GET", "POST"])
+@names_its_own_text_problems
+def question(process, number):
+    return _question(_process_or_404(process), number)
+
+
+def _token():
     # One token per visit to the form, carried through "Check your answers": a
     # repeated or replayed confirmation finds the case it already opened.
     token = request.form.get("raise_token", "")
-    if not RAISE_TOKEN.fullmatch(token):
-        token = secrets.token_urlsafe(24)
-    if request.method == "POST" and form.validate():
-        answers = answers_of(form, process.intake)
-        if request.form.get("confirmed") == "yes":
-            try:
-                case, created = cases.raise_once(g.council, process, answers, g.viewer.user, f"form:{token}")
-            except cases.CaseError as e:
-                return render_template("cases/raise.html", process=process, form=form, problem=str(e),
-                                       raise_token=token), 409
-            if created:
-                flash(f"Your reference is {case.reference}", "success")
-            else:
-                flash(f"You had already raised this: your reference is {case.reference}", "success")
-            return redirect(url_for("cases.show", reference=case.reference))
-        if request.form.get("change") != "yes":
-            return render_template("cases/check.html", process=process, form=form, answers=answers,
-                                   raise_token=token)
-    return render_template("cases/raise.html", process=process, form=form, raise_token=token)
+    return token if RAISE_TOKEN.fullmatch(token) else secrets.token_urlsafe(24)
+
+
+def _page_url(process, number, **args):
+    if number == 1:
+        return url_for("cases.raise_case", process=process.slug, **args)
+    return url_for("cases.question", process=process.slug, number=number, **args)
+
+
+def _next_page(process, form, number, step=1):
+    """The next (or, with step=-1, previous) page with a question asked, given the answers; None past either end."""
+    pages = question_pages(process)
+    n = number + step
+    while 1 <= n <= len(pages):
+        if form.visible(pages[n - 1].fields):
+            return n
+        n += step
+    return None
+
+
+def _question(process, number):
+    """One question page: its answers join the others kept for this form, then on to the next page
+    asked (a question not asked is skipped), or back to "Check your answers" after a change."""
+    pages = question_pages(process)
+    if not 1 <= number <= len(pages):
+        abort(404)
+    page = pages[number - 1]
+    pending = _pending(process)
+    token = pending["token"] if pending else _token()
+    kept = MultiDict([(k, v) for k, values in (pending["data"] if pending else {}).items() for v in values])
+    if request.method == "POST":
+        mine = set(page.fields)
+        kept = MultiDict([(k, v) for k, v in kept.items(multi=True) if k not in mine]
+                         + [(k, v) for k in page.fields for v in request.form.getlist(k)])
+    form = intake_form_class(process)(formdata=kept, meta={"csrf": False})
+    if request.method == "POST":
+        form.validate()
+        asked = set(form.visible(page.fields))
+        for field in form:
+            if field.name not in asked:
+                field.errors = []
+        form._errors = None
+        _keep_pending(process, form, token, number)
+        data = _pending(process)["data"]
+        if request.form.get("save") == "yes" and not any(unsavable(v) for vs in data.values() for v in vs):
+            # "Save and come back later": the answers so far, as they are (text that cannot be stored is
+            # refused below, with this page's other problems)
+            draft = drafts.save(g.viewer.user, process.slug, data)
+            db.session.commit()
+            flash(f"Your answers to ‘{process.title}’ are saved until {local_date(draft.expires_at):%-d %B %Y}. "
+                  "Continue them from your cases.", "success")
+            return redirect(url_for("cases.mine"), 303)
+        if not form.errors:
+            after = _next_page(process, form, number)
+            if request.form.get("sections") == "yes":
+                return redirect(url_for("cases.sections", process=process.slug), 303)
+            if request.form.get("change") == "yes" or after is None:
+                return redirect(url_for("cases.check", process=process.slug), 303)
+            return redirect(_page_url(process, after), 303)
+    asked = form.visible(page.fields)
+    if not asked:  # nothing on this page applies to the answers given: on to the next
+        after = _next_page(process, form, number)
+        return redirect(_page_url(process, after) if after else url_for("cases.check", process=process.slug), 303)
+    before = _next_page(process, form, number, step=-1)
+    raised = None if pending else (session.get(RAISED_KEY) or {}).get(process.slug)
+    saved = None if pending else drafts.find(g.viewer.user, process.slug)
+    return render_template(
+        "cases/question.html", process=process, form=form, page=page, number=number, raise_token=token,
+        raised=raised, saved=saved, change=request.values.get("change") == "yes", names=set(page.fields),
+        from_sections=request.values.get("sections") == "yes", long=len(pages) >= SECTIONS_FROM,
+        heading=len(asked) == 1 and len(page.fields) == 1,
+        back=_page_url(process, before) if before else url_for("cases.choose"),
+        action=_page_url(process, number))
+
+
+# A form of this many pages or more also shows its sections as a task list.
+SECTIONS_FROM = 5
+
+
+@bp.get("/new/<process>/sections")
+def sections(process):
+    """The form's pages as a GOV.UK task list: each one's status, and a way into any of them."""
+    process = _process_or_404(process)
+    pending = _pending(process) or {"data": {}}
+    form = _pending_form(process, pending, checked=True)
+    complete = form.validate()
+    items = []
+    for number, page in enumerate(question_pages(process), start=1):
+        asked = form.visible(page.fields)
+        if not asked:
+            continue
+        if number not in pending.get("visited", ()) and not any(any(pending["data"].get(n) or ()) for n in asked):
+            status = {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
+        elif any(form[name].errors for name in asked):
+            status = {"tag": {"text": "Incomplete", "classes": "govuk-tag--light-blue"}}
+        else:
+            status = {"text": "Completed"}
+        items.append({"title": {"text": page.title}, "status": status,
+                      "href": _page_url(process, number, sections="yes")})
+    return render_template("cases/sections.html", process=process, items=items, complete=complete)
+
+
+@bp.get("/new/<process>/draft")
+def resume(process):
+    """Continue a saved draft: its answers back in the form, at the first page still to answer (or the check)."""
+    process = _process_or_404(process)
+    draft = drafts.find(g.viewer.user, process.slug)
+    db.session.commit()
+    if draft is None:
+        flash("There are no saved answers to that form: they may have expired", "info")
+        return redirect(url_for("cases.mine"), 303)
+    pending = {"token": secrets.token_urlsafe(24), "data": draft.answers}
+    session[PENDING_KEY] = {**(session.get(PENDING_KEY) or {}), process.slug: pending}
+    form = _pending_form(process, pending, checked=True)
+    if form.validate():
+        return redirect(url_for("cases.check", process=process.slug), 303)
+    return redirect(_page_url(process, next(page_of(process, f.name) for f in form if f.errors)), 303)
+
+
+@bp.post("/new/<process>/draft/delete")
+def delete_draft(process):
+    process = _process_or_404(process)
+    if drafts.discard(g.viewer.user, process.slug):
+        db.session.commit()
+        _drop_pending(process)
+        flash(f"Your saved answers to ‘{process.title}’ have been deleted", "success")
+    return redirect(url_for("cases.mine"), 303)
+
+
+@bp.route("/new/<process>/check", methods=["GET", "POST"])
+def check(process):
+    """Check your answers: a page of its own (post/redirect/get), so Back and reload never resubmit."""
+    process = _process_or_404(process)
+    pending = _pending(process)
+    if pending is None:
+        token = request.form.get("raise_token", "")
+        if request.method == "POST" and RAISE_TOKEN.fullmatch(token):
+            case = cases.raised_with(g.council, g.viewer.user, f"form:{token}")
+            if case is not None:  # "Raise it" pressed again after it was raised
+                return redirect(url_for("cases.raised", reference=case.reference), 303)
+        return redirect(url_for("cases.raise_case", process=process.slug), 303)
+    form = _pending_form(process, pending, checked=True)
+    if not form.validate():  # a question not yet answered (or the form changed): the first page that needs it
+        missing = next(page_of(process, f.name) for f in form if f.errors)
+        return redirect(_page_url(process, missing), 303)
+    if request.method == "POST" and request.form.get("confirmed") == "yes":
+        return _raise(process, form, pending["token"])
+    last = _next_page(process, form, len(question_pages(process)) + 1, step=-1)
+    return render_template("cases/check.html", process=process, form=form,
+                           answers=answers_of(form, process.intake), raise_token=pending["token"],
+                           change_url=lambda name: _page_url(process, page_of(process, name), change="yes") + "#" + name,
+                           back=_page_url(process, last or 1))
+
+
+def _raise(process, form, token):
+    try:
+        case, created = cases.raise_once(g.council, process, answers_of(form, process.intake), g.viewer.user,
+                                         f"form:{token}")
+    except cases.CaseError as e:
+        return render_template("cases/raise.html", process=process, form=form, problem=str(e),
+                               raise_token=token, action=url_for("cases.raise_case", process=process.slug)), 409
+    _drop_pending(process)
+    if drafts.discard(g.viewer.user, process.slug):  # raised: the saved answers are not kept twice
+        db.session.commit()
+    session[RAISED_KEY] = {**(session.get(RAISED_KEY) or {}), process.slug: case.reference}
+    if not created:
+        flash("You had already raised this: it has not been raised twice", "info")
+    return redirect(url_for("cases.raised", reference=case.reference), 303)
+
+
+@bp.get("/<reference>/raised")
+def raised(reference):
+    """The confirmation panel: the reference and what happens next, for the person who raised it."""
+    case, _ = _case_or_404(reference, need=None)
+    if case.raised_by_id != g.viewer.user.id:
+        return redirect(url_for("cases.show", reference=case.reference))
+    stage = cases.stage_of(g.council, case, case.current) if case.current is not None else None
+    return render_template("cases/raised.html", case=case, process=cases.process_of(g.council, case), stage=stage,
+                           holders=cases.holders(case.current) if case.current else [])
 
 
 def _case_page():
@@ -164,6 +381,19 @@ def _case_or_404(reference, need=FULL, options=()):
     return case, seen
 
 
+def _problem(text: str, field: str | None = None, value: str | None = None) -> None:
+    """A problem with a form posted here and redirected back: shown in the page's error summary, linked to
+    ``field`` (an element id), with what was typed kept for the field."""
+    flash({"text": text, **({"href": f"#{field}"} if field else {})}, "problem")
+    if field and value is not None:
+        _keep({field: value})
+
+
+def _keep(values: dict) -> None:
+    """What was typed in a form posted here, given back once to the page it is redirected to."""
+    flash(values, "kept")
+
+
 def _posted_entry() -> int | None:
     return row_id(request.form.get("entry"))
 
@@ -188,7 +418,7 @@ def show(reference):
         try:
             cases.open_entry(case, _posted_entry())
         except cases.CaseError as e:  # a form posted twice, or after someone else acted: nothing happens
-            flash(str(e), "problem")
+            _problem(str(e))
             return redirect(url_for("cases.show", reference=case.reference))
         if form is None:
             abort(404)
@@ -197,7 +427,7 @@ def show(reference):
             try:
                 cases.act(g.council, case, form.action.data, record, g.viewer.user, _posted_entry())
             except cases.StaleEntry as e:
-                flash(str(e), "problem")
+                _problem(str(e))
                 return redirect(url_for("cases.show", reference=case.reference))
             except cases.CaseError as e:
                 form.action.errors = [str(e)]
@@ -238,7 +468,7 @@ def take(reference):
     try:
         cases.take(g.council, case, g.viewer.user, _posted_entry())
     except cases.CaseError as e:
-        flash(str(e), "problem")
+        _problem(str(e))
     else:
         flash("You have taken this stage: it is yours now", "success")
     return redirect(url_for("cases.show", reference=case.reference))
@@ -251,14 +481,14 @@ def withdraw(reference):
     if not g.viewer.may_withdraw(case):
         abort(404)
     reason = request.form.get("reason", "").strip()
-    problem = text_problem(reason, multiline=True)
+    problem = "Enter why you are withdrawing it" if not reason else text_problem(reason, multiline=True)
     if problem:
-        flash(f"Why you are withdrawing it {problem}", "problem")
+        _problem(problem if not reason else f"Why you are withdrawing it {problem}", "withdraw-reason", reason)
         return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.act(g.council, case, cases.WITHDRAW, {"reason": reason}, g.viewer.user, _posted_entry())
     except cases.CaseError as e:
-        flash(str(e), "problem")
+        _problem(str(e))
     else:
         flash("You have withdrawn this case", "success")
     return redirect(url_for("cases.show", reference=case.reference))
@@ -271,20 +501,27 @@ def reassign(reference):
     if not g.viewer.is_lead or case.current is None:
         abort(404)
     people = {directory.choice_value(p): p for p in directory.colleagues(g.council, case.raised_by)}
-    person = people.get(request.form.get("person", ""))
+    chosen = request.form.get("person", "")
+    person = people.get(chosen)
     note = request.form.get("note", "").strip()
-    if person is None or not note:
-        flash("Choose the person to reassign to from the list, and enter a note saying why", "problem")
-        return redirect(url_for("cases.show", reference=case.reference))
-    problem = text_problem(note, multiline=True)
-    if problem:
-        flash(f"Note {problem}", "problem")
+    problems = []
+    if person is None:
+        problems.append(("Choose the person to reassign to from the list", "reassign-person"))
+    if not note:
+        problems.append(("Enter a note saying why you are reassigning it", "reassign-note"))
+    elif problem := text_problem(note, multiline=True):
+        problems.append((f"Note {problem}", "reassign-note"))
+    if problems:
+        for text, field in problems:
+            _problem(text, field)
+        _keep({"reassign-person": chosen if chosen in people else "",
+               "reassign-note": "" if unsavable(note) else note})
         return redirect(url_for("cases.show", reference=case.reference))
     try:
         cases.reassign(g.council, case, g.viewer.user, _posted_entry(), person, note[:2000],
                        seen=request.form.get("holder"))
     except cases.CaseError as e:
-        flash(str(e), "problem")
+        _problem(str(e))
     else:
         flash(f"The stage has been reassigned to {person.name}", "success")
     return redirect(url_for("cases.show", reference=case.reference))

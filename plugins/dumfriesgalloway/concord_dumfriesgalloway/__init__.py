@@ -27,6 +27,8 @@ from core.plugin import (
     resolve,
 )
 
+from .look import LOOK
+
 HERE = Path(__file__).parent
 
 LOCALITIES = ("Wigtownshire", "Stewartry", "Nithsdale", "Annandale and Eskdale")
@@ -217,6 +219,7 @@ escalation = Process(
 COUNCIL = Council(
     slug="dumfriesgalloway",
     name="Dumfries and Galloway Council",
+    look=LOOK,
     nation="SCT",
     reference_prefix="DG",
     processes=(escalation,),

@@ -17,12 +17,15 @@ from core.plugin import (
     Ladder,
     Outcome,
     Process,
+    QuestionPage,
     Role,
     Stage,
     WorkingDays,
     escalate,
     sent,
 )
+
+from .look import LOOK
 
 HERE = Path(__file__).parent
 
@@ -198,6 +201,19 @@ formal_dissent = Process(
     ),
     intake=APPENDIX_1,
     raiser_deadline=APPENDIX_1_DEADLINE,
+    # Appendix 1's 18 questions on eight pages: the three that decide whether this form is the right
+    # one, each on its own, then its sections.
+    pages=(
+        QuestionPage("Who are you?", ("raising_as",)),
+        QuestionPage("Did you attend the conference?", ("attended",)),
+        QuestionPage("Has your dissent been reviewed?", ("reviewed",)),
+        QuestionPage("About you", ("professional_name", "professional_role", "agency", "professional_phone",
+                                   "professional_email")),
+        QuestionPage("Your manager", ("manager_details", "discussed_with_line_manager")),
+        QuestionPage("The child or children", ("child_names", "child_dobs")),
+        QuestionPage("The conference", ("conference_date", "chair_name", "chair_email", "made_subject_to_plan")),
+        QuestionPage("Your dissent", ("rationale", "signature")),
+    ),
     outcome_to=("chair_email",),
     out_of_scope=OUT_OF_SCOPE,
     ladders=(
@@ -242,6 +258,7 @@ formal_dissent = Process(
 COUNCIL = Council(
     slug="gloucestershire",
     name="Gloucestershire County Council",
+    look=LOOK,
     nation="ENG",
     reference_prefix="GCC",
     processes=(conference_dissent, formal_dissent),

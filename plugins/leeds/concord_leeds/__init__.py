@@ -26,6 +26,8 @@ from core.plugin import (
     resolve,
 )
 
+from .look import LOOK
+
 HERE = Path(__file__).parent
 
 HEALTH = "Health services"
@@ -318,6 +320,7 @@ differences_remain = Process(
 COUNCIL = Council(
     slug="leeds",
     name="Leeds City Council",
+    look=LOOK,
     nation="ENG",
     reference_prefix="LDS",
     processes=(referral, need_for_conference, at_conference, plan_implementation, differences_remain),

@@ -25,6 +25,8 @@ from core.plugin import (
     escalate,
 )
 
+from .look import LOOK
+
 HERE = Path(__file__).parent
 
 SAFEGUARDING_PROFESSIONAL = Role("safeguarding-professional", "Professional with safeguarding responsibility in your agency")
@@ -189,6 +191,7 @@ conference_dissent = Process(
 COUNCIL = Council(
     slug="surrey",
     name="Surrey County Council",
+    look=LOOK,
     nation="ENG",
     reference_prefix="SCC",
     processes=(escalation, conference_dissent),

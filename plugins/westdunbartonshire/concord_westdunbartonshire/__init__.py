@@ -21,6 +21,8 @@ from core.plugin import (
     resolve,
 )
 
+from .look import LOOK
+
 HERE = Path(__file__).parent
 
 LEARNING_COMMUNITIES = (
@@ -192,6 +194,7 @@ conference_dissent = Process(
 COUNCIL = Council(
     slug="westdunbartonshire",
     name="West Dunbartonshire Council",
+    look=LOOK,
     nation="SCT",
     reference_prefix="WDC",
     processes=(escalation, conference_dissent),
