@@ -92,3 +92,8 @@ def test_the_timeline_says_who_holds_the_rung_in_words_everyone_can_read(client,
     summaries = " ".join(e["summary"] for e in client.get(f"/{WDC}/api/cases/{reference}").get_json()["timeline"])
     assert "yourself" not in summaries
     assert "The person who raised it is the only one on this rung, so it goes to the safeguarding leads" in summaries
+
+
+def test_the_not_found_page_is_titled_in_a_few_words(client):
+    page = client.get("/westdunbartonshire/no-such-page").get_data(as_text=True)
+    assert re.search(r"<title>Page not found – [^<]*</title>", page), re.search(r"<title>.*?</title>", page).group()
