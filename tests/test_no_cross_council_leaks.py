@@ -8,7 +8,7 @@ marker or reference may be in any of it.
 """
 from datetime import date
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.dryrun import example_answers, example_record
@@ -39,19 +39,21 @@ def raise_marked(app, client, slug: str, process_index: int, n: int) -> str | No
     return made.get_json()["reference"] if made.status_code == 201 else None
 
 
-def close_with_learning(app, client, slug: str, reference: str, n: int) -> None:
-    """The council's lead closes the case where it stands if they can, with learning carrying the marker."""
+def close_with_learning(app, client, slug: str, reference: str, n: int) -> bool:
+    """The council's lead closes the case where it stands if they can, with learning carrying the marker;
+    whether it closed."""
     sign_in(client, slug, f"lead@{slug}.example.org", "safeguarding-lead")
     case = client.get(f"/{slug}/api/cases/{reference}").get_json()
     stage = case.get("stage") or {}
     if not stage.get("entry"):
-        return
+        return False
     rung = concord(app).councils[slug].process(case["process"]).ladder(case["ladder"]).stage(stage["slug"])
     record = {**example_record(rung, TODAY), **CLOSING, "case_learning": marker(slug, n)}
     for outcome in sorted(stage.get("outcomes", ()), key=lambda o: not o["closes_case"]):
         body = {"action": outcome["slug"], "entry": stage["entry"], "record": record}
         if client.post(f"/{slug}/api/cases/{reference}/actions", json=body).status_code == 200:
-            return
+            return outcome["closes_case"]
+    return False
 
 
 def everything_read_at(client, slug: str, references: list[str]) -> str:
@@ -74,7 +76,9 @@ def everything_read_at(client, slug: str, references: list[str]) -> str:
     return "\n".join(seen)
 
 
-@settings(max_examples=4, deadline=None, derandomize=True,
+# Each example is a whole world of cases and every read of five councils: a few, and no shrinking (a
+# failing plan is printed as it was found, which is small enough to read).
+@settings(max_examples=4, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=raises)
 def test_nothing_of_one_council_appears_in_anything_another_reads(make_app, clock, plan):
@@ -82,12 +86,13 @@ def test_nothing_of_one_council_appears_in_anything_another_reads(make_app, cloc
     client = app.test_client()
     clock.set(london(2026, 11, 24, 10, 0))
     made: dict[str, list[str]] = {slug: [] for slug in COUNCILS}
+    closed = 0
     for n, (slug, process_index, close) in enumerate(plan):
         reference = raise_marked(app, client, slug, process_index, n)
         if reference:
             made[slug].append(reference)
             if close:
-                close_with_learning(app, client, slug, reference, n)
+                closed += close_with_learning(app, client, slug, reference, n)
     assert any(made.values()), "the plan raised at least one case"
     with app.app_context():
         from core.models import CaseLearning, db
@@ -105,5 +110,5 @@ def test_nothing_of_one_council_appears_in_anything_another_reads(make_app, cloc
         for reference in made[slug]:
             assert reference in text, "a council's own cases are in its reads (the check can see them)"
         assert prefixes[slug]
-    if any(close for _, _, close in plan):
+    if closed:
         assert learned, "closed cases carry learning, so the learning exports have something to leak"
