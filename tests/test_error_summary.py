@@ -65,20 +65,24 @@ def test_a_control_character_in_the_reason_keeps_what_was_typed(client):
     assert "Changed" in shown[shown.index('id="withdraw-reason"'):][:400]
 
 
-def test_reassigning_with_a_bad_email_and_no_note_names_both_fields(client):
+def test_reassigning_with_nobody_chosen_and_no_note_names_both_fields(client):
     reference = raised(client)
     sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
     page = client.get(f"/{WDC}/cases/{reference}").get_data(as_text=True)
     fields = form_fields(page, f"/{WDC}/cases/{reference}/reassign")
     shown = client.post(f"/{WDC}/cases/{reference}/reassign", data={
-        **fields, "name": "Sam Reed", "email": "not-an-email", "note": ""}, follow_redirects=True).get_data(as_text=True)
+        **fields, "person": "x,y@evil.example", "note": ""}, follow_redirects=True).get_data(as_text=True)
     assert title(shown).startswith("Error: ")
     errors = summary(shown)
-    assert 'href="#reassign-email"' in errors and 'href="#reassign-note"' in errors
-    assert "Enter an email address in the right format, like name@example.org" in errors
+    assert 'href="#reassign-person"' in errors and 'href="#reassign-note"' in errors
+    assert "Choose the person to reassign to from the list" in errors
     assert "Enter a note saying why you are reassigning it" in errors
-    assert "open" in details_around(shown, "reassign-email")
-    assert 'value="Sam Reed"' in shown and 'value="not-an-email"' in shown
+    assert "open" in details_around(shown, "reassign-person")
+
+    person = re.search(r'<option value="(contact-\d+)">', shown).group(1)
+    kept = client.post(f"/{WDC}/cases/{reference}/reassign", data={**fields, "person": person, "note": ""},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f'<option value="{person}" selected>' in kept, "the person chosen is kept"
 
 
 def test_a_stale_form_is_an_error_summary(client):

@@ -24,10 +24,12 @@ def continue_through(browser, answers):
     for _ in range(20):
         if "Check your answers" in browser.title:
             return
+        browser.implicitly_wait(0)  # a question not on this page is looked for once, not for 3 seconds
         for name, value in answers.items():
             found = browser.find_elements(By.ID, name)
             if found and found[0].is_displayed() and not found[0].get_attribute("value"):
                 found[0].send_keys(value)
+        browser.implicitly_wait(3)
         before = browser.current_url
         browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
         WebDriverWait(browser, 5).until(lambda b, before=before: b.current_url != before or "Error:" in b.title)
