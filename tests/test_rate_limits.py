@@ -85,7 +85,7 @@ def test_the_raise_form_beyond_the_limit_gets_a_page_saying_to_wait_and_opens_no
     token = csrf(client.get(f"/{WDC}/cases/new/escalation").get_data(as_text=True))
     raised = [client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **RAISE_FORM, "confirmed": "yes"})
               for _ in range(3)]
-    assert [r.status_code for r in raised] == [302, 302, 302]
+    assert [r.status_code for r in raised] == [303, 303, 303]
     refused = client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **RAISE_FORM, "confirmed": "yes"})
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 86400
@@ -105,7 +105,7 @@ def test_every_form_post_shares_one_limit(make_app):
     client = app.test_client()
     sign_in(client, WDC, "teacher.demo@wdc.example.org")
     token = csrf(client.get(f"/{WDC}/cases/new/escalation").get_data(as_text=True))
-    assert client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **RAISE_FORM}).status_code == 200
+    assert client.post(f"/{WDC}/cases/new/escalation", data={"csrf_token": token, **RAISE_FORM}).status_code == 303  # on to "Check your answers"
     assert client.post(f"/{WDC}/cases/", data={"csrf_token": token}).status_code != 429
     refused = client.post(f"/{WDC}/cases/WDC-2026-0001/withdraw", data={"csrf_token": token})
     assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)

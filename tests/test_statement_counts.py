@@ -55,7 +55,8 @@ def test_acting_on_a_stage_takes_a_bounded_number_of_statements(app, client, clo
         response = client.post(f"/{WDC}/api/cases/{reference}/actions", json={
             "action": "escalate", "record": {"discussed": "Met.", "agreed": "No."}, "entry": entry})
     assert response.status_code == 200
-    assert len(statements) <= 18, "\n".join(s.split("\n")[0] for s in statements)
+    # 19: the last is the cases opened from this one (a case shows its links both ways).
+    assert len(statements) <= 19, "\n".join(s.split("\n")[0] for s in statements)
     assert len(directory_reads(statements)) == 1, "the QIO rung (nothing above it) read once"
 
 

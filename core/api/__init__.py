@@ -27,6 +27,7 @@ from ..forms import (
 )
 from ..learning import themes_of
 from ..models import db
+from ..procedures import CalendarDays
 from ..web.hygiene import EARLIEST, LATEST, plausible
 from ..web.tenancy import council_blueprint
 
@@ -367,7 +368,9 @@ def describe_stage(case) -> dict | None:
         "assignee": ({"name": entry.assignee_name, "email": entry.assignee_email} if entry.assignee_email else None),
         "to_lead": entry.to_lead,
         "due_on": entry.due_on.isoformat(),
-        "due_note": not_working_note(cases.calendar_for(g.council), entry.due_on),
+        # Only a calendar-day deadline can end on a day off (working-day ones never do): no read otherwise.
+        "due_note": (not_working_note(cases.calendar_for(g.council), entry.due_on)
+                     if isinstance(stage.deadline, CalendarDays) else ""),
         "late_on_arrival": entry.late_on_arrival,
         "outcomes": outcome_choices(stage.outcomes),
         "sends": _sends(case, stage),
