@@ -29,6 +29,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
@@ -97,12 +98,18 @@ def parse(settings: dict[str, dict], councils, production: bool = False) -> dict
         if missing:
             names = ", ".join(f"CONCORD_OIDC_{slug.upper()}_{k.upper()}" for k in missing)
             raise ConfigError(f"Sign-in for {councils[slug].name} is missing {names}")
-        if production and not str(values["issuer"]).lower().startswith("https://"):
+        if production and not _secure_issuer(str(values["issuer"])):
             raise ConfigError(f"CONCORD_OIDC_{slug.upper()}_ISSUER must be an https:// address in production, not "
                               f"{values['issuer']!r}: over http the provider's keys and tokens could be changed on "
-                              "the way")
+                              "the way (http is allowed only to this machine's own loopback address)")
         parsed[slug] = CouncilSSO(**{k: v for k, v in values.items() if k in CouncilSSO.__dataclass_fields__})
     return parsed
+
+
+def _secure_issuer(issuer: str) -> bool:
+    """https, or http to this machine itself (loopback never crosses a network: a provider beside Concord)."""
+    parts = urlsplit(issuer)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1"))
 
 
 class SignInMethod:
