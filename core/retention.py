@@ -21,6 +21,7 @@ from sqlalchemy import delete, or_, select
 from . import audit
 from .cases import now, process_of
 from .clock import LONDON
+from .drafts import Draft
 from .models import Case, CaseLearning, DevMail, ScheduledNotification, User, db
 
 PURGE_TIME = time(2, 0)
@@ -32,12 +33,14 @@ class PurgeReport:
     erased: dict[str, list[str]] = field(default_factory=dict)  # council slug -> references
     outbox_rows: int = 0
     dev_mail: int = 0
+    drafts: int = 0
 
     def lines(self) -> list[str]:
         lines = [f"{slug}: {len(refs)} case(s) past retention: {', '.join(refs) or '-'}"
                  for slug, refs in sorted(self.erased.items())]
         lines.append(f"sent or cancelled outbox rows past CONCORD_SENT_MAIL_DAYS: {self.outbox_rows}")
         lines.append(f"development outbox messages past CONCORD_DEV_MAIL_DAYS: {self.dev_mail}")
+        lines.append(f"saved drafts past their expiry: {self.drafts}")
         return lines
 
 
@@ -65,7 +68,10 @@ def purge(dry_run: bool = False) -> PurgeReport:
         (ScheduledNotification.state == "sent") & (ScheduledNotification.sent_at < mail_cutoff),
         (ScheduledNotification.state == "cancelled") & (ScheduledNotification.created_at < mail_cutoff))
     old_dev_mail = DevMail.at < moment - timedelta(days=current_app.config["DEV_MAIL_DAYS"])
+    # A draft holds a child's details someone began to type: gone at its expiry, whoever reads drafts.
+    old_drafts = Draft.expires_at <= moment
     if dry_run:
+        report.drafts = db.session.scalar(select(db.func.count()).select_from(Draft).where(old_drafts)) or 0
         report.outbox_rows = db.session.scalar(
             select(db.func.count()).select_from(ScheduledNotification).where(old_mail)) or 0
         report.dev_mail = db.session.scalar(select(db.func.count()).select_from(DevMail).where(old_dev_mail)) or 0
@@ -73,6 +79,7 @@ def purge(dry_run: bool = False) -> PurgeReport:
         return report
     report.outbox_rows = db.session.execute(delete(ScheduledNotification).where(old_mail)).rowcount  # type: ignore[attr-defined]
     report.dev_mail = db.session.execute(delete(DevMail).where(old_dev_mail)).rowcount  # type: ignore[attr-defined]
+    report.drafts = db.session.execute(delete(Draft).where(old_drafts)).rowcount  # type: ignore[attr-defined]
     db.session.commit()
     return report
 
@@ -107,9 +114,9 @@ def run_daily(app) -> PurgeReport | None:
     report = purge()
     state["last"] = local.date()
     erased = sum(len(refs) for refs in report.erased.values())
-    if erased or report.outbox_rows or report.dev_mail:
-        app.logger.info("retention: %d case(s) erased, %d outbox rows and %d development messages deleted",
-                        erased, report.outbox_rows, report.dev_mail)
+    if erased or report.outbox_rows or report.dev_mail or report.drafts:
+        app.logger.info("retention: %d case(s) erased, %d outbox rows, %d development messages and %d expired "
+                        "drafts deleted", erased, report.outbox_rows, report.dev_mail, report.drafts)
     return report
 
 

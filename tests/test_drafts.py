@@ -100,3 +100,19 @@ def test_text_that_cannot_be_stored_is_refused_not_saved(app, client):
 def test_the_privacy_notice_says_how_long_saved_answers_are_kept(client):
     page = client.get(f"/{WDC}/privacy").get_data(as_text=True)
     assert f"or {DRAFT_DAYS} days after they were last saved" in page
+
+
+def test_the_daily_purge_deletes_expired_drafts_nobody_came_back_to(app, client, clock):
+    """A draft holds what someone began to type about a child: gone at its expiry even if nobody reads drafts."""
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, WDC, TEACHER)
+    save_two_answers(client)
+    assert drafts_in(app) == 1
+    clock.set(london(2026, 11, 24, 10, 0) + timedelta(days=DRAFT_DAYS - 1))
+    assert "saved drafts past their expiry: 0" in app.test_cli_runner().invoke(args=["concord", "purge"]).output
+    assert drafts_in(app) == 1
+    clock.set(london(2026, 11, 24, 10, 0) + timedelta(days=DRAFT_DAYS, minutes=1))
+    output = app.test_cli_runner().invoke(args=["concord", "purge", "--dry-run"]).output
+    assert "saved drafts past their expiry: 1" in output and drafts_in(app) == 1
+    assert "saved drafts past their expiry: 1" in app.test_cli_runner().invoke(args=["concord", "purge"]).output
+    assert drafts_in(app) == 0
