@@ -193,3 +193,15 @@ def test_a_practitioner_raising_with_an_id_past_the_database_gets_a_clear_answer
     sign_in(client, WDC, "practitioner@wdc.example.org")
     assert client.get(f"/{WDC}/dev/mail/99999999999999999999").status_code == 404
 
+
+
+def test_a_control_character_in_a_new_theme_or_the_texts_is_named_by_the_form(app, admin):
+    page = admin.get(f"/{WDC}/admin/themes").get_data(as_text=True)
+    refused = admin.post(f"/{WDC}/admin/themes", data={"csrf_token": csrf(page), "label": "Sharing\x1b[31m"})
+    assert refused.status_code == 400 and "New theme contains a control character" in refused.get_data(as_text=True)
+    page = admin.get(f"/{WDC}/admin/texts/").get_data(as_text=True)
+    refused = admin.post(f"/{WDC}/admin/texts/", data={"csrf_token": csrf(page), "immediate_risk": "Phone\x07 the duty team",
+                                                       "signposts": "", "note": "Wording"})
+    assert refused.status_code == 400 and "contains a control character" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CouncilTheme.id))) == 0

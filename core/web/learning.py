@@ -16,7 +16,7 @@ from .. import audit, cases, learning, reports
 from ..auth import viewer_for
 from ..charts import Series, bars
 from ..models import CouncilSetting, CouncilTheme, db
-from .hygiene import row_id
+from .hygiene import CheckedForm, row_id
 from .reports import Table, may_read_reports, today
 from .tenancy import admins_only, council_blueprint
 
@@ -31,7 +31,7 @@ def _strip(value):
 # --- a lead adds themes or learning to a closed case ---------------------------
 
 
-class AddLearningForm(FlaskForm):
+class AddLearningForm(CheckedForm):
     themes = SelectMultipleField("Themes to add", choices=[], widget=GovCheckboxesInput(), validate_choice=False,
                                  description="Select any that apply and are not on the case yet.")
     learning = TextAreaField(
@@ -82,7 +82,7 @@ def add_learning(reference):
 # --- a council's themes and sharing, kept by its admins -------------------------
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(CheckedForm):
     label = StringField("New theme", widget=GovTextInput(), filters=[_strip],
                         description="A short phrase, for example 'Attendance at core groups'",
                         validators=[validators.DataRequired("Enter the new theme"),

@@ -3,13 +3,13 @@ guidance, signposts), with a note per change and the history kept."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import TextAreaField, validators
 
 from .. import council_texts
 from ..cases import now
 from ..models import db
+from .hygiene import CheckedForm
 from .tenancy import admins_only, council_blueprint
 
 bp = council_blueprint("texts_admin", __name__, "/admin/texts")
@@ -20,7 +20,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class TextsForm(FlaskForm):
+class TextsForm(CheckedForm):
     immediate_risk = TextAreaField(
         "If a child is at immediate risk of harm:",
         [validators.DataRequired("Enter what to do if a child is at immediate risk of harm"),
