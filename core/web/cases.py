@@ -12,7 +12,15 @@ from werkzeug.datastructures import MultiDict
 from .. import audit, caselist, cases, directory, drafts, exports
 from ..access import FULL, PROGRESS, TAKEN
 from ..clock import local_date
-from ..forms import answers_of, intake_form_class, page_of, question_pages, record_form_class, record_of
+from ..forms import (
+    answers_of,
+    formdata_from_json,
+    intake_form_class,
+    page_of,
+    question_pages,
+    record_form_class,
+    record_of,
+)
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
 from .hygiene import names_its_own_text_problems, row_id, text_problem, unsavable
 from .tenancy import council_blueprint
@@ -190,6 +198,16 @@ def _next_page(process, form, number, step=1):
     return None
 
 
+def _carried_in(process) -> MultiDict:
+    """A form one of the raiser's own cases waits for them to send (Gloucestershire's Appendix 1) starts
+    with the answers that case already has; any other form starts empty."""
+    waiting = cases.waiting_for(g.council, process, {}, g.viewer.user)
+    if waiting is None:
+        return MultiDict()
+    formdata, _ = formdata_from_json(cases.carried_answers(g.council, waiting, process), process.intake)
+    return formdata
+
+
 def _question(process, number):
     """One question page: its answers join the others kept for this form, then on to the next page
     asked (a question not asked is skipped), or back to "Check your answers" after a change."""
@@ -199,7 +217,8 @@ def _question(process, number):
     page = pages[number - 1]
     pending = _pending(process)
     token = pending["token"] if pending else _token()
-    kept = MultiDict([(k, v) for k, values in (pending["data"] if pending else {}).items() for v in values])
+    kept = (MultiDict([(k, v) for k, values in pending["data"].items() for v in values]) if pending
+            else _carried_in(process))
     if request.method == "POST":
         mine = set(page.fields)
         kept = MultiDict([(k, v) for k, v in kept.items(multi=True) if k not in mine]

@@ -350,3 +350,17 @@ def test_the_timescales_the_procedure_does_not_give_are_marked_for_the_council_t
         ("formal-dissent", "dissent-meeting"): True,
         ("formal-dissent", "written-response"): False,
     }
+
+
+def test_the_appendix_1_form_starts_with_what_the_dissent_already_says(client, clock):
+    """"The reasons for the dissent must be put in writing": the dissenter opening Appendix 1 from their step
+    finds the conference, its chair and their own details already in it, to check rather than type again."""
+    to_appendix_1(client, clock)
+    sign_in(client, GCC, DISSENTER)
+    pages = [client.get(f"/{GCC}/cases/new/formal-dissent/{n}").get_data(as_text=True) for n in range(1, 9)]
+    conference = next(p for p in pages if 'name="conference_date"' in p)
+    assert 'value="18"' in conference and 'value="12"' in conference and 'value="2026"' in conference
+    assert DISSENT["chair_name"] in conference
+    sign_in(client, GCC, "someone.else@gcc.example.org")
+    fresh = [client.get(f"/{GCC}/cases/new/formal-dissent/{n}").get_data(as_text=True) for n in range(1, 9)]
+    assert not any(DISSENT["chair_name"] in p for p in fresh), "nobody else's form is filled in"
