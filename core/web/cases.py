@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import audit, caselist, cases, directory, drafts, exports
 from ..access import FULL, PROGRESS, TAKEN
+from ..calendar import calendar_for, not_working_note
 from ..clock import local_date
 from ..forms import (
     answers_of,
@@ -22,6 +23,7 @@ from ..forms import (
     record_of,
 )
 from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
+from ..procedures import CalendarDays
 from .hygiene import names_its_own_text_problems, row_id, text_problem, unsavable
 from .tenancy import council_blueprint
 
@@ -464,6 +466,9 @@ def show(reference):
         case=case,
         process=cases.process_of(g.council, case),
         stage=stage,
+        # Only a calendar-day deadline can end on a day off: the Due row says so.
+        due_note=(not_working_note(calendar_for(g.council), case.current.due_on)
+                  if stage is not None and isinstance(stage.deadline, CalendarDays) else ""),
         form=form,
         problem=problem,
         holders=cases.holders(case.current) if case.current else [],

@@ -332,6 +332,9 @@ def test_a_review_due_on_a_non_working_day_says_so_on_the_case(client, clock, re
     sign_in(client, WDC, TEACHER)
     page = client.get(f"/{WDC}/cases/{opened['reference']}").get_data(as_text=True)
     assert day in page
+    sign_in(client, WDC, HEAD_OF_SERVICE, "manager")
+    page = client.get(f"/{WDC}/cases/{opened['reference']}").get_data(as_text=True)
+    assert f'<strong data-testid="due-note">{day}</strong>' in page, "in the Due row, not only the timeline"
 
 
 def test_a_face_to_face_discussion_is_expected_above_the_social_work_team_leader(client):
