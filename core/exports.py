@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from . import caselist
 from .models import db
@@ -45,7 +46,7 @@ class Column:
     """One column of the export: its heading and how a listed case fills its cell, from one place."""
 
     heading: str
-    cell: Callable[[caselist.Row], object]
+    cell: Callable[[Any], object]  # a listed case (caselist.Row), a learning row, …
 
 
 def columns(council: Council, free_text: bool) -> list[Column]:
@@ -91,6 +92,11 @@ def _answer_columns(council: Council, wanted: Callable[[str], bool]) -> list[Col
 
 def _answer_cell(name: str, processes: frozenset[str]) -> Callable[[caselist.Row], object]:
     return lambda r: (r.case.answers.get(name) or "") if r.case.process in processes else ""
+
+
+def table(columns: list[Column], rows) -> list[list]:
+    """Headings, then each row's cells, from the same columns."""
+    return [[c.heading for c in columns], *([c.cell(r) for c in columns] for r in rows)]
 
 
 def cases_csv(council: Council, viewer, filters: caselist.Filters, today: date, free_text: bool) -> str:

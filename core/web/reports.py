@@ -17,7 +17,7 @@ from .. import audit, reports
 from ..charts import Series, bars, columns
 from ..clock import local_date
 from ..defaults.roles import COUNCIL_ADMIN, PARTNERSHIP_MANAGER, SAFEGUARDING_LEAD
-from ..exports import safe
+from ..exports import Column, safe, table
 from ..models import db
 from .hygiene import DateProblem, boxes_day, iso_day
 from .tenancy import council_blueprint
@@ -289,11 +289,16 @@ def learning_csv():
     names = reports.Names(g.council)
     rows = reports.learning_rows(g.council, f.period)
     _audit_learning(f, "learning-export")
-    table = [["Reference", "Process", "Outcome", "Raised", "Closed", "Themes", "Learning"]] + [
-        [r.reference, names.process(r.process), names.outcome(r.process, r.outcome),
-         local_date(r.raised_at).isoformat(), local_date(r.closed_at).isoformat(), r.themes or "", r.learning or ""]
-        for r in rows]
-    return csv_response(table, f"{g.council.slug}-learning-{f.period.start}-to-{f.period.end}.csv")
+    columns = [
+        Column("Reference", lambda r: r.reference),
+        Column("Process", lambda r: names.process(r.process)),
+        Column("Outcome", lambda r: names.outcome(r.process, r.outcome)),
+        Column("Raised", lambda r: local_date(r.raised_at).isoformat()),
+        Column("Closed", lambda r: local_date(r.closed_at).isoformat()),
+        Column("Themes", lambda r: r.themes or ""),
+        Column("Learning", lambda r: r.learning or ""),
+    ]
+    return csv_response(table(columns, rows), f"{g.council.slug}-learning-{f.period.start}-to-{f.period.end}.csv")
 
 
 def _audit_learning(f: Filters, action: str) -> None:
