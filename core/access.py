@@ -66,7 +66,7 @@ class Viewer:
 
     def may_take(self, case: Case) -> bool:
         entry = case.current
-        return (entry is not None and not _assigned(entry) and not self.raised(case)
+        return (entry is not None and not assigned(entry) and not self.raised(case)
                 and self.offered(entry))
 
     def may_withdraw(self, case: Case) -> bool:
@@ -90,7 +90,7 @@ class Viewer:
     def _held(self, entry: StageEntry) -> bool:
         if not self.may_hold_rungs:
             return False
-        if _assigned(entry):  # a person holds it: this identity, or nobody until theirs is bound
+        if assigned(entry):  # a person holds it: this identity, or nobody until theirs is bound
             return entry.assignee_id == self.user.id
         return self.offered(entry)
 
@@ -110,7 +110,8 @@ class Viewer:
         return query.order_by(Case.raised_at.desc())
 
 
-def _assigned(entry: StageEntry) -> bool:
+def assigned(entry: StageEntry) -> bool:
+    """A person holds the entry (taken, named or reassigned), rather than the rung it is offered to."""
     return entry.assignee_id is not None or entry.assignee_email is not None
 
 

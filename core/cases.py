@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit, directory
-from .access import holders  # noqa: F401  (cases.holders, as before)
+from .access import assigned, holders  # noqa: F401  (cases.holders, as before)
 from .calendar import NoMeetingScheduled, WorkingDayCalendar, calendar_for, due_on, meeting_dates, not_working_note
 from .clock import LONDON, local_date
 from .hookspecs import ChangeKind
@@ -286,7 +286,7 @@ def withdraw(council: Council, case: Case, record: dict, actor: User, entry: Sta
 def take(council: Council, case: Case, actor: User, entry_id: int | None) -> Case:
     """The first holder of a directory rung to take the stage becomes its assignee."""
     entry = open_entry(case, entry_id)
-    if _assigned(entry):
+    if assigned(entry):
         raise StaleEntry(_taken_by(entry))
     moment = now()
     taken = db.session.execute(
@@ -362,10 +362,6 @@ def holder_token(entry: StageEntry) -> str:
     return hashlib.blake2s(repr(held).encode(), digest_size=8).hexdigest()
 
 
-def _assigned(entry: StageEntry) -> bool:
-    return entry.assignee_id is not None or entry.assignee_email is not None
-
-
 def _taken_by(entry: StageEntry) -> str:
     if entry.taken_at is None:
         return f"This stage is now held by {entry.assignee_name or 'someone else'}"
@@ -375,7 +371,7 @@ def _taken_by(entry: StageEntry) -> str:
 def _holder_words(entry: StageEntry) -> str:
     if entry.to_lead:
         return "the safeguarding leads"
-    if _assigned(entry):
+    if assigned(entry):
         return entry.assignee_name or entry.assignee_email or "someone"
     return "the rung"
 

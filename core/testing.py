@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -66,15 +67,14 @@ def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0, seco
     return datetime(year, month, day, hour, minute, second, tzinfo=LONDON)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'concord.db'}"
-        return
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    from sqlalchemy import create_engine
+@contextmanager
+def scratch_postgres_database(prefix: str = "concord_test"):
+    """A PostgreSQL database of its own, created empty and dropped afterwards (with any connection left); its URL.
 
-    name = f"concord_test_{uuid.uuid4().hex[:10]}"
+    Skips (or, with ``CONCORD_REQUIRE_SERVICES=1``, fails) when PostgreSQL is not reachable.
+    """
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -84,6 +84,15 @@ def database_url(request, tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'concord.db'}"
+        return
+    with scratch_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from datetime import UTC
 from pathlib import Path
 
@@ -24,12 +23,11 @@ from core.app import create_app
 from core.clock import FixedClock
 from core.models import db
 from core.testing import (
-    POSTGRES_ADMIN_URL,
     TEST_SECRET_KEY,
     drain,
     london,
     post_action,
-    require_service,
+    scratch_postgres_database,
     sign_in,
 )
 
@@ -62,17 +60,8 @@ def empty_database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'release.db'}"
         return
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    name = f"concord_release_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database("concord_release") as url:
+        yield url
 
 
 def app_on(url, clock=None, **config):

@@ -790,31 +790,17 @@ def _every_read(app) -> dict[str, object]:
 
 def test_sqlite_and_postgresql_give_the_same_reports_exports_lists_and_summaries(tmp_path, clock):
     """The same multi-council data loaded into both databases: every read answers alike, row for row."""
-    import uuid
+    from core.testing import scratch_postgres_database
 
-    from sqlalchemy import create_engine, text
-
-    from core.testing import POSTGRES_ADMIN_URL, require_service
-
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    name = f"concord_diff_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        reads = {}
-        for label, url in (("sqlite", f"sqlite:///{tmp_path / 'diff.db'}"),
-                           ("postgresql", POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name)):
+    reads = {}
+    with scratch_postgres_database("concord_diff") as postgresql_url:
+        for label, url in (("sqlite", f"sqlite:///{tmp_path / 'diff.db'}"), ("postgresql", postgresql_url)):
             clock.set(london(2026, 1, 1, 9, 0))
             app = _differential_world(url, clock)
             reads[label] = _every_read(app)
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     lite, pg = reads["sqlite"], reads["postgresql"]
     assert sorted(lite) == sorted(pg)
     assert len(lite) > 60

@@ -228,7 +228,7 @@ def quarters_before(day: date, n: int = 8) -> list[str]:
     """The ``n`` whole quarters before ``day``, latest first, as ``YYYY-Qn``."""
     out, period = [], last_whole_quarter(day)
     for _ in range(n):
-        out.append(f"{period.start.year}-Q{(period.start.month + 2) // 3}")
+        out.append(_quarter_of(period))
         period = last_whole_quarter(period.start)
     return out
 
