@@ -25,7 +25,7 @@ bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
 # gain nothing (each runs one thread of Python at a time and the cores are full); more threads than 4
 # only queue for the same process. Threads used to queue on the reference counter's row lock (held from
 # numbering a case to commit: a backend waited on it in 76% of samples under load); a case is now numbered
-# in its transaction's last statement (core/cases.py), and that fell to about 15%. Measured in the same
+# in its transaction's last statement (core/engine/cases.py), and that fell to about 15%. Measured in the same
 # turns by bench/submission.py (BENCH_PRODUCTION_VARIANTS, a loaded machine, noisy; bench/README.md):
 # 2 x 4 threads 0.43 of the floor, 2 x 2 0.35, 2 sync workers 0.26, 4 sync workers 0.23.
 worker_class = "gthread"
@@ -74,7 +74,7 @@ def when_ready(server):
 
 def post_fork(server, worker):
     # Database connections opened in the master must not be shared by workers.
-    from core.models import db
+    from core.model.records import db
 
     app = worker.app.wsgi()
     with app.app_context():

@@ -51,7 +51,7 @@ def migrated_app(url: str, **config):
     from flask_migrate import upgrade
 
     from core.app import create_app
-    from core.clock import SystemClock
+    from core.model.clock import SystemClock
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
                       "CLOCK": SystemClock(), **config})

@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import create_engine, text
 
 from core.app import create_app
-from core.clock import SystemClock
-from core.models import User, db
+from core.model.clock import SystemClock
+from core.model.records import User, db
 from core.testing import seed_demo_directories
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

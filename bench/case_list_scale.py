@@ -61,7 +61,7 @@ def timed(client, path: str) -> float:
 def explain(app, client, path: str) -> None:
     from sqlalchemy import event
 
-    from core.models import db
+    from core.model.records import db
 
     seen = []
     with app.app_context():
@@ -122,7 +122,7 @@ def main() -> list[str]:
         p95 = {name: timed(client, path) for name, path in pages.items()}
         print(f"for information: page {deep // 25:,} by number (OFFSET) p95 {p95['offset']:.0f} ms")
         with app.app_context():
-            from core.models import db
+            from core.model.records import db
 
             db.engine.dispose()
     return [figure("P95MS", "case-list-1m", p95["first"], "<50"),

@@ -61,8 +61,8 @@ def timed_import(client, text: str, note: str) -> float:
 
 def main() -> list[str]:
     from bench.case_list import load as load_cases
-    from core.models import Contact, ContactChange, ScheduledNotification, StageEntry, db
-    from core.notify.outbox import replan
+    from core.engine.outbox import replan
+    from core.model.records import Contact, ContactChange, ScheduledNotification, StageEntry, db
     from core.testing import seed_demo_directories
 
     with fresh_database("import") as url:

@@ -60,7 +60,7 @@ def plain_smtplib(port: int, messages: int) -> float:
 
 
 def seed_case(app) -> int:
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
     from core.testing import seed_demo_directories
 
     with app.app_context():
@@ -78,8 +78,8 @@ def seed_case(app) -> int:
 
 
 def pipeline(url: str, smtp_port: int, messages: int) -> float:
-    from core.models import ScheduledNotification, db
-    from core.notify import scheduler
+    from core import scheduler
+    from core.model.records import ScheduledNotification, db
 
     with redis_server() as broker_url:
         app = migrated_app(url, BROKER_URL=broker_url, MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1",
@@ -96,7 +96,7 @@ def pipeline(url: str, smtp_port: int, messages: int) -> float:
         env = {**os.environ, "DATABASE_URL": url, "CONCORD_BROKER_URL": broker_url, "CONCORD_MAIL_TRANSPORT": "smtp",
                "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SECRET_KEY": SECRET_KEY,
                "CONCORD_ENV": "development"}
-        workers = subprocess.Popen([str(BIN / "dramatiq"), "core.notify.worker", "--processes", "2", "--threads", "4"],
+        workers = subprocess.Popen([str(BIN / "dramatiq"), "core.worker", "--processes", "2", "--threads", "4"],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         try:
@@ -124,7 +124,7 @@ def pipeline(url: str, smtp_port: int, messages: int) -> float:
 
 
 def tick_time(app, runs=31) -> float:
-    from core.notify import scheduler
+    from core import scheduler
 
     times = []
     with app.app_context():
@@ -169,7 +169,7 @@ def main() -> list[str]:
             large = tick_time(app)
             print(f"sweep: 1,000 due among 10,000 rows {small * 1000:.1f} ms, among 1,000,000 {large * 1000:.1f} ms")
             with app.app_context():
-                from core.models import db
+                from core.model.records import db
 
                 db.engine.dispose()
     finally:

@@ -49,7 +49,7 @@ def timed(client, path) -> float:
 
 
 def case_with_events(app, client) -> str:
-    from core.models import Case, CaseEvent, User, db
+    from core.model.records import Case, CaseEvent, User, db
     from core.testing import seed_demo_directories
 
     with app.app_context():
@@ -73,7 +73,7 @@ def case_with_events(app, client) -> str:
 
 
 def fill_directory(app) -> None:
-    from core.models import Contact, db
+    from core.model.records import Contact, db
 
     with app.app_context():
         seeds = db.session.scalars(db.select(Contact).where(Contact.council == COUNCIL).order_by(Contact.id)).all()
@@ -95,7 +95,7 @@ def main() -> list[str]:
         sign_in(client, "admin.demo@wdc.example.org", "council-admin")
         directory_page = timed(client, f"/{COUNCIL}/admin/directory/")
         with app.app_context():
-            from core.models import db
+            from core.model.records import db
 
             db.engine.dispose()
     return [figure("P95MS", "case-page-300-events", case_page, "<50"),

@@ -20,7 +20,7 @@ import uuid
 from sqlalchemy import create_engine, text
 
 from core.app import create_app
-from core.clock import SystemClock
+from core.model.clock import SystemClock
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WDC = "westdunbartonshire"

@@ -85,7 +85,7 @@ def prepare(url: str) -> None:
     """Concord's schema by its migrations and the demo directories, and the floor's one table."""
     app = migrated_app(url)
     with app.app_context():
-        from core.models import db
+        from core.model.records import db
         from core.testing import seed_demo_directories
 
         seed_demo_directories(app)

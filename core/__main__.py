@@ -6,8 +6,8 @@ import sys
 
 from flask.cli import FlaskGroup
 
-from .app import create_app
-from .config import ConfigError
+from core.app import create_app
+from core.config import ConfigError
 
 
 def main() -> None:

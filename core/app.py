@@ -11,14 +11,15 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from . import cli, open_cases
-from . import config as settings
-from .auth import init_sessions
-from .clock import SystemClock
-from .models import db
-from .plugins import collect_councils, make_plugin_manager
-from .runtime import EXTENSION, Concord
-from .web.hygiene import install_converters
+from core import cli
+from core import config as settings
+from core.engine import open_cases
+from core.http.hygiene import install_converters
+from core.http.session import init_sessions
+from core.model.clock import SystemClock
+from core.model.records import db
+from core.plugin_manager import collect_councils, make_plugin_manager
+from core.runtime import EXTENSION, Concord
 
 HERE = Path(__file__).parent
 
@@ -58,7 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
         }),
     ])
 
-    from . import api, logs, ops, web
+    from core import api, logs, web
+    from core.web import ops
 
     logs.init_app(app)
     ops.init_app(app)

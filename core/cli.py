@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import click
-from flask import Flask
-from flask.cli import with_appcontext
+import threading
 
-from . import directory, open_cases, scaffold
-from .models import db
-from .runtime import concord
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
+
+from core import scaffold, scheduler
+from core.engine import directory, open_cases
+from core.model.records import db
+from core.runtime import concord
 
 group = click.Group("concord", help="Concord administration.")
 group.add_command(open_cases.cases_group)
@@ -30,11 +34,11 @@ def seed_demo():
 
 
 def _seed_demo_meetings(council) -> None:
-    from .calendar import calendar_for, demo_meeting_days
-    from .clock import local_date
-    from .models import Meeting
-    from .procedures import NextMeeting
-    from .runtime import now
+    from core.model.calendar import calendar_for, demo_meeting_days
+    from core.model.clock import local_date
+    from core.model.procedures import NextMeeting
+    from core.model.records import Meeting
+    from core.runtime import now
 
     today = local_date(now())
     groups = {s.deadline.meeting: s.deadline.group for _, _, s in council.stages() if isinstance(s.deadline, NextMeeting)}
@@ -58,7 +62,7 @@ group.add_command(calendar_group)
 @with_appcontext
 def calendar_check(apply_, only):
     """List the open stages whose due date the current calendar (bank holidays included) would move."""
-    from . import recalculate
+    from core.engine import recalculate
 
     councils = concord().councils
     if only and only not in councils:
@@ -94,7 +98,7 @@ def dry_run_command(council, process, start, answers, choose):
     import json
     from datetime import date
 
-    from . import dryrun
+    from core.reads import dry_run as dryrun
 
     councils = concord().councils
     if council not in councils:
@@ -124,12 +128,39 @@ def dry_run_command(council, process, start, answers, choose):
 @with_appcontext
 def purge(dry_run):
     """Erase cases past their council's retention and delete old outbox mail (the scheduler runs this daily)."""
-    from . import retention
+    from core.engine import retention
 
     report = retention.purge(dry_run=dry_run)
     click.echo("Would erase and delete (dry run, nothing changed):" if dry_run else "Erased and deleted:")
     for line in report.lines():
         click.echo(f"  {line}")
+
+
+@group.command("scheduler")
+@click.option("--every", default=60.0, help="Seconds between ticks.")
+@with_appcontext
+def scheduler_command(every):
+    """Hand due notifications to the workers every minute (run exactly one)."""
+    scheduler.run_forever(current_app._get_current_object(), every)  # type: ignore[attr-defined]
+
+
+@group.command("run")
+@click.option("--port", default=5000)
+@click.option("--tick", default=15.0, help="Seconds between scheduler ticks.")
+@with_appcontext
+def run_embedded(port, tick):
+    """Serve the app with an in-process worker and scheduler (the embedded default)."""
+    import dramatiq
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    worker = dramatiq.Worker(app.extensions["concord.queue"].broker, worker_threads=1)
+    worker.start()
+    threading.Thread(target=scheduler.run_forever, args=(app, tick), daemon=True).start()
+    try:
+        # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly.
+        run_simple("127.0.0.1", port, app, threaded=True)
+    finally:
+        worker.stop()
 
 
 def init_app(app: Flask) -> None:

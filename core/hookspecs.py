@@ -3,7 +3,7 @@
 Hooks are grouped by when they run. Call them with keyword arguments only;
 an implementation may accept fewer arguments than its spec, so a spec can
 grow without breaking plugins. Core's own behaviour is registered through
-these same hooks by the modules listed in ``core.plugins.DEFAULT_PLUGINS``.
+these same hooks by the modules listed in ``core.plugin_manager.DEFAULT_PLUGINS``.
 Plugins import what they need from ``core.plugin``, not from here.
 
 "Stable since 0.1" means the hook keeps its name, arguments and meaning for
@@ -13,6 +13,8 @@ every 0.x release from 0.1 on; a change is announced in CHANGELOG.md first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pluggy
@@ -20,9 +22,8 @@ import pluggy
 if TYPE_CHECKING:
     from flask import Flask
 
-    from .models import Case, StageEntry
-    from .notify.message import Transport
-    from .procedures import Council, DirectoryEntry
+    from core.model.procedures import Council, DirectoryEntry
+    from core.model.records import Case, StageEntry
 
 #: What happened to a case, as ``concord_case_changed`` is told.
 ChangeKind = Literal["opened", "stage-entered", "stage-assigned", "stage-closed", "closed"]
@@ -44,8 +45,39 @@ class SignInMethod(Protocol):
         ...
 
 
+# --- what a mail transport is given and may raise ----------------------------
+
+
+@dataclass
+class Message:
+    to: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    ics: bytes | None = None
+    date: datetime | None = None
+    personalisation: dict = field(default_factory=dict)
+    kind: str = ""
+    council: str = ""
+
+
+class Transport(Protocol):
+    """Sends one rendered message, or raises ``TemporaryFailure``/``PermanentFailure``."""
+
+    def send(self, message: Message) -> None: ...
+
+
+class TemporaryFailure(Exception):
+    """Worth trying again later (connection refused, 4xx SMTP reply, Notify 5xx or 429)."""
+
+
+class PermanentFailure(Exception):
+    """Will never work (bad address, 5xx SMTP reply, Notify 4xx): stop at once."""
+
+
 #: Builds a transport from the app's config (``SMTP_HOST``, ``NOTIFY_API_KEY``…).
-TransportFactory = Callable[[Mapping[str, Any]], "Transport"]
+TransportFactory = Callable[[Mapping[str, Any]], Transport]
 
 
 # --- start-up ---------------------------------------------------------------
@@ -57,7 +89,7 @@ def concord_register_councils() -> Iterable[Council]:
 
     Called once while the app is created. A council plugin returns a list
     with its one ``Council``. Each council is then checked
-    (``core.procedures.check``): a broken ladder, a slug or reference prefix
+    (``core.model.procedures.check``): a broken ladder, a slug or reference prefix
     registered twice stops start-up with a message naming the council.
 
     Stable since 0.1.
@@ -69,7 +101,7 @@ def concord_register_roles() -> Iterable[tuple[str, str]]:
     """Return ``(slug, title)`` pairs of the user roles Concord knows.
 
     Called once while the app is created. Core registers practitioner,
-    manager, safeguarding lead and council admin (``core.roles``).
+    manager, safeguarding lead and council admin (``core.model.roles``).
 
     Stable since 0.1.
     """
@@ -137,7 +169,7 @@ def concord_demo_directory(council: Council) -> Iterable[DirectoryEntry] | None:
 def concord_case_changed(council: Council, case: Case, change: ChangeKind, entry: StageEntry | None) -> None:
     """React to a change of a case, inside the transaction that makes it.
 
-    Called by the case engine (``core.cases``) at every change, before commit.
+    Called by the case engine (``core.engine.cases``) at every change, before commit.
     Add rows with ``db.session`` (the notification outbox does); never
     commit, send or enqueue here: the change may still roll back.
 
@@ -161,7 +193,7 @@ def concord_register_transports() -> Iterable[tuple[str, TransportFactory]]:
     """Return ``(name, factory)`` pairs of mail transports.
 
     Called once while the app is created. ``factory(config)`` returns a
-    ``core.notify.message.Transport``: an object whose ``send(message)``
+    ``core.hookspecs.Transport``: an object whose ``send(message)``
     raises ``TemporaryFailure`` or ``PermanentFailure`` from the same module.
     ``CONCORD_MAIL_TRANSPORT`` picks one by name; core registers ``smtp``,
     ``notify`` (GOV.UK Notify) and ``dev-outbox``.

@@ -17,8 +17,8 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     import pluggy
 
-    from .hookspecs import SignInMethod
-    from .procedures import Council
+    from core.hookspecs import SignInMethod
+    from core.model.procedures import Council
 
 EXTENSION = "concord"
 

@@ -16,8 +16,8 @@ from string import Template
 
 import click
 
-from .calendar import WorkingDayCalendar
-from .procedures import NATIONS
+from core.model.calendar import WorkingDayCalendar
+from core.model.procedures import NATIONS
 
 SLUG = re.compile(r"^[a-z][a-z0-9]{1,40}$")
 # The generated test's day, a Tuesday: St Andrew's Day (Monday 30 November) makes Scotland's deadline a day later.

@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 
-from .app import create_app
-from .clock import FixedClock
-from .models import db
-from .runtime import concord
+from core.app import create_app
+from core.model.clock import FixedClock
+from core.model.records import db
+from core.runtime import concord
 
 LONDON = ZoneInfo("Europe/London")
 TEST_SECRET_KEY = "test-secret-key-of-at-least-32-bytes"
@@ -164,7 +164,7 @@ def _empty_database(url: str) -> None:
 
 
 def seed_demo_directories(app) -> None:
-    from . import directory
+    from core.engine import directory
 
     state = concord(app)
     for council in state.councils.values():
@@ -323,7 +323,7 @@ def drain(app) -> int:
 
     import dramatiq
 
-    from .notify import scheduler
+    from core import scheduler
 
     handed = scheduler.tick(app)
     broker = app.extensions["concord.queue"].broker

@@ -7,8 +7,19 @@ wardens hold the first rung, and an elder above them.
 
 from __future__ import annotations
 
-from .council_plugin import CouncilPlugin
-from .procedures import Council, DirectoryEntry, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
+from core.model.procedures import (
+    Council,
+    DirectoryEntry,
+    Field,
+    Ladder,
+    Process,
+    Role,
+    Stage,
+    WorkingDays,
+    escalate,
+    resolve,
+)
+from core.plugin import CouncilPlugin
 
 WARDEN = Role("warden", "Duty Warden", scope="ward")
 ELDER = Role("elder", "Elder")

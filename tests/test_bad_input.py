@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from core.models import Case, CaseEvent, db
+from core.model.records import Case, CaseEvent, db
 from core.testing import post_action, sign_in
 
 WDC = "westdunbartonshire"

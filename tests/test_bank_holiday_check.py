@@ -4,7 +4,7 @@ from datetime import date
 import holidays
 import pytest
 
-import core.calendar
+import core.model.calendar
 from core.testing import drain, london, sign_in
 
 WDC = "westdunbartonshire"
@@ -26,10 +26,10 @@ def mail_app(make_app, smtp_sink):
 
 def proclaim(monkeypatch, day: date, name: str):
     """The installed holidays data gains a one-off Scottish holiday."""
-    original = core.calendar.bank_holidays
+    original = core.model.calendar.bank_holidays
     scotland = holidays.UK(subdiv="SCT", years=range(2026, 2028))
     scotland[day] = name
-    monkeypatch.setattr(core.calendar, "bank_holidays", lambda nation: scotland if nation == "SCT" else original(nation))
+    monkeypatch.setattr(core.model.calendar, "bank_holidays", lambda nation: scotland if nation == "SCT" else original(nation))
 
 
 def test_a_proclaimed_holiday_is_found_by_the_daily_check_and_applied_on_request(mail_app, smtp_sink, clock, monkeypatch):

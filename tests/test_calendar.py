@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from core.calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
-from core.procedures import CalendarDays, NextMeeting, SameWorkingDay, WorkingDays
+from core.model.calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
+from core.model.procedures import CalendarDays, NextMeeting, SameWorkingDay, WorkingDays
 
 SCOTLAND = WorkingDayCalendar("SCT")
 ENGLAND = WorkingDayCalendar("ENG")

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import event
 
-from core.models import AuditEvent, db
+from core.model.records import AuditEvent, db
 from core.testing import london, sign_in
 
 WDC = "westdunbartonshire"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import event, select
 
-from core.models import Case, StageEntry, db
+from core.model.records import Case, StageEntry, db
 from core.testing import london, sign_in
 
 WDC = "westdunbartonshire"

@@ -11,8 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from core.hookspecs import hookimpl
-from core.models import Case, ScheduledNotification, db
-from core.procedures import (
+from core.model.procedures import (
     Contact,
     Council,
     Field,
@@ -26,6 +25,7 @@ from core.procedures import (
     escalate,
     resolve,
 )
+from core.model.records import Case, ScheduledNotification, db
 from core.testing import CLOSING, drain, london, post_action, sign_in
 
 C = "chairshire"

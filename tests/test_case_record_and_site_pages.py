@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from core.models import AuditEvent, db
+from core.model.records import AuditEvent, db
 from core.testing import CLOSING, london, post_action, sign_in
 
 WDC = "westdunbartonshire"

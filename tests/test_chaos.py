@@ -18,9 +18,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.clock import SystemClock
-from core.models import ScheduledNotification, db
-from core.notify import scheduler
+from core import scheduler
+from core.model.clock import SystemClock
+from core.model.records import ScheduledNotification, db
 from core.testing import free_port, require_service, sign_in
 
 pytestmark = pytest.mark.services
@@ -46,7 +46,7 @@ def start_redis(port):
 
 def start_worker(env):
     return subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "dramatiq"), "core.notify.worker", "--processes", "1",
+        [os.path.join(os.path.dirname(sys.executable), "dramatiq"), "core.worker", "--processes", "1",
          "--threads", "2"], env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -165,7 +165,7 @@ def test_a_worker_process_killed_mid_send_costs_seconds_and_loses_nothing(make_a
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "CONCORD_BROKER_URL": broker_url,
            "CONCORD_MAIL_TRANSPORT": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_sink.port),
            "SECRET_KEY": "chaos-" * 6, "CONCORD_ENV": "development"}
-    command = [os.path.join(os.path.dirname(sys.executable), "dramatiq"), "core.notify.worker",
+    command = [os.path.join(os.path.dirname(sys.executable), "dramatiq"), "core.worker",
                "--processes", "2", "--threads", "8"]
 
     def start():

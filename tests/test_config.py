@@ -188,7 +188,7 @@ def test_settings_given_in_code_are_checked_like_the_environment():
 @pytest.mark.parametrize("command", [
     ["flask", "--app", "wsgi", "concord", "scheduler"],
     ["flask", "--app", "wsgi", "db", "upgrade"],
-    ["dramatiq", "core.notify.worker", "--processes", "1", "--threads", "1"],
+    ["dramatiq", "core.worker", "--processes", "1", "--threads", "1"],
     ["gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0"],
 ], ids=lambda command: command[0] + "-" + command[-1])
 def test_each_production_command_refuses_a_bad_number_without_a_traceback(command):

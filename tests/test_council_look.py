@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from core.model.procedures import contrast
 from core.plugin import FooterLink, Look
-from core.procedures import contrast
 from core.runtime import concord
 
 COUNCILS = ["westdunbartonshire", "gloucestershire", "leeds", "surrey", "dumfriesgalloway"]

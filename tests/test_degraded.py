@@ -48,7 +48,7 @@ def test_signed_in_pages_answer_503_saying_nothing_was_saved_when_the_session_st
 
 
 def test_a_form_posted_while_the_session_store_is_down_is_503_and_nothing_is_saved(redis_sessions_app):
-    from core.models import Case, db
+    from core.model.records import Case, db
 
     app = redis_sessions_app
     client = app.test_client()
@@ -71,7 +71,7 @@ def test_readyz_names_the_session_store_when_it_does_not_answer(redis_sessions_a
 
 
 def test_a_session_store_failing_after_the_request_saved_something_does_not_say_nothing_was_saved(make_app):
-    from core.models import db
+    from core.model.records import db
 
     require_service("Redis", "127.0.0.1", 6379)
     app = make_app(SESSION_REDIS_URL="redis://127.0.0.1:6379/14", PROPAGATE_EXCEPTIONS=False)

@@ -10,7 +10,7 @@ UNITS = {p.stem: p.read_text() for p in (ROOT / "deploy" / "systemd").glob("*.se
 COMMANDS = {
     "migrate": "flask --app wsgi db upgrade",
     "web": "gunicorn -c gunicorn.conf.py",
-    "worker": "dramatiq core.notify.worker --processes 2 --threads 8",
+    "worker": "dramatiq core.worker --processes 2 --threads 8",
     "scheduler": "flask --app wsgi concord scheduler",
 }
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from core.models import Contact, db
+from core.model.records import Contact, db
 from core.testing import sign_in
 
 WDC = "westdunbartonshire"

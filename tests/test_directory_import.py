@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
-from core.models import Contact, ContactChange, ScheduledNotification, db
+from core.model.records import Contact, ContactChange, ScheduledNotification, db
 from core.testing import london, sign_in
 
 WDC = "westdunbartonshire"

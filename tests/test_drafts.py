@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from core.drafts import DRAFT_DAYS, Draft
-from core.models import db
+from core.engine.drafts import DRAFT_DAYS, Draft
+from core.model.records import db
 from core.testing import london, sign_in
 
 WDC = "westdunbartonshire"

@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import func, select
 
-from core.models import db
+from core.model.records import db
 from core.testing import sign_in
 
 WDC = "westdunbartonshire"

@@ -3,7 +3,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from core.models import ScheduledNotification, db
+from core.model.records import ScheduledNotification, db
 from core.testing import drain, free_port, london, sign_in
 
 WDC = "westdunbartonshire"

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from core.models import ClosureDay, CouncilTheme, Meeting, db
+from core.model.records import ClosureDay, CouncilTheme, Meeting, db
 from core.testing import sign_in
 
 WDC = "westdunbartonshire"

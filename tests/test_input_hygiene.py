@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from core.models import Case, db
+from core.model.records import Case, db
 from core.testing import sign_in
 
 WDC = "westdunbartonshire"

@@ -79,7 +79,7 @@ def test_acting_on_the_stage_in_time_cancels_the_long_overdue_message(mail_app, 
 def test_a_council_can_change_the_long_overdue_rule(make_app, clock):
     from dataclasses import replace
 
-    from core.procedures import LongOverdue
+    from core.model.procedures import LongOverdue
 
     app = make_app()
     council = app.extensions["concord"].councils[WDC]
@@ -89,14 +89,14 @@ def test_a_council_can_change_the_long_overdue_rule(make_app, clock):
     sign_in(client, WDC, TEACHER)
     reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
     with app.app_context():
-        from core.models import StageEntry, db
+        from core.model.records import StageEntry, db
         entry = db.session.scalars(db.select(StageEntry)).one()
         # Twice the 5 working days: overdue for 10 whole working days by the end of Tuesday 15 December.
         assert entry.long_overdue_on.isoformat() == "2026-12-16", reference
 
 
 def test_a_directory_change_keeps_the_long_overdue_message_for_the_leads(mail_app, smtp_sink, clock):
-    from core.notify.outbox import replan
+    from core.engine.outbox import replan
 
     clock.set(london(2026, 11, 23, 9, 0))
     client = mail_app.test_client()
@@ -105,7 +105,7 @@ def test_a_directory_change_keeps_the_long_overdue_message_for_the_leads(mail_ap
     reference = client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).get_json()["reference"]
     with mail_app.app_context():
         replan(mail_app.extensions["concord"].councils[WDC])  # what saving the directory does
-        from core.models import db
+        from core.model.records import db
         db.session.commit()
     clock.set(london(2026, 12, 9, 7, 5))
     before = len(smtp_sink.messages)

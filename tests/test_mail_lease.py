@@ -3,7 +3,7 @@ a live worker's heartbeat keeps its rows however long it takes to send them."""
 import time
 from datetime import timedelta
 
-from core.models import ScheduledNotification, db
+from core.model.records import ScheduledNotification, db
 from core.notify.delivery import claim
 from core.testing import drain, london, sign_in
 

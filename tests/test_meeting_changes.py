@@ -139,7 +139,7 @@ def test_with_no_later_meeting_the_stage_is_flagged_and_a_new_meeting_gives_it_a
 
 
 def test_a_meeting_added_on_a_past_day_moves_a_stage_into_the_past_without_a_due_today_message(app, admin, at_the_group, clock):
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
 
     clock.set(london(2027, 1, 5, 10, 0))
     sign_in(admin, SURREY, ADMIN, "council-admin")

@@ -20,16 +20,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from core.app import create_app
-from core.clock import FixedClock
-from core.models import db
-from core.testing import (
-    TEST_SECRET_KEY,
-    drain,
-    london,
-    post_action,
-    scratch_postgres_database,
-    sign_in,
-)
+from core.model.clock import FixedClock
+from core.model.records import db
+from core.testing import TEST_SECRET_KEY, drain, london, post_action, scratch_postgres_database, sign_in
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE.parent / "core" / "migrations"

@@ -11,7 +11,7 @@ from datetime import date
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from core.dryrun import example_answers, example_record
+from core.reads.dry_run import example_answers, example_record
 from core.runtime import concord
 from core.testing import CLOSING, london, sign_in
 
@@ -95,7 +95,7 @@ def test_nothing_of_one_council_appears_in_anything_another_reads(make_app, cloc
                 closed += close_with_learning(app, client, slug, reference, n)
     assert any(made.values()), "the plan raised at least one case"
     with app.app_context():
-        from core.models import CaseLearning, db
+        from core.model.records import CaseLearning, db
 
         learned = db.session.scalar(db.select(db.func.count(CaseLearning.id)))
     prefixes = {slug: concord(app).councils[slug].reference_prefix for slug in COUNCILS}

@@ -86,8 +86,8 @@ def test_emails_carry_a_link_and_a_calendar_entry_and_no_childs_details(mail_app
 
 
 def test_a_retried_action_cannot_double_a_message(mail_app, smtp_sink, clock):
-    from core.models import ScheduledNotification, db
-    from core.notify.outbox import schedule
+    from core.engine.outbox import schedule
+    from core.model.records import ScheduledNotification, db
 
     client = mail_app.test_client()
     sign_in(client, WDC, TEACHER)
@@ -154,7 +154,7 @@ def flaky_smtp():
 
 
 def outbox_rows(app, kind):
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
 
     with app.app_context():
         return [(r.recipient, r.state, r.attempts, r.last_error)

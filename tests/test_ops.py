@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from core.models import db
+from core.model.records import db
 from core.testing import free_port, london, sign_in
 
 ROOT = Path(__file__).parents[1]

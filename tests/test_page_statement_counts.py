@@ -1,7 +1,7 @@
 """The case page and the directory page read a fixed number of statements, however long their lists."""
 from datetime import timedelta
 
-from core.models import Case, CaseEvent, Contact, User, db
+from core.model.records import Case, CaseEvent, Contact, User, db
 from core.testing import london, sign_in
 from tests.test_statement_counts import ESCALATION, WDC, counted
 

@@ -5,7 +5,7 @@ its own email wording (concord_template_folders + concord_email_template), its o
 import pytest
 from sqlalchemy import select
 
-from core.models import DevMail, db
+from core.model.records import DevMail, db
 from core.plugin import hookimpl
 from core.testing import act, drain, raise_case
 from core.testing_council import plugin as testshire

@@ -158,7 +158,7 @@ def test_production_processes_deliver_an_acknowledgement_and_readyz_follows_the_
     logs.mkdir()
     commands = {
         "web": [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--certfile", str(cert), "--keyfile", str(key)],
-        "worker": [str(BIN / "dramatiq"), "core.notify.worker", "--processes", "1", "--threads", "2"],
+        "worker": [str(BIN / "dramatiq"), "core.worker", "--processes", "1", "--threads", "2"],
         "scheduler": [*flask, "concord", "scheduler", "--every", "1"],
     }
     processes = {name: subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from core.forms import question_pages
+from core.forms.questions import question_pages
 from core.plugin import QuestionPage
 from core.runtime import concord
 from core.testing import sign_in
@@ -95,7 +95,7 @@ def test_changing_the_service_to_education_asks_the_learning_community_before_ch
 
 
 def test_pages_that_name_no_question_are_refused():
-    from core.procedures import Field, Process
+    from core.model.procedures import Field, Process
     from core.testing_council import TESTSHIRE
 
     base = TESTSHIRE.processes[0]

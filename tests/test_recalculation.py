@@ -212,7 +212,7 @@ def test_a_closure_day_that_has_passed_cannot_be_removed(client, clock):
     page = client.get(f"/{WDC}/admin/calendar/").get_data(as_text=True)
     assert "Wednesday 16 December 2026" in page and "Remove<span class=\"govuk-visually-hidden\"> 16 December 2026" not in page
     with client.application.app_context():
-        from core.models import ClosureDay, db
+        from core.model.records import ClosureDay, db
         closure_id = db.session.scalars(db.select(ClosureDay.id)).one()
     refused = client.post(f"/{WDC}/admin/calendar/closures/remove", data={"csrf_token": csrf(page), "id": closure_id})
     assert refused.status_code == 400

@@ -35,7 +35,7 @@ def test_numbering_starts_again_each_year(client, clock):
 def _statements_of_a_submission(app, client):
     from sqlalchemy import event
 
-    from core.models import db
+    from core.model.records import db
 
     seen = []
 
@@ -54,7 +54,7 @@ def _statements_of_a_submission(app, client):
 
 def test_the_counter_is_the_last_thing_a_submission_writes(app, client):
     """Its row is locked from the upsert to the commit: everything else (the outbox too) is written first."""
-    from core.models import db
+    from core.model.records import db
 
     sign_in(client, WDC, "teacher@wdc.example.org")
     client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS})
@@ -70,7 +70,7 @@ def test_the_counter_is_the_last_thing_a_submission_writes(app, client):
 
 
 def test_a_reference_past_9999_keeps_all_its_digits_on_both_databases(app, client):
-    from core.models import ReferenceCounter, db
+    from core.model.records import ReferenceCounter, db
 
     with app.app_context():
         db.session.add(ReferenceCounter(council=WDC, year=2026, last=9998))

@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import event
 
 from core.hookspecs import hookimpl
-from core.models import db
-from core.procedures import (
+from core.model.procedures import (
     CalendarDays,
     Contact,
     Council,
@@ -30,6 +29,7 @@ from core.procedures import (
     escalate,
     resolve,
 )
+from core.model.records import db
 from core.testing import london, post_action, sign_in
 
 FIRST = Role("first-line", "First-line manager")
@@ -551,9 +551,9 @@ def test_a_stage_is_on_time_by_its_london_date_either_side_of_midnight_and_of_ea
 
     from sqlalchemy import Date, DateTime, literal, select
 
-    from core import reports
-    from core.clock import LONDON
-    from core.models import db
+    from core.model.clock import LONDON
+    from core.model.records import db
+    from core.reads import reports
 
     with app.app_context():
         for day in (date(2026, 1, 15), date(2026, 3, 28), date(2026, 3, 29), date(2026, 7, 15), date(2026, 10, 24),

@@ -5,8 +5,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from core.models import AuditEvent, Case, CaseLearning, DevMail, ScheduledNotification, db
-from core.notify import scheduler
+from core import scheduler
+from core.model.records import AuditEvent, Case, CaseLearning, DevMail, ScheduledNotification, db
 from core.testing import CLOSING, london, sign_in
 
 WDC = "westdunbartonshire"

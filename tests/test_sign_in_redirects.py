@@ -35,7 +35,7 @@ def test_development_sign_in_returns_to_the_page_asked_for(client):
 
 
 def test_the_helper_keeps_only_same_site_paths():
-    from core.web.redirects import safe_next
+    from core.http.redirects import safe_next
 
     assert safe_next("/leeds/cases/LCC-2026-0001") == "/leeds/cases/LCC-2026-0001"
     assert safe_next("/leeds/cases/?page=2#top") == "/leeds/cases/?page=2#top"

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from core.models import ScheduledNotification, db
+from core.model.records import ScheduledNotification, db
 from core.testing import drain, free_port, london, sign_in
 
 WDC = "westdunbartonshire"
@@ -69,7 +69,7 @@ def test_a_connection_the_relay_closed_while_idle_is_opened_again_without_spendi
     clock.set(london(2026, 11, 23, 9, 0))
     sign_in(client, WDC, TEACHER)
     assert client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": ANSWERS}).status_code == 201
-    from core.models import ScheduledNotification as Row
+    from core.model.records import ScheduledNotification as Row
     from core.notify.delivery import deliver
 
     with app.app_context():

@@ -146,7 +146,7 @@ def test_sign_in_to_a_council_and_see_its_pages(site):
     assert response.status_code == 200, response.text[:500]
     assert "Signed in as <strong>Alice Example</strong>\n          (Practitioner)" in response.text
     assert browser.get(f"{base}/{A}/cases/").status_code == 200
-    from core.models import User, db
+    from core.model.records import User, db
 
     with app.app_context():
         user = db.session.scalar(db.select(User).filter_by(email="alice@wdc.example.org"))
@@ -374,7 +374,7 @@ def test_an_admin_at_council_b_signing_in_there_gains_nothing_at_council_a(share
     for path in (f"/{A}/admin/directory/", f"/{A}/admin/directory/export.csv", f"/{A}/cases/"):
         assert browser.get(base + path, allow_redirects=False).status_code == 404, path
 
-    from core.models import User, db
+    from core.model.records import User, db
 
     with app.app_context():
         users = {u.council: u.roles for u in db.session.scalars(db.select(User).filter_by(subject="pat"))}

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import pytest
 
-from core import open_cases
 from core.app import create_app
-from core.open_cases import OrphanedCases
+from core.engine import open_cases
+from core.engine.open_cases import OrphanedCases
 from core.plugin import CouncilPlugin, Field, InvalidCouncil, Outcome, Role, escalate
 from core.testing import act, raise_case
 from core.testing_council import CONTACTS, TESTSHIRE

@@ -12,7 +12,7 @@ ROOT = Path(__file__).parents[1]
 PROBE = """
 import json, sys
 from core.app import create_app
-from core.models import db
+from core.model.records import db
 create_app()
 print(json.dumps({"modules": sorted(m for m in ("alembic", "flask_migrate", "authlib", "email_validator")
                                     if m in sys.modules),

@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from core.models import db
+from core.model.records import db
 from core.testing import london, sign_in
 
 WDC = "westdunbartonshire"

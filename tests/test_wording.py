@@ -72,7 +72,7 @@ def test_a_meeting_is_named_as_the_council_writes_it(client):
 
 
 def test_the_reminder_names_the_due_day_not_tomorrow(app, client, clock):
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
     from core.notify.render import render
 
     clock.set(london(2026, 12, 21, 10, 0))  # due after Christmas: "tomorrow" was never a safe word for the day before

@@ -11,10 +11,9 @@ from datetime import date
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, session
 from werkzeug.routing import BaseConverter
 
-from .. import audit, caselist, cases
-from ..calendar import not_working_note
-from ..clock import local_date
-from ..forms import (
+from core.engine import audit, cases
+from core.engine.learning import themes_of
+from core.forms.questions import (
     CLOSING_FIELDS,
     answers_of,
     describe_field,
@@ -25,11 +24,13 @@ from ..forms import (
     record_form_class,
     record_of,
 )
-from ..learning import themes_of
-from ..models import db
-from ..procedures import CalendarDays
-from ..web.hygiene import EARLIEST, LATEST, plausible
-from ..web.tenancy import council_blueprint
+from core.http.tenancy import council_blueprint
+from core.model.calendar import not_working_note
+from core.model.clock import local_date
+from core.model.inputs import EARLIEST, LATEST, plausible
+from core.model.procedures import CalendarDays
+from core.model.records import db
+from core.reads import caselist
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 council_api = council_blueprint("council_api", __name__, "/api")
@@ -83,7 +84,7 @@ def councils():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    from .openapi import document
+    from core.api.openapi import document
 
     concord = current_app.extensions["concord"]
     return jsonify(document(concord.councils, concord.roles))
@@ -388,7 +389,7 @@ def _sends(case, stage) -> dict | None:
 
 def _linked(case) -> list[str]:
     """The cases this one was carried on or referred on into."""
-    from ..models import Case
+    from core.model.records import Case
 
     return list(db.session.scalars(db.select(Case.reference).where(Case.opened_from_id == case.id).order_by(Case.id)))
 

@@ -15,8 +15,8 @@ in ``tests/test_api_fuzz.py``.
 """
 from __future__ import annotations
 
-from ..cases import WITHDRAW
-from ..web.hygiene import EARLIEST, LATEST
+from core.engine.cases import WITHDRAW
+from core.model.inputs import EARLIEST, LATEST
 
 ENTRY = {"type": "integer", "description": "The stage entry you were shown (stage.entry in the case)"}
 

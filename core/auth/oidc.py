@@ -33,11 +33,11 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
-from ..config import ConfigError
-from ..hookspecs import hookimpl
-from ..web.redirects import safe_next
-from ..web.tenancy import council_blueprint
-from . import sign_in, sign_out, upsert_user
+from core.config import ConfigError
+from core.hookspecs import hookimpl
+from core.http.redirects import safe_next
+from core.http.session import sign_in, sign_out, upsert_user
+from core.http.tenancy import council_blueprint
 
 REQUIRED = ("issuer", "client_id", "client_secret")
 bp = council_blueprint("sso", __name__)

@@ -1,9 +1,9 @@
 """Where a user chooses how to sign in, and signs out."""
 from flask import flash, g, redirect, render_template, url_for
 
-from ..runtime import concord
-from ..web.tenancy import council_blueprint
-from . import sign_out
+from core.http.session import sign_out
+from core.http.tenancy import council_blueprint
+from core.runtime import concord
 
 bp = council_blueprint("signin", __name__)
 

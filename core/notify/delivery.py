@@ -23,10 +23,10 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from ..models import Case, ScheduledNotification, db
-from ..runtime import now
-from .message import PermanentFailure, TemporaryFailure
-from .render import render
+from core.hookspecs import PermanentFailure, TemporaryFailure
+from core.model.records import Case, ScheduledNotification, db
+from core.notify.render import render
+from core.runtime import now
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(seconds=30)  # three missed heartbeats: the process holding the rows is gone

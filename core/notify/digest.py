@@ -17,11 +17,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, delete, exists, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..clock import LONDON, local_date
-from ..models import ScheduledNotification, User, db, insert_ignoring_duplicates
-from ..roles import COUNCIL_ADMIN
-from ..runtime import now
-from .outbox import SEND_TIME
+from core.engine.access import admins_of
+from core.engine.outbox import SEND_TIME
+from core.model.clock import LONDON, local_date
+from core.model.records import ScheduledNotification, db, insert_ignoring_duplicates
+from core.runtime import now
 
 DIGEST = "failure-digest"
 
@@ -55,11 +55,6 @@ class FailureDigestItem(db.Model):
 
 
 Row = ScheduledNotification
-
-
-def admins_of(council_slug: str) -> list[str]:
-    users = db.session.scalars(select(User).where(User.council == council_slug))
-    return sorted({u.email for u in users if COUNCIL_ADMIN in (u.roles or [])})
 
 
 def settle_digests(moment) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
-from .delivery import deliver
+from core.notify.delivery import deliver
 
 QUEUE_NAME = "concord-notifications"
 

@@ -11,13 +11,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..hookspecs import hookimpl
-from ..models import ScheduledNotification
-from ..procedures import CORE_OUTCOMES, process_of
-from ..runtime import concord as concord_state
-from ..runtime import now
-from .message import Message
-from .outbox import DEADLINE_KINDS
+from core.engine.outbox import DEADLINE_KINDS
+from core.hookspecs import Message, hookimpl
+from core.model.procedures import CORE_OUTCOMES, process_of
+from core.model.records import ScheduledNotification
+from core.runtime import concord as concord_state
+from core.runtime import now
 
 SUBJECTS = {
     "acknowledgement": "{reference}: received – {process}",
@@ -76,7 +75,7 @@ def render(row: ScheduledNotification) -> Message:
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
     if row.kind == "due-date-moved":
-        from ..recalculate import latest_reason
+        from core.engine.recalculate import latest_reason
 
         event = latest_reason(case, row.created_at)
         context["moved"] = event.summary if event else ""
@@ -118,7 +117,7 @@ def calendar_entry(row: ScheduledNotification, reference: str, due_on: date, lin
 
 
 def render_digest(row: ScheduledNotification, council) -> Message:
-    from .digest import failures_in
+    from core.notify.digest import failures_in
 
     failures = failures_in(row)
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -131,7 +130,7 @@ def render_digest(row: ScheduledNotification, council) -> Message:
 
 
 def render_calendar_check(row: ScheduledNotification, council) -> Message:
-    from ..recalculate import preview
+    from core.engine.recalculate import preview
 
     moves = preview(council)
     base = current_app.config["BASE_URL"].rstrip("/")

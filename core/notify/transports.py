@@ -7,9 +7,8 @@ import smtplib
 import threading
 from email.utils import format_datetime, formatdate
 
-from ..hookspecs import hookimpl
-from .message import PermanentFailure, TemporaryFailure
-from .message import Transport as Transport  # importable from here, as before
+from core.hookspecs import PermanentFailure, TemporaryFailure, hookimpl
+from core.hookspecs import Transport as Transport  # importable from here, as before
 
 
 def _header(value: str) -> str:
@@ -148,8 +147,8 @@ class DevOutbox:
         pass
 
     def send(self, message) -> None:
-        from ..models import DevMail, db
-        from ..runtime import now
+        from core.model.records import DevMail, db
+        from core.runtime import now
 
         db.session.add(DevMail(council=message.council, at=now(), recipient=message.to, subject=message.subject,
                                text=message.text, html=message.html))

@@ -6,36 +6,34 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, g, send_from_directory
 
-from ..clock import LONDON, local_date
-from .tenancy import push_council
+from core.http.tenancy import push_council
+from core.model.clock import LONDON, local_date
 
 ASSETS = Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 OWN_ASSETS = Path(__file__).resolve().parents[1] / "static"
 
 
 def init_app(app: Flask) -> None:
-    from ..auth import views as signin
-    from . import (
+    from core.auth import views as signin
+    from core.http import errors, headers, hygiene
+    from core.http import limits as ratelimit
+    from core.web import (
         admin_hub,
         audit,
         calendar_admin,
         cases,
         directory,
         dry_run,
-        errors,
-        export,
-        headers,
         home,
-        hygiene,
         learning,
         look,
         people,
-        ratelimit,
         reports,
         session_timeout,
         site,
         texts_admin,
     )
+    from core.web import subject_access as export
 
     app.url_defaults(push_council)
     app.register_blueprint(home.bp)
@@ -57,6 +55,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(site.council_bp)
     app.register_blueprint(look.bp)
     app.register_blueprint(admin_hub.bp)
+    if app.config["MAIL_TRANSPORT"] == "dev-outbox" and app.config["CONCORD_ENV"] != "production":
+        from core.web import dev_mail
+
+        app.register_blueprint(dev_mail.dev_mail)
     session_timeout.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
@@ -103,11 +105,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from ..exports import outcome_label
-        from ..runtime import now
-        from . import ladder
-        from .directory import rung_titles
-        from .site import PAGES
+        from core.reads.exports import outcome_label
+        from core.runtime import now
+        from core.web import ladder
+        from core.web.directory import rung_titles
+        from core.web.site import PAGES
 
         return {"council": g.get("council"), "viewer": g.get("viewer"), "today": local_date(now()),
                 "risk_contacts": _risk_contacts, "risk_text": _risk_text, "signpost_texts": _signpost_texts,
@@ -118,7 +120,7 @@ def init_app(app: Flask) -> None:
 
 def _risk_contacts():
     """Who to contact the same day, from the council's directory (not hard-coded)."""
-    from ..directory import assignees
+    from core.engine.directory import assignees
 
     council = g.get("council")
     if council is None or not council.immediate_risk_role:
@@ -127,14 +129,14 @@ def _risk_contacts():
 
 
 def _risk_text():
-    from .. import council_texts
+    from core.model import council_texts
 
     council = g.get("council")
     return council_texts.immediate_risk(council) if council else ""
 
 
 def _signpost_texts():
-    from .. import council_texts
+    from core.model import council_texts
 
     council = g.get("council")
     return council_texts.signposts(council) if council else []

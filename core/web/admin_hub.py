@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, g, render_template
 
-from .tenancy import council_blueprint
+from core.http.tenancy import council_blueprint
 
 bp = council_blueprint("admin_hub", __name__, "/admin")
 

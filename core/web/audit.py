@@ -11,13 +11,13 @@ from typing import Any
 from flask import abort, g, render_template, request
 from sqlalchemy import func, or_, select
 
-from .. import audit as audit_trail
-from ..defaults.roles import COUNCIL_ADMIN, DATA_PROTECTION_OFFICER
-from ..models import AuditEvent, Case, User, db
-from ..reports import Period
-from .hygiene import row_id
-from .reports import csv_response, date_arg
-from .tenancy import council_blueprint
+from core.engine import audit as audit_trail
+from core.http.tenancy import council_blueprint
+from core.model.inputs import row_id
+from core.model.records import AuditEvent, Case, User, db
+from core.model.roles import COUNCIL_ADMIN, DATA_PROTECTION_OFFICER
+from core.reads.reports import Period
+from core.web.reports import csv_response, date_arg
 
 bp = council_blueprint("audit", __name__, "/admin/audit")
 

@@ -2,7 +2,7 @@
 
 Every change is shown first with the open stages whose due dates it would
 move (reference, stage, old → new) and made only when the admin confirms;
-then the change and the recalculation (``core.recalculate``) commit together.
+then the change and the recalculation (``core.engine.recalculate``) commit together.
 """
 from __future__ import annotations
 
@@ -17,15 +17,17 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, validators
 
-from .. import calendar as working_days
-from .. import recalculate
-from ..cases import now, stage_of
-from ..clock import local_date
-from ..forms import GovDateField
-from ..models import ClosureDay, Meeting, db
-from ..procedures import NATIONS, NextMeeting
-from .hygiene import CheckedForm, iso_day, names_its_own_text_problems, row_id
-from .tenancy import admins_only, council_blueprint
+from core.engine import recalculate
+from core.engine.cases import now, stage_of
+from core.forms.checked import CheckedForm
+from core.forms.questions import GovDateField
+from core.http.hygiene import names_its_own_text_problems
+from core.http.tenancy import admins_only, council_blueprint
+from core.model import calendar as working_days
+from core.model.clock import local_date
+from core.model.inputs import iso_day, row_id
+from core.model.procedures import NATIONS, NextMeeting
+from core.model.records import ClosureDay, Meeting, db
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
 bp.before_request(admins_only)  # every page here is for council admins

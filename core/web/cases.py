@@ -9,11 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from .. import audit, caselist, cases, directory, drafts, exports
-from ..access import FULL, PROGRESS, TAKEN
-from ..calendar import calendar_for, not_working_note
-from ..clock import local_date
-from ..forms import (
+from core.engine import audit, cases, directory, drafts
+from core.engine.access import FULL, PROGRESS, TAKEN
+from core.forms.questions import (
     answers_of,
     formdata_from_json,
     intake_form_class,
@@ -22,10 +20,14 @@ from ..forms import (
     record_form_class,
     record_of,
 )
-from ..models import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
-from ..procedures import CalendarDays
-from .hygiene import names_its_own_text_problems, row_id, text_problem, unsavable
-from .tenancy import council_blueprint
+from core.http.hygiene import names_its_own_text_problems
+from core.http.tenancy import council_blueprint
+from core.model.calendar import calendar_for, not_working_note
+from core.model.clock import local_date
+from core.model.inputs import row_id, text_problem, unsavable
+from core.model.procedures import CalendarDays
+from core.model.records import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
+from core.reads import caselist, exports
 
 bp = council_blueprint("cases", __name__, "/cases")
 

@@ -15,15 +15,17 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, validators
 
-from .. import audit, directory
-from ..cases import reoffer_stranded, stranded_entries
-from ..directory import missing_columns
-from ..exports import FORMULA_STARTS, safe
-from ..models import Contact, ContactChange, db
-from ..notify.outbox import replan, tell_leads_rung_empty
-from ..runtime import now
-from .hygiene import CheckedForm, CheckedPlainForm, names_its_own_text_problems, text_problem
-from .tenancy import admins_only, council_blueprint
+from core.engine import audit, directory
+from core.engine.cases import reoffer_stranded, stranded_entries
+from core.engine.outbox import replan, tell_leads_rung_empty
+from core.forms.checked import CheckedForm, CheckedPlainForm
+from core.http.hygiene import names_its_own_text_problems
+from core.http.tenancy import admins_only, council_blueprint
+from core.model.directory_csv import missing_columns
+from core.model.inputs import text_problem
+from core.model.records import Contact, ContactChange, db
+from core.reads.exports import FORMULA_STARTS, safe
+from core.runtime import now
 
 bp = council_blueprint("directory", __name__, "/admin/directory")
 

@@ -1,6 +1,6 @@
 """The procedure dry run page: a council admin walks a process through the real engine, nothing saved.
 
-Stateless: each press replays the whole run (``core.dryrun.run``) from the
+Stateless: each press replays the whole run (``core.reads.dry_run.run``) from the
 answers, the start date and the steps so far, carried in the form.
 """
 from __future__ import annotations
@@ -14,11 +14,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, validators
 
-from .. import dryrun
-from ..clock import pinned
-from ..forms import GovDateField, answers_of, formdata_from_json, intake_form_class
-from .hygiene import iso_day
-from .tenancy import admins_only, council_blueprint
+from core.forms.questions import GovDateField, answers_of, formdata_from_json, intake_form_class
+from core.http.tenancy import admins_only, council_blueprint
+from core.model.clock import pinned
+from core.model.inputs import iso_day
+from core.reads import dry_run as dryrun
 
 bp = council_blueprint("dry_run", __name__, "/admin/dry-run")
 bp.before_request(admins_only)  # every page here is for council admins

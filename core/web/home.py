@@ -1,7 +1,7 @@
 from flask import Blueprint, render_template
 
-from ..runtime import concord
-from .tenancy import council_blueprint
+from core.http.tenancy import council_blueprint
+from core.runtime import concord
 
 bp = Blueprint("home", __name__)
 council_bp = council_blueprint("council", __name__)

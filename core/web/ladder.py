@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from ..procedures import CORE_OUTCOMES
+from core.model.procedures import CORE_OUTCOMES
 
 WIDTH, PAD, GAP = 640, 14, 34
 WITHDRAWN_HERE = "The case was withdrawn here by the person who raised it"

@@ -12,13 +12,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, validators
 
-from .. import audit, cases, learning, reports
-from ..auth import viewer_for
-from ..charts import Series, bars
-from ..models import CouncilSetting, CouncilTheme, db
-from .hygiene import CheckedForm, row_id
-from .reports import Table, may_read_reports, today
-from .tenancy import admins_only, council_blueprint
+from core.engine import audit, cases, learning
+from core.forms.checked import CheckedForm
+from core.http.session import viewer_for
+from core.http.tenancy import admins_only, council_blueprint
+from core.model.inputs import row_id
+from core.model.records import CouncilSetting, CouncilTheme, db
+from core.reads import reports
+from core.reads.charts import Series, bars
+from core.web.reports import Table, may_read_reports, today
 
 bp = council_blueprint("learning", __name__)
 across_bp = Blueprint("across", __name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, g
 
-from .tenancy import council_blueprint
+from core.http.tenancy import council_blueprint
 
 bp = council_blueprint("look", __name__, "/look")
 

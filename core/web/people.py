@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 
-from ..auth import end_sessions
-from ..models import User, db
-from .tenancy import admins_only, council_blueprint
+from core.http.session import end_sessions
+from core.http.tenancy import admins_only, council_blueprint
+from core.model.records import User, db
 
 bp = council_blueprint("people", __name__, "/admin/people")
 bp.before_request(admins_only)  # every page here is for council admins

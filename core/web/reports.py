@@ -13,14 +13,15 @@ from datetime import date
 from flask import Response, abort, g, jsonify, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from .. import audit, reports
-from ..charts import Series, bars, columns
-from ..clock import local_date
-from ..defaults.roles import COUNCIL_ADMIN, PARTNERSHIP_MANAGER, SAFEGUARDING_LEAD
-from ..exports import Column, safe, table
-from ..models import db
-from .hygiene import DateProblem, boxes_day, iso_day
-from .tenancy import council_blueprint
+from core.engine import audit
+from core.http.tenancy import council_blueprint
+from core.model.clock import local_date
+from core.model.inputs import DateProblem, boxes_day, iso_day
+from core.model.records import db
+from core.model.roles import COUNCIL_ADMIN, PARTNERSHIP_MANAGER, SAFEGUARDING_LEAD
+from core.reads import reports
+from core.reads.charts import Series, bars, columns
+from core.reads.exports import Column, safe, table
 
 bp = council_blueprint("reports", __name__, "/reports")
 api = council_blueprint("reports_api", __name__, "/api/reports")
@@ -54,7 +55,7 @@ def api_readers_only():
 
 
 def today() -> date:
-    from ..cases import now
+    from core.engine.cases import now
 
     return local_date(now())
 
@@ -322,7 +323,7 @@ def csv_response(rows, filename: str) -> Response:
 @bp.app_template_global()
 def reporting_nav() -> list[dict]:
     """Navigation to reports, themes, settings and the audit trail, for those who may see them."""
-    from ..defaults.roles import DATA_PROTECTION_OFFICER
+    from core.model.roles import DATA_PROTECTION_OFFICER
 
     viewer = g.get("viewer")
     if viewer is None or g.get("council") is None:

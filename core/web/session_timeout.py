@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from flask import Flask, current_app, g, jsonify, session
 
-from ..clock import LONDON
-from ..runtime import now
-from .tenancy import council_blueprint
+from core.http.tenancy import council_blueprint
+from core.model.clock import LONDON
+from core.runtime import now
 
 bp = council_blueprint("session_timeout", __name__, "/session")
 WARN_SECONDS = 120

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from .tenancy import council_blueprint
+from core.http.tenancy import council_blueprint
 
 PAGES = (("accessibility", "Accessibility statement"), ("privacy", "Privacy notice"),
          ("cookies", "Cookies"), ("help", "Help and contact"))

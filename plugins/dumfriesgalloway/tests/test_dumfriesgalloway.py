@@ -216,7 +216,7 @@ def test_every_form_shows_same_day_guidance_and_the_contacts_from_the_directory(
 
 
 def test_the_general_themes_the_leadership_group_records_are_the_learning_of_a_case_it_resolves(app, client):
-    from core.models import CaseLearning, db
+    from core.model.records import CaseLearning, db
 
     case = raise_case(client, agency=PRIVATE).get_json()
     act(client, case["reference"], LINE_MANAGER, "escalate", STAGE_1)

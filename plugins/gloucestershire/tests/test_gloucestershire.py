@@ -75,7 +75,7 @@ def act(client, reference, email, action, record):
 
 
 def outbox(app, kind):
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
 
     with app.app_context():
         return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))

@@ -77,7 +77,7 @@ def first_due(client, process, sector, **changes):
 
 
 def outbox(app, kind):
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
 
     with app.app_context():
         return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
@@ -390,7 +390,7 @@ def test_deadlines_and_holders_leeds_did_not_write_are_marked_for_leeds_to_confi
 
 def test_a_case_raised_before_the_agencies_were_a_list_still_shows_its_answer(app, client):
     """Upgrading the plugin must not break an open case: one whose agencies were typed as words."""
-    from core.models import Case, db
+    from core.model.records import Case, db
 
     case = walk(client, "differences-remain", None, [])
     with app.app_context():

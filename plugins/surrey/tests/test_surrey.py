@@ -50,7 +50,7 @@ def christmas_eve(clock):
 
 
 def outbox(app, kind):
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
 
     with app.app_context():
         return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
@@ -144,7 +144,7 @@ def test_disagreements_start_at_practitioner_level(client):
 
 
 def test_general_issues_for_the_sscb_representative_are_the_learning_when_the_case_resolves(app, client):
-    from core.models import CaseLearning, db
+    from core.model.records import CaseLearning, db
 
     case = raise_case(client, "escalation", DISAGREEMENT).get_json()
     sign_in(client, SURREY, LINE_MANAGER, "manager")
@@ -305,7 +305,7 @@ def test_an_upheld_dissent_is_fed_back_to_the_chair_and_the_dissenting_professio
     case = act(client, case["reference"], GROUP, "escalate", GROUP_RECORD)
     assert case["status"] == "open" and case["stage"]["slug"] == "investigation"
     assert outbox(app, "outcome") == [CHAIR, PRACTITIONER]
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
     from core.notify.render import render
 
     with app.test_request_context(), app.app_context():

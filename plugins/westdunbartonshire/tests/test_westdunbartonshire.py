@@ -183,7 +183,7 @@ def test_the_dissenter_follows_the_timeline_on_the_case_page(client):
 
 
 def outbox(app, kind):
-    from core.models import ScheduledNotification, db
+    from core.model.records import ScheduledNotification, db
 
     with app.app_context():
         return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))

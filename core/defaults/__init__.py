@@ -1,1 +1,0 @@
-"""Core's own behaviour, each module a plugin registered through the hooks."""

@@ -1,0 +1,294 @@
+"""Plan a case's notifications as outbox rows, in the transaction of the change.
+
+Registered as a core default plugin through ``concord_case_changed``. Deadline
+emails go out at 07:00 Europe/London on their day; the rest as soon as the
+scheduler next ticks. Recipients come from the directory when the stage is
+entered (``replan`` refreshes them when an admin changes the directory).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import event, select, text, update
+from sqlalchemy.orm import Session, contains_eager, selectinload
+
+from core.engine import directory
+from core.engine.access import holders
+from core.hookspecs import hookimpl
+from core.model.calendar import calendar_for
+from core.model.clock import LONDON, local_date
+from core.model.procedures import process_of
+from core.model.records import Case, ScheduledNotification, StageEntry, StageOffer, User, db, insert_ignoring_duplicates
+from core.model.roles import SAFEGUARDING_LEAD
+from core.runtime import now
+
+SEND_TIME = time(7, 0)
+PLANNED = "concord.planned_notifications"
+
+ACKNOWLEDGEMENT = "acknowledgement"
+ASSIGNMENT = "assignment"
+REMINDER = "reminder"
+DUE_TODAY = "due-today"
+OVERDUE = "overdue"
+OUTCOME = "outcome"
+LATE = "late-on-arrival"
+RUNG_EMPTY = "rung-empty"
+LONG_OVERDUE = "long-overdue"        # planned by core.engine.overdue
+DUE_DATE_MOVED = "due-date-moved"    # written by core.engine.recalculate
+CALENDAR_CHECK = "calendar-check"    # the daily bank-holiday check, to council admins
+KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME, LATE, RUNG_EMPTY, LONG_OVERDUE,
+         DUE_DATE_MOVED, CALENDAR_CHECK)
+DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, DUE_DATE_MOVED)
+# Rows that hang on a stage's due date: re-planned when it moves.
+DUE_DATE_KINDS = (REMINDER, DUE_TODAY, OVERDUE, LONG_OVERDUE)
+
+
+def morning_of(day: date) -> datetime:
+    return datetime.combine(day, SEND_TIME, tzinfo=LONDON)
+
+
+def schedule(case: Case, entry: StageEntry | None, kind: str, recipient: str, send_after: datetime) -> None:
+    """Plan one message; planned rows are written together by ``write_planned`` (at the latest, at commit)."""
+    owner = f"entry-{entry.id}" if entry is not None else f"case-{case.id}"
+    key = f"{owner}/{kind}/{recipient.lower()}"
+    db.session.info.setdefault(PLANNED, {}).setdefault(key, dict(
+        council=case.council, case_id=case.id, stage_entry_id=entry.id if entry is not None else None,
+        kind=kind, recipient=recipient.lower(), dedupe_key=key,
+        send_after=send_after, state="pending", attempts=0, created_at=now(),
+    ))
+
+
+def write_planned(session=None) -> None:
+    """Write the planned rows in one INSERT, skipping any already there (the dedupe key)."""
+    session = session or db.session
+    planned = session.info.pop(PLANNED, None)
+    if planned:
+        insert_ignoring_duplicates(ScheduledNotification, list(planned.values()), session=session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_planned_before_commit(session):
+    if session.info.get(PLANNED):
+        write_planned(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_planned(session):
+    session.info.pop(PLANNED, None)
+
+
+@hookimpl
+def concord_case_changed(council, case, change, entry):
+    # Planned rows are written in one INSERT when the action commits.
+    plan(council, case, change, entry)
+
+
+def plan(council, case, change, entry) -> None:
+    moment = now()
+    if change == "opened":
+        schedule(case, None, ACKNOWLEDGEMENT, case.raised_by.email, moment)
+    elif change == "stage-entered":
+        plan_stage(council, case, entry, moment)
+    elif change == "stage-assigned":
+        replan_entry(council, entry, moment)
+    elif change == "stage-closed":
+        cancel(entry)
+        if _tells(council, case, entry):  # an outcome the people on the case hear of though it goes on
+            for recipient in _told(council, case):
+                schedule(case, entry, OUTCOME, recipient, moment)
+    elif change == "closed":
+        for recipient in _told(council, case):
+            schedule(case, None, OUTCOME, recipient, moment)
+
+
+def _told(council, case: Case) -> list[str]:
+    """Who hears of an outcome: the raiser and the process's ``outcome_to`` people."""
+    named = [case.answers[f] for f in process_of(council, case).outcome_to if case.answers.get(f)]
+    return list(dict.fromkeys(r.lower() for r in [case.raised_by.email, *named]))
+
+
+def _tells(council, case: Case, entry: StageEntry) -> bool:
+    stage = process_of(council, case).ladder(case.ladder).stage(entry.stage)
+    return any(o.slug == entry.outcome and o.tells and not o.closes for o in stage.outcomes)
+
+
+def tell_leads_rung_empty(council, entry: StageEntry) -> None:
+    """A directory change left an open stage with nobody: the leads hear of it once."""
+    for email in leads_of(council.slug):
+        schedule(entry.case, entry, RUNG_EMPTY, email, now())
+
+
+LEADS_READ = "concord.leads_read"
+
+
+def leads_of(council_slug: str) -> list[str]:
+    read = db.session.info.get(LEADS_READ, {})
+    if council_slug in read:  # inside ``replan``: read once for all the stages
+        return read[council_slug]
+    users = db.session.scalars(select(User).where(User.council == council_slug))
+    return sorted({u.email for u in users if SAFEGUARDING_LEAD in (u.roles or [])})
+
+
+def rung_emails(council, entry: StageEntry) -> list[str]:
+    """Who hears of the stage: its holder, the people it is offered to, or else the leads."""
+    if entry.to_lead:
+        return leads_of(council.slug)
+    return [email for _, email in holders(entry)] or leads_of(council.slug)
+
+
+def rung_above_emails(council, case: Case, entry: StageEntry) -> list[str]:
+    above = process_of(council, case).ladder(case.ladder).above(entry.stage)
+    if above is None:
+        return []
+    person = above.role.named_in(case.answers)
+    if person:
+        named = [person.lower()]
+    else:
+        named = [c.email for c in directory.assignees(council.slug, above.role.slug, above.role.scope_in(case.answers))]
+    return [email for email in named if email != case.raised_by.email]
+
+
+def plan_stage(council, case: Case, entry: StageEntry, moment: datetime) -> None:
+    rung = rung_emails(council, entry)
+    if entry.late_on_arrival:
+        # One message saying it arrived late; never a burst of chasers for days already gone.
+        for email in rung:
+            schedule(case, entry, LATE, email, moment)
+        return
+    calendar = calendar_for(council)
+    reminder_at = morning_of(calendar.previous(entry.due_on))
+    overdue_at = morning_of(calendar.add(entry.due_on, 1))
+    for email in rung:
+        schedule(case, entry, ASSIGNMENT, email, moment)
+        if entry.no_meeting:  # no date to chase until a meeting is added (core.engine.recalculate)
+            continue
+        if reminder_at > moment:
+            schedule(case, entry, REMINDER, email, reminder_at)
+        schedule(case, entry, DUE_TODAY, email, max(morning_of(entry.due_on), moment))
+    if entry.no_meeting:
+        return
+    for email in dict.fromkeys(rung + rung_above_emails(council, case, entry) + [case.raised_by.email]):
+        schedule(case, entry, OVERDUE, email, overdue_at)
+
+
+def cancel(entry: StageEntry) -> None:
+    db.session.execute(
+        update(ScheduledNotification)
+        .where(ScheduledNotification.stage_entry_id == entry.id, ScheduledNotification.state == "pending")
+        .values(state="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def replan_entry(council, entry: StageEntry, moment: datetime) -> None:
+    """Bring an open stage's messages in line with who holds it now.
+
+    Pending rows for people no longer holding it are cancelled; rows cancelled
+    earlier for people who hold it again come back, unless their day has
+    passed; the rest are planned afresh (the dedupe key stops repeats).
+    """
+    write_planned()
+    wanted = _wanted(council, entry)
+    today = local_date(moment)
+    rows = db.session.scalars(select(ScheduledNotification).where(
+        ScheduledNotification.stage_entry_id == entry.id,
+        ScheduledNotification.state.in_(("pending", "cancelled")))).all()
+    for row in rows:
+        row.state = _replanned_state(row, entry, wanted, today)
+    plan_stage(council, entry.case, entry, moment)
+
+
+def _wanted(council, entry: StageEntry) -> tuple[set[str], set[str]]:
+    """Who should hear of the stage now: (its own messages, its overdue message)."""
+    case = entry.case
+    wanted = set(rung_emails(council, entry))
+    return wanted, wanted | set(rung_above_emails(council, case, entry)) | {case.raised_by.email}
+
+
+def _replanned_state(row, entry: StageEntry, wanted: tuple[set[str], set[str]], today: date) -> str:
+    """A pending or cancelled row's state once the stage's recipients are ``wanted`` (``_wanted``)."""
+    if row.kind == LONG_OVERDUE:  # to the leads and the raiser, whoever holds the stage
+        return row.state
+    keep = row.recipient in (wanted[1] if row.kind == OVERDUE else wanted[0])
+    if row.state == "pending" and not keep:
+        return "cancelled"
+    if row.state == "cancelled" and keep and _still_timely(row, entry, today):
+        return "pending"
+    return row.state
+
+
+def _still_timely(row: ScheduledNotification, entry: StageEntry, today: date) -> bool:
+    if row.kind == DUE_TODAY:
+        return today <= entry.due_on
+    if row.kind == REMINDER:
+        return today < entry.due_on
+    return True
+
+
+def replan(council) -> None:
+    """After a directory change: open stages reach the people now on their rung.
+
+    What ``replan_entry`` does for each of the council's open stages, done for them all at once: the
+    stages (with their cases, raisers and offers), their messages' rows and the directory are each
+    read in one query, the rows whose state changes are updated in one statement, and the new rows
+    written in one INSERT, leaving out those already there. A directory import costs the same few
+    statements however many open stages the council has.
+    """
+    moment = now()
+    today = local_date(moment)
+    write_planned()
+    open_stages = (select(StageEntry.id).join(Case)
+                   .where(Case.council == council.slug, StageEntry.closed_at.is_(None)))
+    entries = db.session.scalars(
+        select(StageEntry).join(StageEntry.case).where(Case.council == council.slug, StageEntry.closed_at.is_(None))
+        .options(contains_eager(StageEntry.case).selectinload(Case.raised_by),
+                 selectinload(StageEntry.offers).joinedload(StageOffer.contact))
+    ).all()
+    rows: dict[int, list] = {}
+    known = set()
+    for row in db.session.execute(
+            select(ScheduledNotification.id, ScheduledNotification.stage_entry_id, ScheduledNotification.kind,
+                   ScheduledNotification.recipient, ScheduledNotification.state, ScheduledNotification.dedupe_key)
+            .where(ScheduledNotification.stage_entry_id.in_(open_stages))):
+        known.add(row.dedupe_key)
+        if row.state in ("pending", "cancelled"):
+            rows.setdefault(row.stage_entry_id, []).append(row)
+    changed = []
+    db.session.info[LEADS_READ] = {council.slug: leads_of(council.slug)}
+    try:
+        with directory.read_whole(council.slug):
+            for entry in entries:
+                wanted = _wanted(council, entry)
+                changed += [{"id": row.id, "state": state} for row in rows.get(entry.id, ())
+                            if (state := _replanned_state(row, entry, wanted, today)) != row.state]
+                plan_stage(council, entry.case, entry, moment)
+    finally:
+        db.session.info.pop(LEADS_READ, None)
+    if changed:
+        # By primary key, as one executemany; nothing here has these rows loaded as objects.
+        db.session.execute(update(ScheduledNotification), changed)
+    _write_many([row for key, row in db.session.info.pop(PLANNED, {}).items() if key not in known])
+
+
+_COLUMNS = ("council", "case_id", "stage_entry_id", "kind", "recipient", "dedupe_key", "send_after", "state",
+            "attempts", "created_at")
+_TYPES = ("varchar", "integer", "integer", "varchar", "varchar", "varchar", "timestamp", "varchar", "integer",
+          "timestamp")
+_INSERT_FROM_ARRAYS = text(
+    f"INSERT INTO scheduled_notification ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))
+    + ") ON CONFLICT DO NOTHING")
+
+
+def _write_many(rows: list[dict]) -> None:
+    """Planned rows, skipping any already there (the dedupe key), however many: on PostgreSQL one INSERT
+    of one array per column (a re-plan may write a hundred thousand rows: everyone newly above a stage
+    hears if it goes overdue), elsewhere one executemany. The same rows either way (tests/test_directory_import.py)."""
+    if not rows:
+        return
+    if db.session.get_bind().dialect.name != "postgresql":
+        insert_ignoring_duplicates(ScheduledNotification, rows)
+        return
+    utc = {"send_after", "created_at"}  # stored as naive UTC, as UTCDateTime stores them
+    db.session.execute(_INSERT_FROM_ARRAYS, {
+        c: [r[c].astimezone(UTC).replace(tzinfo=None) if c in utc else r[c] for r in rows] for c in _COLUMNS})

@@ -1,0 +1,526 @@
+"""Reports for a council and, for councils that opt in, aggregates across councils.
+
+Everything is counted by the database (GROUP BY, percentiles by
+``percentile_disc`` on PostgreSQL and by ``ROW_NUMBER`` on SQLite, which give
+the same nearest-rank figure); no case is loaded into Python. Times are
+calendar days with a decimal (hours/24), measured from the moment a stage was
+entered, or a case raised, to the moment it was closed; "on time" compares
+the day it closed (Europe/London) with the stage's stored due date, so a rung
+with a working-day deadline is judged by that deadline.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, or_, select, text, true
+from sqlalchemy.dialects import postgresql
+
+from core.model.clock import LONDON
+from core.model.procedures import CORE_OUTCOMES, Council
+from core.model.records import Case, CaseLearning, CaseTheme, StageEntry, db
+
+SUPPRESS_BELOW = 5  # counts under this are not shown across councils
+
+
+@dataclass(frozen=True)
+class Period:
+    """From and to are London dates, both included; ``process`` narrows to one process."""
+
+    start: date
+    end: date
+    process: str | None = None
+
+    @property
+    def since(self) -> datetime:
+        return _utc_midnight(self.start)
+
+    @property
+    def until(self) -> datetime:
+        return _utc_midnight(self.end + timedelta(days=1))
+
+    def month_starts(self) -> list[date]:
+        """The first day of each month the period touches."""
+        found, day = [], self.start.replace(day=1)
+        while day <= self.end:
+            found.append(day)
+            day = (day + timedelta(days=32)).replace(day=1)
+        return found
+
+    def months(self) -> list[str]:
+        return [f"{day:%Y-%m}" for day in self.month_starts()]
+
+
+def default_period(today: date, process: str | None = None) -> Period:
+    """The last twelve months, this one included."""
+    year, month = (today.year - 1, today.month + 1) if today.month < 12 else (today.year, 1)
+    return Period(date(year, month, 1), today, process)
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), LONDON).astimezone(UTC)
+
+
+# --- the few expressions SQLite and PostgreSQL write differently -------------
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _local(column):
+    """A UTC timestamp column as Europe/London wall-clock time."""
+    if _postgres():
+        return func.timezone("Europe/London", func.timezone("UTC", column))
+    # SQLite has no time zones: British Summer Time runs from 01:00 UTC on the last
+    # Sunday of March to 01:00 UTC on the last Sunday of October.
+    year = func.strftime("%Y", column)
+    starts = func.datetime(year.op("||")("-04-01"), "-7 days", "weekday 0", "+1 hour")
+    ends = func.datetime(year.op("||")("-11-01"), "-7 days", "weekday 0", "+1 hour")
+    return func.datetime(column, case((and_(column >= starts, column < ends), "+1 hour"), else_="+0 hours"))
+
+
+def _local_date(column):
+    return cast(_local(column), Date) if _postgres() else func.date(_local(column))
+
+
+def _on_or_before(column, day):
+    """The Europe/London date of the UTC timestamp ``column`` is ``day`` or earlier.
+
+    On PostgreSQL the time zone is only consulted near midnight: London has been between 1m15s behind
+    and 2 hours ahead of UTC, so a time before 22:00 UTC on ``day`` is that day or earlier there, and
+    one from 01:00 UTC the day after is later; only the three hours between need the conversion.
+    """
+    if not _postgres():
+        return _local_date(column) <= day
+    return case(
+        (column < day + literal(timedelta(hours=22), Interval), True),
+        (column >= day + literal(timedelta(hours=25), Interval), False),
+        else_=_local_date(column) <= day,
+    )
+
+
+def _month(column, period: Period):
+    """Which of the period's months (Europe/London) a timestamp in the period falls in; ``_month_label`` names it.
+
+    On PostgreSQL, the number of the period's month starts (as UTC instants) at or before it, by
+    ``width_bucket``: one binary search a row instead of two time-zone conversions and a ``to_char``,
+    and a number is grouped faster than a label. On SQLite, the ``YYYY-MM`` itself.
+    """
+    if _postgres():
+        starts = [_utc_midnight(day).replace(tzinfo=None) for day in period.month_starts()[1:]]
+        if not starts:
+            return literal(0)
+        return func.width_bucket(column, postgresql.array([literal(s, DateTime) for s in starts]))
+    return func.strftime("%Y-%m", _local(column))
+
+
+def _month_label(months: list[str], month) -> str:
+    """The ``YYYY-MM`` of what ``_month`` gave, given the period's ``months()``."""
+    return months[month] if isinstance(month, int) else month
+
+
+def _duration(start, end):
+    """From start to end: an interval on PostgreSQL (sorted faster than a number), days on SQLite."""
+    if _postgres():
+        return end - start
+    return func.julianday(end) - func.julianday(start)
+
+
+def _in_days(duration):
+    """What ``_duration`` gave, in days with a fraction."""
+    if _postgres():
+        return extract("epoch", duration) / 86400.0
+    return duration
+
+
+def _percentiles(rows, keys: list[str], extra=()):
+    """Per group of ``keys`` in the subquery ``rows``: n (non-null ``d``), median and 90th percentile of ``d``.
+
+    Nearest rank: the value at rank ceil(p·n) of the ordered times, so each figure is a real case's.
+    Rows whose ``d`` is NULL are not timed but still count in ``extra``: (label, column) pairs summed per group.
+    """
+    group = [rows.c[k] for k in keys]
+    if _postgres():
+        # A hash aggregate gathers each group's times into an array, and each array is then sorted on its
+        # own (both percentiles share that sort). An ordered-set aggregate over the rows would first sort
+        # every row by the group's keys: twice the time for a year's stages. The groups come in the order
+        # of their keys, as they did from that sort.
+        grouped = select(
+            *group, func.count(rows.c.d).label("n"),
+            func.array_agg(rows.c.d).filter(rows.c.d.is_not(None)).label("ds"),
+            *(func.sum(rows.c[name]).label(label) for label, name in extra),
+        ).group_by(*group).subquery()
+        d = func.unnest(grouped.c.ds).column_valued("d")
+        ranks = select(func.percentile_disc(0.5).within_group(d).label("p50"),
+                       func.percentile_disc(0.9).within_group(d).label("p90")).lateral()
+        return select(
+            *(grouped.c[k] for k in keys), grouped.c.n,
+            _in_days(ranks.c.p50).label("p50"), _in_days(ranks.c.p90).label("p90"),
+            *(grouped.c[label] for label, _ in extra),
+        ).select_from(grouped.join(ranks, true())).order_by(*(grouped.c[k] for k in keys))
+    ranked = select(
+        *group, rows.c.d, *(rows.c[name] for _, name in extra),
+        func.row_number().over(partition_by=group, order_by=(rows.c.d.is_(None), rows.c.d)).label("rn"),
+        func.count(rows.c.d).over(partition_by=group).label("n"),
+    ).subquery()
+    rgroup = [ranked.c[k] for k in keys]
+    return select(
+        *rgroup, func.max(ranked.c.n).label("n"),
+        func.max(case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.d))).label("p50"),
+        func.max(case((ranked.c.rn == (9 * ranked.c.n + 9) // 10, ranked.c.d))).label("p90"),
+        *(func.sum(ranked.c[name]).label(label) for label, name in extra),
+    ).group_by(*rgroup)
+
+
+def _round(value) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+# --- one council --------------------------------------------------------------
+
+
+def _raised_in(council: Council, period: Period):
+    conditions = [Case.council == council.slug, Case.raised_at >= period.since, Case.raised_at < period.until]
+    if period.process:
+        conditions.append(Case.process == period.process)
+    return conditions
+
+
+def _closed_in(council_slugs, period: Period):
+    conditions = [Case.council.in_(council_slugs), Case.closed_at >= period.since, Case.closed_at < period.until]
+    if period.process:
+        conditions.append(Case.process == period.process)
+    return conditions
+
+
+class Names:
+    """Titles for the slugs a query returns, from the council's plugin (a slug when it has gone)."""
+
+    def __init__(self, council: Council):
+        self.processes = {p.slug: p.title for p in council.processes}
+        self.ladders, self.stages, self.deadlines, self.outcomes = {}, {}, {}, {}
+        for p in council.processes:
+            for ladder in p.ladders:
+                self.ladders[p.slug, ladder.slug] = ladder.title
+                for stage in ladder.stages:
+                    self.stages[p.slug, ladder.slug, stage.slug] = stage.title
+                    self.deadlines[p.slug, ladder.slug, stage.slug] = stage.deadline.describe()
+                    for outcome in stage.outcomes:
+                        self.outcomes.setdefault((p.slug, outcome.slug), outcome.label)
+
+    def process(self, slug):
+        return self.processes.get(slug, slug)
+
+    def ladder(self, process, slug):
+        return self.ladders.get((process, slug), slug)
+
+    def stage(self, process, ladder, slug):
+        return self.stages.get((process, ladder, slug), slug)
+
+    def outcome(self, process, slug):
+        # Outcomes core adds itself (e.g. "withdrawn" by the raiser) are not on any stage.
+        return (self.outcomes.get((process, slug)) or CORE_OUTCOMES.get(slug or "")
+                or (slug or "").replace("-", " ").capitalize())
+
+    def stage_order(self, process, ladder, slug):
+        titles = list(k for k in self.stages if k[:2] == (process, ladder))
+        return titles.index((process, ladder, slug)) if (process, ladder, slug) in titles else len(titles)
+
+    def order(self, process):
+        slugs = list(self.processes)
+        return slugs.index(process) if process in slugs else len(slugs)
+
+
+def summary(council: Council, period: Period, today: date) -> dict:
+    """Every figure of the reports page and of ``/api/reports/summary``."""
+    names = Names(council)
+
+    def from_the_cases_raised():
+        month = _month(Case.raised_at, period).label("month")
+        states = db.session.execute(
+            select(Case.process, Case.ladder, Case.status, Case.outcome, month, func.count().label("n"),
+                   func.min(Case.id).label("first_id"), func.max(Case.id).label("last_id"))
+            .where(*_raised_in(council, period))
+            .group_by(Case.process, Case.ladder, Case.status, Case.outcome, month)
+        ).all()
+        ids = (min(r.first_id for r in states), max(r.last_id for r in states)) if states else None
+        return states, _stages(council, period, names, ids) if ids else []
+
+    def the_rest():
+        return _now(council, period, today, names), _time_to_resolution(council, period, names), _themes(council, period)
+
+    (states, stages), (now, resolution, themes) = _side_by_side(from_the_cases_raised, the_rest)
+    return {
+        "council": council.slug,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "process": period.process,
+        "by_process": _by_process(states, names),
+        "by_ladder": _by_ladder(states, names),
+        "by_stage_reached": [{k: r[k] for k in ("process", "ladder", "ladder_title", "stage", "title", "cases")}
+                             for r in stages if r["cases"]],
+        "by_outcome": _by_outcome(states, names),
+        "overdue_now": now,
+        "time_per_stage": [{k: v for k, v in r.items() if k != "cases"} for r in stages if r["closed"]],
+        "time_to_resolution": resolution,
+        "monthly": _monthly(council, period, states),
+        "themes": themes,
+    }
+
+
+def _side_by_side(first, second):
+    """``(first(), second())``. On PostgreSQL ``second`` runs meanwhile, in a session of its own.
+
+    Each half of a report is a scan of the period's cases on the database's CPU; on two connections
+    they run on two cores, and the page comes back in the time of the longer half (the twelve-month
+    page: 140 -> 100 ms on the bench's 100,000 cases). Both are read-only, and each statement reads
+    its own snapshot anyway (READ COMMITTED), so nothing is less consistent than one after the other.
+    """
+    if not _postgres():
+        return first(), second()
+    app = current_app._get_current_object()
+
+    def in_a_session_of_its_own():
+        with app.app_context():  # a new context is a new Flask-SQLAlchemy session, removed when it ends
+            _plan_for_reports()
+            return second()
+
+    with ThreadPoolExecutor(max_workers=1) as meanwhile:
+        later = meanwhile.submit(in_a_session_of_its_own)
+        _plan_for_reports()
+        return first(), later.result()
+
+
+def _plan_for_reports() -> None:
+    # For this transaction: percentiles sort each stage's times, so keep that in memory rather than on
+    # disk; and plan each query for its period, as a generic plan (which psycopg's prepared statements
+    # get after a few runs) cannot see how many rows a date range holds: the three-year summary took
+    # 50% longer with one.
+    db.session.execute(text("SELECT set_config('work_mem', '32MB', true), "
+                            "set_config('plan_cache_mode', 'force_custom_plan', true)"))
+
+
+def _by_process(states, names: Names) -> list[dict]:
+    out: dict[str, dict] = {}
+    for process, status, n in ((r.process, r.status, r.n) for r in states):
+        row = out.setdefault(process, {"process": process, "title": names.process(process),
+                                       "raised": 0, "open": 0, "closed": 0})
+        row["raised"] += n
+        row["closed" if status == "closed" else "open"] += n
+    return sorted(out.values(), key=lambda r: names.order(r["process"]))
+
+
+def _by_ladder(states, names: Names) -> list[dict]:
+    out: dict[tuple, dict] = {}
+    for process, ladder, n in ((r.process, r.ladder, r.n) for r in states):
+        row = out.setdefault((process, ladder), {
+            "process": process, "ladder": ladder, "title": names.ladder(process, ladder), "raised": 0})
+        row["raised"] += n
+    return sorted(out.values(), key=lambda r: (names.order(r["process"]), r["title"]))
+
+
+def _by_outcome(states, names: Names) -> list[dict]:
+    out: dict[tuple, dict] = {}
+    for process, status, outcome, n in ((r.process, r.status, r.outcome, r.n) for r in states):
+        key = (process, outcome if status == "closed" else None)
+        label = names.outcome(process, outcome) if key[1] else "Still open"
+        row = out.setdefault(key, {"process": process, "outcome": key[1], "label": label, "cases": 0})
+        row["cases"] += n
+    return sorted(out.values(), key=lambda r: (names.order(r["process"]), r["outcome"] is None, r["label"]))
+
+
+def _stages(council: Council, period: Period, names: Names, ids: tuple[int, int]) -> list[dict]:
+    """Per stage, for the cases raised in the period: how many reached it last, and time there against its deadline.
+
+    A case's stage reached is the one it is at now, or the one whose record closed it. ``ids`` are the
+    first and last ids of those cases: their stages are read from that range of ``case_id`` only (ids
+    follow the order cases are raised in, so a year's stages are a third of three years'), where
+    otherwise every stage entry of every council would be read to find the period's.
+    """
+    closed = StageEntry.closed_at.is_not(None)
+    reached = or_(and_(StageEntry.closed_at.is_(None), Case.status == "open"),
+                  and_(StageEntry.closed_at == Case.closed_at, StageEntry.outcome == Case.outcome))
+    rows = (
+        select(
+            Case.process, Case.ladder, StageEntry.stage,
+            case((closed, _duration(StageEntry.entered_at, StageEntry.closed_at))).label("d"),
+            case((and_(closed, _on_or_before(StageEntry.closed_at, StageEntry.due_on)), 1), else_=0).label("ok"),
+            case((reached, 1), else_=0).label("reached"),
+        )
+        .join(StageEntry, and_(StageEntry.case_id == Case.id, StageEntry.case_id.between(*ids)))
+        .where(*_raised_in(council, period))
+        .subquery()
+    )
+    found = db.session.execute(
+        _percentiles(rows, ["process", "ladder", "stage"], [("on_time", "ok"), ("cases", "reached")])).all()
+    out = [{
+        "process": r.process, "ladder": r.ladder, "ladder_title": names.ladder(r.process, r.ladder),
+        "stage": r.stage, "title": names.stage(r.process, r.ladder, r.stage),
+        "deadline": names.deadlines.get((r.process, r.ladder, r.stage), ""),
+        "cases": int(r.cases or 0), "closed": r.n, "median_days": _round(r.p50), "p90_days": _round(r.p90),
+        "on_time": int(r.on_time or 0), "on_time_percent": round(100 * int(r.on_time or 0) / r.n) if r.n else None,
+    } for r in found]
+    return sorted(out, key=lambda r: (names.order(r["process"]), r["ladder"],
+                                      names.stage_order(r["process"], r["ladder"], r["stage"])))
+
+
+def _now(council: Council, period: Period, today: date, names: Names) -> list[dict]:
+    """Open cases now (whenever raised): how many, how many overdue, how many arrived late at their rung."""
+    conditions = [Case.council == council.slug, Case.status == "open", StageEntry.closed_at.is_(None)]
+    if period.process:
+        conditions.append(Case.process == period.process)
+    rows = db.session.execute(
+        select(
+            Case.process, func.count().label("open"),
+            func.sum(case((StageEntry.due_on < today, 1), else_=0)).label("overdue"),
+            func.sum(case((StageEntry.late_on_arrival, 1), else_=0)).label("late"),
+        )
+        .join(StageEntry, StageEntry.case_id == Case.id)
+        .where(*conditions)
+        .group_by(Case.process)
+    ).all()
+    out = [{"process": p, "title": names.process(p), "open": n, "overdue": int(o or 0), "late_on_arrival": int(late or 0)}
+           for p, n, o, late in rows]
+    return sorted(out, key=lambda r: names.order(r["process"]))
+
+
+def resolution_rows(council_slugs, period: Period):
+    """Per council and process: cases closed in the period, median and 90th percentile days from raised to closed."""
+    rows = (
+        select(Case.council, Case.process, _duration(Case.raised_at, Case.closed_at).label("d"))
+        .where(*_closed_in(council_slugs, period))
+        .subquery()
+    )
+    return db.session.execute(_percentiles(rows, ["council", "process"])).all()
+
+
+def _time_to_resolution(council: Council, period: Period, names: Names) -> list[dict]:
+    out = [{"process": r.process, "title": names.process(r.process), "closed": r.n,
+            "median_days": _round(r.p50), "p90_days": _round(r.p90)}
+           for r in resolution_rows([council.slug], period)]
+    return sorted(out, key=lambda r: names.order(r["process"]))
+
+
+def _monthly(council: Council, period: Period, states) -> list[dict]:
+    months, raised = period.months(), {}
+    for r in states:
+        month = _month_label(months, r.month)
+        raised[month] = raised.get(month, 0) + r.n
+    closed = {_month_label(months, m): n for m, n in db.session.execute(
+        select(_month(Case.closed_at, period).label("m"), func.count())
+        .where(*_closed_in([council.slug], period)).group_by("m")
+    )}
+    return [{"month": m, "raised": raised.get(m, 0), "closed": closed.get(m, 0)} for m in months]
+
+
+def theme_rows(council_slugs, period: Period, by_month: bool = True):
+    """(council, theme, month or None, cases) for cases closed in the period."""
+    keys = [CaseTheme.council, CaseTheme.theme] + ([_month(CaseTheme.closed_at, period).label("m")] if by_month else [])
+    conditions = [CaseTheme.council.in_(council_slugs), CaseTheme.closed_at >= period.since,
+                  CaseTheme.closed_at < period.until]
+    if period.process:
+        conditions.append(CaseTheme.process == period.process)
+    rows = db.session.execute(select(*keys, func.count().label("n")).where(*conditions).group_by(*keys)).all()
+    if not by_month:
+        return [(c, t, None, n) for c, t, n in rows]
+    months = period.months()
+    return [(c, t, _month_label(months, m), n) for c, t, m, n in rows]
+
+
+def _themes(council: Council, period: Period) -> list[dict]:
+    out: dict[str, dict] = {}
+    for _, theme, month, n in theme_rows([council.slug], period):
+        row = out.setdefault(theme, {"theme": theme, "cases": 0, "months": {}})
+        row["cases"] += n
+        row["months"][month] = n
+    return sorted(out.values(), key=lambda r: (-r["cases"], r["theme"]))
+
+
+# --- learning export ----------------------------------------------------------
+
+
+def closed_cases(council: Council, period: Period):
+    """The ids of the council's cases closed in the period (a subquery, for audit and export)."""
+    return select(Case.id).where(*_closed_in([council.slug], period)).subquery()
+
+
+class LearningRow(NamedTuple):
+    reference: str
+    process: str
+    outcome: str | None
+    raised_at: datetime
+    closed_at: datetime
+    themes: str
+    learning: str
+
+
+def learning_rows(council: Council, period: Period) -> list[LearningRow]:
+    """Closed cases in the period with their themes and learning: reference, process, outcome, dates, words.
+
+    One row per case; themes joined by "; " and pieces of learning by blank lines. Three plain reads
+    joined here, the same on every database (a per-dialect aggregate once lost the case on SQLite).
+    """
+    closed = closed_cases(council, period)
+    themes: dict[int, list[str]] = {}
+    for case_id, theme in db.session.execute(
+            select(CaseTheme.case_id, CaseTheme.theme).where(CaseTheme.case_id.in_(select(closed.c.id)))
+            .order_by(CaseTheme.case_id, CaseTheme.theme)):
+        themes.setdefault(case_id, []).append(theme)
+    words: dict[int, list[str]] = {}
+    for case_id, piece in db.session.execute(
+            select(CaseLearning.case_id, CaseLearning.text).where(CaseLearning.case_id.in_(select(closed.c.id)))
+            .order_by(CaseLearning.case_id, CaseLearning.id)):
+        words.setdefault(case_id, []).append(piece)
+    cases = db.session.execute(
+        select(Case.id, Case.reference, Case.process, Case.outcome, Case.raised_at, Case.closed_at)
+        .where(*_closed_in([council.slug], period))
+        .order_by(Case.closed_at, Case.id)
+    ).all()
+    return [LearningRow(c.reference, c.process, c.outcome, c.raised_at, c.closed_at,
+                        "; ".join(themes.get(c.id, ())), "\n\n".join(words.get(c.id, ())))
+            for c in cases]
+
+
+# --- across councils ----------------------------------------------------------
+
+
+def _suppressed(n: int) -> int | None:
+    return n if n >= SUPPRESS_BELOW else None
+
+
+def across(councils: dict[str, Council], sharing: list[str], period: Period) -> dict:
+    """Time to resolution per kind of process and themes, for councils that share; small counts suppressed.
+
+    Processes line up across councils by slug (e.g. ``escalation``, ``conference-dissent``).
+    """
+    sharing = [slug for slug in sharing if slug in councils]
+    processes: dict[str, dict] = {}
+    for r in resolution_rows(sharing, period) if sharing else ():
+        title = Names(councils[r.council]).process(r.process)
+        entry = processes.setdefault(r.process, {"process": r.process, "title": title, "councils": []})
+        shown = _suppressed(r.n)
+        entry["councils"].append({
+            "council": r.council, "name": councils[r.council].name,
+            "closed": shown, "suppressed": shown is None,
+            "median_days": _round(r.p50) if shown else None, "p90_days": _round(r.p90) if shown else None,
+        })
+    themes: dict[str, dict] = {}
+    for council, theme, _, n in theme_rows(sharing, period, by_month=False) if sharing else ():
+        shown = _suppressed(n)
+        themes.setdefault(theme, {"theme": theme, "councils": []})["councils"].append(
+            {"council": council, "name": councils[council].name, "cases": shown, "suppressed": shown is None})
+    for entry in (*processes.values(), *themes.values()):
+        entry["councils"].sort(key=lambda c: c["name"])
+    return {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "suppressed_below": SUPPRESS_BELOW,
+        "councils": [{"council": s, "name": councils[s].name} for s in sorted(sharing, key=lambda s: councils[s].name)],
+        "time_to_resolution": sorted(processes.values(), key=lambda p: p["process"]),
+        "themes": sorted(themes.values(), key=lambda t: t["theme"]),
+    }
+
