@@ -17,7 +17,7 @@ from core.runtime import now
 DRAFT_DAYS = 14
 
 
-class Draft(db.Model):
+class Draft(db.Model):  # type: ignore[name-defined]
     __tablename__ = "draft"
     __table_args__ = (UniqueConstraint("user_id", "process", name="uq_draft_user_process"),
                       Index("ix_draft_council_expires", "council", "expires_at"))
@@ -60,4 +60,4 @@ def mine(user: User) -> list[Draft]:
 
 def discard(user: User, process: str) -> bool:
     """Delete this person's draft of ``process``; whether there was one. The caller commits."""
-    return db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.process == process)).rowcount > 0
+    return db.session.execute(delete(Draft).where(Draft.user_id == user.id, Draft.process == process)).rowcount > 0  # type: ignore[attr-defined]

@@ -17,7 +17,9 @@ runs out, and the scheduler's next tick hands them out again
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -77,7 +79,7 @@ class Heartbeat:
 
 
 def heartbeat() -> Heartbeat:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     beat = app.extensions.get("concord.heartbeat")
     if beat is None:
         beat = app.extensions.setdefault("concord.heartbeat", Heartbeat(app))
@@ -88,7 +90,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** attempts)
 
 
-def claim(row_ids: list[int]) -> list[ScheduledNotification]:
+def claim(row_ids: list[int]) -> Sequence[ScheduledNotification]:
     """The rows among ``row_ids`` still pending and due, now ``sending``, with what rendering needs."""
     moment = now()
     Row = ScheduledNotification
@@ -99,7 +101,7 @@ def claim(row_ids: list[int]) -> list[ScheduledNotification]:
         .returning(Row.id)
         .execution_options(synchronize_session=False)
     ).all()
-    rows = []
+    rows: Sequence[ScheduledNotification] = []
     if claimed:
         rows = db.session.scalars(
             select(Row).where(Row.id.in_(claimed)).order_by(Row.id)
@@ -113,6 +115,7 @@ def claim(row_ids: list[int]) -> list[ScheduledNotification]:
 def send(row: ScheduledNotification, mail, marks) -> str:
     """Send one claimed row and record what happened to it at once; returns its new state."""
     moment = now()
+    values: dict[str, Any]
     try:
         mail.send(render(row))
     except PermanentFailure as e:
@@ -168,4 +171,4 @@ def reclaim_stale(lease: timedelta = LEASE) -> int:
         .where(ScheduledNotification.state == "sending", ScheduledNotification.send_after <= now() - lease)
         .values(state="pending").execution_options(synchronize_session=False))
     db.session.commit()
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ outbox's history.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, delete, exists, select, update
@@ -26,7 +27,7 @@ from core.runtime import now
 DIGEST = "failure-digest"
 
 
-class FailureDigest(db.Model):
+class FailureDigest(db.Model):  # type: ignore[name-defined]
     """One council's digest of a day: its email rows (one per admin) and, once settled, when.
 
     Settled: an email reached an admin (its failures are reported), or every email failed (its
@@ -44,7 +45,7 @@ class FailureDigest(db.Model):
     settled_at: Mapped[datetime | None]
 
 
-class FailureDigestItem(db.Model):
+class FailureDigestItem(db.Model):  # type: ignore[name-defined]
     """A failure a digest carries: a failure is in one digest at most."""
 
     __tablename__ = "failure_digest_item"
@@ -75,7 +76,7 @@ def settle_digests(moment) -> None:
         digest.settled_at = moment
 
 
-def unreported_failures(council_slug: str) -> list[ScheduledNotification]:
+def unreported_failures(council_slug: str) -> Sequence[ScheduledNotification]:
     return db.session.scalars(select(Row).where(
         Row.council == council_slug, Row.state == "failed", Row.kind != DIGEST, Row.reported_at.is_(None),
         ~exists().where(FailureDigestItem.failure_id == Row.id)).order_by(Row.id)).all()
@@ -108,7 +109,7 @@ def plan_digests(councils) -> None:
     db.session.commit()
 
 
-def failures_in(row: ScheduledNotification) -> list[ScheduledNotification]:
+def failures_in(row: ScheduledNotification) -> Sequence[ScheduledNotification]:
     """The failures the digest this email row belongs to carries."""
     digest = db.session.scalar(select(FailureDigest).where(
         FailureDigest.council == row.council, FailureDigest.created_at == row.created_at))

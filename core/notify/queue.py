@@ -46,5 +46,5 @@ def init_app(app) -> None:
         with app.app_context():
             deliver(row_ids)
 
-    actor = dramatiq.actor(deliver_notifications, broker=broker, queue_name=QUEUE_NAME, max_retries=0)
+    actor = dramatiq.actor(broker=broker, queue_name=QUEUE_NAME, max_retries=0)(deliver_notifications)
     app.extensions["concord.queue"] = Queue(broker, actor)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -64,12 +65,12 @@ def render(row: ScheduledNotification) -> Message:
     entry = row.entry
     stage = process.ladder(case.ladder).stage(entry.stage) if entry is not None else None
     due = f"{entry.due_on:%A %-d %B %Y}" if entry is not None else ""
-    context = {
+    context: dict[str, Any] = {
         "council": council, "reference": case.reference, "process": process.title,
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
         # An outcome told while the case goes on (``Outcome.tells``) is its stage entry's.
         "outcome": (next((o.label for o in stage.outcomes if o.slug == entry.outcome), entry.outcome)
-                    if row.kind == "outcome" and stage is not None and entry.outcome else
+                    if row.kind == "outcome" and stage is not None and entry is not None and entry.outcome else
                     CORE_OUTCOMES.get(case.outcome or "")
                     or process.ladder(case.ladder).outcome_labels().get(case.outcome or "", case.outcome)),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
