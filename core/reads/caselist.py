@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import and_, func, insert, literal, nulls_last, or_, select
 from sqlalchemy import case as case_when
@@ -270,7 +271,7 @@ def matching(viewer, filters: Filters, today: date):
     where, _ = _conditions(viewer, filters, today)
     waiting = waiting_for(viewer, current) if _sorts_waiting(viewer) else literal(False)
     query = _joined(viewer.visible_cases().order_by(None)).add_columns(current, waiting.label("waiting")).where(*where)
-    order = []
+    order: list = []
     if _sorts_waiting(viewer):
         order.append(case_when((waiting, 0), else_=1))
     if filters.sort == "due":
@@ -306,7 +307,7 @@ def count(viewer, filters: Filters, today: date, cap: int | None = None) -> int:
 @dataclass(frozen=True)
 class Key:
     """One sort column of a segment: the SQL, its direction, and how its value is read off a row."""
-    column: object
+    column: Any  # a mapped column or an aliased entry's
     descending: bool
     kind: str  # "datetime", "date", "str" or "int": how the value is written in a cursor
 
@@ -332,6 +333,7 @@ class Segment:
 def _segments(viewer, filters: Filters) -> list[Segment]:
     current = current_entry()
     newest = (Key(Case.raised_at, True, "datetime"), Key(Case.id, True, "int"))
+    runs: list[tuple[tuple, tuple[Key, ...], bool]]
     if filters.sort == "due":
         runs = [((current.id.is_not(None),), (Key(current.due_on, False, "date"), *newest), False),
                 ((current.id.is_(None),), newest, True)]
@@ -370,12 +372,12 @@ class Cursor:
         """The cursor in a page link, or None when it is not one this sort wrote (edited, or from another sort)."""
         try:
             segment, values, position = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-            kinds = {"raised": [["datetime", "int"]], "reference": [["str", "int"]],
-                     "due": [["date", "datetime", "int"], ["datetime", "int"]]}[sort]
-            kinds = kinds[segment % len(kinds)] if isinstance(segment, int) and 0 <= segment < 4 else None
+            by_segment = {"raised": [["datetime", "int"]], "reference": [["str", "int"]],
+                          "due": [["date", "datetime", "int"], ["datetime", "int"]]}[sort]
+            kinds = by_segment[segment % len(by_segment)] if isinstance(segment, int) and 0 <= segment < 4 else None
             if kinds is None or len(values) != len(kinds) or not isinstance(position, int) or position < 0:
                 return None
-            read = [datetime.fromisoformat(v) if k == "datetime" else date.fromisoformat(v) if k == "date" else v
+            read: list[Any] = [datetime.fromisoformat(v) if k == "datetime" else date.fromisoformat(v) if k == "date" else v
                     for k, v in zip(kinds, values, strict=True)]
             if any(not isinstance(v, {"str": str, "int": int}.get(k, object)) or isinstance(v, bool)
                    for k, v in zip(kinds, read, strict=True)):
@@ -585,5 +587,5 @@ def audit_export(viewer, filters: Filters, today: date, moment) -> int:
     ).where(*where)
     result = db.session.execute(insert(AuditEvent).from_select(
         ["council", "user_id", "case_id", "action", "at"], chosen))
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]
 
