@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import Any, cast
 
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
@@ -50,7 +51,7 @@ def mine():
             session.pop(SEARCH_KEY, None)
         else:
             session[SEARCH_KEY] = (request.form.get("q") or "").strip()[:100]
-        kept = {k: v for k, v in request.args.items() if k != "page"}
+        kept: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
         return redirect(url_for("cases.mine", **kept))
     filters, errors = caselist.parse(g.council, request.args, q=session.get(SEARCH_KEY, ""))
     found = caselist.page_of(g.council, g.viewer, filters, _today())
@@ -72,9 +73,9 @@ TAG_CLASSES = {"Overdue": "govuk-tag--red", "Long overdue": "govuk-tag--purple",
 def page_numbers(current: int, last: int) -> list[int | None]:
     """GOV.UK pagination: first, last and the neighbours of the current page; None for a gap."""
     shown = sorted({1, last, current - 1, current, current + 1} & set(range(1, last + 1)))
-    out = []
+    out: list[int | None] = []
     for n in shown:
-        if out and n - out[-1] > 1:
+        if out and n - cast(int, out[-1]) > 1:  # a gap is always followed by a number
             out.append(None)
         out.append(n)
     return out
@@ -285,7 +286,7 @@ def sections(process):
         if not asked:
             continue
         if number not in pending.get("visited", ()) and not any(any(pending["data"].get(n) or ()) for n in asked):
-            status = {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
+            status: dict[str, Any] = {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
         elif any(form[name].errors for name in asked):
             status = {"tag": {"text": "Incomplete", "classes": "govuk-tag--light-blue"}}
         else:
@@ -407,14 +408,14 @@ def _case_or_404(reference, need=FULL, options=()):
 def _problem(text: str, field: str | None = None, value: str | None = None) -> None:
     """A problem with a form posted here and redirected back: shown in the page's error summary, linked to
     ``field`` (an element id), with what was typed kept for the field."""
-    flash({"text": text, **({"href": f"#{field}"} if field else {})}, "problem")
+    flash({"text": text, **({"href": f"#{field}"} if field else {})}, "problem")  # type: ignore[arg-type]  # the session keeps dicts
     if field and value is not None:
         _keep({field: value})
 
 
 def _keep(values: dict) -> None:
     """What was typed in a form posted here, given back once to the page it is redirected to."""
-    flash(values, "kept")
+    flash(values, "kept")  # type: ignore[arg-type]  # the session keeps dicts
 
 
 def _posted_entry() -> int | None:
@@ -446,6 +447,7 @@ def show(reference):
         if form is None:
             abort(404)
         if form.validate():
+            assert stage is not None  # a form is made only for a stage
             record = record_of(form, stage)
             try:
                 cases.act(g.council, case, form.action.data, record, g.viewer.user, _posted_entry())
@@ -543,6 +545,7 @@ def reassign(reference):
         _keep({"reassign-person": chosen if chosen in people else "",
                "reassign-note": "" if unsavable(note) else note})
         return redirect(url_for("cases.show", reference=case.reference))
+    assert person is not None  # else a problem above
     try:
         cases.reassign(g.council, case, g.viewer.user, _posted_entry(), person, note[:2000],
                        seen=request.form.get("holder"))
