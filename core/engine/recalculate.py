@@ -89,7 +89,7 @@ class Move:
 
 
 def _due_under(council: Council, case: Case, entry: StageEntry, stage: Stage, state: CalendarState) -> date | None:
-    meetings = state.meetings.get(stage.deadline.meeting, ()) if isinstance(stage.deadline, NextMeeting) else ()
+    meetings = state.meetings.get(stage.deadline.meeting, ()) if stage.deadline.meeting else ()
     try:
         return due_date(council, case, stage, entry.entered_at, state.calendar(council), meetings, before=entry.position)
     except NoMeetingScheduled:
