@@ -53,7 +53,8 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be a real date, for example {self.example()}") from None
-        if not plausible(self.data):
+        day: date | None = self.data
+        if day is None or not plausible(day):
             self.data = None
             raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be between {EARLIEST:%-d %-m %Y} and {LATEST:%-d %-m %Y}")
 
@@ -155,7 +156,7 @@ class ConcordForm(CheckedForm):
         return [n for n in names if n not in hidden]
 
     def _render(self, field, nested, after, heading: bool = False, alone: bool = False) -> Markup:
-        params = {}
+        params: dict[str, Any] = {}
         if heading:
             if isinstance(field.widget, (GovRadioInput, GovCheckboxesInput, GovDateInput)):
                 params["fieldset"] = {"legend": {"isPageHeading": True, "classes": "govuk-fieldset__legend--l"}}
@@ -289,6 +290,8 @@ class _RecordForm(ConcordForm):
 class _ThemesField(SelectMultipleField):
     """The council's themes as checkboxes, read from the database only when shown or checked
     (an outcome that does not close the case never needs them)."""
+
+    _choices: list[tuple[str, str]] | None
 
     @property
     def choices(self):

@@ -763,7 +763,7 @@ def _unregistered(council: Council, field_types: Collection[str], deadline_kinds
         rules = [("the raiser's deadline", process.raiser_deadline)]
         rules += [(f"{ladder.slug}: stage {stage.slug!r}: the deadline", stage.deadline) for ladder in process.ladders
                   for stage in ladder.stages]
-        problems += [f"{process.slug}: {where} is a {type(rule).__name__}, a deadline kind no installed plugin "
+        problems += [f"{process.slug}: {where} is of kind {type(rule).__name__}, which no installed plugin "
                      "registers" for where, rule in rules if rule is not None and not isinstance(rule, deadline_kinds)]
     return problems
 
