@@ -37,7 +37,7 @@ class FieldType(ABC):
     #: How the missing-answer message starts: "Enter <question>" or "Select <question>".
     verb: ClassVar[str] = "Enter"
     #: An optional answer of this type may still steer a case (its route, a rung, a deadline): the dry
-    #: run and the API's examples give one anyway.
+    #: run makes one up anyway.
     example_when_optional: ClassVar[bool] = False
 
     @abstractmethod
