@@ -18,7 +18,7 @@ from core.http.hygiene import install_converters
 from core.http.session import init_sessions
 from core.model.clock import SystemClock
 from core.model.records import db
-from core.plugin_manager import collect_councils, make_plugin_manager
+from core.plugin_manager import collect_councils, collect_deadline_kinds, collect_field_types, make_plugin_manager
 from core.runtime import EXTENSION, Concord
 
 HERE = Path(__file__).parent
@@ -37,11 +37,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
 
     pm = make_plugin_manager(app.config.get("PLUGINS", ()), app.config.get("LOAD_ENTRY_POINTS", True))
+    field_types, deadline_kinds = collect_field_types(pm), collect_deadline_kinds(pm)
     concord = app.extensions[EXTENSION] = Concord(
         pm=pm,
-        councils=collect_councils(pm),
+        councils=collect_councils(pm, field_types, deadline_kinds),
         roles=dict(pair for pairs in pm.hook.concord_register_roles() for pair in pairs),
         clock=app.config.get("CLOCK") or SystemClock(),
+        field_types=field_types,
+        deadline_kinds=deadline_kinds,
     )
 
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])

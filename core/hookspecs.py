@@ -22,6 +22,7 @@ import pluggy
 if TYPE_CHECKING:
     from flask import Flask
 
+    from core.model.field_types import FieldType
     from core.model.procedures import Council, DirectoryEntry
     from core.model.records import Case, StageEntry
 
@@ -215,4 +216,32 @@ def concord_email_template(council: Council, kind: str) -> str | None:
         ``due-today``, ``overdue``, ``outcome`` or ``failure-digest``.
 
     Stable since 0.1.
+    """
+
+
+# --- kinds of question and of deadline ----------------------------------------
+
+
+@hookspec
+def concord_register_field_types() -> Iterable[type[FieldType]]:
+    """Return the kinds of question this plugin contributes: ``FieldType`` subclasses.
+
+    Called once while the app is created, before the councils are checked. Each class holds every
+    aspect of one type, named by its ``name`` (what a council's ``Field(type=...)`` says): the form
+    field that asks and checks it, its JSON Schema in the API, an example answer, its words on the
+    case page and in the CSV. Core registers ``text``, ``textarea``, ``email``, ``date``, ``choice``,
+    ``yesno`` and ``checkboxes`` (``core.forms.field_types``) first; a later plugin's type of the same
+    name replaces core's. A council whose field names no registered type is refused at start-up.
+    """
+
+
+@hookspec
+def concord_register_deadline_kinds() -> Iterable[type]:
+    """Return the kinds of stage deadline this plugin contributes: classes whose instances are
+    ``core.model.procedures.Deadline`` (they say what they count from, the meeting group they need,
+    their due date and their words).
+
+    Called once while the app is created, before the councils are checked. Core registers
+    ``WorkingDays``, ``CalendarDays``, ``SameWorkingDay`` and ``NextMeeting`` (``core.engine.deadlines``).
+    A council whose stage (or raiser's) deadline is of no registered kind is refused at start-up.
     """

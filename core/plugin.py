@@ -25,6 +25,7 @@ from core.hookspecs import (
     hookimpl,
 )
 from core.model.directory_csv import read_csv
+from core.model.field_types import FieldType
 from core.model.procedures import (
     LINE_MANAGER_EMAIL,
     LINE_MANAGER_NAME,
@@ -32,6 +33,7 @@ from core.model.procedures import (
     NEXT_RUNG,
     RAISER,
     YOUR_LINE_MANAGER,
+    Calendar,
     CalendarDays,
     Council,
     Deadline,
@@ -42,6 +44,7 @@ from core.model.procedures import (
     Ladder,
     Look,
     NextMeeting,
+    NoMeetingScheduled,
     Outcome,
     Process,
     QuestionPage,
@@ -65,6 +68,7 @@ __all__ = [
     "NATIONS",
     "NEXT_RUNG",
     "RAISER",
+    "Calendar",
     "CalendarDays",
     "ChangeKind",
     "Council",
@@ -72,11 +76,13 @@ __all__ = [
     "Deadline",
     "DirectoryEntry",
     "Field",
+    "FieldType",
     "FooterLink",
     "InvalidCouncil",
     "Ladder",
     "Look",
     "NextMeeting",
+    "NoMeetingScheduled",
     "Outcome",
     "Process",
     "QuestionPage",

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 
 import pluggy
 
 from core import hookspecs
-from core.model.procedures import Council, InvalidCouncil, check_all
+from core.model.field_types import FieldTypes
+from core.model.procedures import CORE_DEADLINE_KINDS, FIELD_TYPES, Council, InvalidCouncil, check_all
 
 ENTRY_POINT_GROUP = "concord.councils"
 
@@ -21,6 +23,8 @@ DEFAULT_PLUGINS = (
     "core.notify.transports",
     "core.notify.install",
     "core.engine.learning",
+    "core.engine.deadlines",
+    "core.forms.field_types",
 )
 
 
@@ -41,12 +45,24 @@ class DuplicateCouncil(InvalidCouncil):
     pass
 
 
-def collect_councils(pm: pluggy.PluginManager) -> dict[str, Council]:
-    """Every installed council, each checked (``procedures.check``) before the app starts."""
+def collect_field_types(pm: pluggy.PluginManager) -> FieldTypes:
+    """Every plugin's kinds of question, core's first: a later plugin's type of the same name replaces core's."""
+    return FieldTypes(kind for kinds in reversed(pm.hook.concord_register_field_types()) for kind in kinds)
+
+
+def collect_deadline_kinds(pm: pluggy.PluginManager) -> tuple[type, ...]:
+    """Every plugin's kinds of deadline, core's first."""
+    return tuple(kind for kinds in reversed(pm.hook.concord_register_deadline_kinds()) for kind in kinds)
+
+
+def collect_councils(pm: pluggy.PluginManager, field_types: Collection[str] = FIELD_TYPES,
+                     deadline_kinds: tuple[type, ...] = CORE_DEADLINE_KINDS) -> dict[str, Council]:
+    """Every installed council, each checked (``procedures.check``) before the app starts: its questions
+    and deadlines must be of the ``field_types`` and ``deadline_kinds`` the plugins registered."""
     contributed = [council for councils in pm.hook.concord_register_councils() for council in councils]
     slugs = [council.slug for council in contributed]
     for slug in slugs:
         if slugs.count(slug) > 1:
             raise DuplicateCouncil(f"council {slug!r} is registered twice")
-    check_all(contributed)
+    check_all(contributed, field_types, deadline_kinds)
     return dict(sorted((council.slug, council) for council in contributed))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from core.hookspecs import SignInMethod
+    from core.model.field_types import FieldTypes
     from core.model.procedures import Council
 
 EXTENSION = "concord"
@@ -35,6 +36,10 @@ class Concord:
     councils: dict[str, Council]
     roles: dict[str, str]
     clock: Clock
+    #: Every kind of question the plugins registered, by name (``concord_register_field_types``).
+    field_types: FieldTypes
+    #: Every kind of deadline the plugins registered (``concord_register_deadline_kinds``).
+    deadline_kinds: tuple[type, ...]
     sign_in_methods: list[SignInMethod] = field(default_factory=list)
 
 

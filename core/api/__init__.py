@@ -87,7 +87,7 @@ def openapi_document():
     from core.api.openapi import document
 
     concord = current_app.extensions["concord"]
-    return jsonify(document(concord.councils, concord.roles))
+    return jsonify(document(concord.councils, concord.roles, concord.field_types))
 
 
 @council_api.get("/calendar/working-days")

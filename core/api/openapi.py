@@ -15,8 +15,13 @@ in ``tests/test_api_fuzz.py``.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from core.engine.cases import WITHDRAW
-from core.model.inputs import EARLIEST, LATEST
+from core.forms.field_types import date_schema
+from core.forms.questions import field_type
+from core.model.field_types import FieldType
 
 ENTRY = {"type": "integer", "description": "The stage entry you were shown (stage.entry in the case)"}
 
@@ -42,9 +47,6 @@ TOO_LARGE = said("The body is larger than the server accepts (1 MiB unless confi
 TOO_MANY = {**said("Too many requests from your address for this kind of request: wait, then try again"),
             "headers": {"Retry-After": {"description": "Seconds until the limit's window ends",
                                         "schema": {"type": "integer", "minimum": 1}}}}
-# What the API refuses in any text: unsavable (NUL) or control characters; line breaks only in long answers.
-ONE_LINE_TEXT = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
-LONG_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
 
 STAGE = {"type": ["object", "null"], "properties": {
     "entry": {"type": "integer", "description": "The stage entry id: send it with every action on this stage"},
@@ -68,9 +70,8 @@ CASE = {"type": "object", "properties": {
 RAISED = {"type": "object", "properties": {"reference": {"type": "string"}, "stage": STAGE}}
 
 
-FIELD = {"type": "object", "properties": {
-    "name": {"type": "string"}, "label": {"type": "string"},
-    "type": {"type": "string", "enum": ["text", "textarea", "date", "choice", "email", "yesno", "checkboxes"]},
+FIELD: dict[str, Any] = {"type": "object", "properties": {
+    "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
     "required": {"type": "boolean"}, "choices": {"type": "array", "items": {"type": "string"}},
     "max_length": {"type": ["integer", "null"]},
     "shown_when": {"type": ["object", "null"], "description": "asked only when `field` has one of `values`"},
@@ -89,10 +90,21 @@ OUTCOME = {"type": "object", "properties": {
     "slug": {"type": "string"}, "label": {"type": "string"}, "closes_case": {"type": "boolean"},
     "requires": {"type": "array", "items": REQUIREMENT,
                  "description": "what the record must also hold when this outcome closes the case"}}}
-PROCESSES = {"type": "array", "items": {"type": "object", "properties": {
+
+
+def field_object(field_types: Mapping[str, FieldType]) -> dict:
+    """A question as the processes endpoint describes it, its ``type`` one of the app's registered types."""
+    kinds = {"type": "string", "enum": list(field_types),
+             "description": "; ".join(f"{name}: {kind.description}" for name, kind in field_types.items())}
+    return {**FIELD, "properties": {**FIELD["properties"], "type": kinds}} if field_types else FIELD
+
+
+def processes_schema(field: dict) -> dict:
+    """The processes endpoint's answer, each question described by ``field``."""
+    return {"type": "array", "items": {"type": "object", "properties": {
     "slug": {"type": "string"}, "title": {"type": "string"}, "summary": {"type": "string"},
     "themes": {"type": "array", "items": {"type": "string"}, "description": "the council's list of themes"},
-    "fields": {"type": "array", "items": FIELD},
+    "fields": {"type": "array", "items": field},
     "ladder_by": {"type": ["string", "null"]},
     "ladders": {"type": "array", "items": {"type": "object", "properties": {
         "slug": {"type": "string"}, "title": {"type": "string"}, "when": {"type": ["string", "null"]},
@@ -104,8 +116,8 @@ PROCESSES = {"type": "array", "items": {"type": "object", "properties": {
             "deadline": {"type": "string"}, "guidance": {"type": "string"},
             "deadline_to_confirm": {"type": "boolean",
                                     "description": "the deadline is not in the procedure: the council's to confirm"},
-            "record": {"type": "array", "items": FIELD}, "outcomes": {"type": "array", "items": OUTCOME}}}}}}},
-}}}
+            "record": {"type": "array", "items": field}, "outcomes": {"type": "array", "items": OUTCOME}}}}}}},
+    }}}
 
 STALE = {"description": "The stage was already acted on or taken (by whom, when), or the case is closed: nothing saved",
          "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
@@ -119,28 +131,9 @@ def ok(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def date_schema(description: str = f"YYYY-MM-DD, from {EARLIEST} to {LATEST}") -> dict:
-    """A date the API accepts: ``format: date`` within ``EARLIEST``..``LATEST`` (whole years, as a pattern)."""
-    assert (EARLIEST.month, EARLIEST.day, LATEST.month, LATEST.day, LATEST.year % 100) == (1, 1, 12, 31, 0)
-    years = "|".join(str(y) for y in range(EARLIEST.year // 100, LATEST.year // 100))
-    return {"type": "string", "format": "date", "description": description,
-            "pattern": f"^(({years})[0-9]{{2}}|{LATEST.year})-[0-9]{{2}}-[0-9]{{2}}$"}
-
-
 def field_schema(spec) -> dict:
-    """One intake or record question as JSON Schema."""
-    if spec.type == "date":
-        schema = date_schema()
-    elif spec.type == "checkboxes":
-        schema = {"type": "array", "items": {"type": "string", "enum": list(spec.choices)}, "uniqueItems": True}
-    elif spec.type in ("choice", "yesno"):
-        schema = {"type": "string", "enum": list(spec.choices) if spec.type == "choice" else ["yes", "no"]}
-    else:
-        schema = {"type": "string", "maxLength": spec.limit,
-                  "pattern": LONG_TEXT if spec.type == "textarea" else ONE_LINE_TEXT,
-                  "description": "No control characters" + ("" if spec.type == "textarea" else "; one line")}
-        if spec.type == "email":
-            schema["format"] = "email"
+    """One intake or record question as JSON Schema: its type's, then what every question shares."""
+    schema = field_type(spec).schema(spec)
     if spec.accept:
         schema["enum"] = list(spec.accept)
         schema["description"] = "Any other answer is refused: " + (spec.refusal or "this answer cannot go on")
@@ -223,7 +216,7 @@ CASE_PAGE = {"type": "object", "properties": {
     "previous": {"type": ["string", "null"], "description": "send as before= for the previous page"}}}
 
 
-def document(councils: dict | None = None, roles=()) -> dict:
+def document(councils: dict | None = None, roles=(), field_types: Mapping[str, FieldType] | None = None) -> dict:
     councils = councils or {}
     schemas, raises, actions = plugin_schemas(councils)
     council = {**COUNCIL, "schema": {"type": "string", "enum": sorted(councils)}} if councils else COUNCIL
@@ -231,7 +224,7 @@ def document(councils: dict | None = None, roles=()) -> dict:
     outcomes = sorted({o.slug for c in councils.values() for p in c.processes for ladder in p.ladders
                        for s in ladder.stages for o in s.outcomes})
     role = {"type": "string", "enum": sorted(roles)} if roles else {"type": "string"}
-    doc = _paths()
+    doc = _paths(processes_schema(field_object(field_types or {})))
     doc["components"] = {"schemas": schemas}
     paths = doc["paths"]
     for ops in paths.values():
@@ -255,7 +248,7 @@ def document(councils: dict | None = None, roles=()) -> dict:
     return doc
 
 
-def _paths() -> dict:
+def _paths(processes: dict) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Concord", "version": "1",
@@ -291,7 +284,7 @@ def _paths() -> dict:
                                "(a date answer may not be before that date) and `shown_when`. Each outcome that "
                                "closes the case lists in `requires` what its record must also hold: "
                                "`case_themes` from the council's `themes`, and the learning.",
-                "responses": {"200": ok("Processes", PROCESSES), "404": NOT_FOUND}}},
+                "responses": {"200": ok("Processes", processes), "404": NOT_FOUND}}},
             "/{council}/api/cases": {"get": {
                 "summary": "The cases you may see, a page at a time (waiting for you first, unless you are a lead)",
                 "description": "Searching is a POST to /{council}/api/cases/search: a `q` here is refused (400), "

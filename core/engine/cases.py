@@ -30,7 +30,7 @@ from core.model.calendar import (
 )
 from core.model.clock import LONDON, local_date
 from core.model.inputs import text_problem
-from core.model.procedures import NEXT_RUNG, SENT, Council, NextMeeting, Process, Stage, process_of, stage_of
+from core.model.procedures import NEXT_RUNG, SENT, Council, Process, Stage, process_of, stage_of
 from core.model.records import (
     Case,
     CaseEvent,
@@ -534,23 +534,22 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
 def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
     try:
         return due_date(council, case, stage, moment)
-    except NoMeetingScheduled:
+    except NoMeetingScheduled as missing:
         db.session.rollback()
-        group = stage.deadline.group
-        first = stage.deadline.first_possible(local_date(moment))
+        group, first = missing.group, missing.first
         raise CaseError(f"No meeting of the {group} is scheduled from {first:%-d %B %Y} on, so "
                         f"{stage.title} cannot be given a due date. Ask a council admin to add the "
                         "group's meeting dates, then try again: nothing has been saved.") from None
 
 
 def deadline_start(case: Case, stage: Stage, moment: datetime, before: int | None = None) -> date:
-    """The day a stage's deadline counts from: its ``from_`` date as recorded, else the day it was entered.
+    """The day a stage's deadline counts from: its ``counts_from`` date as recorded, else the day it was entered.
 
     ``before`` limits the records searched to stages entered before that position
     (recalculating an old stage must not read records written after it).
     """
     rule = stage.deadline
-    recorded = _recorded(case, rule.from_, before) if getattr(rule, "from_", None) else None
+    recorded = _recorded(case, rule.counts_from, before) if rule.counts_from else None
     return date.fromisoformat(recorded) if recorded else local_date(moment)
 
 
@@ -558,16 +557,14 @@ def due_date(council: Council, case: Case, stage: Stage, moment: datetime,
              calendar: WorkingDayCalendar | None = None, meetings=None, before: int | None = None) -> date:
     """The due date of ``stage`` entered at ``moment``: the one rule for entering and recalculating.
 
-    ``calendar`` and ``meetings`` (dates of the group a ``NextMeeting`` names)
+    ``calendar`` and ``meetings`` (dates of the group the deadline names, as ``NextMeeting`` does)
     default to what is stored now; raises ``NoMeetingScheduled``.
     """
     rule = stage.deadline
     calendar = calendar or calendar_for(council)
-    if isinstance(rule, NextMeeting):
-        if meetings is None:
-            meetings = meeting_dates(council, rule.meeting)
-        return due_on(rule, local_date(moment), calendar, meetings)
-    return due_on(rule, deadline_start(case, stage, moment, before), calendar)
+    if meetings is None:
+        meetings = meeting_dates(council, rule.meeting) if rule.meeting else ()
+    return due_on(rule, deadline_start(case, stage, moment, before), calendar, meetings)
 
 
 def _recorded(case: Case, name: str, before: int | None = None):

@@ -22,7 +22,7 @@ from core.engine.outbox import LONG_OVERDUE, morning_of, schedule
 from core.hookspecs import hookimpl
 from core.model.calendar import WorkingDayCalendar
 from core.model.clock import local_date
-from core.model.procedures import Council, NextMeeting
+from core.model.procedures import Council
 from core.model.records import Case, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
 from core.model.roles import SAFEGUARDING_LEAD
 
@@ -47,10 +47,7 @@ def long_overdue_on(council: Council, case: Case, entry: StageEntry, calendar: W
     if rule is None or entry.no_meeting:
         return None
     stage = stage_of(council, case, entry)
-    if isinstance(stage.deadline, NextMeeting):
-        start = local_date(entry.entered_at)
-    else:
-        start = deadline_start(case, stage, entry.entered_at, before=entry.position)
+    start = deadline_start(case, stage, entry.entered_at, before=entry.position)
     threshold = rule.threshold(working_days_between(calendar, start, entry.due_on))
     arrived = calendar.day_zero(local_date(entry.entered_at))
     if entry.due_on < arrived:

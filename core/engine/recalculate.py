@@ -23,7 +23,7 @@ from core.engine import audit, outbox, overdue
 from core.engine.cases import due_date
 from core.model.calendar import CALENDARS, NoMeetingScheduled, WorkingDayCalendar, calendar_for
 from core.model.clock import local_date
-from core.model.procedures import Council, NextMeeting, Stage, stage_of
+from core.model.procedures import Council, Stage, stage_of
 from core.model.records import (
     Case,
     CaseEvent,
@@ -89,7 +89,7 @@ class Move:
 
 
 def _due_under(council: Council, case: Case, entry: StageEntry, stage: Stage, state: CalendarState) -> date | None:
-    meetings = state.meetings.get(stage.deadline.meeting, ()) if isinstance(stage.deadline, NextMeeting) else ()
+    meetings = state.meetings.get(stage.deadline.meeting, ()) if stage.deadline.meeting else ()
     try:
         return due_date(council, case, stage, entry.entered_at, state.calendar(council), meetings, before=entry.position)
     except NoMeetingScheduled:
@@ -143,8 +143,9 @@ def apply(council: Council, moves: list[Move], actor: User | None, reason: str) 
     for move in moves:
         case, entry, stage = move.case, move.entry, move.stage
         if move.new is None:
-            assert isinstance(stage.deadline, NextMeeting)  # only a meeting can be missing
-            group = stage.deadline.meeting.replace("-", " ")
+            meeting = stage.deadline.meeting
+            assert meeting is not None  # only a deadline counting to a meeting can miss one
+            group = meeting.replace("-", " ")
             summary = (f"No meeting scheduled: {stage.title} was due {move.old_text}, but no meeting of the {group} "
                        f"is scheduled from then on, because {reason}. It has no due date until a meeting is added.")
             entry.no_meeting = True

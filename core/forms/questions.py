@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -15,16 +16,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovRadioInput,
     GovTextArea,
-    GovTextInput,
 )
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField, validators
+from wtforms import DateField, RadioField, SelectMultipleField, TextAreaField, validators
+from wtforms.fields.core import UnboundField
 
 from core.forms.checked import CheckedForm
 from core.model.clock import local_date
+from core.model.field_types import FieldType
 from core.model.inputs import EARLIEST, LATEST, plausible
 from core.model.procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, QuestionPage, Stage
+from core.runtime import concord
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -50,7 +53,8 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be a real date, for example {self.example()}") from None
-        if not plausible(self.data):
+        day: date | None = self.data
+        if day is None or not plausible(day):
             self.data = None
             raise ValueError(f"{self.label.text.removesuffix(OPTIONAL)} must be between {EARLIEST:%-d %-m %Y} and {LATEST:%-d %-m %Y}")
 
@@ -69,7 +73,7 @@ def future_example() -> str:
     return f"{day.day} {day.month} {day.year}"
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
@@ -152,7 +156,7 @@ class ConcordForm(CheckedForm):
         return [n for n in names if n not in hidden]
 
     def _render(self, field, nested, after, heading: bool = False, alone: bool = False) -> Markup:
-        params = {}
+        params: dict[str, Any] = {}
         if heading:
             if isinstance(field.widget, (GovRadioInput, GovCheckboxesInput, GovDateInput)):
                 params["fieldset"] = {"legend": {"isPageHeading": True, "classes": "govuk-fieldset__legend--l"}}
@@ -181,61 +185,29 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _wtforms_field(spec: Field):
-    label = _lower_first(spec.label)
-    checks = []
-    typed = spec.type in ("text", "textarea", "email")
-    verb = "Select" if spec.type in ("choice", "yesno") else "Enter"
+def field_type(spec: Field) -> FieldType:
+    """The app's field type of a question (``core.forms.field_types`` and the plugins' own)."""
+    return concord().field_types.of(spec)
+
+
+def _wtforms_field(spec: Field) -> UnboundField:
+    """What every question shares (required or optional, its label and hint, a gate's accepted answers),
+    then its type's own form field and checks."""
+    kind = field_type(spec)
+    checks: list = []
     if spec.required:
         # Typed answers are stripped first, so a blank one counts as missing.
-        required = validators.DataRequired if typed else validators.InputRequired
-        checks.append(required(message=spec.error or f"{verb} {label}"))
+        required = validators.DataRequired if kind.typed else validators.InputRequired
+        checks.append(required(message=spec.error or f"{kind.verb} {lower_first(spec.label)}"))
     else:
         checks.append(validators.Optional())
-    hint = spec.hint or (f"For example, {past_example()}" if spec.type == "date" else "")
-    kwargs = {"label": spec.label + ("" if spec.required else OPTIONAL), "description": hint, "validators": checks}
-    if typed:
+    kwargs: dict[str, Any] = {"label": spec.label + ("" if spec.required else OPTIONAL),
+                              "description": spec.hint or kind.hint(spec)}
+    if kind.typed:
         kwargs["filters"] = [_strip]
     if spec.accept:
         checks.append(validators.AnyOf(spec.accept, message=spec.refusal or f"{spec.label}: this answer cannot go on"))
-    if spec.type == "date":
-        if spec.past:
-            checks.append(PastEvent(spec.label))
-        return GovDateField(**kwargs)
-    if spec.type == "checkboxes":
-        listed = list(spec.choices)
-        unlisted = f"{spec.error} from the list" if spec.error else f"Select {label} from the list"
-
-        def from_the_list(form, field):
-            if any(value not in listed for value in field.data or ()):
-                raise validators.ValidationError(unlisted)
-        checks.append(from_the_list)
-        return SelectMultipleField(choices=[(c, c) for c in spec.choices], widget=GovCheckboxesInput(),
-                                   validate_choice=False, **kwargs)
-    if spec.type in ("choice", "yesno"):
-        choices = YES_NO if spec.type == "yesno" else [(c, c) for c in spec.choices]
-        unlisted = f"{spec.error} from the list" if spec.error and spec.type == "choice" else spec.error
-        checks.append(validators.AnyOf([v for v, _ in choices], message=unlisted or f"Select {label} from the list"))
-        return RadioField(choices=choices, widget=GovRadioInput(), validate_choice=False, **kwargs)
-    too_long = validators.Length(max=spec.limit, message=f"{spec.label} must be {spec.limit:,} characters or fewer")
-    checks.append(too_long)
-    if spec.type == "email":
-        checks.append(validators.Email(message=f"Enter {label} in the right format, like name@example.org"))
-        if spec.domains:
-            checks.append(_in_domains(spec))
-        return EmailField(widget=GovTextInput(), **kwargs)
-    if spec.type == "textarea":
-        return TextAreaField(widget=GovTextArea(), **kwargs)
-    return StringField(widget=GovTextInput(), **kwargs)
-
-
-def _in_domains(spec: Field):
-    allowed = " or ".join(f"@{d}" for d in spec.domains)
-
-    def check(form, field):
-        if field.data and field.data.rsplit("@", 1)[-1].lower() not in spec.domains:
-            raise validators.ValidationError(f"Enter {_lower_first(spec.label)} ending {allowed}")
-    return check
+    return kind.form_field(spec, checks, **kwargs)
 
 
 def _conditions(fields: tuple[Field, ...]) -> dict:
@@ -318,6 +290,8 @@ class _RecordForm(ConcordForm):
 class _ThemesField(SelectMultipleField):
     """The council's themes as checkboxes, read from the database only when shown or checked
     (an outcome that does not close the case never needs them)."""
+
+    _choices: list[tuple[str, str]] | None
 
     @property
     def choices(self):
@@ -447,25 +421,20 @@ def formdata_from_json(data: dict, fields: tuple[Field, ...], extra=()) -> tuple
         if isinstance(value, list):  # several answers to one question (checkboxes)
             pairs += [(key, str(v)) for v in value]
             continue
-        if spec is not None and spec.type == "date":
-            parts = str(value).split("-")
-            if len(parts) == 3:
-                pairs += [(key, parts[2]), (key, parts[1]), (key, parts[0])]
-                continue
-            pairs += [(key, str(value)), (key, ""), (key, "")]
-            continue
-        pairs.append((key, str(value)))
+        values = field_type(spec).form_values(value) if spec is not None else [str(value)]
+        pairs += [(key, v) for v in values]
     return MultiDict(pairs), errors
 
 
 def describe_field(spec: Field) -> dict:
+    kind = field_type(spec)
     return {
         "name": spec.name,
         "label": spec.label,
         "type": spec.type,
         "required": spec.required,
-        "choices": list(spec.choices) if spec.type in ("choice", "checkboxes") else (["yes", "no"] if spec.type == "yesno" else []),
-        "max_length": spec.limit if spec.type not in ("date", "choice", "yesno", "checkboxes") else None,
+        "choices": kind.choices(spec),
+        "max_length": kind.max_length(spec),
         "shown_when": {"field": spec.shown_when[0], "values": list(spec.shown_when[1])} if spec.shown_when else None,
         "past": spec.past,
         "learning": spec.learning,

@@ -6,6 +6,7 @@ non-working day counts as happening on the next working day.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from core.model.procedures import CalendarDays, Council, Deadline, NextMeeting, SameWorkingDay, WorkingDays
+from core.model.procedures import Council, Deadline
+from core.model.procedures import NoMeetingScheduled as NoMeetingScheduled  # raised by NextMeeting.due_on
 from core.model.records import ClosureDay, Meeting, db
 
 if TYPE_CHECKING:
@@ -85,28 +87,12 @@ def meeting_dates(council: Council, group: str) -> list[date]:
     )
 
 
-class NoMeetingScheduled(LookupError):
-    """A ``NextMeeting`` deadline has no meeting its meeting-day rule allows from the start date."""
+def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings: Collection[date] = ()) -> date:
+    """The date a stage is due, by the rule, from ``start``: whatever its kind, the rule counts it.
 
-
-def due_on(rule: Deadline, start: date, calendar: WorkingDayCalendar, meetings=()) -> date:
-    """The date a stage is due, by the rule, from ``start``.
-
-    ``meetings`` are the dates of the group a ``NextMeeting`` rule names.
+    ``meetings`` are the dates of the group the rule names (``rule.meeting``), if it names one.
     """
-    if isinstance(rule, WorkingDays):
-        return calendar.add(start, rule.n)
-    if isinstance(rule, SameWorkingDay):
-        return calendar.day_zero(start)
-    if isinstance(rule, CalendarDays):
-        end = start + timedelta(days=rule.n)
-        return calendar.day_zero(end) if rule.next_working_day else end
-    if isinstance(rule, NextMeeting):
-        upcoming = sorted(d for d in meetings if d >= rule.first_possible(start))
-        if not upcoming:
-            raise NoMeetingScheduled(rule.meeting)
-        return upcoming[0]
-    raise TypeError(f"unknown deadline rule {rule!r}")
+    return rule.due_on(start, calendar, meetings)
 
 
 def not_working_note(calendar: WorkingDayCalendar, due: date) -> str:

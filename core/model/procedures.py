@@ -12,7 +12,7 @@ compute anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 NATIONS = {"ENG": "England", "SCT": "Scotland"}
 
-# Field types the core knows how to render, validate and describe in the API.
+# Core's own field types (``core.forms.field_types``), registered like any plugin's; ``check`` accepts these
+# when it is not told the app's registered types.
 FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno", "checkboxes")
 # A rung scoped by a checkboxes answer (several agencies) is offered to each chosen scope; the entry's
 # scope keeps them joined by this, and no scoping choice may contain it.
@@ -77,8 +78,7 @@ class Field:
     after: str | None = None
 
     def __post_init__(self):
-        if self.type not in FIELD_TYPES:
-            raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
+        # Whether the type is registered is for ``check`` to say, once the app knows every plugin's types.
         if self.type in ("choice", "checkboxes") and not self.choices:
             raise ValueError(f"field {self.name!r}: a {self.type} field needs choices")
         if self.past and self.type != "date":
@@ -147,6 +147,70 @@ class Role:
 PAST_LIMIT_DAYS = 730  # a "past event" date more than two years back is refused as a slip
 
 
+class Calendar(Protocol):
+    """The council's working days as a deadline counts them (``core.model.calendar.WorkingDayCalendar``)."""
+
+    def is_working_day(self, day: date) -> bool: ...
+
+    def day_zero(self, day: date) -> date:
+        """``day`` if it is a working day, else the next one: an event on a day off counts from the next."""
+        ...
+
+    def add(self, day: date, n: int) -> date:
+        """The ``n``th working day after ``day`` (day 0)."""
+        ...
+
+    def previous(self, day: date) -> date:
+        """The working day before ``day``."""
+        ...
+
+
+class Deadline(Protocol):
+    """What core asks of a stage's deadline, whatever its kind.
+
+    A council's procedure words its deadlines many ways ("within 5 working days of the conference",
+    "at the next Dissents Group"); core only needs each to say what it counts from, which meeting dates
+    it needs, its due date and its words. A kind is any frozen class with these (the four below are
+    core's); a plugin registers its own with ``concord_register_deadline_kinds`` and core changes nothing.
+    """
+
+    @property
+    def counts_from(self) -> str | None:
+        """The date answer it counts from (an intake answer or one recorded at an earlier stage);
+        None: the day the case reached the stage."""
+        ...
+
+    @property
+    def meeting(self) -> str | None:
+        """The group whose meeting dates the council admins keep, when the due date depends on them."""
+        ...
+
+    @property
+    def to_confirm(self) -> bool:
+        """The procedure does not give this deadline: the council chose it, and the pages say so."""
+        ...
+
+    def due_on(self, start: date, calendar: Calendar, meetings: Collection[date] = ()) -> date:
+        """The due date counted from ``start`` (the ``counts_from`` date, or the day the stage was reached).
+
+        ``meetings`` are the dates of the ``meeting`` group; raises ``NoMeetingScheduled`` when it needs one
+        and there is none.
+        """
+        ...
+
+    def describe(self) -> str:
+        """The deadline in the procedure's words, saying what it counts from ("within 5 working days of …")."""
+        ...
+
+
+class NoMeetingScheduled(LookupError):
+    """A deadline counting to a meeting (``NextMeeting``) has no meeting its rule allows from the start date."""
+
+    def __init__(self, group: str, first: date):
+        super().__init__(group)
+        self.group, self.first = group, first
+
+
 def _event(from_: str | None, since: str) -> str:
     if since:
         return since
@@ -170,19 +234,37 @@ def _days(n: int, kind: str) -> str:
     return f"{n} {kind} day" + ("" if n == 1 else "s")
 
 
+class _FromAnEvent:
+    """What the rules counting days from an event share: the event is the ``from_`` answer (or the day the
+    case reached the stage), and no meeting group's dates matter."""
+
+    from_: str | None
+
+    @property
+    def counts_from(self) -> str | None:
+        return self.from_
+
+    @property
+    def meeting(self) -> str | None:
+        return None
+
+
 @dataclass(frozen=True)
-class WorkingDays:
+class WorkingDays(_FromAnEvent):
     n: int
     from_: str | None = None
     since: str = ""
     to_confirm: bool = False
+
+    def due_on(self, start: date, calendar: Calendar, meetings: Collection[date] = ()) -> date:
+        return calendar.add(start, self.n)
 
     def describe(self) -> str:
         return _confirm(f"within {_days(self.n, 'working')} of {_event(self.from_, self.since)}", self.to_confirm)
 
 
 @dataclass(frozen=True)
-class CalendarDays:
+class CalendarDays(_FromAnEvent):
     """``n`` days of the calendar. The end can fall on a weekend or holiday: by default it stays there
     and the case says it is not a working day; ``next_working_day=True`` moves it to the next one."""
 
@@ -192,6 +274,10 @@ class CalendarDays:
     next_working_day: bool = False
     to_confirm: bool = False
 
+    def due_on(self, start: date, calendar: Calendar, meetings: Collection[date] = ()) -> date:
+        end = start + timedelta(days=self.n)
+        return calendar.day_zero(end) if self.next_working_day else end
+
     def describe(self) -> str:
         words = f"within {_days(self.n, 'calendar')} of {_event(self.from_, self.since)}"
         if self.next_working_day:
@@ -200,10 +286,13 @@ class CalendarDays:
 
 
 @dataclass(frozen=True)
-class SameWorkingDay:
+class SameWorkingDay(_FromAnEvent):
     from_: str | None = None
     since: str = ""
     to_confirm: bool = False
+
+    def due_on(self, start: date, calendar: Calendar, meetings: Collection[date] = ()) -> date:
+        return calendar.day_zero(start)
 
     def describe(self) -> str:
         return _confirm(f"on the same working day as {_event(self.from_, self.since)}", self.to_confirm)
@@ -228,6 +317,11 @@ class NextMeeting:
     to_confirm: bool = False
 
     @property
+    def counts_from(self) -> None:
+        """Always the day the case reaches the stage: the group meets on its own dates, not the case's."""
+        return None
+
+    @property
     def group(self) -> str:
         """How people name the group, e.g. "CP Dissents Group"."""
         return self.name or self.meeting.replace("-", " ")
@@ -235,6 +329,12 @@ class NextMeeting:
     def first_possible(self, start: date) -> date:
         """The earliest meeting date a case reaching the stage on ``start`` can go to."""
         return start if self.same_day else start + timedelta(days=1)
+
+    def due_on(self, start: date, calendar: Calendar, meetings: Collection[date] = ()) -> date:
+        upcoming = sorted(d for d in meetings if d >= self.first_possible(start))
+        if not upcoming:
+            raise NoMeetingScheduled(self.group, self.first_possible(start))
+        return upcoming[0]
 
     def describe(self) -> str:
         event = _event(None, self.since)
@@ -247,7 +347,9 @@ class NextMeeting:
         return f"{words}, {_confirm(rule, self.to_confirm)}"
 
 
-Deadline = WorkingDays | CalendarDays | SameWorkingDay | NextMeeting
+#: Core's deadline kinds, registered like any plugin's (``core.engine.deadlines``); ``check`` accepts
+#: these when it is not told the app's registered kinds.
+CORE_DEADLINE_KINDS: tuple[type, ...] = (WorkingDays, CalendarDays, SameWorkingDay, NextMeeting)
 
 # --- outcomes ---------------------------------------------------------------
 
@@ -570,24 +672,28 @@ class InvalidCouncil(ConfigError):
     """A council's procedure cannot work; the message names the council and what is wrong."""
 
 
-def check(council: Council) -> None:
+def check(council: Council, field_types: Collection[str] = FIELD_TYPES,
+          deadline_kinds: tuple[type, ...] = CORE_DEADLINE_KINDS) -> None:
     """Refuse a council whose procedure cannot be run to an end.
 
     Called for every installed council when the app starts, so a plugin
     author hears of a broken ladder from ``create_app``, not from a stuck case.
+    ``field_types`` and ``deadline_kinds`` are those the app's plugins registered (core's own by default):
+    a question or deadline of a kind no installed plugin provides is refused too.
     """
-    problems = problems_of(council)
+    problems = problems_of(council, field_types, deadline_kinds)
     if problems:
         listed = "".join(f"\n  - {p}" for p in problems)
         raise InvalidCouncil(f"council {council.slug!r} cannot be installed:{listed}")
 
 
-def check_all(councils: Iterable[Council]) -> None:
+def check_all(councils: Iterable[Council], field_types: Collection[str] = FIELD_TYPES,
+              deadline_kinds: tuple[type, ...] = CORE_DEADLINE_KINDS) -> None:
     """``check`` each council, then what must differ between councils."""
     seen_slugs: dict[str, Council] = {}
     seen_prefixes: dict[str, Council] = {}
     for council in councils:
-        check(council)
+        check(council, field_types, deadline_kinds)
         if council.slug in seen_slugs:
             raise InvalidCouncil(f"council {council.slug!r} is registered twice")
         other = seen_prefixes.get(council.reference_prefix)
@@ -600,9 +706,10 @@ def check_all(councils: Iterable[Council]) -> None:
         seen_slugs[council.slug] = seen_prefixes[council.reference_prefix] = council
 
 
-def problems_of(council: Council) -> list[str]:
+def problems_of(council: Council, field_types: Collection[str] = FIELD_TYPES,
+                deadline_kinds: tuple[type, ...] = CORE_DEADLINE_KINDS) -> list[str]:
     """Everything structurally wrong with a council, as sentences; empty when it can run."""
-    problems: list[str] = []
+    problems: list[str] = _unregistered(council, field_types, deadline_kinds)
     if not council.reference_prefix.strip():
         problems.append("the reference prefix is empty")
     if not council.immediate_risk.strip():
@@ -634,11 +741,30 @@ def problems_of(council: Council) -> list[str]:
             if [o.slug for o in stage.outcomes] != [SENT]:
                 problems.append(f"{where}: a step the raiser sends has the one outcome sent()")
     for process in council.processes:
-        rule = process.raiser_deadline
-        from_ = getattr(rule, "from_", None)
+        from_ = process.raiser_deadline.counts_from if process.raiser_deadline else None
         if from_ and not any(f.name == from_ and f.type == "date" for f in process.intake):
             problems.append(f"{process.slug}: the raiser's deadline counts from {from_!r}, which names no date field "
                             "of the intake")
+    return problems
+
+
+def _unregistered(council: Council, field_types: Collection[str], deadline_kinds: tuple[type, ...]) -> list[str]:
+    """The questions and deadlines of kinds no installed plugin registers (a council plugin whose extension
+    plugin is not installed): core could neither ask nor count them."""
+    problems = []
+    known = ", ".join(sorted(field_types))
+    for process in council.processes:
+        forms = [("the intake", process.intake)]
+        forms += [(f"{ladder.slug}: stage {stage.slug!r}", stage.record) for ladder in process.ladders
+                  for stage in ladder.stages]
+        for where, form in forms:
+            problems += [f"{process.slug}: {where}: field {f.name!r} is of type {f.type!r}, which no installed plugin "
+                         f"registers (registered: {known})" for f in form if f.type not in field_types]
+        rules = [("the raiser's deadline", process.raiser_deadline)]
+        rules += [(f"{ladder.slug}: stage {stage.slug!r}: the deadline", stage.deadline) for ladder in process.ladders
+                  for stage in ladder.stages]
+        problems += [f"{process.slug}: {where} is of kind {type(rule).__name__}, which no installed plugin "
+                     "registers" for where, rule in rules if rule is not None and not isinstance(rule, deadline_kinds)]
     return problems
 
 
@@ -714,7 +840,7 @@ def _ladder_problems(process: Process, fields: dict[str, Field], ladder: Ladder)
             problems.append(f"{where}: role {stage.role.slug!r} is held by {person!r}, which names no email field of the intake")
         if stage.role.person_name and stage.role.person_name not in fields:
             problems.append(f"{where}: role {stage.role.slug!r} names the holder by {stage.role.person_name!r}, which is no field of the intake")
-        from_ = getattr(stage.deadline, "from_", None)
+        from_ = stage.deadline.counts_from
         if from_ and from_ not in dates:
             problems.append(f"{where}: the deadline counts from {from_!r}, which names no date field of the intake or an earlier stage")
         for f in stage.record:

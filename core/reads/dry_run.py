@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.engine import cases
 from core.engine.overdue import LEADS, users_with_role
-from core.forms.questions import answers_of, formdata_from_json, intake_form_class
+from core.forms.questions import answers_of, field_type, formdata_from_json, intake_form_class
 from core.model.clock import LONDON, pinned
 from core.model.inputs import DateProblem, iso_day
 from core.model.procedures import Council, Process, Stage
@@ -101,31 +101,21 @@ class Run:
 
 
 def example_answers(process: Process, start: date) -> dict:
-    """The plugin's ``Process.example`` answers, the rest made up from each field's type and choices."""
+    """The plugin's ``Process.example`` answers, the rest made up by each field's type (an optional one only
+    when its type may steer the case)."""
     given = dict(process.example)
-    out = {}
+    out: dict[str, object] = {}
     for spec in process.intake:
+        kind = field_type(spec)
         if spec.name in given:
             out[spec.name] = given[spec.name]
-        elif spec.type in ("date", "choice", "yesno", "email") or spec.required:
-            out[spec.name] = _example_value(spec, start)
+        elif kind.example_when_optional or spec.required:
+            out[spec.name] = kind.example(spec, start)
     return out
 
 
 def example_record(stage: Stage, day: date) -> dict:
-    return {spec.name: _example_value(spec, day) for spec in stage.record}
-
-
-def _example_value(spec, day: date) -> str:
-    if spec.type == "date":
-        return day.isoformat()
-    if spec.type == "choice":
-        return (spec.accept or spec.choices)[0]
-    if spec.type == "yesno":
-        return (spec.accept or ("yes",))[0]
-    if spec.type == "email":
-        return f"{spec.name.replace('_', '.')}.dry-run@example.org"
-    return "Dry run"
+    return {spec.name: field_type(spec).example(spec, day) for spec in stage.record}
 
 
 def validate_answers(process: Process, answers: dict) -> tuple[dict, dict]:

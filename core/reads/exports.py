@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from core.forms.questions import field_type
+from core.model.field_types import FieldType
 from core.model.inputs import SURROGATE
 from core.model.procedures import CORE_OUTCOMES, Council
 from core.model.records import db
@@ -76,22 +78,28 @@ def _answer_columns(council: Council, wanted: Callable[[str], bool]) -> list[Col
     the cases of the processes that ask it.
     """
     asked: dict[tuple[str, str], list[str]] = {}
+    kinds: dict[tuple[str, str], FieldType] = {}
     for process in council.processes:
         for f in process.intake:
             if wanted(f.name):
                 asked.setdefault((f.name, f.label), []).append(process.slug)
+                kinds.setdefault((f.name, f.label), field_type(f))
     labels = [label for _, label in asked]
     out = []
     for (name, label), processes in asked.items():
         heading = label
         if labels.count(label) > 1:  # the same words for two different fields: say whose
             heading = f"{label} ({', '.join(council.process(p).title for p in processes)})"
-        out.append(Column(heading, _answer_cell(name, frozenset(processes))))
+        out.append(Column(heading, _answer_cell(name, frozenset(processes), kinds[name, label])))
     return out
 
 
-def _answer_cell(name: str, processes: frozenset[str]) -> Callable[[caselist.Row], object]:
-    return lambda r: (r.case.answers.get(name) or "") if r.case.process in processes else ""
+def _answer_cell(name: str, processes: frozenset[str], kind: FieldType) -> Callable[[caselist.Row], object]:
+    """The answer as its field type writes it in a cell (a list of checked boxes as one cell)."""
+    def cell(r: caselist.Row) -> object:
+        value = r.case.answers.get(name) if r.case.process in processes else None
+        return kind.cell(value) if value not in (None, "", []) else ""
+    return cell
 
 
 def table(columns: list[Column], rows) -> list[list]:

@@ -99,6 +99,13 @@ def init_app(app: Flask) -> None:
             return value
         return day.strftime("%A %-d %B %Y")
 
+    @app.template_filter("shown_answer")
+    def shown_answer(value, spec):
+        """An answer as people read it, in the words of its field type (``FieldType.shown``)."""
+        from core.forms.questions import field_type
+
+        return field_type(spec).shown(value)
+
     @app.template_filter("london")
     def london_time(moment, fmt="%-d %b %Y %H:%M"):
         return moment.astimezone(LONDON).strftime(fmt)

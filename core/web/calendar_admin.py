@@ -26,7 +26,7 @@ from core.http.tenancy import admins_only, council_blueprint
 from core.model import calendar as working_days
 from core.model.clock import local_date
 from core.model.inputs import iso_day, row_id
-from core.model.procedures import NATIONS, NextMeeting
+from core.model.procedures import NATIONS
 from core.model.records import ClosureDay, Meeting, db
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
@@ -86,10 +86,8 @@ def as_previewed(form: ConfirmForm) -> bool:
 
 
 def groups_of(council) -> list[str]:
-    """The meeting groups the council's procedures count deadlines by."""
-    return sorted({
-        stage.deadline.meeting for _, _, stage in council.stages() if isinstance(stage.deadline, NextMeeting)
-    })
+    """The meeting groups the council's procedures count deadlines by (``Deadline.meeting``), whatever their kind."""
+    return sorted({group for _, _, stage in council.stages() if (group := stage.deadline.meeting)})
 
 
 def long_date(day: date) -> str:
@@ -228,8 +226,9 @@ def _waiting() -> dict[str, list]:
     for entry in recalculate.open_entries(g.council):
         if entry.no_meeting:
             stage = stage_of(g.council, entry.case, entry)
-            assert isinstance(stage.deadline, NextMeeting)  # only a meeting can be missing
-            waiting.setdefault(stage.deadline.meeting, []).append((entry.case.reference, stage.title))
+            group = stage.deadline.meeting
+            assert group is not None  # only a meeting can be missing
+            waiting.setdefault(group, []).append((entry.case.reference, stage.title))
     return waiting
 
 
