@@ -26,7 +26,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from core.app import create_app
 from core.model.clock import FixedClock
@@ -298,6 +298,33 @@ def smtp_sink():
     controller.start()
     yield sink
     controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_sink):
+    """An app that mails through SMTP to ``smtp_sink``, with the in-process broker emptied before and after."""
+    app = make_app(MAIL_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_sink.port, BROKER_URL=None,
+                   BASE_URL="https://concord.example.org")
+    app.extensions["concord.queue"].broker.flush_all()
+    yield app
+    app.extensions["concord.queue"].broker.flush_all()
+
+
+@contextmanager
+def counted(app):
+    """The SQL statements the app's database is sent inside the ``with`` block, as a list of their texts."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 BROKERS = {

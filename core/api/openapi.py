@@ -11,7 +11,7 @@ Every answer the API can give is here, with its body: ``401``/``403``/``404``/``
 operation that counts towards a rate limit may answer ``429`` with ``Retry-After``. Text answers
 carry the rules the API enforces (no control characters, one line unless a long answer; dates from
 1900 to 2100), so a request built from the document is one the API accepts, as schemathesis checks
-in ``tests/test_api_fuzz.py``.
+in ``tests/api/test_api_fuzz.py``.
 """
 from __future__ import annotations
 

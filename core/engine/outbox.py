@@ -283,7 +283,7 @@ _INSERT_FROM_ARRAYS = text(
 def _write_many(rows: list[dict]) -> None:
     """Planned rows, skipping any already there (the dedupe key), however many: on PostgreSQL one INSERT
     of one array per column (a re-plan may write a hundred thousand rows: everyone newly above a stage
-    hears if it goes overdue), elsewhere one executemany. The same rows either way (tests/test_directory_import.py)."""
+    hears if it goes overdue), elsewhere one executemany. The same rows either way (tests/engine/test_directory_import.py)."""
     if not rows:
         return
     if db.session.get_bind().dialect.name != "postgresql":

@@ -1,0 +1,47 @@
+"""SQL statements per request, counted, so a regression fails here and not only in bench/."""
+
+
+from core.model.records import db
+from core.testing import counted, london, sign_in
+
+WDC = "westdunbartonshire"
+ESCALATION = {"process": "escalation", "answers": {
+    "agency": "Education Services", "learning_community": "Vale of Leven", "other_agency": "Area team",
+    "decision": "Closed.", "disagreement": "New concerns.", "tried": "Talked."}}
+
+
+def test_raising_a_case_takes_a_bounded_number_of_statements(app, client, clock):
+    """One flush writes the case, its stage, offers, timeline and audit row (PostgreSQL batches the two
+    timeline rows into one INSERT; SQLite sends them one by one); last, the reference is numbered (on
+    PostgreSQL the counter and the case's reference in one statement; SQLite two)."""
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201  # the counter row exists now
+    with counted(app) as statements:
+        assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201
+    with app.app_context():
+        limit = 10 if db.engine.dialect.name == "postgresql" else 12
+    assert len(statements) <= limit, "\n".join(s.split("\n")[0] for s in statements)
+    assert len(directory_reads(statements)) == 1, "the first rung and the one above it (its overdue mail) in one read"
+    outbox_inserts = [s for s in statements if s.startswith("INSERT INTO scheduled_notification")]
+    assert len(outbox_inserts) == 1, "every message of the submission in one INSERT statement (its rows as one executemany)"
+
+
+def test_acting_on_a_stage_takes_a_bounded_number_of_statements(app, client, clock):
+    clock.set(london(2026, 11, 24, 10, 0))
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    reference = client.post(f"/{WDC}/api/cases", json=ESCALATION).get_json()["reference"]
+    sign_in(client, WDC, "head.establishment@wdc.example.org", "manager")
+    entry = client.get(f"/{WDC}/api/cases/{reference}").get_json()["stage"]["entry"]
+    with counted(app) as statements:
+        response = client.post(f"/{WDC}/api/cases/{reference}/actions", json={
+            "action": "escalate", "record": {"discussed": "Met.", "agreed": "No."}, "entry": entry})
+    assert response.status_code == 200
+    # 19: the last is the cases opened from this one (a case shows its links both ways).
+    assert len(statements) <= 19, "\n".join(s.split("\n")[0] for s in statements)
+    assert len(directory_reads(statements)) == 1, "the QIO rung (nothing above it) read once"
+
+
+def directory_reads(statements):
+    """Reads of a rung's contacts (not of the contacts a signed-in person holds)."""
+    return [s for s in statements if s.startswith("SELECT") and "\nFROM contact" in s and "contact.role =" in s]
