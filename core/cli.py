@@ -36,7 +36,7 @@ def seed_demo():
 def _seed_demo_meetings(council) -> None:
     from core.model.calendar import calendar_for, demo_meeting_days
     from core.model.clock import local_date
-    from core.model.procedures import NextMeeting
+    from core.model.deadlines import NextMeeting
     from core.model.records import Meeting
     from core.runtime import now
 

@@ -90,7 +90,7 @@ def concord_register_councils() -> Iterable[Council]:
 
     Called once while the app is created. A council plugin returns a list
     with its one ``Council``. Each council is then checked
-    (``core.model.procedures.check``): a broken ladder, a slug or reference prefix
+    (``core.model.checks.check``): a broken ladder, a slug or reference prefix
     registered twice stops start-up with a message naming the council.
 
     Stable since 0.1.
@@ -238,7 +238,7 @@ def concord_register_field_types() -> Iterable[type[FieldType]]:
 @hookspec
 def concord_register_deadline_kinds() -> Iterable[type]:
     """Return the kinds of stage deadline this plugin contributes: classes whose instances are
-    ``core.model.procedures.Deadline`` (they say what they count from, the meeting group they need,
+    ``core.model.deadlines.Deadline`` (they say what they count from, the meeting group they need,
     their due date and their words).
 
     Called once while the app is created, before the councils are checked. Core registers

@@ -24,6 +24,16 @@ from core.hookspecs import (
     TransportFactory,
     hookimpl,
 )
+from core.model.checks import InvalidCouncil, check
+from core.model.deadlines import (
+    Calendar,
+    CalendarDays,
+    Deadline,
+    NextMeeting,
+    NoMeetingScheduled,
+    SameWorkingDay,
+    WorkingDays,
+)
 from core.model.directory_csv import read_csv
 from core.model.field_types import FieldType
 from core.model.procedures import (
@@ -33,26 +43,17 @@ from core.model.procedures import (
     NEXT_RUNG,
     RAISER,
     YOUR_LINE_MANAGER,
-    Calendar,
-    CalendarDays,
     Council,
-    Deadline,
     DirectoryEntry,
     Field,
     FooterLink,
-    InvalidCouncil,
     Ladder,
     Look,
-    NextMeeting,
-    NoMeetingScheduled,
     Outcome,
     Process,
     QuestionPage,
     Role,
-    SameWorkingDay,
     Stage,
-    WorkingDays,
-    check,
     escalate,
     resolve,
     sent,

@@ -7,8 +7,10 @@ from collections.abc import Collection
 import pluggy
 
 from core import hookspecs
+from core.model.checks import InvalidCouncil, check_all
+from core.model.deadlines import CORE_DEADLINE_KINDS
 from core.model.field_types import FieldTypes
-from core.model.procedures import CORE_DEADLINE_KINDS, FIELD_TYPES, Council, InvalidCouncil, check_all
+from core.model.procedures import FIELD_TYPES, Council
 
 ENTRY_POINT_GROUP = "concord.councils"
 
@@ -57,7 +59,7 @@ def collect_deadline_kinds(pm: pluggy.PluginManager) -> tuple[type, ...]:
 
 def collect_councils(pm: pluggy.PluginManager, field_types: Collection[str] = FIELD_TYPES,
                      deadline_kinds: tuple[type, ...] = CORE_DEADLINE_KINDS) -> dict[str, Council]:
-    """Every installed council, each checked (``procedures.check``) before the app starts: its questions
+    """Every installed council, each checked (``core.model.checks.check``) before the app starts: its questions
     and deadlines must be of the ``field_types`` and ``deadline_kinds`` the plugins registered."""
     contributed = [council for councils in pm.hook.concord_register_councils() for council in councils]
     slugs = [council.slug for council in contributed]

@@ -7,18 +7,8 @@ wardens hold the first rung, and an elder above them.
 
 from __future__ import annotations
 
-from core.model.procedures import (
-    Council,
-    DirectoryEntry,
-    Field,
-    Ladder,
-    Process,
-    Role,
-    Stage,
-    WorkingDays,
-    escalate,
-    resolve,
-)
+from core.model.deadlines import WorkingDays
+from core.model.procedures import Council, DirectoryEntry, Field, Ladder, Process, Role, Stage, escalate, resolve
 from core.plugin import CouncilPlugin
 
 WARDEN = Role("warden", "Duty Warden", scope="ward")

@@ -27,8 +27,8 @@ from core.forms.questions import (
 from core.http.tenancy import council_blueprint
 from core.model.calendar import not_working_note
 from core.model.clock import local_date
+from core.model.deadlines import CalendarDays
 from core.model.inputs import EARLIEST, LATEST, plausible
-from core.model.procedures import CalendarDays
 from core.model.records import db
 from core.reads import caselist
 

@@ -6,7 +6,7 @@ is what lets ``check`` refuse a council whose deadline is of a kind no installed
 from __future__ import annotations
 
 from core.hookspecs import hookimpl
-from core.model.procedures import CORE_DEADLINE_KINDS
+from core.model.deadlines import CORE_DEADLINE_KINDS
 
 
 @hookimpl

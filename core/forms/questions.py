@@ -24,9 +24,10 @@ from wtforms.fields.core import UnboundField
 
 from core.forms.checked import CheckedForm
 from core.model.clock import local_date
+from core.model.deadlines import PAST_LIMIT_DAYS
 from core.model.field_types import FieldType
 from core.model.inputs import EARLIEST, LATEST, plausible
-from core.model.procedures import PAST_LIMIT_DAYS, Field, Outcome, Process, QuestionPage, Stage
+from core.model.procedures import Field, Outcome, Process, QuestionPage, Stage
 from core.runtime import concord
 
 YES_NO = (("yes", "Yes"), ("no", "No"))

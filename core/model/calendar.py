@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from core.model.procedures import Council, Deadline
-from core.model.procedures import NoMeetingScheduled as NoMeetingScheduled  # raised by NextMeeting.due_on
+from core.model.deadlines import Deadline
+from core.model.deadlines import NoMeetingScheduled as NoMeetingScheduled  # raised by NextMeeting.due_on
+from core.model.procedures import Council
 from core.model.records import ClosureDay, Meeting, db
 
 if TYPE_CHECKING:

@@ -25,8 +25,8 @@ from core.http.hygiene import names_its_own_text_problems
 from core.http.tenancy import council_blueprint
 from core.model.calendar import calendar_for, not_working_note
 from core.model.clock import local_date
+from core.model.deadlines import CalendarDays
 from core.model.inputs import row_id, text_problem, unsavable
-from core.model.procedures import CalendarDays
 from core.model.records import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
 from core.reads import caselist, exports
 

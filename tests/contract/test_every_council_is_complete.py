@@ -4,7 +4,7 @@ directory has someone on every rung, fictional people only."""
 import pytest
 
 from core.app import create_app
-from core.model.procedures import check
+from core.model.checks import check
 from core.runtime import concord
 
 APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "contract-" * 4})

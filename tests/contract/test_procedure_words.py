@@ -7,7 +7,8 @@ import pytest
 
 from core.app import create_app
 from core.hookspecs import hookimpl
-from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
+from core.model.deadlines import WorkingDays
+from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, escalate, resolve
 from core.testing import CLOSING, london, post_action, sign_in
 
 APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "words-" * 8})

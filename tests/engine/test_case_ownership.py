@@ -11,20 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from core.hookspecs import hookimpl
-from core.model.procedures import (
-    Contact,
-    Council,
-    Field,
-    Ladder,
-    Outcome,
-    Process,
-    Role,
-    SameWorkingDay,
-    Stage,
-    WorkingDays,
-    escalate,
-    resolve,
-)
+from core.model.deadlines import SameWorkingDay, WorkingDays
+from core.model.procedures import Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate, resolve
 from core.model.records import Case, ScheduledNotification, db
 from core.testing import CLOSING, drain, london, post_action, sign_in
 

@@ -2,7 +2,8 @@
 a yes/no gate that only accepts "yes", and a deadline that runs from a date
 recorded at an earlier stage."""
 from core.hookspecs import hookimpl
-from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, WorkingDays, escalate, resolve
+from core.model.deadlines import WorkingDays
+from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, escalate, resolve
 from core.testing import london, post_action, sign_in
 
 REFUSAL = "Only people who attended the meeting can raise this"

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from core.model.calendar import NoMeetingScheduled, WorkingDayCalendar, due_on
-from core.model.procedures import CalendarDays, NextMeeting, SameWorkingDay, WorkingDays
+from core.model.deadlines import CalendarDays, NextMeeting, SameWorkingDay, WorkingDays
 
 SCOTLAND = WorkingDayCalendar("SCT")
 ENGLAND = WorkingDayCalendar("ENG")

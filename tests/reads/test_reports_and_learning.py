@@ -16,19 +16,8 @@ import pytest
 from sqlalchemy import event
 
 from core.hookspecs import hookimpl
-from core.model.procedures import (
-    CalendarDays,
-    Contact,
-    Council,
-    Field,
-    Ladder,
-    Outcome,
-    Process,
-    Role,
-    Stage,
-    escalate,
-    resolve,
-)
+from core.model.deadlines import CalendarDays
+from core.model.procedures import Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate, resolve
 from core.model.records import db
 from core.testing import london, post_action, sign_in
 

@@ -68,7 +68,8 @@ def test_only_council_admins_see_the_calendar_admin(client):
 
 def test_a_case_waiting_for_a_group_with_no_meetings_is_explained_on_the_page_and_not_saved(make_app):
     from core.hookspecs import hookimpl
-    from core.model.procedures import Contact, Council, Field, Ladder, NextMeeting, Process, Role, Stage, resolve
+    from core.model.deadlines import NextMeeting
+    from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, resolve
 
     panel = Council(slug="panelshire", name="Panelshire Council", nation="ENG", reference_prefix="PAN",
                     immediate_risk="phone the front door today.", processes=(Process(
