@@ -242,6 +242,6 @@ def concord_register_deadline_kinds() -> Iterable[type]:
     their due date and their words).
 
     Called once while the app is created, before the councils are checked. Core registers
-    ``WorkingDays``, ``CalendarDays``, ``SameWorkingDay`` and ``NextMeeting`` (``core.engine.deadlines``).
+    ``WorkingDays``, ``CalendarDays``, ``SameWorkingDay`` and ``NextMeeting`` (``core.plugin_manager``).
     A council whose stage (or raiser's) deadline is of no registered kind is refused at start-up.
     """

@@ -7,6 +7,7 @@ from collections.abc import Collection
 import pluggy
 
 from core import hookspecs
+from core.hookspecs import hookimpl
 from core.model.checks import InvalidCouncil, check_all
 from core.model.deadlines import CORE_DEADLINE_KINDS
 from core.model.field_types import FieldTypes
@@ -25,7 +26,7 @@ DEFAULT_PLUGINS = (
     "core.notify.transports",
     "core.notify.install",
     "core.engine.learning",
-    "core.engine.deadlines",
+    "core.plugin_manager",  # core's own kinds of deadline, below
     "core.forms.field_types",
 )
 
@@ -41,6 +42,13 @@ def make_plugin_manager(extra_plugins=(), entry_points: bool = True) -> pluggy.P
         pm.register(plugin)
     pm.check_pending()
     return pm
+
+
+@hookimpl
+def concord_register_deadline_kinds() -> list[type]:
+    """Core's own kinds of deadline, registered like any plugin's, so ``check`` can refuse a council whose
+    deadline is of a kind no installed plugin provides."""
+    return list(CORE_DEADLINE_KINDS)
 
 
 class DuplicateCouncil(InvalidCouncil):

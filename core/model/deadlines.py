@@ -220,7 +220,7 @@ class NextMeeting:
         return f"{words}, {_confirm(rule, self.to_confirm)}"
 
 
-#: Core's deadline kinds, registered like any plugin's (``core.engine.deadlines``); ``check`` accepts
+#: Core's deadline kinds, registered like any plugin's (``core.plugin_manager``); ``check`` accepts
 #: these when it is not told the app's registered kinds.
 CORE_DEADLINE_KINDS: tuple[type, ...] = (WorkingDays, CalendarDays, SameWorkingDay, NextMeeting)
 
