@@ -194,14 +194,28 @@ def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: 
 def _insert_entry_and_audit_row(entry: StageEntry, audit_row: dict) -> None:
     """The stage entry, RETURNING its id; on PostgreSQL the audit row rides in the same statement (a
     data-modifying WITH), one round trip fewer. SQLite has no such WITH: two statements there."""
-    table, audit_table = StageEntry.__table__, AuditEvent.__table__
-    statement = insert(table).values(_row(inspect(StageEntry), table, entry)).returning(table.c.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.add_cte(insert(audit_table).values(audit_row).cte("audit_row"))
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    row = _row(inspect(StageEntry), StageEntry.__table__, entry)
+    if postgresql:
+        row.update({f"audit_{key}": value for key, value in audit_row.items()})
     else:
-        db.session.execute(insert(audit_table), audit_row)
-    entry.id = db.session.execute(statement).scalar_one()
+        db.session.execute(insert(AuditEvent.__table__), audit_row)
+    entry.id = db.session.execute(_entry_statement(postgresql), row).scalar_one()
     _tell_children(inspect(StageEntry), entry)
+
+
+@cache
+def _entry_statement(with_audit_row: bool):
+    """The stage entry's INSERT … RETURNING id (with the audit row's INSERT before it), built once: its
+    values are parameters, so no request coerces and compares a fresh statement (the audit row's are
+    named ``audit_<column>``)."""
+    table, audit_table = StageEntry.__table__, AuditEvent.__table__
+    statement = insert(table).values({c.key: bindparam(c.key) for c in table.columns if c.key != "id"})
+    if with_audit_row:
+        audit = insert(audit_table).values({c.key: bindparam(f"audit_{c.key}") for c in audit_table.columns
+                                            if c.key != "id"})
+        statement = statement.add_cte(audit.cte("audit_row"))
+    return statement.returning(table.c.id)
 
 
 def _insert(objects: list) -> None:
