@@ -180,10 +180,9 @@ def sweep_in_turns(small, large, runs=31) -> tuple[float, float]:
 
 
 def fill(url: str, total: int) -> None:
-    """1,000 due rows and the rest due later, as open stages' future reminders are."""
+    """1,000 due rows and the rest due later, as open stages' future reminders are (in a fresh database)."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE scheduled_notification"))
         conn.execute(text("""
             INSERT INTO scheduled_notification
               (council, kind, recipient, dedupe_key, send_after, state, attempts, created_at)
