@@ -30,9 +30,12 @@ bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
 # server doing the same writes):
 #   quiet machine (load 1, before the Core inserts): 2 x 4 threads 106 (0.40), 2 sync 109 (0.41),
 #     3 x 2 threads 99 (0.37): the same within the noise;
-#   loaded machine (load 8-9, other test suites running): 2 x 4 threads 27 (0.57), 2 x 2 threads 24
-#     (0.51), 2 sync 19 (0.40), 3 sync 19, 4 sync 17.
-# Never slower than sync workers, and faster when the cores are shared: 2 x 4 threads it is.
+#   after them, three runs at load 5-9 (other test suites running), 2 x 4 threads against 2 sync workers
+#     configured here: 27 against 19 req/s (0.57 against 0.40), 78 against 59 (0.54, 0.41), 49 against 38
+#     (0.55, 0.43); 2 x 2 threads 24 and 78; 3 and 4 sync workers 19 and 17; 2 x 8 threads 62 (0.70).
+# The bench's own 2 sync workers (no access log) came out at 18, 92 and 45 req/s in those runs: production
+# is ahead of it in two runs of three. Threads beyond 4 gained only on the loaded machine, where more
+# runnable threads take more of the shared cores' turns; 2 x 4 threads it is.
 worker_class = "gthread"
 workers = _count("WEB_CONCURRENCY", "2")
 threads = _count("CONCORD_WEB_THREADS", "4")
