@@ -169,6 +169,8 @@ class _RaiserDeadline:
 
     def __init__(self, rule):
         self.deadline = rule
+
+
 def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: User) -> None:
     """Write a new case, its first stage, offers, timeline and audit row with Core INSERTs, then add them
     to the session as stored.
@@ -263,6 +265,9 @@ def _row(mapper, table, obj) -> dict:
             continue
         if column.key not in state:
             default = column.default
+            if default is None and column.server_default is not None:
+                # Writing None would silently override the database's default: say so instead.
+                raise TypeError(f"{table.name}.{column.key} has only a server default: give it a Python one")
             setattr(obj, column.key, default.arg if default is not None and default.is_scalar else None)
         row[column.key] = state[column.key]
     return row
