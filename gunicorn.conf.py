@@ -23,11 +23,19 @@ bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
 # spends much of its time waiting for PostgreSQL (about ten round trips to raise a case): another thread
 # of the same process runs meanwhile, where a sync worker would sit idle. More processes than cores
 # gain nothing (each runs one thread of Python at a time and the cores are full); more threads than 4
-# only queue for the same process. Threads used to queue on the reference counter's row lock (held from
-# numbering a case to commit: a backend waited on it in 76% of samples under load); a case is now numbered
-# in its transaction's last statement (core/engine/cases.py), and that fell to about 15%. Measured in the same
-# turns by bench/submission.py (BENCH_PRODUCTION_VARIANTS, a loaded machine, noisy; bench/README.md):
-# 2 x 4 threads 0.43 of the floor, 2 x 2 0.35, 2 sync workers 0.26, 4 sync workers 0.23.
+# only queue for the same process. The reference counter's row is locked only by a submission's last
+# statement and its commit (core/engine/cases.py), so threads seldom queue there (a backend waits for a lock in
+# 11-17% of 5 ms samples under this configuration, 1-2% with sync workers).
+# Measured by bench/submission.py in the same turns (BENCH_PRODUCTION_VARIANTS; req/s, and x the by-hand
+# server doing the same writes):
+#   quiet machine (load 1, before the Core inserts): 2 x 4 threads 106 (0.40), 2 sync 109 (0.41),
+#     3 x 2 threads 99 (0.37): the same within the noise;
+#   after them, three runs at load 5-9 (other test suites running), 2 x 4 threads against 2 sync workers
+#     configured here: 27 against 19 req/s (0.57 against 0.40), 78 against 59 (0.54, 0.41), 49 against 38
+#     (0.55, 0.43); 2 x 2 threads 24 and 78; 3 and 4 sync workers 19 and 17; 2 x 8 threads 62 (0.70).
+# The bench's own 2 sync workers (no access log) came out at 18, 92 and 45 req/s in those runs: production
+# is ahead of it in two runs of three. Threads beyond 4 gained only on the loaded machine, where more
+# runnable threads take more of the shared cores' turns; 2 x 4 threads it is.
 worker_class = "gthread"
 workers = _count("WEB_CONCURRENCY", "2")
 threads = _count("CONCORD_WEB_THREADS", "4")

@@ -128,7 +128,7 @@ def _stat(pid) -> list[str] | None:
     """The fields of ``/proc/<pid>/stat`` after the command's name, or None when the process has ended."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # ended before, or between opening and reading
         return None
 
 

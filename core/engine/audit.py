@@ -16,6 +16,12 @@ def record(case: Case, user: User | None, action: str, detail: str | None = None
                               action=action, at=now(), detail=_short(detail)))
 
 
+def row(case: Case, user: User | None, action: str, detail: str | None = None) -> dict:
+    """``record``'s row as values, for a caller writing it with a Core INSERT beside the case's own rows."""
+    return dict(council=case.council, user_id=user.id if user is not None else None, case_id=case.id,
+                action=action, at=now(), detail=_short(detail))
+
+
 def record_council(council: str, user: User, action: str, detail: str | None = None) -> None:
     """Add an audit row that concerns no single case (a list, a report, an export)."""
     db.session.add(AuditEvent(council=council, user_id=user.id, case_id=None, action=action,

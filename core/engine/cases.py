@@ -12,9 +12,9 @@ from datetime import date, datetime
 from functools import cache
 from uuid import uuid4
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import bindparam, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import MANYTOONE, ONETOMANY, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.engine import audit, directory
@@ -32,6 +32,7 @@ from core.model.clock import LONDON, local_date
 from core.model.inputs import text_problem
 from core.model.procedures import NEXT_RUNG, SENT, Council, Process, Stage, process_of, stage_of
 from core.model.records import (
+    AuditEvent,
     Case,
     CaseEvent,
     Contact,
@@ -94,14 +95,11 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         opened_from=opened_from or waiting,
         stages=[],
         events=[],
-    )
-    db.session.add(case)
+    )  # not added to the session: ``_write_new_case`` writes it and then hands it to the session
     _event(case, moment, raised_by, "opened", f"{process.title} raised ({ladder.title})")
     with directory.rungs_read_together(council.slug, _rungs_read_entering(council, case, ladder.stages[0])):
         entry = _place(council, case, ladder.stages[0], moment)
-        audit.record(case, raised_by, "open")
-        # One flush writes the case, its first stage and timeline.
-        db.session.flush()
+        _write_new_case(council, case, entry, raised_by)
         # Numbered now when something may read the reference before commit: a referred-on case (the case
         # it came from names it in its timeline) or a plugin outside core hearing the changes. Otherwise
         # numbered last (``_commit_with_reference``), so the counter's lock is held for one statement.
@@ -178,6 +176,110 @@ class _RaiserDeadline:
 
     def __init__(self, rule):
         self.deadline = rule
+
+
+def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: User) -> None:
+    """Write a new case, its first stage, offers, timeline and audit row with Core INSERTs, then add them
+    to the session as stored.
+
+    The ORM's unit of work (sorting, history, per-object bookkeeping) cost as much CPU as the SQL it sent;
+    these rows are new and their order is known. What the ORM did around them is done here: foreign keys
+    from the related objects (``_insert``), the entry's long-overdue day (``overdue``'s ``before_insert``
+    listener, which a Core INSERT does not fire), the audit row (``audit.record``).
+    """
+    from core.engine.overdue import long_overdue_on  # overdue imports this module
+
+    if entry.long_overdue_on is None:
+        entry.long_overdue_on = long_overdue_on(council, case, entry, calendar_for(council))
+    _insert([case])
+    _insert_entry_and_audit_row(entry, audit.row(case, raised_by, "open"))
+    _insert(list(entry.offers))
+    _insert(list(case.events))
+    for written in (case, entry, *entry.offers, *case.events):
+        make_transient_to_detached(written)
+    db.session.add(case)  # with its stages, offers and events (save-update cascade), all as stored
+
+
+def _insert_entry_and_audit_row(entry: StageEntry, audit_row: dict) -> None:
+    """The stage entry, RETURNING its id; on PostgreSQL the audit row rides in the same statement (a
+    data-modifying WITH), one round trip fewer. SQLite has no such WITH: two statements there."""
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    row = _row(inspect(StageEntry), StageEntry.__table__, entry)
+    if postgresql:
+        row.update({f"audit_{key}": value for key, value in audit_row.items()})
+    else:
+        db.session.execute(insert(AuditEvent.__table__), audit_row)
+    entry.id = db.session.execute(_entry_statement(postgresql), row).scalar_one()
+    _tell_children(inspect(StageEntry), entry)
+
+
+@cache
+def _entry_statement(with_audit_row: bool):
+    """The stage entry's INSERT … RETURNING id (with the audit row's INSERT before it), built once: its
+    values are parameters, so no request coerces and compares a fresh statement (the audit row's are
+    named ``audit_<column>``)."""
+    table, audit_table = StageEntry.__table__, AuditEvent.__table__
+    statement = insert(table).values({c.key: bindparam(c.key) for c in table.columns if c.key != "id"})
+    if with_audit_row:
+        audit = insert(audit_table).values({c.key: bindparam(f"audit_{c.key}") for c in audit_table.columns
+                                            if c.key != "id"})
+        statement = statement.add_cte(audit.cte("audit_row"))
+    return statement.returning(table.c.id)
+
+
+def _insert(objects: list) -> None:
+    """INSERT new objects of one mapped class in one statement, RETURNING their ids in order.
+
+    Every column is written and set on the object (its default, else None), so the object is complete
+    when it joins the session and reading a column never goes back to the database.
+    """
+    if not objects:
+        return
+    mapper = inspect(type(objects[0]))
+    table = mapper.local_table
+    rows = [_row(mapper, table, o) for o in objects]
+    ids = db.session.execute(_returning_ids(table), rows).scalars().all()
+    for o, new_id in zip(objects, ids, strict=True):
+        o.id = new_id
+        _tell_children(mapper, o)
+
+
+def _tell_children(mapper, obj) -> None:
+    """Set the parent's new id on the objects in its loaded one-to-many collections (the case's events)."""
+    for rel in mapper.relationships:
+        if rel.direction is ONETOMANY and rel.key in obj.__dict__:
+            for child in obj.__dict__[rel.key]:
+                for local, remote in rel.local_remote_pairs:
+                    setattr(child, remote.key, getattr(obj, local.key))
+
+
+@cache
+def _returning_ids(table):
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+def _row(mapper, table, obj) -> dict:
+    """The object's row: many-to-one foreign keys from the objects it points at, defaults filled in."""
+    state = obj.__dict__
+    for rel in mapper.relationships:
+        if rel.direction is MANYTOONE and rel.key in state:
+            target = state[rel.key]
+            for local, remote in rel.local_remote_pairs:
+                setattr(obj, local.key, getattr(target, remote.key) if target is not None else None)
+    row = {}
+    for column in table.columns:
+        if column.key == "id":
+            continue
+        if column.key not in state:
+            default = column.default
+            if default is None and column.server_default is not None:
+                # Writing None would silently override the database's default: say so instead.
+                raise TypeError(f"{table.name}.{column.key} has only a server default: give it a Python one")
+            setattr(obj, column.key, default.arg if default is not None and default.is_scalar else None)
+        row[column.key] = state[column.key]
+    return row
+
+
 def _plugins_hear_changes() -> bool:
     """Whether a plugin outside core implements ``concord_case_changed`` (it may read ``case.reference``)."""
     return any(not impl.plugin_name.startswith("core.")
