@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from functools import cache
+from typing import Protocol
 from uuid import uuid4
 
 from sqlalchemy import bindparam, insert, inspect, select, text, update
@@ -29,6 +30,7 @@ from core.model.calendar import (
     not_working_note,
 )
 from core.model.clock import LONDON, local_date
+from core.model.deadlines import Deadline
 from core.model.inputs import text_problem
 from core.model.procedures import NEXT_RUNG, SENT, Council, Process, Stage, process_of, stage_of
 from core.model.records import (
@@ -136,7 +138,8 @@ def waiting_for(council: Council, process: Process, answers: dict, raised_by: Us
                and stage_of(council, c, c.current).raiser_sends == process.slug]
     dates = [f.name for f in process.intake if f.type == "date" and answers.get(f.name)]
     matching = [c for c in waiting if dates and all(c.answers.get(n) in (None, answers[n]) for n in dates)]
-    return (matching or waiting or [None])[0]
+    found = matching or waiting
+    return found[0] if found else None
 
 
 def carried_answers(council: Council, case: Case, process: Process) -> dict:
@@ -146,6 +149,7 @@ def carried_answers(council: Council, case: Case, process: Process) -> dict:
 
 def _carry_on(council: Council, waiting: Case, case: Case, process: Process, moment: datetime, actor: User) -> None:
     entry = waiting.current
+    assert entry is not None, "a case waiting for its raiser is at a stage"
     stage = stage_of(council, waiting, entry)
     _claim(entry, moment, SENT, {"sent_as": case.reference}, actor)
     _event(waiting, moment, actor, "acted", f"{stage.title}: sent")
@@ -174,8 +178,15 @@ def _flag_if_late(council: Council, process: Process, case: Case, waiting: Case 
 class _RaiserDeadline:
     """A process's raiser deadline, read by ``due_date`` as a stage's."""
 
-    def __init__(self, rule):
+    def __init__(self, rule: Deadline):
         self.deadline = rule
+
+
+class _WithDeadline(Protocol):
+    """A stage, or anything else with a deadline rule ``due_date`` can count."""
+
+    @property
+    def deadline(self) -> Deadline: ...
 
 
 def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: User) -> None:
@@ -371,6 +382,7 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User, en
             _open_linked(council, case, council.process(outcome.opens), moment, actor, entry.record or {})
     else:
         ladder = process_of(council, case).ladder(case.ladder)
+        assert outcome.to is not None, "an outcome that does not close the case names where it goes"
         target = ladder.above(stage.slug) if outcome.to == NEXT_RUNG else ladder.stage(outcome.to)
         if target is None:
             db.session.rollback()
@@ -414,7 +426,7 @@ def take(council: Council, case: Case, actor: User, entry_id: int | None) -> Cas
                StageEntry.closed_at.is_(None))
         .values(assignee_id=actor.id, assignee_email=actor.email, assignee_name=actor.name, taken_at=moment)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if taken != 1:
         db.session.rollback()
         db.session.refresh(entry)
@@ -447,6 +459,7 @@ def reassign(council: Council, case: Case, actor: User, entry_id: int | None, to
         raise CaseError("The person who raised the case cannot hold one of its stages", field="person")
     moment = now()
     before = _holder_words(entry)
+    holder_id: int | None
     if isinstance(to, User):
         holder_id = to.id
     else:
@@ -459,7 +472,7 @@ def reassign(council: Council, case: Case, actor: User, entry_id: int | None, to
                StageEntry.assignee_email.is_not_distinct_from(entry.assignee_email))
         .values(assignee_id=holder_id, assignee_email=to.email, assignee_name=to.name, taken_at=None, to_lead=False)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
         db.session.rollback()
         db.session.refresh(entry)
@@ -516,7 +529,7 @@ def _claim(entry: StageEntry, moment: datetime, outcome: str, record: dict, acto
         .where(StageEntry.id == entry.id, StageEntry.closed_at.is_(None))
         .values(closed_at=moment, outcome=outcome, record=record, acted_by_id=actor.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:
         db.session.rollback()
         db.session.refresh(entry)
@@ -644,7 +657,7 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
                         "group's meeting dates, then try again: nothing has been saved.") from None
 
 
-def deadline_start(case: Case, stage: Stage, moment: datetime, before: int | None = None) -> date:
+def deadline_start(case: Case, stage: _WithDeadline, moment: datetime, before: int | None = None) -> date:
     """The day a stage's deadline counts from: its ``counts_from`` date as recorded, else the day it was entered.
 
     ``before`` limits the records searched to stages entered before that position
@@ -655,7 +668,7 @@ def deadline_start(case: Case, stage: Stage, moment: datetime, before: int | Non
     return date.fromisoformat(recorded) if recorded else local_date(moment)
 
 
-def due_date(council: Council, case: Case, stage: Stage, moment: datetime,
+def due_date(council: Council, case: Case, stage: _WithDeadline, moment: datetime,
              calendar: WorkingDayCalendar | None = None, meetings=None, before: int | None = None) -> date:
     """The due date of ``stage`` entered at ``moment``: the one rule for entering and recalculating.
 
