@@ -9,41 +9,35 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from functools import cache
-from typing import Protocol
 from uuid import uuid4
 
-from sqlalchemy import bindparam, insert, inspect, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import MANYTOONE, ONETOMANY, make_transient_to_detached, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from core.engine import audit, directory
 from core.engine.access import assigned, holders  # noqa: F401  (cases.holders, as before)
+from core.engine.due_dates import RaiserDeadline, due_date, recorded_answer
+from core.engine.overdue import long_overdue_on
+from core.engine.references import allocate_reference, commit_with_reference, set_reference
+from core.engine.rows import insert_entry_and_audit_row, insert_new
 from core.hookspecs import ChangeKind
 from core.model.calendar import (
     NoMeetingScheduled,
-    WorkingDayCalendar,
     calendar_for,
-    due_on,
-    meeting_dates,
     not_working_note,
 )
 from core.model.clock import LONDON, local_date
-from core.model.deadlines import Deadline
 from core.model.inputs import text_problem
 from core.model.procedures import NEXT_RUNG, SENT, Council, Process, Stage, process_of, stage_of
 from core.model.records import (
-    AuditEvent,
     Case,
     CaseEvent,
     Contact,
-    ReferenceCounter,
     StageEntry,
     StageOffer,
     User,
     db,
-    dialect_module,
 )
 from core.runtime import concord, now
 
@@ -104,10 +98,10 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         _write_new_case(council, case, entry, raised_by)
         # Numbered now when something may read the reference before commit: a referred-on case (the case
         # it came from names it in its timeline) or a plugin outside core hearing the changes. Otherwise
-        # numbered last (``_commit_with_reference``), so the counter's lock is held for one statement.
+        # numbered last (``commit_with_reference``), so the counter's lock is held for one statement.
         numbered = opened_from is not None or _plugins_hear_changes()
         if numbered:
-            _set_reference(case, _allocate_reference(council, moment))
+            set_reference(case, allocate_reference(council, moment))
         _change(council, case, "opened", None)
         _change(council, case, "stage-entered", entry)
     if waiting is not None:
@@ -117,7 +111,7 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         if numbered:
             db.session.commit()
         else:
-            _commit_with_reference(council, case, moment)
+            commit_with_reference(council, case, moment)
     return case
 
 
@@ -164,7 +158,7 @@ def _flag_if_late(council: Council, process: Process, case: Case, waiting: Case 
     rule = process.raiser_deadline
     if rule is None:
         return
-    due = due_date(council, case, _RaiserDeadline(rule), moment)
+    due = due_date(council, case, RaiserDeadline(rule), moment)
     today = local_date(moment)
     if today <= due:
         return
@@ -175,18 +169,8 @@ def _flag_if_late(council: Council, process: Process, case: Case, waiting: Case 
             _event(late, moment, None, "late", summary)
 
 
-class _RaiserDeadline:
-    """A process's raiser deadline, read by ``due_date`` as a stage's."""
-
-    def __init__(self, rule: Deadline):
-        self.deadline = rule
 
 
-class _WithDeadline(Protocol):
-    """A stage, or anything else with a deadline rule ``due_date`` can count."""
-
-    @property
-    def deadline(self) -> Deadline: ...
 
 
 def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: User) -> None:
@@ -195,100 +179,30 @@ def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: 
 
     The ORM's unit of work (sorting, history, per-object bookkeeping) cost as much CPU as the SQL it sent;
     these rows are new and their order is known. What the ORM did around them is done here: foreign keys
-    from the related objects (``_insert``), the entry's long-overdue day (``overdue``'s ``before_insert``
+    from the related objects (``insert_new``), the entry's long-overdue day (``overdue``'s ``before_insert``
     listener, which a Core INSERT does not fire), the audit row (``audit.record``).
     """
-    from core.engine.overdue import long_overdue_on  # overdue imports this module
-
     if entry.long_overdue_on is None:
         entry.long_overdue_on = long_overdue_on(council, case, entry, calendar_for(council))
-    _insert([case])
-    _insert_entry_and_audit_row(entry, audit.row(case, raised_by, "open"))
-    _insert(list(entry.offers))
-    _insert(list(case.events))
+    insert_new([case])
+    insert_entry_and_audit_row(entry, audit.row(case, raised_by, "open"))
+    insert_new(list(entry.offers))
+    insert_new(list(case.events))
     for written in (case, entry, *entry.offers, *case.events):
         make_transient_to_detached(written)
     db.session.add(case)  # with its stages, offers and events (save-update cascade), all as stored
 
 
-def _insert_entry_and_audit_row(entry: StageEntry, audit_row: dict) -> None:
-    """The stage entry, RETURNING its id; on PostgreSQL the audit row rides in the same statement (a
-    data-modifying WITH), one round trip fewer. SQLite has no such WITH: two statements there."""
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    row = _row(inspect(StageEntry), StageEntry.__table__, entry)
-    if postgresql:
-        row.update({f"audit_{key}": value for key, value in audit_row.items()})
-    else:
-        db.session.execute(insert(AuditEvent.__table__), audit_row)
-    entry.id = db.session.execute(_entry_statement(postgresql), row).scalar_one()
-    _tell_children(inspect(StageEntry), entry)
 
 
-@cache
-def _entry_statement(with_audit_row: bool):
-    """The stage entry's INSERT … RETURNING id (with the audit row's INSERT before it), built once: its
-    values are parameters, so no request coerces and compares a fresh statement (the audit row's are
-    named ``audit_<column>``)."""
-    table, audit_table = StageEntry.__table__, AuditEvent.__table__
-    statement = insert(table).values({c.key: bindparam(c.key) for c in table.columns if c.key != "id"})
-    if with_audit_row:
-        audit = insert(audit_table).values({c.key: bindparam(f"audit_{c.key}") for c in audit_table.columns
-                                            if c.key != "id"})
-        statement = statement.add_cte(audit.cte("audit_row"))
-    return statement.returning(table.c.id)
 
 
-def _insert(objects: list) -> None:
-    """INSERT new objects of one mapped class in one statement, RETURNING their ids in order.
-
-    Every column is written and set on the object (its default, else None), so the object is complete
-    when it joins the session and reading a column never goes back to the database.
-    """
-    if not objects:
-        return
-    mapper = inspect(type(objects[0]))
-    table = mapper.local_table
-    rows = [_row(mapper, table, o) for o in objects]
-    ids = db.session.execute(_returning_ids(table), rows).scalars().all()
-    for o, new_id in zip(objects, ids, strict=True):
-        o.id = new_id
-        _tell_children(mapper, o)
 
 
-def _tell_children(mapper, obj) -> None:
-    """Set the parent's new id on the objects in its loaded one-to-many collections (the case's events)."""
-    for rel in mapper.relationships:
-        if rel.direction is ONETOMANY and rel.key in obj.__dict__:
-            for child in obj.__dict__[rel.key]:
-                for local, remote in rel.local_remote_pairs:
-                    setattr(child, remote.key, getattr(obj, local.key))
 
 
-@cache
-def _returning_ids(table):
-    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
-def _row(mapper, table, obj) -> dict:
-    """The object's row: many-to-one foreign keys from the objects it points at, defaults filled in."""
-    state = obj.__dict__
-    for rel in mapper.relationships:
-        if rel.direction is MANYTOONE and rel.key in state:
-            target = state[rel.key]
-            for local, remote in rel.local_remote_pairs:
-                setattr(obj, local.key, getattr(target, remote.key) if target is not None else None)
-    row = {}
-    for column in table.columns:
-        if column.key == "id":
-            continue
-        if column.key not in state:
-            default = column.default
-            if default is None and column.server_default is not None:
-                # Writing None would silently override the database's default: say so instead.
-                raise TypeError(f"{table.name}.{column.key} has only a server default: give it a Python one")
-            setattr(obj, column.key, default.arg if default is not None and default.is_scalar else None)
-        row[column.key] = state[column.key]
-    return row
 
 
 def _plugins_hear_changes() -> bool:
@@ -297,40 +211,10 @@ def _plugins_hear_changes() -> bool:
                for impl in concord().pm.hook.concord_case_changed.get_hookimpls())
 
 
-def _commit_with_reference(council: Council, case: Case, moment: datetime) -> None:
-    """Give the case its reference in the transaction's last statement, and commit.
-
-    The counter row is locked from its upsert to the commit, so concurrent submissions queue for each
-    other there: everything else is written first (the outbox's rows too), leaving under the lock one
-    statement and the commit. References stay gap-free: the counter moves only if the case commits.
-    Until then the case carries a provisional reference, which nothing stores (the outbox keeps ids).
-    """
-    from core.engine.outbox import write_planned  # the outbox is a plugin of the engine's, not a dependency
-
-    write_planned()
-    db.session.flush()
-    year = local_date(moment).year
-    params = {"council": council.slug, "year": year, "id": case.id, "prefix": f"{council.reference_prefix}-{year}-"}
-    if db.session.get_bind().dialect.name == "postgresql":
-        reference = db.session.execute(_NUMBER_THE_CASE, params).scalar_one()
-    else:  # SQLite: two statements (it locks the whole database for a write transaction anyway)
-        reference = _reference(council, year, db.session.execute(
-            _next_number(dialect_module()), {"council": council.slug, "year": year}).scalar_one())
-        db.session.execute(update(Case.__table__).where(Case.__table__.c.id == case.id).values(reference=reference))
-    set_committed_value(case, "reference", reference)
-    db.session.commit()
 
 
-# The counter's upsert and the case's reference in one statement (``_reference``'s format: at least four digits).
-_NUMBER_THE_CASE = text(
-    "WITH n AS (INSERT INTO reference_counter (council, year, last) VALUES (:council, :year, 1) "
-    "ON CONFLICT (council, year) DO UPDATE SET last = reference_counter.last + 1 RETURNING last) "
-    "UPDATE \"case\" SET reference = :prefix || lpad(n.last::text, greatest(4, length(n.last::text)), '0') "
-    "FROM n WHERE \"case\".id = :id RETURNING \"case\".reference")
 
 
-def _reference(council: Council, year: int, number: int) -> str:
-    return f"{council.reference_prefix}-{year}-{number:04d}"
 
 
 def raise_once(council: Council, process: Process, answers: dict, raised_by: User, key: str) -> tuple[Case, bool]:
@@ -371,7 +255,7 @@ def act(council: Council, case: Case, action: str, record: dict, actor: User, en
         raise CaseError(f"Choose one of: {choices}")
     if actor.id == case.raised_by_id:
         raise CaseError("You raised this case, so you cannot act on its stages: you can withdraw it")
-    _in_order(stage.record, record, lambda name: _recorded(case, name))
+    _in_order(stage.record, record, lambda name: recorded_answer(case, name))
     moment = now()
     _claim(entry, moment, outcome.slug, record, actor)
     _event(case, moment, actor, "acted", f"{stage.title}: {outcome.label}")
@@ -657,41 +541,10 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
                         "group's meeting dates, then try again: nothing has been saved.") from None
 
 
-def deadline_start(case: Case, stage: _WithDeadline, moment: datetime, before: int | None = None) -> date:
-    """The day a stage's deadline counts from: its ``counts_from`` date as recorded, else the day it was entered.
-
-    ``before`` limits the records searched to stages entered before that position
-    (recalculating an old stage must not read records written after it).
-    """
-    rule = stage.deadline
-    recorded = _recorded(case, rule.counts_from, before) if rule.counts_from else None
-    return date.fromisoformat(recorded) if recorded else local_date(moment)
 
 
-def due_date(council: Council, case: Case, stage: _WithDeadline, moment: datetime,
-             calendar: WorkingDayCalendar | None = None, meetings=None, before: int | None = None) -> date:
-    """The due date of ``stage`` entered at ``moment``: the one rule for entering and recalculating.
-
-    ``calendar`` and ``meetings`` (dates of the group the deadline names, as ``NextMeeting`` does)
-    default to what is stored now; raises ``NoMeetingScheduled``.
-    """
-    rule = stage.deadline
-    calendar = calendar or calendar_for(council)
-    if meetings is None:
-        meetings = meeting_dates(council, rule.meeting) if rule.meeting else ()
-    return due_on(rule, deadline_start(case, stage, moment, before), calendar, meetings)
 
 
-def _recorded(case: Case, name: str, before: int | None = None):
-    """An answer from the intake, or else from the latest stage record that has it."""
-    if case.answers.get(name):
-        return case.answers[name]
-    for entry in reversed(case.stages):
-        if before is not None and entry.position >= before:
-            continue
-        if entry.record and entry.record.get(name):
-            return entry.record[name]
-    return None
 
 
 def _event(case: Case, moment: datetime, actor: User | None, kind: str, summary: str) -> None:
@@ -703,32 +556,10 @@ def _change(council: Council, case: Case, change: ChangeKind, entry: StageEntry 
     concord().pm.hook.concord_case_changed(council=council, case=case, change=change, entry=entry)
 
 
-def _allocate_reference(council: Council, moment: datetime) -> str:
-    year = local_date(moment).year
-    # One upsert: the row lock it takes makes concurrent submissions queue here until commit.
-    number = db.session.execute(_next_number(dialect_module()), {"council": council.slug, "year": year}).scalar_one()
-    return _reference(council, year, number)
 
 
-@cache
-def _next_number(dialect):
-    """The counter upsert, built once per dialect.
-
-    On the table, not the mapped class: the session then runs it as plain SQL, without the ORM's
-    bulk-insert handling (0.3 -> 0.1 ms of CPU a submission).
-    """
-    counter = ReferenceCounter.__table__
-    insert = dialect.insert(counter).values(council=bindparam("council"), year=bindparam("year"), last=1)
-    return (insert.on_conflict_do_update(index_elements=["council", "year"], set_={"last": counter.c.last + 1})
-            .returning(counter.c.last))
 
 
-def _set_reference(case: Case, reference: str) -> None:
-    # One UPDATE, and the loaded case told it is stored: assigning the attribute would cost a second
-    # unit-of-work flush, a fifth of the submission's time.
-    table = Case.__table__
-    db.session.execute(update(table).where(table.c.id == case.id).values(reference=reference))
-    set_committed_value(case, "reference", reference)
 
 
 def stranded_entries(council_slug: str) -> list[StageEntry]:

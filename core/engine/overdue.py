@@ -17,12 +17,12 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import event, select
 
-from core.engine.cases import calendar_for, deadline_start, stage_of
+from core.engine.due_dates import deadline_start
 from core.engine.outbox import LONG_OVERDUE, morning_of, schedule
 from core.hookspecs import hookimpl
-from core.model.calendar import WorkingDayCalendar
+from core.model.calendar import WorkingDayCalendar, calendar_for
 from core.model.clock import local_date
-from core.model.procedures import Council
+from core.model.procedures import Council, stage_of
 from core.model.records import Case, ScheduledNotification, StageEntry, User, db, insert_ignoring_duplicates
 from core.model.roles import SAFEGUARDING_LEAD
 

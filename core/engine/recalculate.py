@@ -1,6 +1,6 @@
 """Recalculating open stages' due dates when the calendar changes.
 
-A due date is computed once, when a stage is entered (``core.engine.cases.due_date``).
+A due date is computed once, when a stage is entered (``core.engine.due_dates.due_date``).
 When the calendar changes under open stages — an admin adds or removes a
 closure day or a meeting, or the ``holidays`` data gains a bank holiday — this
 module says which stages would move (``preview``) and moves them (``apply``):
@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import String, cast, select, update
 
 from core.engine import audit, outbox, overdue
-from core.engine.cases import due_date
+from core.engine.due_dates import due_date
 from core.model.calendar import CALENDARS, NoMeetingScheduled, WorkingDayCalendar, calendar_for
 from core.model.clock import local_date
 from core.model.procedures import Council, Stage, stage_of
