@@ -21,6 +21,7 @@ DEFAULT_PLUGINS = (
     "core.notify.transports",
     "core.notify.plugin",
     "core.learning",
+    "core.report_months",
 )
 
 

@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, or_, select, text, true
+from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, select, text, true
 from sqlalchemy.dialects import postgresql
 
 from .clock import LONDON
-from .models import Case, CaseLearning, CaseTheme, StageEntry, db
+from .models import Case, CaseLearning, CaseTheme, ReportMonth, StageEntry, db
 from .procedures import CORE_OUTCOMES, Council
 
 SUPPRESS_BELOW = 5  # counts under this are not shown across councils
@@ -71,9 +71,9 @@ def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _local(column):
-    """A UTC timestamp column as Europe/London wall-clock time."""
-    if _postgres():
+def _local(column, postgres: bool | None = None):
+    """A UTC timestamp column as Europe/London wall-clock time (``postgres``: the dialect, if not the session's)."""
+    if _postgres() if postgres is None else postgres:
         return func.timezone("Europe/London", func.timezone("UTC", column))
     # SQLite has no time zones: British Summer Time runs from 01:00 UTC on the last
     # Sunday of March to 01:00 UTC on the last Sunday of October.
@@ -83,23 +83,25 @@ def _local(column):
     return func.datetime(column, case((and_(column >= starts, column < ends), "+1 hour"), else_="+0 hours"))
 
 
-def _local_date(column):
-    return cast(_local(column), Date) if _postgres() else func.date(_local(column))
+def _local_date(column, postgres: bool | None = None):
+    postgres = _postgres() if postgres is None else postgres
+    return cast(_local(column, postgres), Date) if postgres else func.date(_local(column, postgres))
 
 
-def _on_or_before(column, day):
+def _on_or_before(column, day, postgres: bool | None = None):
     """The Europe/London date of the UTC timestamp ``column`` is ``day`` or earlier.
 
     On PostgreSQL the time zone is only consulted near midnight: London has been between 1m15s behind
     and 2 hours ahead of UTC, so a time before 22:00 UTC on ``day`` is that day or earlier there, and
     one from 01:00 UTC the day after is later; only the three hours between need the conversion.
     """
-    if not _postgres():
-        return _local_date(column) <= day
+    postgres = _postgres() if postgres is None else postgres
+    if not postgres:
+        return _local_date(column, postgres) <= day
     return case(
         (column < day + literal(timedelta(hours=22), Interval), True),
         (column >= day + literal(timedelta(hours=25), Interval), False),
-        else_=_local_date(column) <= day,
+        else_=_local_date(column, postgres) <= day,
     )
 
 
@@ -236,24 +238,18 @@ class Names:
 
 
 def summary(council: Council, period: Period, today: date) -> dict:
-    """Every figure of the reports page and of ``/api/reports/summary``."""
+    """Every figure of the reports page and of ``/api/reports/summary``.
+
+    Added up from the council's monthly rows (``core.report_months``), whatever the number of cases;
+    only a month the period takes part of is counted from its cases, for those days. Open cases now
+    are read from the open cases themselves (an index of them alone), as they depend on today.
+    """
     names = Names(council)
-
-    def from_the_cases_raised():
-        month = _month(Case.raised_at, period).label("month")
-        states = db.session.execute(
-            select(Case.process, Case.ladder, Case.status, Case.outcome, month, func.count().label("n"),
-                   func.min(Case.id).label("first_id"), func.max(Case.id).label("last_id"))
-            .where(*_raised_in(council, period))
-            .group_by(Case.process, Case.ladder, Case.status, Case.outcome, month)
-        ).all()
-        ids = (min(r.first_id for r in states), max(r.last_id for r in states)) if states else None
-        return states, _stages(council, period, names, ids) if ids else []
-
-    def the_rest():
-        return _now(council, period, today, names), _time_to_resolution(council, period, names), _themes(council, period)
-
-    (states, stages), (now, resolution, themes) = _side_by_side(from_the_cases_raised, the_rest)
+    counted, now = _side_by_side(lambda: _counted(council, period, today),
+                                 lambda: _now(council, period, today, names))
+    states = [_State(process, ladder, "closed" if outcome else "open", outcome or None, n)
+              for (figure, process, ladder, _, outcome, _), (n, _, _) in counted.figures.items() if figure == "raised"]
+    stages = _stages(counted, names)
     return {
         "council": council.slug,
         "from": period.start.isoformat(),
@@ -266,10 +262,95 @@ def summary(council: Council, period: Period, today: date) -> dict:
         "by_outcome": _by_outcome(states, names),
         "overdue_now": now,
         "time_per_stage": [{k: v for k, v in r.items() if k != "cases"} for r in stages if r["closed"]],
-        "time_to_resolution": resolution,
-        "monthly": _monthly(council, period, states),
-        "themes": themes,
+        "time_to_resolution": _time_to_resolution(counted, names),
+        "monthly": [{"month": m, "raised": counted.months.get((m, "raised", ""), 0),
+                     "closed": counted.months.get((m, "closed", ""), 0)} for m in period.months()],
+        "themes": _themes(counted),
     }
+
+
+class _State(NamedTuple):
+    """Cases raised in the period, of one process, ladder and outcome (None while open)."""
+
+    process: str
+    ladder: str
+    status: str
+    outcome: str | None
+    n: int
+
+
+@dataclass
+class _Counted:
+    """A period's monthly rows added up: ``figures`` per (figure, process, ladder, name, outcome, tenths):
+    cases, on time, reached; ``months`` per (``YYYY-MM``, figure, name): cases (raised, closed, themes)."""
+
+    figures: dict[tuple, list[int]]
+    months: dict[tuple, int]
+
+    def add(self, month: date, figure: str, process: str, ladder: str, name: str, outcome: str, tenths: int,
+            cases: int, on_time: int, reached: int) -> None:
+        row = self.figures.setdefault((figure, process, ladder, name, outcome, tenths), [0, 0, 0])
+        row[0], row[1], row[2] = row[0] + cases, row[1] + on_time, row[2] + reached
+        if figure != "stage" and cases:
+            key = (f"{month:%Y-%m}", figure, name)
+            self.months[key] = self.months.get(key, 0) + cases
+
+
+def _whole(month: date, period: Period, today: date) -> bool:
+    """Whether the period holds all of ``month``: a month running past today holds all it will ever hold."""
+    last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return month >= period.start and (last <= period.end or period.end >= today)
+
+
+def _counted(council: Council, period: Period, today: date) -> _Counted:
+    """The period's rows: the whole months' as the database adds them up (two reads of a few thousand rows
+    at most), the days of a month the period only takes part of counted from the cases."""
+    from . import report_months
+
+    out = _Counted({}, {})
+    months = period.month_starts()
+    whole = [m for m in months if _whole(m, period, today)]
+    if whole:
+        rows = [ReportMonth.council == council.slug, ReportMonth.month.between(whole[0], whole[-1])]
+        if period.process:
+            rows.append(ReportMonth.process == period.process)
+        kept = (ReportMonth.figure, ReportMonth.process, ReportMonth.ladder, ReportMonth.name, ReportMonth.outcome,
+                ReportMonth.tenths)
+        for *key, cases, on_time, reached in db.session.execute(
+                select(*kept, func.sum(ReportMonth.cases), func.sum(ReportMonth.on_time), func.sum(ReportMonth.reached))
+                .where(*rows).group_by(*kept)):
+            row = out.figures.setdefault(tuple(key), [0, 0, 0])
+            row[0], row[1], row[2] = row[0] + int(cases), row[1] + int(on_time), row[2] + int(reached)
+        per_month = (ReportMonth.month, ReportMonth.figure, ReportMonth.name)
+        for month, figure, name, cases in db.session.execute(
+                select(*per_month, func.sum(ReportMonth.cases))
+                .where(*rows, ReportMonth.figure.in_(("raised", "closed", "theme"))).group_by(*per_month)):
+            if cases:
+                key = (f"{month:%Y-%m}", figure, name)
+                out.months[key] = out.months.get(key, 0) + int(cases)
+    for month in (m for m in months if m not in whole):
+        after = (month + timedelta(days=32)).replace(day=1)
+        found = report_months.from_cases(db.session.execute, _postgres(), [council.slug],
+                                         max(period.since, _utc_midnight(month)), min(period.until, _utc_midnight(after)),
+                                         period.process)
+        for key, (cases, on_time, reached) in found.items():
+            out.add(key.month, key.figure, key.process, key.ladder, key.name, key.outcome, key.tenths,
+                    cases, on_time, reached)
+    return out
+
+
+def _nearest_ranks(times: dict[int, int]) -> tuple[int, float | None, float | None]:
+    """n, median and 90th percentile of times given as tenths of a day → how many took that long.
+
+    Nearest rank: the time at rank ceil(p·n) in order, so each figure is a real case's (or stage's).
+    """
+    n = sum(times.values())
+    ranks, found, seen = ((n + 1) // 2, (9 * n + 9) // 10), [], 0
+    for tenths in sorted(times):
+        seen += times[tenths]
+        while len(found) < 2 and seen >= ranks[len(found)]:
+            found.append(tenths / 10)
+    return (n, found[0], found[1]) if n else (0, None, None)
 
 
 def _side_by_side(first, second):
@@ -333,37 +414,30 @@ def _by_outcome(states, names: Names) -> list[dict]:
     return sorted(out.values(), key=lambda r: (names.order(r["process"]), r["outcome"] is None, r["label"]))
 
 
-def _stages(council: Council, period: Period, names: Names, ids: tuple[int, int]) -> list[dict]:
+def _stages(counted: _Counted, names: Names) -> list[dict]:
     """Per stage, for the cases raised in the period: how many reached it last, and time there against its deadline.
 
-    A case's stage reached is the one it is at now, or the one whose record closed it. ``ids`` are the
-    first and last ids of those cases: their stages are read from that range of ``case_id`` only (ids
-    follow the order cases are raised in, so a year's stages are a third of three years'), where
-    otherwise every stage entry of every council would be read to find the period's.
+    A case's stage reached is the one it is at now, or the one whose record closed it.
     """
-    closed = StageEntry.closed_at.is_not(None)
-    reached = or_(and_(StageEntry.closed_at.is_(None), Case.status == "open"),
-                  and_(StageEntry.closed_at == Case.closed_at, StageEntry.outcome == Case.outcome))
-    rows = (
-        select(
-            Case.process, Case.ladder, StageEntry.stage,
-            case((closed, _duration(StageEntry.entered_at, StageEntry.closed_at))).label("d"),
-            case((and_(closed, _on_or_before(StageEntry.closed_at, StageEntry.due_on)), 1), else_=0).label("ok"),
-            case((reached, 1), else_=0).label("reached"),
-        )
-        .join(StageEntry, and_(StageEntry.case_id == Case.id, StageEntry.case_id.between(*ids)))
-        .where(*_raised_in(council, period))
-        .subquery()
-    )
-    found = db.session.execute(
-        _percentiles(rows, ["process", "ladder", "stage"], [("on_time", "ok"), ("cases", "reached")])).all()
-    out = [{
-        "process": r.process, "ladder": r.ladder, "ladder_title": names.ladder(r.process, r.ladder),
-        "stage": r.stage, "title": names.stage(r.process, r.ladder, r.stage),
-        "deadline": names.deadlines.get((r.process, r.ladder, r.stage), ""),
-        "cases": int(r.cases or 0), "closed": r.n, "median_days": _round(r.p50), "p90_days": _round(r.p90),
-        "on_time": int(r.on_time or 0), "on_time_percent": round(100 * int(r.on_time or 0) / r.n) if r.n else None,
-    } for r in found]
+    found: dict[tuple, dict] = {}
+    for (figure, process, ladder, stage, _, tenths), (n, on_time, reached) in counted.figures.items():
+        if figure != "stage":
+            continue
+        row = found.setdefault((process, ladder, stage), {"times": {}, "on_time": 0, "cases": 0})
+        row["on_time"] += on_time
+        row["cases"] += reached
+        if tenths >= 0 and n:
+            row["times"][tenths] = row["times"].get(tenths, 0) + n
+    out = []
+    for (process, ladder, stage), row in found.items():
+        n, p50, p90 = _nearest_ranks(row["times"])
+        out.append({
+            "process": process, "ladder": ladder, "ladder_title": names.ladder(process, ladder),
+            "stage": stage, "title": names.stage(process, ladder, stage),
+            "deadline": names.deadlines.get((process, ladder, stage), ""),
+            "cases": row["cases"], "closed": n, "median_days": _round(p50), "p90_days": _round(p90),
+            "on_time": row["on_time"], "on_time_percent": round(100 * row["on_time"] / n) if n else None,
+        })
     return sorted(out, key=lambda r: (names.order(r["process"]), r["ladder"],
                                       names.stage_order(r["process"], r["ladder"], r["stage"])))
 
@@ -398,23 +472,17 @@ def resolution_rows(council_slugs, period: Period):
     return db.session.execute(_percentiles(rows, ["council", "process"])).all()
 
 
-def _time_to_resolution(council: Council, period: Period, names: Names) -> list[dict]:
-    out = [{"process": r.process, "title": names.process(r.process), "closed": r.n,
-            "median_days": _round(r.p50), "p90_days": _round(r.p90)}
-           for r in resolution_rows([council.slug], period)]
+def _time_to_resolution(counted: _Counted, names: Names) -> list[dict]:
+    times: dict[str, dict[int, int]] = {}
+    for (figure, process, _, _, _, tenths), (n, _, _) in counted.figures.items():
+        if figure == "closed" and n:
+            times.setdefault(process, {})[tenths] = times.get(process, {}).get(tenths, 0) + n
+    out = []
+    for process, found in times.items():
+        n, p50, p90 = _nearest_ranks(found)
+        out.append({"process": process, "title": names.process(process), "closed": n,
+                    "median_days": _round(p50), "p90_days": _round(p90)})
     return sorted(out, key=lambda r: names.order(r["process"]))
-
-
-def _monthly(council: Council, period: Period, states) -> list[dict]:
-    months, raised = period.months(), {}
-    for r in states:
-        month = _month_label(months, r.month)
-        raised[month] = raised.get(month, 0) + r.n
-    closed = {_month_label(months, m): n for m, n in db.session.execute(
-        select(_month(Case.closed_at, period).label("m"), func.count())
-        .where(*_closed_in([council.slug], period)).group_by("m")
-    )}
-    return [{"month": m, "raised": raised.get(m, 0), "closed": closed.get(m, 0)} for m in months]
 
 
 def theme_rows(council_slugs, period: Period, by_month: bool = True):
@@ -431,12 +499,15 @@ def theme_rows(council_slugs, period: Period, by_month: bool = True):
     return [(c, t, _month_label(months, m), n) for c, t, m, n in rows]
 
 
-def _themes(council: Council, period: Period) -> list[dict]:
+def _themes(counted: _Counted) -> list[dict]:
     out: dict[str, dict] = {}
-    for _, theme, month, n in theme_rows([council.slug], period):
-        row = out.setdefault(theme, {"theme": theme, "cases": 0, "months": {}})
-        row["cases"] += n
-        row["months"][month] = n
+    for (month, figure, theme), n in counted.months.items():
+        if figure == "theme":
+            row = out.setdefault(theme, {"theme": theme, "cases": 0, "months": {}})
+            row["cases"] += n
+            row["months"][month] = n
+    for row in out.values():
+        row["months"] = dict(sorted(row["months"].items()))
     return sorted(out.values(), key=lambda r: (-r["cases"], r["theme"]))
 
 
