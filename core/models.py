@@ -384,12 +384,14 @@ class ReportMonth(db.Model):  # type: ignore[name-defined]
     (``core.report_months`` keeps them). ``figure`` says what a row counts: ``raised`` (cases raised
     that month, by ladder and outcome, ``""`` while open), ``closed`` (cases closed, by tenths of a day
     from raising), ``stage`` (stage entries of cases raised that month, by stage and tenths of a day
-    there, -1 while open) and ``theme`` (themes of cases closed that month, ``name`` the theme).
+    there, -1 while open), ``theme`` (themes of cases closed that month, ``name`` the theme) and
+    ``open`` (the open stages of open cases now, by the day they are due, kept in ``month``, and
+    ``outcome`` "late" when they arrived late). Keyed by figure first, so each is read on its own.
     """
 
     council: Mapped[str] = mapped_column(String(64), primary_key=True)
-    month: Mapped[date] = mapped_column(primary_key=True)
     figure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
     process: Mapped[str] = mapped_column(String(64), primary_key=True)
     ladder: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(120), primary_key=True)

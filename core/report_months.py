@@ -21,7 +21,21 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, and_, case, cast, event, extract, func, insert, literal_column, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    event,
+    extract,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, object_session
 
 from .clock import local_date
@@ -89,9 +103,11 @@ def concord_case_changed(council, case, change, entry):
         count(session, raised, cases=1)
     elif change == "stage-entered":
         count(session, _stage(case, entry, UNTIMED), reached=1)
+        count(session, _open(case.council, case.process, entry, entry.due_on), cases=1)
     elif change == "stage-closed":
         # The case has left the stage: it reached it last again only if this closes the case ("closed").
         count(session, _stage(case, entry, UNTIMED), reached=-1)
+        count(session, _open(case.council, case.process, entry, entry.due_on), cases=-1)
         on_time = local_date(entry.closed_at) <= entry.due_on
         count(session, _stage(case, entry, between(entry.entered_at, entry.closed_at)), cases=1, on_time=int(on_time))
     elif change == "closed":
@@ -105,6 +121,25 @@ def concord_case_changed(council, case, change, entry):
 
 def _stage(case: Case, entry: StageEntry, timed: int) -> Key:
     return Key(case.council, month_of(case.raised_at), "stage", case.process, case.ladder, entry.stage, "", timed)
+
+
+def _open(council: str, process: str, entry: StageEntry, due: date) -> Key:
+    """An open stage, counted on the day it is due (in ``month``): overdue is every day before today."""
+    return Key(council, due, "open", process, outcome="late" if entry.late_on_arrival else "")
+
+
+@event.listens_for(StageEntry.due_on, "set", active_history=True)
+def _due_day_moved(entry: StageEntry, day, before, initiator) -> None:
+    """An open stage whose due day moves (``core.recalculate``, outside the case engine) moves with it."""
+    session = object_session(entry)
+    if session is None or not inspect(entry).persistent or entry.closed_at is not None:
+        return
+    if not isinstance(before, date) or before == day:
+        return
+    case = session.get(Case, entry.case_id)
+    if case is not None and case.status == "open":
+        count(session, _open(case.council, case.process, entry, before), cases=-1)
+        count(session, _open(case.council, case.process, entry, day), cases=1)
 
 
 @event.listens_for(CaseTheme, "after_insert")
@@ -147,9 +182,10 @@ def _forget(session: Session) -> None:
 
 
 def from_cases(execute: Callable, postgres: bool, councils: list[str] | None = None, since: datetime | None = None,
-               until: datetime | None = None, process: str | None = None) -> Tally:
+               until: datetime | None = None, process: str | None = None, open_now: bool = False) -> Tally:
     """Every ``ReportMonth`` row the cases hold (of ``councils``, in ``[since, until)``, of ``process``),
-    counted by the database from the cases, their stages and themes; ``execute`` runs a statement."""
+    counted by the database from the cases, their stages and themes; ``execute`` runs a statement.
+    With ``open_now`` the open stages too (they belong to no period)."""
     out: Tally = {}
 
     def add(key: Key, cases, on_time=0, reached=0):
@@ -210,6 +246,15 @@ def from_cases(execute: Callable, postgres: bool, councils: list[str] | None = N
             (CaseTheme.council, month(CaseTheme.closed_at), CaseTheme.process, CaseTheme.theme), (func.count(),),
             within(CaseTheme.closed_at, CaseTheme.council, CaseTheme.process)):
         add(Key(council, _day(m), "theme", proc, name=theme), n)
+
+    if open_now:
+        late = case((StageEntry.late_on_arrival, "late"), else_="")
+        now = [Case.status == "open", StageEntry.closed_at.is_(None)]
+        for council, proc, due, lateness, n in grouped(
+                (Case.council, Case.process, StageEntry.due_on, late), (func.count(),),
+                now + ([Case.council.in_(councils)] if councils is not None else []),
+                join=(StageEntry, StageEntry.case_id == Case.id)):
+            add(Key(council, _day(due), "open", proc, outcome=lateness), n)
     return out
 
 
@@ -219,7 +264,7 @@ def _day(value) -> date:
 
 def back_fill(connection) -> int:
     """Count every existing case into ``ReportMonth`` (an empty table): the migration that adds it runs this."""
-    found = from_cases(connection.execute, connection.dialect.name == "postgresql")
+    found = from_cases(connection.execute, connection.dialect.name == "postgresql", open_now=True)
     rows = [{**key._asdict(), "cases": c, "on_time": o, "reached": r} for key, (c, o, r) in sorted(found.items())]
     for start in range(0, len(rows), 5000):
         connection.execute(insert(ReportMonth.__table__), rows[start:start + 5000])

@@ -20,7 +20,7 @@ from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func
 from sqlalchemy.dialects import postgresql
 
 from .clock import LONDON
-from .models import Case, CaseLearning, CaseTheme, ReportMonth, StageEntry, db
+from .models import Case, CaseLearning, CaseTheme, ReportMonth, db
 from .procedures import CORE_OUTCOMES, Council
 
 SUPPRESS_BELOW = 5  # counts under this are not shown across councils
@@ -245,8 +245,10 @@ def summary(council: Council, period: Period, today: date) -> dict:
     are read from the open cases themselves (an index of them alone), as they depend on today.
     """
     names = Names(council)
-    counted, now = _side_by_side(lambda: _counted(council, period, today),
-                                 lambda: _now(council, period, today, names))
+    counted, (months, now) = _side_by_side(lambda: _counted(council, period, today),
+                                           lambda: (_whole_months(council, period, today), _now(council, period, names, today)))
+    for key, n in months.items():
+        counted.months[key] = counted.months.get(key, 0) + n
     states = [_State(process, ladder, "closed" if outcome else "open", outcome or None, n)
               for (figure, process, ladder, _, outcome, _), (n, _, _) in counted.figures.items() if figure == "raised"]
     stages = _stages(counted, names)
@@ -302,33 +304,32 @@ def _whole(month: date, period: Period, today: date) -> bool:
     return month >= period.start and (last <= period.end or period.end >= today)
 
 
+def _whole_rows(council: Council, period: Period, today: date) -> list:
+    """The conditions on ``ReportMonth`` for the period's whole months (None when it has none)."""
+    whole = [m for m in period.month_starts() if _whole(m, period, today)]
+    if not whole:
+        return []
+    rows = [ReportMonth.council == council.slug, ReportMonth.month.between(whole[0], whole[-1])]
+    return rows + ([ReportMonth.process == period.process] if period.process else [])
+
+
 def _counted(council: Council, period: Period, today: date) -> _Counted:
-    """The period's rows: the whole months' as the database adds them up (two reads of a few thousand rows
-    at most), the days of a month the period only takes part of counted from the cases."""
+    """The period's figures: its whole months' rows as the database adds them up (a few thousand rows at
+    most, however many cases), and the days of a month the period takes only part of, counted from the
+    cases; ``months`` has only those odd days' (``_whole_months`` reads the rest meanwhile)."""
     from . import report_months
 
     out = _Counted({}, {})
-    months = period.month_starts()
-    whole = [m for m in months if _whole(m, period, today)]
-    if whole:
-        rows = [ReportMonth.council == council.slug, ReportMonth.month.between(whole[0], whole[-1])]
-        if period.process:
-            rows.append(ReportMonth.process == period.process)
+    rows = _whole_rows(council, period, today)
+    if rows:
         kept = (ReportMonth.figure, ReportMonth.process, ReportMonth.ladder, ReportMonth.name, ReportMonth.outcome,
                 ReportMonth.tenths)
         for *key, cases, on_time, reached in db.session.execute(
                 select(*kept, func.sum(ReportMonth.cases), func.sum(ReportMonth.on_time), func.sum(ReportMonth.reached))
-                .where(*rows).group_by(*kept)):
+                .where(*rows, ReportMonth.figure.in_(("raised", "closed", "stage", "theme"))).group_by(*kept)):
             row = out.figures.setdefault(tuple(key), [0, 0, 0])
             row[0], row[1], row[2] = row[0] + int(cases), row[1] + int(on_time), row[2] + int(reached)
-        per_month = (ReportMonth.month, ReportMonth.figure, ReportMonth.name)
-        for month, figure, name, cases in db.session.execute(
-                select(*per_month, func.sum(ReportMonth.cases))
-                .where(*rows, ReportMonth.figure.in_(("raised", "closed", "theme"))).group_by(*per_month)):
-            if cases:
-                key = (f"{month:%Y-%m}", figure, name)
-                out.months[key] = out.months.get(key, 0) + int(cases)
-    for month in (m for m in months if m not in whole):
+    for month in (m for m in period.month_starts() if not _whole(m, period, today)):
         after = (month + timedelta(days=32)).replace(day=1)
         found = report_months.from_cases(db.session.execute, _postgres(), [council.slug],
                                          max(period.since, _utc_midnight(month)), min(period.until, _utc_midnight(after)),
@@ -337,6 +338,17 @@ def _counted(council: Council, period: Period, today: date) -> _Counted:
             out.add(key.month, key.figure, key.process, key.ladder, key.name, key.outcome, key.tenths,
                     cases, on_time, reached)
     return out
+
+
+def _whole_months(council: Council, period: Period, today: date) -> dict[tuple, int]:
+    """Per (``YYYY-MM``, figure, name): cases raised, closed and with each theme, in the period's whole months."""
+    rows = _whole_rows(council, period, today)
+    if not rows:
+        return {}
+    per_month = (ReportMonth.month, ReportMonth.figure, ReportMonth.name)
+    return {(f"{month:%Y-%m}", figure, name): int(cases) for month, figure, name, cases in db.session.execute(
+        select(*per_month, func.sum(ReportMonth.cases))
+        .where(*rows, ReportMonth.figure.in_(("raised", "closed", "theme"))).group_by(*per_month)) if cases}
 
 
 def _nearest_ranks(times: dict[int, int]) -> tuple[int, float | None, float | None]:
@@ -442,23 +454,24 @@ def _stages(counted: _Counted, names: Names) -> list[dict]:
                                       names.stage_order(r["process"], r["ladder"], r["stage"])))
 
 
-def _now(council: Council, period: Period, today: date, names: Names) -> list[dict]:
-    """Open cases now (whenever raised): how many, how many overdue, how many arrived late at their rung."""
-    conditions = [Case.council == council.slug, Case.status == "open", StageEntry.closed_at.is_(None)]
+def _now(council: Council, period: Period, names: Names, today: date) -> list[dict]:
+    """Open cases now (whenever raised): how many, how many overdue, how many arrived late at their rung.
+
+    From the open stages counted by the day they are due (``core.report_months``): one row per day
+    and process, however many cases are open.
+    """
+    conditions = [ReportMonth.council == council.slug, ReportMonth.figure == "open"]
     if period.process:
-        conditions.append(Case.process == period.process)
+        conditions.append(ReportMonth.process == period.process)
     rows = db.session.execute(
         select(
-            Case.process, func.count().label("open"),
-            func.sum(case((StageEntry.due_on < today, 1), else_=0)).label("overdue"),
-            func.sum(case((StageEntry.late_on_arrival, 1), else_=0)).label("late"),
-        )
-        .join(StageEntry, StageEntry.case_id == Case.id)
-        .where(*conditions)
-        .group_by(Case.process)
+            ReportMonth.process, func.sum(ReportMonth.cases),
+            func.sum(case((ReportMonth.month < today, ReportMonth.cases), else_=0)),
+            func.sum(case((ReportMonth.outcome == "late", ReportMonth.cases), else_=0)),
+        ).where(*conditions).group_by(ReportMonth.process)
     ).all()
-    out = [{"process": p, "title": names.process(p), "open": n, "overdue": int(o or 0), "late_on_arrival": int(late or 0)}
-           for p, n, o, late in rows]
+    out = [{"process": p, "title": names.process(p), "open": int(n), "overdue": int(o or 0),
+            "late_on_arrival": int(late or 0)} for p, n, o, late in rows if n]
     return sorted(out, key=lambda r: names.order(r["process"]))
 
 

@@ -16,8 +16,8 @@ def upgrade():
     op.create_table(
         "report_month",
         sa.Column("council", sa.String(length=64), nullable=False),
-        sa.Column("month", sa.Date(), nullable=False),
         sa.Column("figure", sa.String(length=16), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
         sa.Column("process", sa.String(length=64), nullable=False),
         sa.Column("ladder", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
@@ -26,7 +26,7 @@ def upgrade():
         sa.Column("cases", sa.Integer(), nullable=False),
         sa.Column("on_time", sa.Integer(), nullable=False),
         sa.Column("reached", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("council", "month", "figure", "process", "ladder", "name", "outcome", "tenths"),
+        sa.PrimaryKeyConstraint("council", "figure", "month", "process", "ladder", "name", "outcome", "tenths"),
     )
     # Every case already there is counted, so an upgrade loses none from the reports.
     from core.report_months import back_fill
