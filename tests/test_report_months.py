@@ -175,3 +175,22 @@ def test_the_reports_page_reads_as_many_statements_with_many_cases_as_with_few(a
     raise_cases(12)
     many = [statements(path) for path in pages]
     assert [len(s) for s in many] == [len(s) for s in few], many
+
+
+def test_an_open_stage_whose_due_day_a_closure_day_moves_is_counted_on_its_new_day(app, client, clock):
+    """``core.recalculate`` moves due days outside the case engine: the open stage's row moves with it."""
+    from tests.test_recalculation import DISAGREEMENT, TEACHER, admin_closure, confirm_form
+
+    def open_days():
+        return {k.month: n for k, n in kept(app).items() if k.figure == "open" and k.council == WDC}
+
+    clock.set(london(2026, 12, 14, 9, 0))  # Monday: due Monday 21 December
+    sign_in(client, WDC, TEACHER)
+    assert client.post(f"/{WDC}/api/cases", json={"process": "escalation", "answers": DISAGREEMENT}).status_code == 201
+    assert open_days() == {date(2026, 12, 21): (1, 0, 0)}
+    clock.set(london(2026, 12, 14, 11, 0))
+    page = admin_closure(client, date(2026, 12, 18)).get_data(as_text=True)
+    done = client.post(f"/{WDC}/admin/calendar/confirm", data=confirm_form(page), follow_redirects=True)
+    assert "1 open stage moved" in done.get_data(as_text=True)
+    assert open_days() == {date(2026, 12, 22): (1, 0, 0)}
+    assert kept(app) == from_the_cases(app)
