@@ -386,7 +386,9 @@ class ReportMonth(db.Model):  # type: ignore[name-defined]
     from raising), ``stage`` (stage entries of cases raised that month, by stage and tenths of a day
     there, -1 while open), ``theme`` (themes of cases closed that month, ``name`` the theme) and
     ``open`` (the open stages of open cases now, by the day they are due, kept in ``month``, and
-    ``outcome`` "late" when they arrived late). Keyed by figure first, so each is read on its own.
+    ``outcome`` "late" when they arrived late). Each month's row is added to its year's too (the figure
+    with ``:year``, ``month`` its 1 January), so a long period reads a row a year where it can. Keyed
+    by figure first, so each is read on its own.
     """
 
     council: Mapped[str] = mapped_column(String(64), primary_key=True)

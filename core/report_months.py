@@ -44,6 +44,7 @@ from .models import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module
 from .reports import _local, _on_or_before
 
 TALLY = "concord.report_months"
+YEAR = ":year"  # a figure's row for a whole year (``month`` its 1 January): a long period reads one a year
 UNTIMED = -1  # the tenths of a row that counts no time: a stage entry still open, a case raised, a theme
 DAY = 86_400_000_000  # microseconds
 
@@ -149,10 +150,21 @@ def _theme_added(mapper, connection, theme: CaseTheme) -> None:
         count(session, Key(theme.council, month_of(theme.closed_at), "theme", theme.process, name=theme.theme), cases=1)
 
 
+def with_years(tally: Tally) -> Tally:
+    """The tally with each month's row added to its year's too (the open stages belong to no period)."""
+    out: Tally = {}
+    for key, (cases, on_time, reached) in tally.items():
+        year = key._replace(figure=key.figure + YEAR, month=key.month.replace(month=1))
+        for each in (key,) if key.figure == "open" else (key, year):
+            row = out.setdefault(each, [0, 0, 0])
+            row[0], row[1], row[2] = row[0] + cases, row[1] + on_time, row[2] + reached
+    return out
+
+
 def write(session: Session) -> None:
-    """Add the transaction's tally to its rows: one upsert, rows in key order."""
+    """Add the transaction's tally to its rows (and their years'): one upsert, rows in key order."""
     session.flush()  # a theme still to be written counts itself when it is
-    tally: Tally = session.info.pop(TALLY, {})
+    tally = with_years(session.info.pop(TALLY, {}))
     rows = [{**key._asdict(), "cases": c, "on_time": o, "reached": r}
             for key, (c, o, r) in sorted(tally.items()) if c or o or r]
     if rows:
@@ -264,7 +276,7 @@ def _day(value) -> date:
 
 def back_fill(connection) -> int:
     """Count every existing case into ``ReportMonth`` (an empty table): the migration that adds it runs this."""
-    found = from_cases(connection.execute, connection.dialect.name == "postgresql", open_now=True)
+    found = with_years(from_cases(connection.execute, connection.dialect.name == "postgresql", open_now=True))
     rows = [{**key._asdict(), "cases": c, "on_time": o, "reached": r} for key, (c, o, r) in sorted(found.items())]
     for start in range(0, len(rows), 5000):
         connection.execute(insert(ReportMonth.__table__), rows[start:start + 5000])

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, select, text, true
+from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql
 
 from .clock import LONDON
@@ -320,14 +320,24 @@ def _counted(council: Council, period: Period, today: date) -> _Counted:
     from . import report_months
 
     out = _Counted({}, {})
-    rows = _whole_rows(council, period, today)
-    if rows:
+    whole = [m for m in period.month_starts() if _whole(m, period, today)]
+    # A year whose every month so far is in the period is read from its year's rows.
+    years = sorted({m.year for m in whole if all(
+        date(m.year, n, 1) in whole for n in range(1, 13) if date(m.year, n, 1) <= today.replace(day=1))})
+    months = [m for m in whole if m.year not in years]
+    figures = ("raised", "closed", "stage", "theme")
+    spans = [and_(ReportMonth.figure.in_(figures), ReportMonth.month.in_(months))] if months else []
+    if years:
+        spans.append(and_(ReportMonth.figure.in_([f + report_months.YEAR for f in figures]),
+                          ReportMonth.month.in_([date(y, 1, 1) for y in years])))
+    if spans:
         kept = (ReportMonth.figure, ReportMonth.process, ReportMonth.ladder, ReportMonth.name, ReportMonth.outcome,
                 ReportMonth.tenths)
-        for *key, cases, on_time, reached in db.session.execute(
+        of_process = [ReportMonth.process == period.process] if period.process else []
+        for figure, *key, cases, on_time, reached in db.session.execute(
                 select(*kept, func.sum(ReportMonth.cases), func.sum(ReportMonth.on_time), func.sum(ReportMonth.reached))
-                .where(*rows, ReportMonth.figure.in_(("raised", "closed", "stage", "theme"))).group_by(*kept)):
-            row = out.figures.setdefault(tuple(key), [0, 0, 0])
+                .where(ReportMonth.council == council.slug, or_(*spans), *of_process).group_by(*kept)):
+            row = out.figures.setdefault((figure.removesuffix(report_months.YEAR), *key), [0, 0, 0])
             row[0], row[1], row[2] = row[0] + int(cases), row[1] + int(on_time), row[2] + int(reached)
     for month in (m for m in period.month_starts() if not _whole(m, period, today)):
         after = (month + timedelta(days=32)).replace(day=1)

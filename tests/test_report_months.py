@@ -43,7 +43,8 @@ def kept(app) -> dict[Key, tuple[int, int, int]]:
 
 def from_the_cases(app) -> dict[Key, tuple[int, int, int]]:
     with app.app_context():
-        found = report_months.from_cases(db.session.execute, db.engine.dialect.name == "postgresql", open_now=True)
+        found = report_months.with_years(
+            report_months.from_cases(db.session.execute, db.engine.dialect.name == "postgresql", open_now=True))
         return {key: (c, o, r) for key, (c, o, r) in found.items() if c or o or r}
 
 
@@ -52,10 +53,10 @@ def otherborough_cases(client, clock) -> dict[str, str]:
     d = Driver(client, clock, OTH)
     refs = {"x": d.at(2026, 1, 30, 10, 0).raise_escalation("Education", "teacher.one")}
     d.at(2026, 2, 2, 10, 0).act(refs["x"], "first", "escalate")
-    d.at(2026, 3, 3, 10, 0).act(refs["x"], "senior", "final", ["Information sharing"])
     refs["y"] = d.at(2026, 2, 10, 10, 0).raise_escalation("Health", "nurse.one")
     d.at(2026, 2, 11, 16, 0).act(refs["y"], "first", "resolved", ["Threshold for referral"])
     refs["z"] = d.at(2026, 3, 1, 10, 0).raise_dissent("2026-02-27", "teacher.two")
+    d.at(2026, 3, 3, 10, 0).act(refs["x"], "senior", "final", ["Information sharing"])
     return refs
 
 
@@ -89,6 +90,16 @@ def test_the_monthly_rows_equal_the_cases_through_opening_escalating_closing_and
     assert rows[Key(OTH, mar, "stage", "conference-dissent", "panel", "review")] == (0, 0, 1)
     assert rows[Key(OTH, mar, "theme", "escalation", name="Information sharing")] == (1, 0, 0)
 
+    sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
+    # On 3 March, 1 January to today is all of Otherborough's 2026 so far: read from the year's rows. Six
+    # weeks later the same days are January's and February's rows and 1-3 March counted from the cases.
+    sign_in(client, OTH, "lead@otherborough.example.org", "safeguarding-lead")
+    by_year = client.get(f"/{OTH}/api/reports/summary?from=2026-01-01&to=2026-03-03").get_json()
+    clock.set(london(2026, 4, 15, 9, 0))
+    sign_in(client, OTH, "lead@otherborough.example.org", "safeguarding-lead")
+    by_month = client.get(f"/{OTH}/api/reports/summary?from=2026-01-01&to=2026-03-03").get_json()
+    assert {**by_year, "overdue_now": None} == {**by_month, "overdue_now": None}
+    assert [(m["raised"], m["closed"]) for m in by_year["monthly"]] == [(1, 0), (1, 1), (1, 1)]
     sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
     before = client.get(f"/{RPT}/api/reports/summary?{PERIOD}").get_json()
     clock.set(london(2027, 6, 1, 9, 0))  # a year after most of them closed: their details go, their figures stay
