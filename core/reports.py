@@ -249,8 +249,9 @@ def summary(council: Council, period: Period, today: date) -> dict:
                                            lambda: (_whole_months(council, period, today), _now(council, period, names, today)))
     for key, n in months.items():
         counted.months[key] = counted.months.get(key, 0) + n
-    states = [_State(process, ladder, "closed" if outcome else "open", outcome or None, n)
-              for (figure, process, ladder, _, outcome, _), (n, _, _) in counted.figures.items() if figure == "raised"]
+    states = [_State(process, ladder, "closed" if outcome else "open", outcome or None, group.cases)
+              for (figure, process, ladder, _, outcome), group in counted.groups.items()
+              if figure == "raised" and group.cases]
     stages = _stages(counted, names)
     return {
         "council": council.slug,
@@ -281,21 +282,25 @@ class _State(NamedTuple):
     n: int
 
 
+class _Group(NamedTuple):
+    """One figure of the period for one process, ladder and stage or outcome: its cases, how many of them
+    have a time, are on time and reached it last, and the median and 90th percentile time (days)."""
+
+    cases: int
+    timed: int
+    on_time: int
+    reached: int
+    p50: float | None
+    p90: float | None
+
+
 @dataclass
 class _Counted:
-    """A period's monthly rows added up: ``figures`` per (figure, process, ladder, name, outcome, tenths):
-    cases, on time, reached; ``months`` per (``YYYY-MM``, figure, name): cases (raised, closed, themes)."""
+    """A period's rows added up: ``groups`` per (figure, process, ladder, name, outcome); ``months`` per
+    (``YYYY-MM``, figure, name): cases raised, closed and with each theme."""
 
-    figures: dict[tuple, list[int]]
+    groups: dict[tuple, _Group]
     months: dict[tuple, int]
-
-    def add(self, month: date, figure: str, process: str, ladder: str, name: str, outcome: str, tenths: int,
-            cases: int, on_time: int, reached: int) -> None:
-        row = self.figures.setdefault((figure, process, ladder, name, outcome, tenths), [0, 0, 0])
-        row[0], row[1], row[2] = row[0] + cases, row[1] + on_time, row[2] + reached
-        if figure != "stage" and cases:
-            key = (f"{month:%Y-%m}", figure, name)
-            self.months[key] = self.months.get(key, 0) + cases
 
 
 def _whole(month: date, period: Period, today: date) -> bool:
@@ -314,14 +319,16 @@ def _whole_rows(council: Council, period: Period, today: date) -> list:
 
 
 def _counted(council: Council, period: Period, today: date) -> _Counted:
-    """The period's figures: its whole months' rows as the database adds them up (a few thousand rows at
-    most, however many cases), and the days of a month the period takes only part of, counted from the
-    cases; ``months`` has only those odd days' (``_whole_months`` reads the rest meanwhile)."""
+    """The period's figures from its whole months' rows (and whole years', where it holds one so far),
+    with the days of a month it takes only part of counted from the cases.
+
+    The database adds the rows up per figure and time (a few thousand rows come back however many
+    cases; ranking them in SQL took three times as long, all of it sorting); the times are ranked
+    here. ``months`` has only the odd days' (``_whole_months`` reads the rest meanwhile).
+    """
     from . import report_months
 
-    out = _Counted({}, {})
     whole = [m for m in period.month_starts() if _whole(m, period, today)]
-    # A year whose every month so far is in the period is read from its year's rows.
     years = sorted({m.year for m in whole if all(
         date(m.year, n, 1) in whole for n in range(1, 13) if date(m.year, n, 1) <= today.replace(day=1))})
     months = [m for m in whole if m.year not in years]
@@ -330,23 +337,57 @@ def _counted(council: Council, period: Period, today: date) -> _Counted:
     if years:
         spans.append(and_(ReportMonth.figure.in_([f + report_months.YEAR for f in figures]),
                           ReportMonth.month.in_([date(y, 1, 1) for y in years])))
+    rows: dict[tuple, list[int]] = {}
+    per_month: dict[tuple, int] = {}
+
+    def add(key: tuple, cases: int, on_time: int, reached: int) -> None:
+        row = rows.get(key)
+        if row is None:
+            rows[key] = [cases, on_time, reached]
+        else:
+            row[0], row[1], row[2] = row[0] + cases, row[1] + on_time, row[2] + reached
+
     if spans:
         kept = (ReportMonth.figure, ReportMonth.process, ReportMonth.ladder, ReportMonth.name, ReportMonth.outcome,
                 ReportMonth.tenths)
-        of_process = [ReportMonth.process == period.process] if period.process else []
-        for figure, *key, cases, on_time, reached in db.session.execute(
+        conditions = [ReportMonth.council == council.slug, or_(*spans)]
+        if period.process:
+            conditions.append(ReportMonth.process == period.process)
+        # Through the connection: a few thousand plain tuples, without the session's per-row work.
+        for figure, process, ladder, name, outcome, tenths, cases, on_time, reached in db.session.connection().execute(
                 select(*kept, func.sum(ReportMonth.cases), func.sum(ReportMonth.on_time), func.sum(ReportMonth.reached))
-                .where(ReportMonth.council == council.slug, or_(*spans), *of_process).group_by(*kept)):
-            row = out.figures.setdefault((figure.removesuffix(report_months.YEAR), *key), [0, 0, 0])
-            row[0], row[1], row[2] = row[0] + int(cases), row[1] + int(on_time), row[2] + int(reached)
-    for month in (m for m in period.month_starts() if not _whole(m, period, today)):
+                .where(*conditions).group_by(*kept)):
+            add((figure.removesuffix(report_months.YEAR), process, ladder, name, outcome, tenths),
+                int(cases), int(on_time), int(reached))
+    for month in (m for m in period.month_starts() if m not in whole):
         after = (month + timedelta(days=32)).replace(day=1)
         found = report_months.from_cases(db.session.execute, _postgres(), [council.slug],
                                          max(period.since, _utc_midnight(month)), min(period.until, _utc_midnight(after)),
                                          period.process)
         for key, (cases, on_time, reached) in found.items():
-            out.add(key.month, key.figure, key.process, key.ladder, key.name, key.outcome, key.tenths,
-                    cases, on_time, reached)
+            add((key.figure, key.process, key.ladder, key.name, key.outcome, key.tenths), cases, on_time, reached)
+            if key.figure != "stage" and cases:
+                at = (f"{key.month:%Y-%m}", key.figure, key.name)
+                per_month[at] = per_month.get(at, 0) + cases
+    return _Counted(_ranked(rows), per_month)
+
+
+def _ranked(rows: dict[tuple, list[int]]) -> dict[tuple, _Group]:
+    """Groups from rows per (figure, process, ladder, name, outcome, tenths): cases, on time, reached."""
+    found: dict[tuple, tuple[list[int], dict[int, int]]] = {}
+    for (figure, process, ladder, name, outcome, tenths), (cases, on_time, reached) in rows.items():
+        key = (figure, process, ladder, name, outcome)
+        group = found.get(key)
+        if group is None:
+            group = found[key] = ([0, 0, 0], {})
+        sums, times = group
+        sums[0], sums[1], sums[2] = sums[0] + cases, sums[1] + on_time, sums[2] + reached
+        if tenths >= 0 and cases:
+            times[tenths] = times.get(tenths, 0) + cases
+    out = {}
+    for key, (sums, times) in found.items():
+        timed, p50, p90 = _nearest_ranks(times)
+        out[key] = _Group(sums[0], timed, sums[1], sums[2], p50, p90)
     return out
 
 
@@ -441,25 +482,13 @@ def _stages(counted: _Counted, names: Names) -> list[dict]:
 
     A case's stage reached is the one it is at now, or the one whose record closed it.
     """
-    found: dict[tuple, dict] = {}
-    for (figure, process, ladder, stage, _, tenths), (n, on_time, reached) in counted.figures.items():
-        if figure != "stage":
-            continue
-        row = found.setdefault((process, ladder, stage), {"times": {}, "on_time": 0, "cases": 0})
-        row["on_time"] += on_time
-        row["cases"] += reached
-        if tenths >= 0 and n:
-            row["times"][tenths] = row["times"].get(tenths, 0) + n
-    out = []
-    for (process, ladder, stage), row in found.items():
-        n, p50, p90 = _nearest_ranks(row["times"])
-        out.append({
-            "process": process, "ladder": ladder, "ladder_title": names.ladder(process, ladder),
-            "stage": stage, "title": names.stage(process, ladder, stage),
-            "deadline": names.deadlines.get((process, ladder, stage), ""),
-            "cases": row["cases"], "closed": n, "median_days": _round(p50), "p90_days": _round(p90),
-            "on_time": row["on_time"], "on_time_percent": round(100 * row["on_time"] / n) if n else None,
-        })
+    out = [{
+        "process": process, "ladder": ladder, "ladder_title": names.ladder(process, ladder),
+        "stage": stage, "title": names.stage(process, ladder, stage),
+        "deadline": names.deadlines.get((process, ladder, stage), ""),
+        "cases": g.reached, "closed": g.timed, "median_days": _round(g.p50), "p90_days": _round(g.p90),
+        "on_time": g.on_time, "on_time_percent": round(100 * g.on_time / g.timed) if g.timed else None,
+    } for (figure, process, ladder, stage, _), g in counted.groups.items() if figure == "stage"]
     return sorted(out, key=lambda r: (names.order(r["process"]), r["ladder"],
                                       names.stage_order(r["process"], r["ladder"], r["stage"])))
 
@@ -496,15 +525,9 @@ def resolution_rows(council_slugs, period: Period):
 
 
 def _time_to_resolution(counted: _Counted, names: Names) -> list[dict]:
-    times: dict[str, dict[int, int]] = {}
-    for (figure, process, _, _, _, tenths), (n, _, _) in counted.figures.items():
-        if figure == "closed" and n:
-            times.setdefault(process, {})[tenths] = times.get(process, {}).get(tenths, 0) + n
-    out = []
-    for process, found in times.items():
-        n, p50, p90 = _nearest_ranks(found)
-        out.append({"process": process, "title": names.process(process), "closed": n,
-                    "median_days": _round(p50), "p90_days": _round(p90)})
+    out = [{"process": process, "title": names.process(process), "closed": g.timed,
+            "median_days": _round(g.p50), "p90_days": _round(g.p90)}
+           for (figure, process, _, _, _), g in counted.groups.items() if figure == "closed" and g.timed]
     return sorted(out, key=lambda r: names.order(r["process"]))
 
 
