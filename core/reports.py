@@ -240,9 +240,9 @@ class Names:
 def summary(council: Council, period: Period, today: date) -> dict:
     """Every figure of the reports page and of ``/api/reports/summary``.
 
-    Added up from the council's monthly rows (``core.report_months``), whatever the number of cases;
-    only a month the period takes part of is counted from its cases, for those days. Open cases now
-    are read from the open cases themselves (an index of them alone), as they depend on today.
+    Added up from the council's monthly (and yearly) rows (``core.report_months``), whatever the
+    number of cases; only a month the period takes part of is counted from its cases, for those days.
+    Open cases now come from the open stages counted by the day they are due, as they depend on today.
     """
     names = Names(council)
     counted, (months, now) = _side_by_side(lambda: _counted(council, period, today),
@@ -419,10 +419,10 @@ def _nearest_ranks(times: dict[int, int]) -> tuple[int, float | None, float | No
 def _side_by_side(first, second):
     """``(first(), second())``. On PostgreSQL ``second`` runs meanwhile, in a session of its own.
 
-    Each half of a report is a scan of the period's cases on the database's CPU; on two connections
-    they run on two cores, and the page comes back in the time of the longer half (the twelve-month
-    page: 140 -> 100 ms on the bench's 100,000 cases). Both are read-only, and each statement reads
-    its own snapshot anyway (READ COMMITTED), so nothing is less consistent than one after the other.
+    Each half of a report is an aggregate on the database's CPU; on two connections they run on two
+    cores, and the page comes back in the time of the longer half. Both are read-only, and each
+    statement reads its own snapshot anyway (READ COMMITTED), so nothing is less consistent than one
+    after the other.
     """
     if not _postgres():
         return first(), second()
