@@ -185,13 +185,6 @@ def _round(value) -> float | None:
 # --- one council --------------------------------------------------------------
 
 
-def _raised_in(council: Council, period: Period):
-    conditions = [Case.council == council.slug, Case.raised_at >= period.since, Case.raised_at < period.until]
-    if period.process:
-        conditions.append(Case.process == period.process)
-    return conditions
-
-
 def _closed_in(council_slugs, period: Period):
     conditions = [Case.council.in_(council_slugs), Case.closed_at >= period.since, Case.closed_at < period.until]
     if period.process:
@@ -310,7 +303,7 @@ def _whole(month: date, period: Period, today: date) -> bool:
 
 
 def _whole_rows(council: Council, period: Period, today: date) -> list:
-    """The conditions on ``ReportMonth`` for the period's whole months (None when it has none)."""
+    """The conditions on ``ReportMonth`` for the period's whole months (none when it has none)."""
     whole = [m for m in period.month_starts() if _whole(m, period, today)]
     if not whole:
         return []
