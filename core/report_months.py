@@ -6,7 +6,9 @@ core default plugin: each ``concord_case_changed`` adds what the change moves to
 session, and a new theme (``CaseTheme``, however it is added) adds itself; the tally is written in
 one upsert just before the transaction commits, and forgotten if it rolls back. The upsert adds to
 each row under that row's lock, so two cases opened at once are both counted; its rows go in key
-order, so two transactions never wait for each other's rows the opposite way round.
+order, so two transactions never wait for each other's rows the opposite way round. Each month's
+row is added to its year's as well, and each open stage is counted on the day it is due (moved when
+``core.recalculate`` moves that day), for "open now" and "overdue" without reading the open cases.
 
 Times are kept in tenths of a day, rounded exactly as the reports round a time for show
 (``round(days, 1)``): rounding keeps the order of times, so the median and 90th percentile of the
