@@ -14,8 +14,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = ["submission", "submission-production", "mail", "sweep", "case-list-100k", "case-list-1m", "case-list-1m-deep",
-         "case-list-1m-sorted", "reports-100k", "case-page-300-events", "directory-page", "directory-import-2000",
-         "startup", "startup-400-councils", "rss-400-councils"]
+         "case-list-1m-sorted", "reports-100k", "reports-1m", "reports-1m-3y", "case-page-300-events",
+         "directory-page", "directory-import-2000", "startup", "startup-400-councils", "rss-400-councils"]
 
 
 def main() -> int:

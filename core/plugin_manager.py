@@ -26,6 +26,7 @@ DEFAULT_PLUGINS = (
     "core.notify.transports",
     "core.notify.install",
     "core.engine.learning",
+    "core.engine.report_months",
     "core.plugin_manager",  # core's own kinds of deadline, below
     "core.forms.field_types",
 )

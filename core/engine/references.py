@@ -8,6 +8,8 @@ from functools import cache
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.engine import report_months
+from core.engine.outbox import write_planned
 from core.model.clock import local_date
 from core.model.procedures import Council
 from core.model.records import Case, ReferenceCounter, db, dialect_module
@@ -17,13 +19,12 @@ def commit_with_reference(council: Council, case: Case, moment: datetime) -> Non
     """Give the case its reference in the transaction's last statement, and commit.
 
     The counter row is locked from its upsert to the commit, so concurrent submissions queue for each
-    other there: everything else is written first (the outbox's rows too), leaving under the lock one
+    other there: everything else is written first (the outbox's rows and the reports' monthly rows too), leaving under the lock one
     statement and the commit. References stay gap-free: the counter moves only if the case commits.
     Until then the case carries a provisional reference, which nothing stores (the outbox keeps ids).
     """
-    from core.engine.outbox import write_planned  # the outbox is a plugin of the engine's, not a dependency
-
     write_planned()
+    report_months.write(db.session())
     db.session.flush()
     year = local_date(moment).year
     params = {"council": council.slug, "year": year, "id": case.id, "prefix": f"{council.reference_prefix}-{year}-"}

@@ -376,6 +376,33 @@ class CouncilSetting(db.Model):  # type: ignore[name-defined]
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
+
+class ReportMonth(db.Model):  # type: ignore[name-defined]
+    """One council's figures for one London month, kept current in each case's own transaction.
+
+    The reports page adds up a period's months instead of reading every case raised or closed in it
+    (``core.report_months`` keeps them). ``figure`` says what a row counts: ``raised`` (cases raised
+    that month, by ladder and outcome, ``""`` while open), ``closed`` (cases closed, by tenths of a day
+    from raising), ``stage`` (stage entries of cases raised that month, by stage and tenths of a day
+    there, -1 while open), ``theme`` (themes of cases closed that month, ``name`` the theme) and
+    ``open`` (the open stages of open cases now, by the day they are due, kept in ``month``, and
+    ``outcome`` "late" when they arrived late). Each month's row is added to its year's too (the figure
+    with ``:year``, ``month`` its 1 January), so a long period reads a row a year where it can. Keyed
+    by figure first, so each is read on its own.
+    """
+
+    council: Mapped[str] = mapped_column(String(64), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    process: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ladder: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenths: Mapped[int] = mapped_column(primary_key=True)
+    cases: Mapped[int]
+    on_time: Mapped[int]
+    reached: Mapped[int]
+
 # Reports count a period's cases from these indexes alone (PostgreSQL reads the included columns
 # without visiting the table), and find the open stages without reading the closed ones.
 Index("ix_case_council_raised", Case.council, Case.raised_at,

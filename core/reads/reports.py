@@ -16,12 +16,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Date, DateTime, Interval, and_, case, cast, extract, func, literal, or_, select, text, true
+from sqlalchemy import DateTime, and_, case, extract, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql
 
 from core.model.clock import LONDON
+from core.model.london_sql import london_time, on_postgres
 from core.model.procedures import CORE_OUTCOMES, Council
-from core.model.records import Case, CaseLearning, CaseTheme, StageEntry, db
+from core.model.records import Case, CaseLearning, CaseTheme, ReportMonth, db
 
 SUPPRESS_BELOW = 5  # counts under this are not shown across councils
 
@@ -67,40 +68,6 @@ def _utc_midnight(day: date) -> datetime:
 # --- the few expressions SQLite and PostgreSQL write differently -------------
 
 
-def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _local(column):
-    """A UTC timestamp column as Europe/London wall-clock time."""
-    if _postgres():
-        return func.timezone("Europe/London", func.timezone("UTC", column))
-    # SQLite has no time zones: British Summer Time runs from 01:00 UTC on the last
-    # Sunday of March to 01:00 UTC on the last Sunday of October.
-    year = func.strftime("%Y", column)
-    starts = func.datetime(year.op("||")("-04-01"), "-7 days", "weekday 0", "+1 hour")
-    ends = func.datetime(year.op("||")("-11-01"), "-7 days", "weekday 0", "+1 hour")
-    return func.datetime(column, case((and_(column >= starts, column < ends), "+1 hour"), else_="+0 hours"))
-
-
-def _local_date(column):
-    return cast(_local(column), Date) if _postgres() else func.date(_local(column))
-
-
-def _on_or_before(column, day):
-    """The Europe/London date of the UTC timestamp ``column`` is ``day`` or earlier.
-
-    On PostgreSQL the time zone is only consulted near midnight: London has been between 1m15s behind
-    and 2 hours ahead of UTC, so a time before 22:00 UTC on ``day`` is that day or earlier there, and
-    one from 01:00 UTC the day after is later; only the three hours between need the conversion.
-    """
-    if not _postgres():
-        return _local_date(column) <= day
-    return case(
-        (column < day + literal(timedelta(hours=22), Interval), True),
-        (column >= day + literal(timedelta(hours=25), Interval), False),
-        else_=_local_date(column) <= day,
-    )
 
 
 def _month(column, period: Period):
@@ -110,12 +77,12 @@ def _month(column, period: Period):
     ``width_bucket``: one binary search a row instead of two time-zone conversions and a ``to_char``,
     and a number is grouped faster than a label. On SQLite, the ``YYYY-MM`` itself.
     """
-    if _postgres():
+    if on_postgres():
         starts = [_utc_midnight(day).replace(tzinfo=None) for day in period.month_starts()[1:]]
         if not starts:
             return literal(0)
         return func.width_bucket(column, postgresql.array([literal(s, DateTime) for s in starts]))
-    return func.strftime("%Y-%m", _local(column))
+    return func.strftime("%Y-%m", london_time(column))
 
 
 def _month_label(months: list[str], month) -> str:
@@ -125,14 +92,14 @@ def _month_label(months: list[str], month) -> str:
 
 def _duration(start, end):
     """From start to end: an interval on PostgreSQL (sorted faster than a number), days on SQLite."""
-    if _postgres():
+    if on_postgres():
         return end - start
     return func.julianday(end) - func.julianday(start)
 
 
 def _in_days(duration):
     """What ``_duration`` gave, in days with a fraction."""
-    if _postgres():
+    if on_postgres():
         return extract("epoch", duration) / 86400.0
     return duration
 
@@ -144,7 +111,7 @@ def _percentiles(rows, keys: list[str], extra=()):
     Rows whose ``d`` is NULL are not timed but still count in ``extra``: (label, column) pairs summed per group.
     """
     group = [rows.c[k] for k in keys]
-    if _postgres():
+    if on_postgres():
         # A hash aggregate gathers each group's times into an array, and each array is then sorted on its
         # own (both percentiles share that sort). An ordered-set aggregate over the rows would first sort
         # every row by the group's keys: twice the time for a year's stages. The groups come in the order
@@ -181,13 +148,6 @@ def _round(value) -> float | None:
 
 
 # --- one council --------------------------------------------------------------
-
-
-def _raised_in(council: Council, period: Period):
-    conditions = [Case.council == council.slug, Case.raised_at >= period.since, Case.raised_at < period.until]
-    if period.process:
-        conditions.append(Case.process == period.process)
-    return conditions
 
 
 def _closed_in(council_slugs, period: Period):
@@ -236,24 +196,21 @@ class Names:
 
 
 def summary(council: Council, period: Period, today: date) -> dict:
-    """Every figure of the reports page and of ``/api/reports/summary``."""
+    """Every figure of the reports page and of ``/api/reports/summary``.
+
+    Added up from the council's monthly (and yearly) rows (``core.report_months``), whatever the
+    number of cases; only a month the period takes part of is counted from its cases, for those days.
+    Open cases now come from the open stages counted by the day they are due, as they depend on today.
+    """
     names = Names(council)
-
-    def from_the_cases_raised():
-        month = _month(Case.raised_at, period).label("month")
-        states = db.session.execute(
-            select(Case.process, Case.ladder, Case.status, Case.outcome, month, func.count().label("n"),
-                   func.min(Case.id).label("first_id"), func.max(Case.id).label("last_id"))
-            .where(*_raised_in(council, period))
-            .group_by(Case.process, Case.ladder, Case.status, Case.outcome, month)
-        ).all()
-        ids = (min(r.first_id for r in states), max(r.last_id for r in states)) if states else None
-        return states, _stages(council, period, names, ids) if ids else []
-
-    def the_rest():
-        return _now(council, period, today, names), _time_to_resolution(council, period, names), _themes(council, period)
-
-    (states, stages), (now, resolution, themes) = _side_by_side(from_the_cases_raised, the_rest)
+    counted, (months, now) = _side_by_side(lambda: _counted(council, period, today),
+                                           lambda: (_whole_months(council, period, today), _now(council, period, names, today)))
+    for key, n in months.items():
+        counted.months[key] = counted.months.get(key, 0) + n
+    states = [_State(process, ladder, "closed" if outcome else "open", outcome or None, group.cases)
+              for (figure, process, ladder, _, outcome), group in counted.groups.items()
+              if figure == "raised" and group.cases]
+    stages = _stages(counted, names)
     return {
         "council": council.slug,
         "from": period.start.isoformat(),
@@ -266,21 +223,166 @@ def summary(council: Council, period: Period, today: date) -> dict:
         "by_outcome": _by_outcome(states, names),
         "overdue_now": now,
         "time_per_stage": [{k: v for k, v in r.items() if k != "cases"} for r in stages if r["closed"]],
-        "time_to_resolution": resolution,
-        "monthly": _monthly(council, period, states),
-        "themes": themes,
+        "time_to_resolution": _time_to_resolution(counted, names),
+        "monthly": [{"month": m, "raised": counted.months.get((m, "raised", ""), 0),
+                     "closed": counted.months.get((m, "closed", ""), 0)} for m in period.months()],
+        "themes": _themes(counted),
     }
+
+
+class _State(NamedTuple):
+    """Cases raised in the period, of one process, ladder and outcome (None while open)."""
+
+    process: str
+    ladder: str
+    status: str
+    outcome: str | None
+    n: int
+
+
+class _Group(NamedTuple):
+    """One figure of the period for one process, ladder and stage or outcome: its cases, how many of them
+    have a time, are on time and reached it last, and the median and 90th percentile time (days)."""
+
+    cases: int
+    timed: int
+    on_time: int
+    reached: int
+    p50: float | None
+    p90: float | None
+
+
+@dataclass
+class _Counted:
+    """A period's rows added up: ``groups`` per (figure, process, ladder, name, outcome); ``months`` per
+    (``YYYY-MM``, figure, name): cases raised, closed and with each theme."""
+
+    groups: dict[tuple, _Group]
+    months: dict[tuple, int]
+
+
+def _whole(month: date, period: Period, today: date) -> bool:
+    """Whether the period holds all of ``month``: a month running past today holds all it will ever hold."""
+    last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return month >= period.start and (last <= period.end or period.end >= today)
+
+
+def _whole_rows(council: Council, period: Period, today: date) -> list:
+    """The conditions on ``ReportMonth`` for the period's whole months (none when it has none)."""
+    whole = [m for m in period.month_starts() if _whole(m, period, today)]
+    if not whole:
+        return []
+    rows = [ReportMonth.council == council.slug, ReportMonth.month.between(whole[0], whole[-1])]
+    return rows + ([ReportMonth.process == period.process] if period.process else [])
+
+
+def _counted(council: Council, period: Period, today: date) -> _Counted:
+    """The period's figures from its whole months' rows (and whole years', where it holds one so far),
+    with the days of a month it takes only part of counted from the cases.
+
+    The database adds the rows up per figure and time (a few thousand rows come back however many
+    cases; ranking them in SQL took three times as long, all of it sorting); the times are ranked
+    here. ``months`` has only the odd days' (``_whole_months`` reads the rest meanwhile).
+    """
+    from core.engine import report_months
+
+    whole = [m for m in period.month_starts() if _whole(m, period, today)]
+    years = sorted({m.year for m in whole if all(
+        date(m.year, n, 1) in whole for n in range(1, 13) if date(m.year, n, 1) <= today.replace(day=1))})
+    months = [m for m in whole if m.year not in years]
+    figures = ("raised", "closed", "stage", "theme")
+    spans = [and_(ReportMonth.figure.in_(figures), ReportMonth.month.in_(months))] if months else []
+    if years:
+        spans.append(and_(ReportMonth.figure.in_([f + report_months.YEAR for f in figures]),
+                          ReportMonth.month.in_([date(y, 1, 1) for y in years])))
+    rows: dict[tuple, list[int]] = {}
+    per_month: dict[tuple, int] = {}
+
+    def add(key: tuple, cases: int, on_time: int, reached: int) -> None:
+        row = rows.get(key)
+        if row is None:
+            rows[key] = [cases, on_time, reached]
+        else:
+            row[0], row[1], row[2] = row[0] + cases, row[1] + on_time, row[2] + reached
+
+    if spans:
+        kept = (ReportMonth.figure, ReportMonth.process, ReportMonth.ladder, ReportMonth.name, ReportMonth.outcome,
+                ReportMonth.tenths)
+        conditions = [ReportMonth.council == council.slug, or_(*spans)]
+        if period.process:
+            conditions.append(ReportMonth.process == period.process)
+        # Through the connection: a few thousand plain tuples, without the session's per-row work.
+        for figure, process, ladder, name, outcome, tenths, cases, on_time, reached in db.session.connection().execute(
+                select(*kept, func.sum(ReportMonth.cases), func.sum(ReportMonth.on_time), func.sum(ReportMonth.reached))
+                .where(*conditions).group_by(*kept)):
+            add((figure.removesuffix(report_months.YEAR), process, ladder, name, outcome, tenths),
+                int(cases), int(on_time), int(reached))
+    for month in (m for m in period.month_starts() if m not in whole):
+        after = (month + timedelta(days=32)).replace(day=1)
+        found = report_months.from_cases(db.session.execute, on_postgres(), [council.slug],
+                                         max(period.since, _utc_midnight(month)), min(period.until, _utc_midnight(after)),
+                                         period.process)
+        for key, (cases, on_time, reached) in found.items():
+            add((key.figure, key.process, key.ladder, key.name, key.outcome, key.tenths), cases, on_time, reached)
+            if key.figure != "stage" and cases:
+                at = (f"{key.month:%Y-%m}", key.figure, key.name)
+                per_month[at] = per_month.get(at, 0) + cases
+    return _Counted(_ranked(rows), per_month)
+
+
+def _ranked(rows: dict[tuple, list[int]]) -> dict[tuple, _Group]:
+    """Groups from rows per (figure, process, ladder, name, outcome, tenths): cases, on time, reached."""
+    found: dict[tuple, tuple[list[int], dict[int, int]]] = {}
+    for (figure, process, ladder, name, outcome, tenths), (cases, on_time, reached) in rows.items():
+        key = (figure, process, ladder, name, outcome)
+        group = found.get(key)
+        if group is None:
+            group = found[key] = ([0, 0, 0], {})
+        sums, times = group
+        sums[0], sums[1], sums[2] = sums[0] + cases, sums[1] + on_time, sums[2] + reached
+        if tenths >= 0 and cases:
+            times[tenths] = times.get(tenths, 0) + cases
+    out = {}
+    for key, (sums, times) in found.items():
+        timed, p50, p90 = _nearest_ranks(times)
+        out[key] = _Group(sums[0], timed, sums[1], sums[2], p50, p90)
+    return out
+
+
+def _whole_months(council: Council, period: Period, today: date) -> dict[tuple, int]:
+    """Per (``YYYY-MM``, figure, name): cases raised, closed and with each theme, in the period's whole months."""
+    rows = _whole_rows(council, period, today)
+    if not rows:
+        return {}
+    per_month = (ReportMonth.month, ReportMonth.figure, ReportMonth.name)
+    return {(f"{month:%Y-%m}", figure, name): int(cases) for month, figure, name, cases in db.session.execute(
+        select(*per_month, func.sum(ReportMonth.cases))
+        .where(*rows, ReportMonth.figure.in_(("raised", "closed", "theme"))).group_by(*per_month)) if cases}
+
+
+def _nearest_ranks(times: dict[int, int]) -> tuple[int, float | None, float | None]:
+    """n, median and 90th percentile of times given as tenths of a day → how many took that long.
+
+    Nearest rank: the time at rank ceil(p·n) in order, so each figure is a real case's (or stage's).
+    """
+    n = sum(times.values())
+    ranks, found, seen = ((n + 1) // 2, (9 * n + 9) // 10), [], 0
+    for tenths in sorted(times):
+        seen += times[tenths]
+        while len(found) < 2 and seen >= ranks[len(found)]:
+            found.append(tenths / 10)
+    return (n, found[0], found[1]) if n else (0, None, None)
 
 
 def _side_by_side(first, second):
     """``(first(), second())``. On PostgreSQL ``second`` runs meanwhile, in a session of its own.
 
-    Each half of a report is a scan of the period's cases on the database's CPU; on two connections
-    they run on two cores, and the page comes back in the time of the longer half (the twelve-month
-    page: 140 -> 100 ms on the bench's 100,000 cases). Both are read-only, and each statement reads
-    its own snapshot anyway (READ COMMITTED), so nothing is less consistent than one after the other.
+    Each half of a report is an aggregate on the database's CPU; on two connections they run on two
+    cores, and the page comes back in the time of the longer half. Both are read-only, and each
+    statement reads its own snapshot anyway (READ COMMITTED), so nothing is less consistent than one
+    after the other.
     """
-    if not _postgres():
+    if not on_postgres():
         return first(), second()
     app = current_app._get_current_object()
 
@@ -333,58 +435,40 @@ def _by_outcome(states, names: Names) -> list[dict]:
     return sorted(out.values(), key=lambda r: (names.order(r["process"]), r["outcome"] is None, r["label"]))
 
 
-def _stages(council: Council, period: Period, names: Names, ids: tuple[int, int]) -> list[dict]:
+def _stages(counted: _Counted, names: Names) -> list[dict]:
     """Per stage, for the cases raised in the period: how many reached it last, and time there against its deadline.
 
-    A case's stage reached is the one it is at now, or the one whose record closed it. ``ids`` are the
-    first and last ids of those cases: their stages are read from that range of ``case_id`` only (ids
-    follow the order cases are raised in, so a year's stages are a third of three years'), where
-    otherwise every stage entry of every council would be read to find the period's.
+    A case's stage reached is the one it is at now, or the one whose record closed it.
     """
-    closed = StageEntry.closed_at.is_not(None)
-    reached = or_(and_(StageEntry.closed_at.is_(None), Case.status == "open"),
-                  and_(StageEntry.closed_at == Case.closed_at, StageEntry.outcome == Case.outcome))
-    rows = (
-        select(
-            Case.process, Case.ladder, StageEntry.stage,
-            case((closed, _duration(StageEntry.entered_at, StageEntry.closed_at))).label("d"),
-            case((and_(closed, _on_or_before(StageEntry.closed_at, StageEntry.due_on)), 1), else_=0).label("ok"),
-            case((reached, 1), else_=0).label("reached"),
-        )
-        .join(StageEntry, and_(StageEntry.case_id == Case.id, StageEntry.case_id.between(*ids)))
-        .where(*_raised_in(council, period))
-        .subquery()
-    )
-    found = db.session.execute(
-        _percentiles(rows, ["process", "ladder", "stage"], [("on_time", "ok"), ("cases", "reached")])).all()
     out = [{
-        "process": r.process, "ladder": r.ladder, "ladder_title": names.ladder(r.process, r.ladder),
-        "stage": r.stage, "title": names.stage(r.process, r.ladder, r.stage),
-        "deadline": names.deadlines.get((r.process, r.ladder, r.stage), ""),
-        "cases": int(r.cases or 0), "closed": r.n, "median_days": _round(r.p50), "p90_days": _round(r.p90),
-        "on_time": int(r.on_time or 0), "on_time_percent": round(100 * int(r.on_time or 0) / r.n) if r.n else None,
-    } for r in found]
+        "process": process, "ladder": ladder, "ladder_title": names.ladder(process, ladder),
+        "stage": stage, "title": names.stage(process, ladder, stage),
+        "deadline": names.deadlines.get((process, ladder, stage), ""),
+        "cases": g.reached, "closed": g.timed, "median_days": _round(g.p50), "p90_days": _round(g.p90),
+        "on_time": g.on_time, "on_time_percent": round(100 * g.on_time / g.timed) if g.timed else None,
+    } for (figure, process, ladder, stage, _), g in counted.groups.items() if figure == "stage"]
     return sorted(out, key=lambda r: (names.order(r["process"]), r["ladder"],
                                       names.stage_order(r["process"], r["ladder"], r["stage"])))
 
 
-def _now(council: Council, period: Period, today: date, names: Names) -> list[dict]:
-    """Open cases now (whenever raised): how many, how many overdue, how many arrived late at their rung."""
-    conditions = [Case.council == council.slug, Case.status == "open", StageEntry.closed_at.is_(None)]
+def _now(council: Council, period: Period, names: Names, today: date) -> list[dict]:
+    """Open cases now (whenever raised): how many, how many overdue, how many arrived late at their rung.
+
+    From the open stages counted by the day they are due (``core.report_months``): one row per day
+    and process, however many cases are open.
+    """
+    conditions = [ReportMonth.council == council.slug, ReportMonth.figure == "open"]
     if period.process:
-        conditions.append(Case.process == period.process)
+        conditions.append(ReportMonth.process == period.process)
     rows = db.session.execute(
         select(
-            Case.process, func.count().label("open"),
-            func.sum(case((StageEntry.due_on < today, 1), else_=0)).label("overdue"),
-            func.sum(case((StageEntry.late_on_arrival, 1), else_=0)).label("late"),
-        )
-        .join(StageEntry, StageEntry.case_id == Case.id)
-        .where(*conditions)
-        .group_by(Case.process)
+            ReportMonth.process, func.sum(ReportMonth.cases),
+            func.sum(case((ReportMonth.month < today, ReportMonth.cases), else_=0)),
+            func.sum(case((ReportMonth.outcome == "late", ReportMonth.cases), else_=0)),
+        ).where(*conditions).group_by(ReportMonth.process)
     ).all()
-    out = [{"process": p, "title": names.process(p), "open": n, "overdue": int(o or 0), "late_on_arrival": int(late or 0)}
-           for p, n, o, late in rows]
+    out = [{"process": p, "title": names.process(p), "open": int(n), "overdue": int(o or 0),
+            "late_on_arrival": int(late or 0)} for p, n, o, late in rows if n]
     return sorted(out, key=lambda r: names.order(r["process"]))
 
 
@@ -398,23 +482,11 @@ def resolution_rows(council_slugs, period: Period):
     return db.session.execute(_percentiles(rows, ["council", "process"])).all()
 
 
-def _time_to_resolution(council: Council, period: Period, names: Names) -> list[dict]:
-    out = [{"process": r.process, "title": names.process(r.process), "closed": r.n,
-            "median_days": _round(r.p50), "p90_days": _round(r.p90)}
-           for r in resolution_rows([council.slug], period)]
+def _time_to_resolution(counted: _Counted, names: Names) -> list[dict]:
+    out = [{"process": process, "title": names.process(process), "closed": g.timed,
+            "median_days": _round(g.p50), "p90_days": _round(g.p90)}
+           for (figure, process, _, _, _), g in counted.groups.items() if figure == "closed" and g.timed]
     return sorted(out, key=lambda r: names.order(r["process"]))
-
-
-def _monthly(council: Council, period: Period, states) -> list[dict]:
-    months, raised = period.months(), {}
-    for r in states:
-        month = _month_label(months, r.month)
-        raised[month] = raised.get(month, 0) + r.n
-    closed = {_month_label(months, m): n for m, n in db.session.execute(
-        select(_month(Case.closed_at, period).label("m"), func.count())
-        .where(*_closed_in([council.slug], period)).group_by("m")
-    )}
-    return [{"month": m, "raised": raised.get(m, 0), "closed": closed.get(m, 0)} for m in months]
 
 
 def theme_rows(council_slugs, period: Period, by_month: bool = True):
@@ -431,12 +503,15 @@ def theme_rows(council_slugs, period: Period, by_month: bool = True):
     return [(c, t, _month_label(months, m), n) for c, t, m, n in rows]
 
 
-def _themes(council: Council, period: Period) -> list[dict]:
+def _themes(counted: _Counted) -> list[dict]:
     out: dict[str, dict] = {}
-    for _, theme, month, n in theme_rows([council.slug], period):
-        row = out.setdefault(theme, {"theme": theme, "cases": 0, "months": {}})
-        row["cases"] += n
-        row["months"][month] = n
+    for (month, figure, theme), n in counted.months.items():
+        if figure == "theme":
+            row = out.setdefault(theme, {"theme": theme, "cases": 0, "months": {}})
+            row["cases"] += n
+            row["months"][month] = n
+    for row in out.values():
+        row["months"] = dict(sorted(row["months"].items()))
     return sorted(out.values(), key=lambda r: (-r["cases"], r["theme"]))
 
 

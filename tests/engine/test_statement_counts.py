@@ -12,24 +12,26 @@ ESCALATION = {"process": "escalation", "answers": {
 
 def test_raising_a_case_takes_a_bounded_number_of_statements(app, client, clock):
     """Core INSERTs write the case, its stage (with the audit row on PostgreSQL), offers and timeline (PostgreSQL
-    batches the two timeline rows into one INSERT; SQLite sends them one by one); last, the reference is numbered (on
-    PostgreSQL the counter and the case's reference in one statement; SQLite two)."""
+    batches the two timeline rows into one INSERT; SQLite sends them one by one); the reports' monthly rows
+    are added to (one upsert, core.engine.report_months); last, the reference is numbered (on PostgreSQL the
+    counter and the case's reference in one statement; SQLite two)."""
     clock.set(london(2026, 11, 24, 10, 0))
     sign_in(client, WDC, "teacher.demo@wdc.example.org")
     assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201  # the counter row exists now
     with counted(app) as statements:
         assert client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code == 201
     with app.app_context():
-        limit = 9 if db.engine.dialect.name == "postgresql" else 12
+        limit = 10 if db.engine.dialect.name == "postgresql" else 13
     assert len(statements) <= limit, "\n".join(s.split("\n")[0] for s in statements)
     assert len(directory_reads(statements)) == 1, "the first rung and the one above it (its overdue mail) in one read"
     outbox_inserts = [s for s in statements if s.startswith("INSERT INTO scheduled_notification")]
     assert len(outbox_inserts) == 1, "every message of the submission in one INSERT statement (its rows as one executemany)"
 
 
-def test_a_submission_sends_nine_statements_on_postgresql(app, client, clock):
+def test_a_submission_sends_ten_statements_on_postgresql_the_reference_last(app, client, clock):
     """The sign-in's user, the two rungs, the closure days; the case; its first stage with the audit row
-    riding in the same statement; the offers; both timeline rows; the outbox; last the reference. Each
+    riding in the same statement; the offers; both timeline rows; the outbox; the reports' monthly rows;
+    last the reference, so the counter's row is locked for one statement. Each
     table is written by one statement (no unit-of-work flush splitting or repeating them). SQLite cannot
     put an INSERT in a WITH, so the audit row is a statement of its own there, the two timeline rows are
     sent one by one, and numbering takes two."""
@@ -41,7 +43,8 @@ def test_a_submission_sends_nine_statements_on_postgresql(app, client, clock):
     with app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
     listed = "\n".join(s.split("\n")[0] for s in statements)
-    assert len(statements) == (9 if postgresql else 12), listed
+    assert len(statements) == (10 if postgresql else 13), listed
+    assert "reference_counter" in statements[-1 if postgresql else -2] and "report_month" in statements[-2 if postgresql else -3], listed
     if postgresql:
         for table in ('"case"', "stage_entry", "stage_offer", "case_event", "audit_event", "scheduled_notification"):
             writes = [s for s in statements if f"INSERT INTO {table} " in s]
@@ -59,8 +62,9 @@ def test_acting_on_a_stage_takes_a_bounded_number_of_statements(app, client, clo
         response = client.post(f"/{WDC}/api/cases/{reference}/actions", json={
             "action": "escalate", "record": {"discussed": "Met.", "agreed": "No."}, "entry": entry})
     assert response.status_code == 200
-    # 19: the last is the cases opened from this one (a case shows its links both ways).
-    assert len(statements) <= 19, "\n".join(s.split("\n")[0] for s in statements)
+    # 20: the last is the cases opened from this one (a case shows its links both ways); one is the upsert
+    # of the reports' monthly rows (core.report_months).
+    assert len(statements) <= 20, "\n".join(s.split("\n")[0] for s in statements)
     assert len(directory_reads(statements)) == 1, "the QIO rung (nothing above it) read once"
 
 

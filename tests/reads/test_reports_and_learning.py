@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import event
 
 from core.hookspecs import hookimpl
+from core.model import london_sql
 from core.model.deadlines import CalendarDays
 from core.model.procedures import Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate, resolve
 from core.model.records import db
@@ -542,7 +543,6 @@ def test_a_stage_is_on_time_by_its_london_date_either_side_of_midnight_and_of_ea
 
     from core.model.clock import LONDON
     from core.model.records import db
-    from core.reads import reports
 
     with app.app_context():
         for day in (date(2026, 1, 15), date(2026, 3, 28), date(2026, 3, 29), date(2026, 7, 15), date(2026, 10, 24),
@@ -551,7 +551,7 @@ def test_a_stage_is_on_time_by_its_london_date_either_side_of_midnight_and_of_ea
             for moment in (start + timedelta(minutes=10 * i, seconds=s) for i in range(37) for s in (-1, 0)):
                 due = [day + timedelta(days=k) for k in (-1, 0, 1)]
                 found = db.session.execute(select(*(
-                    reports._on_or_before(literal(moment, DateTime), literal(d, Date)) for d in due))).one()
+                    london_sql.on_or_before(literal(moment, DateTime), literal(d, Date)) for d in due))).one()
                 london_day = moment.replace(tzinfo=UTC).astimezone(LONDON).date()
                 assert [bool(f) for f in found] == [london_day <= d for d in due], moment
 
