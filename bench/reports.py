@@ -99,7 +99,7 @@ def seed(url: str, cases: int) -> float:
                     conn.execute(text(sql), {"n": n})
         # The cases were written by SQL, not by the case engine: count them into the monthly rows as the
         # migration that added those rows counts the cases already there.
-        from core.report_months import back_fill
+        from core.engine.report_months import back_fill
 
         back_fill(conn)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

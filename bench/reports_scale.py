@@ -43,7 +43,7 @@ def main() -> list[str]:
             found[name] = p95(samples)
             print(f"{path}: median {statistics.median(samples):.1f} ms, p95 {found[name]:.1f} ms", flush=True)
         with app.app_context():
-            from core.models import db
+            from core.model.records import db
 
             db.engine.dispose()
     return [figure("P95MS", "reports-1m", found["reports-1m"], "<200"),

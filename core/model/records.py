@@ -381,7 +381,7 @@ class ReportMonth(db.Model):  # type: ignore[name-defined]
     """One council's figures for one London month, kept current in each case's own transaction.
 
     The reports page adds up a period's months instead of reading every case raised or closed in it
-    (``core.report_months`` keeps them). ``figure`` says what a row counts: ``raised`` (cases raised
+    (``core.engine.report_months`` keeps them). ``figure`` says what a row counts: ``raised`` (cases raised
     that month, by ladder and outcome, ``""`` while open), ``closed`` (cases closed, by tenths of a day
     from raising), ``stage`` (stage entries of cases raised that month, by stage and tenths of a day
     there, -1 while open), ``theme`` (themes of cases closed that month, ``name`` the theme) and

@@ -198,7 +198,7 @@ class Names:
 def summary(council: Council, period: Period, today: date) -> dict:
     """Every figure of the reports page and of ``/api/reports/summary``.
 
-    Added up from the council's monthly (and yearly) rows (``core.report_months``), whatever the
+    Added up from the council's monthly (and yearly) rows (``core.engine.report_months``), whatever the
     number of cases; only a month the period takes part of is counted from its cases, for those days.
     Open cases now come from the open stages counted by the day they are due, as they depend on today.
     """
@@ -454,7 +454,7 @@ def _stages(counted: _Counted, names: Names) -> list[dict]:
 def _now(council: Council, period: Period, names: Names, today: date) -> list[dict]:
     """Open cases now (whenever raised): how many, how many overdue, how many arrived late at their rung.
 
-    From the open stages counted by the day they are due (``core.report_months``): one row per day
+    From the open stages counted by the day they are due (``core.engine.report_months``): one row per day
     and process, however many cases are open.
     """
     conditions = [ReportMonth.council == council.slug, ReportMonth.figure == "open"]

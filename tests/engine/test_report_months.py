@@ -1,4 +1,4 @@
-"""The reports' monthly rows (``core.report_months``): kept equal to what the cases hold, by every change.
+"""The reports' monthly rows (``core.engine.report_months``): kept equal to what the cases hold, by every change.
 
 Several councils' cases are raised, escalated, closed in another month than they were raised in,
 and erased, through the JSON API; after each step the rows kept in the cases' own transactions are
@@ -14,7 +14,13 @@ from datetime import date
 
 import pytest
 from sqlalchemy import delete, select
-from tests.test_reports_and_learning import (
+
+from core.engine import report_months, retention
+from core.engine.report_months import Key
+from core.model.records import ReportMonth, db
+from core.testing import counted, london, sign_in
+from tests.engine.test_statement_counts import ESCALATION, WDC
+from tests.reads.test_reports_and_learning import (
     OTHERBOROUGH,
     PERIOD,
     REPORTSHIRE,
@@ -23,12 +29,6 @@ from tests.test_reports_and_learning import (
     reporting_app,
     spread_over_months,
 )
-from tests.test_statement_counts import ESCALATION, WDC, counted
-
-from core import report_months, retention
-from core.models import ReportMonth, db
-from core.report_months import Key
-from core.testing import london, sign_in
 
 OTH = OTHERBOROUGH.slug
 
@@ -189,8 +189,8 @@ def test_the_reports_page_reads_as_many_statements_with_many_cases_as_with_few(a
 
 
 def test_an_open_stage_whose_due_day_a_closure_day_moves_is_counted_on_its_new_day(app, client, clock):
-    """``core.recalculate`` moves due days outside the case engine: the open stage's row moves with it."""
-    from tests.test_recalculation import DISAGREEMENT, TEACHER, admin_closure, confirm_form
+    """``core.engine.recalculate`` moves due days outside the case engine: the open stage's row moves with it."""
+    from tests.engine.test_recalculation import DISAGREEMENT, TEACHER, admin_closure, confirm_form
 
     def open_days():
         return {k.month: n for k, n in kept(app).items() if k.figure == "open" and k.council == WDC}

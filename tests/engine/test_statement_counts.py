@@ -63,7 +63,7 @@ def test_acting_on_a_stage_takes_a_bounded_number_of_statements(app, client, clo
             "action": "escalate", "record": {"discussed": "Met.", "agreed": "No."}, "entry": entry})
     assert response.status_code == 200
     # 20: the last is the cases opened from this one (a case shows its links both ways); one is the upsert
-    # of the reports' monthly rows (core.report_months).
+    # of the reports' monthly rows (core.engine.report_months).
     assert len(statements) <= 20, "\n".join(s.split("\n")[0] for s in statements)
     assert len(directory_reads(statements)) == 1, "the QIO rung (nothing above it) read once"
 
