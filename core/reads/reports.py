@@ -162,7 +162,10 @@ class Names:
 
     def __init__(self, council: Council):
         self.processes = {p.slug: p.title for p in council.processes}
-        self.ladders, self.stages, self.deadlines, self.outcomes = {}, {}, {}, {}
+        self.ladders: dict[tuple[str, str], str] = {}
+        self.stages: dict[tuple[str, str, str], str] = {}
+        self.deadlines: dict[tuple[str, str, str], str] = {}
+        self.outcomes: dict[tuple[str, str], str] = {}
         for p in council.processes:
             for ladder in p.ladders:
                 self.ladders[p.slug, ladder.slug] = ladder.title
@@ -366,7 +369,8 @@ def _nearest_ranks(times: dict[int, int]) -> tuple[int, float | None, float | No
     Nearest rank: the time at rank ceil(p·n) in order, so each figure is a real case's (or stage's).
     """
     n = sum(times.values())
-    ranks, found, seen = ((n + 1) // 2, (9 * n + 9) // 10), [], 0
+    ranks, seen = ((n + 1) // 2, (9 * n + 9) // 10), 0
+    found: list[float] = []
     for tenths in sorted(times):
         seen += times[tenths]
         while len(found) < 2 and seen >= ranks[len(found)]:
@@ -384,7 +388,7 @@ def _side_by_side(first, second):
     """
     if not on_postgres():
         return first(), second()
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def in_a_session_of_its_own():
         with app.app_context():  # a new context is a new Flask-SQLAlchemy session, removed when it ends
@@ -498,9 +502,9 @@ def theme_rows(council_slugs, period: Period, by_month: bool = True):
         conditions.append(CaseTheme.process == period.process)
     rows = db.session.execute(select(*keys, func.count().label("n")).where(*conditions).group_by(*keys)).all()
     if not by_month:
-        return [(c, t, None, n) for c, t, n in rows]
+        return [(row[0], row[1], None, row[2]) for row in rows]
     months = period.months()
-    return [(c, t, _month_label(months, m), n) for c, t, m, n in rows]
+    return [(row[0], row[1], _month_label(months, row[2]), row[3]) for row in rows]
 
 
 def _themes(counted: _Counted) -> list[dict]:
