@@ -12,8 +12,8 @@ import pytest
 
 from core.hookspecs import hookimpl
 from core.model.procedures import (
-    Contact,
     Council,
+    DirectoryEntry,
     Field,
     Ladder,
     Outcome,
@@ -99,11 +99,11 @@ class Chairshire:
         if council.slug != C:
             return None
         return [
-            Contact("conference-chair", "Directory Chair", DIRECTORY_CHAIR),
-            Contact("board-manager", "Manager One", MANAGER_ONE),
-            Contact("board-manager", "Manager Two", MANAGER_TWO),
-            Contact("line-manager", "Line Manager", LINE_MANAGER),
-            Contact("board-chair", "Board Chair", "board.chair@chairshire.example.org"),
+            DirectoryEntry("conference-chair", "Directory Chair", DIRECTORY_CHAIR),
+            DirectoryEntry("board-manager", "Manager One", MANAGER_ONE),
+            DirectoryEntry("board-manager", "Manager Two", MANAGER_TWO),
+            DirectoryEntry("line-manager", "Line Manager", LINE_MANAGER),
+            DirectoryEntry("board-chair", "Board Chair", "board.chair@chairshire.example.org"),
         ]
 
 

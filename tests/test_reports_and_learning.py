@@ -18,8 +18,8 @@ from sqlalchemy import event
 from core.hookspecs import hookimpl
 from core.model.procedures import (
     CalendarDays,
-    Contact,
     Council,
+    DirectoryEntry,
     Field,
     Ladder,
     Outcome,
@@ -90,9 +90,9 @@ class Councils:
     def concord_demo_directory(self, council):
         if council.slug not in self.councils:
             return None
-        return [Contact("first-line", "Fran First", f"first@{council.slug}.example.org"),
-                Contact("senior", "Sid Senior", f"senior@{council.slug}.example.org"),
-                Contact("panel", "Pip Panel", f"panel@{council.slug}.example.org")]
+        return [DirectoryEntry("first-line", "Fran First", f"first@{council.slug}.example.org"),
+                DirectoryEntry("senior", "Sid Senior", f"senior@{council.slug}.example.org"),
+                DirectoryEntry("panel", "Pip Panel", f"panel@{council.slug}.example.org")]
 
 
 class Driver:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.engine import directory
 from core.engine.access import holders
-from core.hookspecs import hookimpl
+from core.hookspecs import CaseView, ChangeKind, StageView, hookimpl
 from core.model.calendar import calendar_for
 from core.model.clock import LONDON, local_date
-from core.model.procedures import process_of
+from core.model.procedures import Council, process_of
 from core.model.records import Case, ScheduledNotification, StageEntry, StageOffer, User, db, insert_ignoring_duplicates
 from core.model.roles import SAFEGUARDING_LEAD
 from core.runtime import now
@@ -78,9 +78,11 @@ def _forget_planned(session):
 
 
 @hookimpl
-def concord_case_changed(council, case, change, entry):
-    # Planned rows are written in one INSERT when the action commits.
-    plan(council, case, change, entry)
+def concord_case_changed(council: Council, case: CaseView, change: ChangeKind, entry: StageView | None) -> None:
+    # The rows the engine just flushed, from the session's identity map (no SQL). Planned rows are
+    # written in one INSERT when the action commits.
+    plan(council, db.session.get_one(Case, case.id), change,
+         db.session.get_one(StageEntry, entry.id) if entry is not None else None)
 
 
 def plan(council, case, change, entry) -> None:

@@ -544,10 +544,6 @@ class Council:
         return {stage.role.slug: stage.role for _, _, stage in self.stages()}
 
 
-# Deprecated name of ``DirectoryEntry``, kept for plugins written against 0.1.0.
-Contact = DirectoryEntry
-
-
 class _OnALadder(Protocol):
     process: str
     ladder: str
