@@ -15,10 +15,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from core.hookspecs import (
+    CaseView,
     ChangeKind,
+    EmailKind,
+    Holder,
     Message,
     PermanentFailure,
     SignInMethod,
+    StageView,
     TemporaryFailure,
     Transport,
     TransportFactory,
@@ -26,11 +30,13 @@ from core.hookspecs import (
 )
 from core.model.directory_csv import read_csv
 from core.model.procedures import (
+    CORE_OUTCOMES,
     LINE_MANAGER_EMAIL,
     LINE_MANAGER_NAME,
     NATIONS,
     NEXT_RUNG,
     RAISER,
+    RESERVED_COUNCIL_SLUGS,
     YOUR_LINE_MANAGER,
     CalendarDays,
     Council,
@@ -60,19 +66,24 @@ __all__ = [
     "PermanentFailure",
     "TemporaryFailure",
     "Transport",
+    "CORE_OUTCOMES",
     "LINE_MANAGER_EMAIL",
     "LINE_MANAGER_NAME",
     "NATIONS",
     "NEXT_RUNG",
     "RAISER",
+    "RESERVED_COUNCIL_SLUGS",
     "CalendarDays",
+    "CaseView",
     "ChangeKind",
     "Council",
     "CouncilPlugin",
     "Deadline",
     "DirectoryEntry",
+    "EmailKind",
     "Field",
     "FooterLink",
+    "Holder",
     "InvalidCouncil",
     "Ladder",
     "Look",
@@ -84,6 +95,7 @@ __all__ = [
     "SameWorkingDay",
     "SignInMethod",
     "Stage",
+    "StageView",
     "TransportFactory",
     "WorkingDays",
     "YOUR_LINE_MANAGER",
@@ -112,7 +124,7 @@ class CouncilPlugin:
         directory_csv: Path | str | None = None,
         *,
         contacts: Iterable[DirectoryEntry] | None = None,
-    ):
+    ) -> None:
         if directory_csv is not None and contacts is not None:
             raise TypeError("give the demo directory as a CSV path or as contacts, not both")
         self.council = council
