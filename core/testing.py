@@ -114,21 +114,28 @@ def clock():
     return FixedClock(london(2026, 11, 24, 10, 0))
 
 
+def pytest_addoption(parser):
+    parser.addini("concord_councils", type="linelist", default=[],
+                  help="installed councils (concord.councils entry point names) make_app loads by default")
+
+
 @pytest.fixture
-def councils() -> tuple[str, ...]:
-    """The installed councils (``concord.councils`` entry point names) ``make_app`` loads: none.
+def councils(request) -> tuple[str, ...]:
+    """The installed councils (``concord.councils`` entry point names) ``make_app`` loads.
 
     ``make_app`` is hermetic: an app has the councils a test names and no others, whatever else is
-    installed. Name yours by overriding this fixture in the test module (or a conftest)::
+    installed. By default none, or those the ``concord_councils`` ini option lists (core's own
+    ``pyproject.toml`` lists the councils of its ``plugins/`` folder). A test module names its own by
+    overriding this fixture::
 
         @pytest.fixture
         def councils():
             return ["leeds"]
 
-    or per app, ``make_app(LOAD_ENTRY_POINTS=["leeds"])``; or register the plugin object itself,
+    or per app, ``make_app(LOAD_ENTRY_POINTS=["leeds"])``; or registers the plugin object itself,
     ``make_app(PLUGINS=[plugin])``. ``LOAD_ENTRY_POINTS=True`` loads every installed council.
     """
-    return ()
+    return tuple(request.config.getini("concord_councils"))
 
 
 @pytest.fixture
