@@ -195,7 +195,8 @@ def concord_template_folders() -> Iterable[str]:
 def concord_init_app(app: Flask) -> None:
     """Finish wiring the app: blueprints, CLI commands, extensions.
 
-    Called once, near the end of ``create_app``, with the app being created.
+    Called once, near the end of ``create_app``, with the app being created;
+    every implementation is called, in plugin order, and what it returns is ignored.
 
     :param app: the Flask app being created; its ``concord`` extension
         (``core.runtime.concord(app)``) already holds the councils and roles.
