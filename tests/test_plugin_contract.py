@@ -134,3 +134,20 @@ def test_core_tests_name_exactly_the_councils_of_the_plugins_folder(councils):
     for pyproject in sorted(Path(__file__).parents[1].glob("plugins/*/pyproject.toml")):
         declared += tomllib.loads(pyproject.read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
     assert sorted(councils) == sorted(declared)
+
+
+def test_the_councils_and_their_tests_import_only_the_plugin_api_and_the_test_fixtures():
+    import ast
+
+    allowed = {"core.plugin", "core.testing"}
+    found = {}
+    paths = sorted(Path(__file__).parents[1].glob("plugins/*/**/*.py"))
+    assert len(paths) >= 10, "every council's package and tests"
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if (name == "core" or name.startswith("core.")) and name not in allowed:
+                    found.setdefault(str(path), []).append(name)
+    assert not found, f"council code reaching into core's internals: {found}"
