@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pluggy
@@ -24,10 +24,23 @@ if TYPE_CHECKING:
 
     from core.model.field_types import FieldType
     from core.model.procedures import Council, DirectoryEntry
-    from core.model.records import Case, StageEntry
 
 #: What happened to a case, as ``concord_case_changed`` is told.
 ChangeKind = Literal["opened", "stage-entered", "stage-assigned", "stage-closed", "closed"]
+
+#: Every email Concord sends, by the name its templates (``email/<kind>.txt``/``.html``) and
+#: ``concord_email_template`` know it by. Case emails: ``acknowledgement`` (to the raiser),
+#: ``assignment`` (to the rung a stage reaches), ``reminder`` (the working day before it is due),
+#: ``due-today``, ``overdue`` (to the rung, the rung above and the raiser), ``outcome`` (to the
+#: raiser and the process's ``outcome_to`` people), ``late-on-arrival`` (a stage reached after its
+#: due date), ``rung-empty`` (to the safeguarding leads: nobody left on the rung), ``long-overdue``
+#: (to the leads and the raiser), ``due-date-moved`` (after a calendar change). Council emails, to
+#: its admins: ``calendar-check`` (bank holidays changed) and ``failure-digest`` (messages that
+#: could not be sent).
+EmailKind = Literal[
+    "acknowledgement", "assignment", "reminder", "due-today", "overdue", "outcome", "late-on-arrival",
+    "rung-empty", "long-overdue", "due-date-moved", "calendar-check", "failure-digest",
+]
 
 hookspec = pluggy.HookspecMarker("concord")
 hookimpl = pluggy.HookimplMarker("concord")
@@ -46,6 +59,66 @@ class SignInMethod(Protocol):
         ...
 
 
+# --- what a plugin is told about a case ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The person holding a stage: taken from the rung, named on the case, or reassigned to."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class StageView:
+    """One visit of a case to a rung of its ladder, as a plugin sees it; a copy, never the record.
+
+    ``stage`` and ``role`` are the slugs of the council's ``Stage`` and ``Role``.
+    """
+
+    id: int
+    stage: str
+    position: int
+    role: str
+    scope: str | None
+    entered_at: datetime
+    due_on: date
+    closed_at: datetime | None
+    #: The slug of the outcome recorded when the stage closed.
+    outcome: str | None
+    #: None while the stage is offered to everyone on the rung.
+    holder: Holder | None
+    #: Only a safeguarding lead may act (the rung is empty, or the raiser held it).
+    to_lead: bool
+    #: The stage was reached after its due date.
+    late_on_arrival: bool
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as a plugin sees it: where it is on the ladder and when, never the child's answers.
+
+    A frozen copy made when the hook is called: changing it changes nothing. ``status`` is
+    ``"open"`` or ``"closed"``; ``outcome`` is the slug of the closing outcome (a council's, or
+    one of ``CORE_OUTCOMES``).
+    """
+
+    id: int
+    council: str
+    reference: str
+    process: str
+    ladder: str
+    status: str
+    outcome: str | None
+    raised_at: datetime
+    closed_at: datetime | None
+    #: The open stage, None once the case is closed.
+    current: StageView | None
+    #: The case this one was opened from (an ``Outcome(opens=…)`` or a raiser's form), by id.
+    opened_from_id: int | None = None
+
+
 # --- what a mail transport is given and may raise ----------------------------
 
 
@@ -59,7 +132,7 @@ class Message:
     ics: bytes | None = None
     date: datetime | None = None
     personalisation: dict = field(default_factory=dict)
-    kind: str = ""
+    kind: str = ""  # an ``EmailKind``
     council: str = ""
 
 
@@ -123,7 +196,8 @@ def concord_template_folders() -> Iterable[str]:
 def concord_init_app(app: Flask) -> None:
     """Finish wiring the app: blueprints, CLI commands, extensions.
 
-    Called once, near the end of ``create_app``, with the app being created.
+    Called once, near the end of ``create_app``, with the app being created;
+    every implementation is called, in plugin order, and what it returns is ignored.
 
     :param app: the Flask app being created; its ``concord`` extension
         (``core.runtime.concord(app)``) already holds the councils and roles.
@@ -167,22 +241,25 @@ def concord_demo_directory(council: Council) -> Iterable[DirectoryEntry] | None:
 
 
 @hookspec
-def concord_case_changed(council: Council, case: Case, change: ChangeKind, entry: StageEntry | None) -> None:
+def concord_case_changed(council: Council, case: CaseView, change: ChangeKind, entry: StageView | None) -> None:
     """React to a change of a case, inside the transaction that makes it.
 
-    Called by the case engine (``core.engine.cases``) at every change, before commit.
-    Add rows with ``db.session`` (the notification outbox does); never
-    commit, send or enqueue here: the change may still roll back.
+    Called by the case engine (``core.engine.cases``) at every change, before commit, in the
+    order the changes happen; every implementation is called and what it returns is ignored.
+    Add rows with ``db.session`` (the notification outbox does); never commit, send or enqueue
+    here: the change may still roll back.
 
     :param council: the case's council.
-    :param case: the case, flushed (it has an id) but not committed.
+    :param case: a ``CaseView`` of the case as it is after the change, with its id and
+        reference.
     :param change: one of ``ChangeKind``: ``"opened"``, ``"stage-entered"``,
         ``"stage-assigned"`` (someone took the stage, or it was reassigned),
         ``"stage-closed"`` or ``"closed"``; new kinds may be added, so ignore
         the ones you do not know.
-    :param entry: the ``StageEntry`` concerned, None for ``"opened"``.
+    :param entry: a ``StageView`` of the stage concerned (the stage closed last, for
+        ``"closed"``), None for ``"opened"``.
 
-    Stable since 0.1.
+    Stable since 0.1; ``case`` and ``entry`` are views, not database rows, after 0.1.0 (CHANGELOG.md).
     """
 
 
@@ -194,8 +271,9 @@ def concord_register_transports() -> Iterable[tuple[str, TransportFactory]]:
     """Return ``(name, factory)`` pairs of mail transports.
 
     Called once while the app is created. ``factory(config)`` returns a
-    ``core.hookspecs.Transport``: an object whose ``send(message)``
-    raises ``TemporaryFailure`` or ``PermanentFailure`` from the same module.
+    ``Transport``: an object whose ``send(message)`` raises
+    ``TemporaryFailure`` (tried again later) or ``PermanentFailure`` (given up at
+    once). Import all four from ``core.plugin``.
     ``CONCORD_MAIL_TRANSPORT`` picks one by name; core registers ``smtp``,
     ``notify`` (GOV.UK Notify) and ``dev-outbox``.
 
@@ -204,7 +282,7 @@ def concord_register_transports() -> Iterable[tuple[str, TransportFactory]]:
 
 
 @hookspec(firstresult=True)
-def concord_email_template(council: Council, kind: str) -> str | None:
+def concord_email_template(council: Council, kind: EmailKind) -> str | None:
     """Return the template name (without ``.txt``/``.html``) for an email.
 
     Called each time a notification is rendered; stops at the first non-None
@@ -212,8 +290,10 @@ def concord_email_template(council: Council, kind: str) -> str | None:
     overrides one kind by returning its own template for its council.
 
     :param council: the council the message is sent for.
-    :param kind: ``acknowledgement``, ``assignment``, ``reminder``,
-        ``due-today``, ``overdue``, ``outcome`` or ``failure-digest``.
+    :param kind: one of ``EmailKind``: ``acknowledgement``, ``assignment``,
+        ``reminder``, ``due-today``, ``overdue``, ``outcome``, ``late-on-arrival``,
+        ``rung-empty``, ``long-overdue``, ``due-date-moved``, ``calendar-check`` or
+        ``failure-digest``.
 
     Stable since 0.1.
     """

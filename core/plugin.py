@@ -15,10 +15,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from core.hookspecs import (
+    CaseView,
     ChangeKind,
+    EmailKind,
+    Holder,
     Message,
     PermanentFailure,
     SignInMethod,
+    StageView,
     TemporaryFailure,
     Transport,
     TransportFactory,
@@ -37,11 +41,13 @@ from core.model.deadlines import (
 from core.model.directory_csv import read_csv
 from core.model.field_types import FieldType
 from core.model.procedures import (
+    CORE_OUTCOMES,
     LINE_MANAGER_EMAIL,
     LINE_MANAGER_NAME,
     NATIONS,
     NEXT_RUNG,
     RAISER,
+    RESERVED_COUNCIL_SLUGS,
     YOUR_LINE_MANAGER,
     Council,
     DirectoryEntry,
@@ -64,21 +70,26 @@ __all__ = [
     "PermanentFailure",
     "TemporaryFailure",
     "Transport",
+    "CORE_OUTCOMES",
     "LINE_MANAGER_EMAIL",
     "LINE_MANAGER_NAME",
     "NATIONS",
     "NEXT_RUNG",
     "RAISER",
     "Calendar",
+    "RESERVED_COUNCIL_SLUGS",
     "CalendarDays",
+    "CaseView",
     "ChangeKind",
     "Council",
     "CouncilPlugin",
     "Deadline",
     "DirectoryEntry",
+    "EmailKind",
     "Field",
     "FieldType",
     "FooterLink",
+    "Holder",
     "InvalidCouncil",
     "Ladder",
     "Look",
@@ -91,6 +102,7 @@ __all__ = [
     "SameWorkingDay",
     "SignInMethod",
     "Stage",
+    "StageView",
     "TransportFactory",
     "WorkingDays",
     "YOUR_LINE_MANAGER",
@@ -119,7 +131,7 @@ class CouncilPlugin:
         directory_csv: Path | str | None = None,
         *,
         contacts: Iterable[DirectoryEntry] | None = None,
-    ):
+    ) -> None:
         if directory_csv is not None and contacts is not None:
             raise TypeError("give the demo directory as a CSV path or as contacts, not both")
         self.council = council

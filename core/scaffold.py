@@ -17,7 +17,8 @@ from string import Template
 import click
 
 from core.model.calendar import WorkingDayCalendar
-from core.model.procedures import NATIONS
+from core.model.procedures import NATIONS, RESERVED_COUNCIL_SLUGS
+from core.plugin_manager import ENTRY_POINT_GROUP, installed_councils
 
 SLUG = re.compile(r"^[a-z][a-z0-9]{1,40}$")
 # The generated test's day, a Tuesday: St Andrew's Day (Monday 30 November) makes Scotland's deadline a day later.
@@ -154,8 +155,9 @@ ANSWERS = {"agency": "Health", "decision": "No referral was made.", "concern": "
 
 @pytest.fixture
 def app(make_app):
-    # Only this council, whether or not it is installed: the test runs from a checkout too.
-    return make_app(PLUGINS=[plugin], LOAD_ENTRY_POINTS=False)
+    # This council's plugin itself, whether or not it is installed: the test runs from a checkout too.
+    # make_app loads no other installed council unless a test names it.
+    return make_app(PLUGINS=[plugin])
 
 
 def test_a_disagreement_climbs_to_the_senior_manager_and_is_resolved(client, clock):
@@ -175,6 +177,19 @@ def test_a_disagreement_climbs_to_the_senior_manager_and_is_resolved(client, clo
                by="senior.manager@$slug.example.org")
     assert case["status"] == "closed" and case["outcome"] == "resolved"
 ''')
+
+
+def why_not(slug: str) -> str | None:
+    """Why a new council may not take ``slug``, or None when it may."""
+    if not SLUG.match(slug):
+        return "use 2 to 41 lower-case letters and digits, starting with a letter"
+    if slug in RESERVED_COUNCIL_SLUGS:
+        return f"{slug!r} is reserved: {RESERVED_COUNCIL_SLUGS[slug]}. Choose another slug"
+    installed = installed_councils().get(slug)
+    if installed is not None:
+        return (f"a council {slug!r} is already installed ({ENTRY_POINT_GROUP} entry point {installed.value!r}): "
+                "choose another slug, or uninstall that one first")
+    return None
 
 
 def files_for(slug: str, nation: str, name: str, prefix: str) -> dict[str, str]:
@@ -201,9 +216,14 @@ def files_for(slug: str, nation: str, name: str, prefix: str) -> dict[str, str]:
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder to create the distribution in.")
 def new_council(slug, nation, name, prefix, into):
-    """Create a council plugin distribution to start from: INTO/SLUG."""
-    if not SLUG.match(slug):
-        raise click.BadParameter("use 2 to 41 lower-case letters and digits, starting with a letter", param_hint="SLUG")
+    """Create a council plugin distribution to start from: INTO/SLUG.
+
+    SLUG may not be one core reserves (its test council ``testshire``, the first parts of its own
+    paths) nor that of a council already installed.
+    """
+    problem = why_not(slug)
+    if problem:
+        raise click.BadParameter(problem, param_hint="SLUG")
     name = name or f"{slug.capitalize()} Council"
     prefix = (prefix or slug[:3]).upper()
     target = into / slug

@@ -26,9 +26,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 
 from core.app import create_app
+from core.hookspecs import EmailKind, Message
 from core.model.clock import FixedClock
 from core.model.records import db
 from core.runtime import concord
@@ -100,7 +101,8 @@ def migrated(database_url):
     """The schema, built by the real migrations once per database."""
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "CONCORD_ENV": "development"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "CONCORD_ENV": "development",
+                      "LOAD_ENTRY_POINTS": False})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -112,9 +114,36 @@ def clock():
     return FixedClock(london(2026, 11, 24, 10, 0))
 
 
+def pytest_addoption(parser):
+    parser.addini("concord_councils", type="linelist", default=[],
+                  help="installed councils (concord.councils entry point names) make_app loads by default")
+
+
 @pytest.fixture
-def make_app(migrated, clock):
-    """Build an app on the test database; extra config (e.g. ``PLUGINS``) as keywords."""
+def councils(request) -> tuple[str, ...]:
+    """The installed councils (``concord.councils`` entry point names) ``make_app`` loads.
+
+    ``make_app`` is hermetic: an app has the councils a test names and no others, whatever else is
+    installed. By default none, or those the ``concord_councils`` ini option lists (core's own
+    ``pyproject.toml`` lists the councils of its ``plugins/`` folder). A test module names its own by
+    overriding this fixture::
+
+        @pytest.fixture
+        def councils():
+            return ["leeds"]
+
+    or per app, ``make_app(LOAD_ENTRY_POINTS=["leeds"])``; or registers the plugin object itself,
+    ``make_app(PLUGINS=[plugin])``. ``LOAD_ENTRY_POINTS=True`` loads every installed council.
+    """
+    return tuple(request.config.getini("concord_councils"))
+
+
+@pytest.fixture
+def make_app(migrated, clock, councils):
+    """Build an app on the test database with the ``councils`` fixture's councils and ``PLUGINS``.
+
+    Extra config (e.g. ``PLUGINS``, ``LOAD_ENTRY_POINTS``) as keywords.
+    """
     made = []
 
     def factory(keep_data=False, **config):
@@ -128,6 +157,7 @@ def make_app(migrated, clock):
             "CLOCK": clock,
             "CONCORD_ENV": "development",
             "DEV_SIGN_IN": True,
+            "LOAD_ENTRY_POINTS": list(councils),
             **config,
         })
         if not keep_data:
@@ -226,6 +256,49 @@ def act(client, council: str, reference: str, action: str, record: dict | None =
     response = client.post(f"/{council}/api/cases/{reference}/actions", json=body)
     assert response.status_code == status, response.get_json()
     return response.get_json()
+
+
+# --- what a case left behind, for tests that cannot see it through the API ---------------------
+
+
+def outbox(app, kind: EmailKind) -> list[str]:
+    """Who the emails of ``kind`` planned so far go to (every state), sorted: ``outbox(app, "overdue")``."""
+    from core.model.records import ScheduledNotification
+
+    with app.app_context():
+        return sorted(db.session.scalars(select(ScheduledNotification.recipient)
+                                         .where(ScheduledNotification.kind == kind)))
+
+
+def rendered(app, kind: EmailKind) -> Message:
+    """The first planned email of ``kind``, rendered as it will be sent (subject, text, html)."""
+    from core.model.records import ScheduledNotification
+    from core.notify.render import render
+
+    with app.test_request_context(), app.app_context():
+        row = db.session.scalars(select(ScheduledNotification).where(ScheduledNotification.kind == kind)
+                                 .order_by(ScheduledNotification.id)).first()
+        assert row is not None, f"no {kind} email was planned"
+        return render(row)
+
+
+def learning_of(app, council: str) -> list[str]:
+    """The learning recorded on the council's cases (on closing, or added by leads), oldest first."""
+    from core.model.records import CaseLearning
+
+    with app.app_context():
+        return list(db.session.scalars(select(CaseLearning.text).where(CaseLearning.council == council)
+                                       .order_by(CaseLearning.id)))
+
+
+def store_answers(app, reference: str, **answers) -> None:
+    """Change answers stored on a case, as an earlier version of a plugin may have stored them."""
+    from core.model.records import Case
+
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        case.answers = {**case.answers, **answers}
+        db.session.commit()
 
 
 @pytest.fixture

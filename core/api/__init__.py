@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, request, ses
 from werkzeug.routing import BaseConverter
 
 from core.engine import audit, cases
+from core.engine.access import holders
 from core.engine.learning import themes_of
 from core.forms.questions import (
     CLOSING_FIELDS,
@@ -25,12 +26,14 @@ from core.forms.questions import (
     record_of,
 )
 from core.http.tenancy import council_blueprint
-from core.model.calendar import not_working_note
+from core.model.calendar import calendar_for, not_working_note
 from core.model.clock import local_date
 from core.model.deadlines import CalendarDays
 from core.model.inputs import EARLIEST, LATEST, plausible
+from core.model.procedures import stage_of
 from core.model.records import db
 from core.reads import caselist
+from core.runtime import now
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 council_api = council_blueprint("council_api", __name__, "/api")
@@ -108,7 +111,7 @@ def working_days():
         errors["add"] = ["Give add as a whole number of working days from 0 to 1000"]
     if errors:
         return bad_request(errors)
-    found = cases.calendar_for(g.council).add(start, add)
+    found = calendar_for(g.council).add(start, add)
     return jsonify({"from": start.isoformat(), "add": add, "date": found.isoformat()})
 
 
@@ -237,7 +240,7 @@ def _page_of_cases(viewer, args, where: str):
     filters, errors = caselist.parse(g.council, args)
     if errors:
         return bad_request(errors)
-    found = caselist.page_of(g.council, viewer, filters, local_date(cases.now()))
+    found = caselist.page_of(g.council, viewer, filters, local_date(now()))
     audit.record_council(g.council.slug, viewer.user, "list", filters.audited(where))
     db.session.commit()
     return jsonify({
@@ -304,7 +307,7 @@ def act(reference):
         why = ("You raised this case, so you cannot act on its stages" if g.viewer.raised(case)
                else "You do not hold this stage")
         return jsonify({"error": why}), 403
-    stage = cases.stage_of(g.council, case, case.current)
+    stage = stage_of(g.council, case, case.current)
     record = data.get("record", {})
     if not isinstance(record, dict):
         return bad_request({"record": ["Send record as an object of field names to values"]})
@@ -357,7 +360,7 @@ def describe_stage(case) -> dict | None:
     entry = case.current
     if entry is None:
         return None
-    stage = cases.stage_of(g.council, case, entry)
+    stage = stage_of(g.council, case, entry)
     return {
         "slug": stage.slug,
         "title": stage.title,
@@ -365,12 +368,12 @@ def describe_stage(case) -> dict | None:
         "role_title": stage.role.title,
         "scope": entry.scope,
         "entry": entry.id,
-        "assignees": [{"name": name, "email": email} for name, email in cases.holders(entry)],
+        "assignees": [{"name": name, "email": email} for name, email in holders(entry)],
         "assignee": ({"name": entry.assignee_name, "email": entry.assignee_email} if entry.assignee_email else None),
         "to_lead": entry.to_lead,
         "due_on": entry.due_on.isoformat(),
         # Only a calendar-day deadline can end on a day off (working-day ones never do): no read otherwise.
-        "due_note": (not_working_note(cases.calendar_for(g.council), entry.due_on)
+        "due_note": (not_working_note(calendar_for(g.council), entry.due_on)
                      if isinstance(stage.deadline, CalendarDays) else ""),
         "late_on_arrival": entry.late_on_arrival,
         "outcomes": outcome_choices(stage.outcomes),

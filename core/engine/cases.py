@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from core.engine import audit, directory
-from core.engine.access import assigned, holders  # noqa: F401  (cases.holders, as before)
+from core.engine.access import assigned
 from core.engine.due_dates import RaiserDeadline, due_date, recorded_answer
 from core.engine.overdue import long_overdue_on
 from core.engine.references import allocate_reference, commit_with_reference, set_reference
 from core.engine.rows import insert_entry_and_audit_row, insert_new
-from core.hookspecs import ChangeKind
+from core.hookspecs import CaseView, ChangeKind, Holder, StageView
 from core.model.calendar import (
     NoMeetingScheduled,
     calendar_for,
@@ -40,9 +40,6 @@ from core.model.records import (
     db,
 )
 from core.runtime import concord, now
-
-# concord, now, calendar_for, meeting_dates, process_of, stage_of and holders moved to runtime, calendar,
-# procedures and access; they stay importable from here for code written before (until 0.2).
 
 
 class CaseError(Exception):
@@ -553,7 +550,28 @@ def _event(case: Case, moment: datetime, actor: User | None, kind: str, summary:
 
 def _change(council: Council, case: Case, change: ChangeKind, entry: StageEntry | None) -> None:
     db.session.flush()
-    concord().pm.hook.concord_case_changed(council=council, case=case, change=change, entry=entry)
+    concord().pm.hook.concord_case_changed(council=council, case=case_view(case), change=change,
+                                           entry=stage_view(entry) if entry is not None else None)
+
+
+def case_view(case: Case) -> CaseView:
+    """What ``concord_case_changed`` tells plugins of a case: a frozen copy of loaded attributes, no SQL."""
+    current = case.current
+    return CaseView(
+        id=case.id, council=case.council, reference=case.reference, process=case.process, ladder=case.ladder,
+        status=case.status, outcome=case.outcome, raised_at=case.raised_at, closed_at=case.closed_at,
+        current=stage_view(current) if current is not None else None, opened_from_id=case.opened_from_id,
+    )
+
+
+def stage_view(entry: StageEntry) -> StageView:
+    """A frozen copy of a stage entry for plugins: where and when, who holds it, never its record."""
+    holder = Holder(entry.assignee_name or entry.assignee_email, entry.assignee_email) if entry.assignee_email else None
+    return StageView(
+        id=entry.id, stage=entry.stage, position=entry.position, role=entry.role, scope=entry.scope,
+        entered_at=entry.entered_at, due_on=entry.due_on, closed_at=entry.closed_at, outcome=entry.outcome,
+        holder=holder, to_lead=entry.to_lead, late_on_arrival=entry.late_on_arrival,
+    )
 
 
 

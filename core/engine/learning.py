@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from core.hookspecs import hookimpl
+from core.hookspecs import CaseView, ChangeKind, StageView, hookimpl
 from core.model.procedures import Council
-from core.model.records import Case, CaseLearning, CaseTheme, CouncilSetting, CouncilTheme, User, db
+from core.model.records import Case, CaseLearning, CaseTheme, CouncilSetting, CouncilTheme, StageEntry, User, db
 
 THEMES = "case_themes"
 LEARNING = "case_learning"
@@ -33,10 +33,14 @@ def extra_themes(council: Council) -> Sequence[CouncilTheme]:
 
 
 @hookimpl
-def concord_case_changed(council, case, change, entry):
-    if change != "closed" or entry is None or not entry.record:
+def concord_case_changed(council: Council, case: CaseView, change: ChangeKind, entry: StageView | None) -> None:
+    if change != "closed" or entry is None:
         return
-    add(case, entry.acted_by_id, entry.record.get(THEMES) or (), entry.record.get(LEARNING), entry.closed_at)
+    # The closing stage's record holds the themes and learning; the view does not carry it.
+    closing = db.session.get_one(StageEntry, entry.id)  # in the session's identity map: no SQL
+    if closing.record and closing.acted_by_id is not None:
+        add(db.session.get_one(Case, case.id), closing.acted_by_id, closing.record.get(THEMES) or (),
+            closing.record.get(LEARNING), closing.closed_at)
 
 
 def add(case: Case, user_id: int, themes, text: str | None, moment) -> None:

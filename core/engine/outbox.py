@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.engine import directory
 from core.engine.access import holders
-from core.hookspecs import hookimpl
+from core.hookspecs import CaseView, ChangeKind, EmailKind, StageView, hookimpl
 from core.model.calendar import calendar_for
 from core.model.clock import LONDON, local_date
-from core.model.procedures import process_of
+from core.model.procedures import Council, process_of
 from core.model.records import Case, ScheduledNotification, StageEntry, StageOffer, User, db, insert_ignoring_duplicates
 from core.model.roles import SAFEGUARDING_LEAD
 from core.runtime import now
@@ -25,29 +25,31 @@ from core.runtime import now
 SEND_TIME = time(7, 0)
 PLANNED = "concord.planned_notifications"
 
-ACKNOWLEDGEMENT = "acknowledgement"
-ASSIGNMENT = "assignment"
-REMINDER = "reminder"
-DUE_TODAY = "due-today"
-OVERDUE = "overdue"
-OUTCOME = "outcome"
-LATE = "late-on-arrival"
-RUNG_EMPTY = "rung-empty"
-LONG_OVERDUE = "long-overdue"        # planned by core.engine.overdue
-DUE_DATE_MOVED = "due-date-moved"    # written by core.engine.recalculate
-CALENDAR_CHECK = "calendar-check"    # the daily bank-holiday check, to council admins
-KINDS = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME, LATE, RUNG_EMPTY, LONG_OVERDUE,
-         DUE_DATE_MOVED, CALENDAR_CHECK)
-DEADLINE_KINDS = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, DUE_DATE_MOVED)
+# Every email core plans, by its ``EmailKind``.
+ACKNOWLEDGEMENT: EmailKind = "acknowledgement"
+ASSIGNMENT: EmailKind = "assignment"
+REMINDER: EmailKind = "reminder"
+DUE_TODAY: EmailKind = "due-today"
+OVERDUE: EmailKind = "overdue"
+OUTCOME: EmailKind = "outcome"
+LATE: EmailKind = "late-on-arrival"
+RUNG_EMPTY: EmailKind = "rung-empty"
+LONG_OVERDUE: EmailKind = "long-overdue"        # planned by core.engine.overdue
+DUE_DATE_MOVED: EmailKind = "due-date-moved"    # written by core.engine.recalculate
+CALENDAR_CHECK: EmailKind = "calendar-check"    # the daily bank-holiday check, to council admins
+FAILURE_DIGEST: EmailKind = "failure-digest"    # planned by core.notify.digest, to council admins
+KINDS: tuple[EmailKind, ...] = (ACKNOWLEDGEMENT, ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, OUTCOME, LATE, RUNG_EMPTY,
+                                LONG_OVERDUE, DUE_DATE_MOVED, CALENDAR_CHECK, FAILURE_DIGEST)
+DEADLINE_KINDS: tuple[EmailKind, ...] = (ASSIGNMENT, REMINDER, DUE_TODAY, OVERDUE, DUE_DATE_MOVED)
 # Rows that hang on a stage's due date: re-planned when it moves.
-DUE_DATE_KINDS = (REMINDER, DUE_TODAY, OVERDUE, LONG_OVERDUE)
+DUE_DATE_KINDS: tuple[EmailKind, ...] = (REMINDER, DUE_TODAY, OVERDUE, LONG_OVERDUE)
 
 
 def morning_of(day: date) -> datetime:
     return datetime.combine(day, SEND_TIME, tzinfo=LONDON)
 
 
-def schedule(case: Case, entry: StageEntry | None, kind: str, recipient: str, send_after: datetime) -> None:
+def schedule(case: Case, entry: StageEntry | None, kind: EmailKind, recipient: str, send_after: datetime) -> None:
     """Plan one message; planned rows are written together by ``write_planned`` (at the latest, at commit)."""
     owner = f"entry-{entry.id}" if entry is not None else f"case-{case.id}"
     key = f"{owner}/{kind}/{recipient.lower()}"
@@ -78,9 +80,11 @@ def _forget_planned(session):
 
 
 @hookimpl
-def concord_case_changed(council, case, change, entry):
-    # Planned rows are written in one INSERT when the action commits.
-    plan(council, case, change, entry)
+def concord_case_changed(council: Council, case: CaseView, change: ChangeKind, entry: StageView | None) -> None:
+    # The rows the engine just flushed, from the session's identity map (no SQL). Planned rows are
+    # written in one INSERT when the action commits.
+    plan(council, db.session.get_one(Case, case.id), change,
+         db.session.get_one(StageEntry, entry.id) if entry is not None else None)
 
 
 def plan(council, case, change, entry) -> None:

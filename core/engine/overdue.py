@@ -19,7 +19,7 @@ from sqlalchemy import event, select
 
 from core.engine.due_dates import deadline_start
 from core.engine.outbox import LONG_OVERDUE, morning_of, schedule
-from core.hookspecs import hookimpl
+from core.hookspecs import CaseView, ChangeKind, StageView, hookimpl
 from core.model.calendar import WorkingDayCalendar, calendar_for
 from core.model.clock import local_date
 from core.model.procedures import Council, stage_of
@@ -92,9 +92,10 @@ def _store_long_overdue_on(mapper, connection, entry):
 
 
 @hookimpl
-def concord_case_changed(council, case, change, entry):
-    if change == "stage-entered":
-        _schedule(case, entry)
+def concord_case_changed(council: Council, case: CaseView, change: ChangeKind, entry: StageView | None) -> None:
+    if change == "stage-entered" and entry is not None:
+        # The rows the engine just flushed, from the session's identity map (no SQL).
+        _schedule(db.session.get_one(Case, case.id), db.session.get_one(StageEntry, entry.id))
 
 
 def expand_due(moment) -> int:

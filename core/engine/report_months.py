@@ -40,9 +40,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, object_session
 
-from core.hookspecs import hookimpl
+from core.hookspecs import CaseView, ChangeKind, StageView, hookimpl
 from core.model.clock import local_date
 from core.model.london_sql import london_time, on_or_before
+from core.model.procedures import Council
 from core.model.records import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module
 
 TALLY = "concord.report_months"
@@ -99,34 +100,34 @@ def count(session: Session, key: Key, cases: int = 0, on_time: int = 0, reached:
 
 
 @hookimpl
-def concord_case_changed(council, case, change, entry):
+def concord_case_changed(council: Council, case: CaseView, change: ChangeKind, entry: StageView | None) -> None:
     session = db.session()  # this transaction's own session, whose tally it is
     raised = Key(case.council, month_of(case.raised_at), "raised", case.process, case.ladder)
     if change == "opened":
         count(session, raised, cases=1)
-    elif change == "stage-entered":
+    elif change == "stage-entered" and entry is not None:
         count(session, _stage(case, entry, UNTIMED), reached=1)
         count(session, _open(case.council, case.process, entry, entry.due_on), cases=1)
-    elif change == "stage-closed":
+    elif change == "stage-closed" and entry is not None and entry.closed_at is not None:
         # The case has left the stage: it reached it last again only if this closes the case ("closed").
         count(session, _stage(case, entry, UNTIMED), reached=-1)
         count(session, _open(case.council, case.process, entry, entry.due_on), cases=-1)
         on_time = local_date(entry.closed_at) <= entry.due_on
         count(session, _stage(case, entry, between(entry.entered_at, entry.closed_at)), cases=1, on_time=int(on_time))
-    elif change == "closed":
+    elif change == "closed" and case.closed_at is not None:
         count(session, raised, cases=-1)
         count(session, raised._replace(outcome=case.outcome or ""), cases=1)
         count(session, Key(case.council, month_of(case.closed_at), "closed", case.process,
                            tenths=between(case.raised_at, case.closed_at)), cases=1)
         if entry is not None and entry.closed_at == case.closed_at and entry.outcome == case.outcome:
-            count(session, _stage(case, entry, between(entry.entered_at, entry.closed_at)), reached=1)
+            count(session, _stage(case, entry, between(entry.entered_at, case.closed_at)), reached=1)
 
 
-def _stage(case: Case, entry: StageEntry, timed: int) -> Key:
+def _stage(case: CaseView, entry: StageView, timed: int) -> Key:
     return Key(case.council, month_of(case.raised_at), "stage", case.process, case.ladder, entry.stage, "", timed)
 
 
-def _open(council: str, process: str, entry: StageEntry, due: date) -> Key:
+def _open(council: str, process: str, entry: StageEntry | StageView, due: date) -> Key:
     """An open stage, counted on the day it is due (in ``month``): overdue is every day before today."""
     return Key(council, due, "open", process, outcome="late" if entry.late_on_arrival else "")
 

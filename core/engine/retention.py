@@ -19,10 +19,11 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from core.engine import audit
-from core.engine.cases import now, process_of
 from core.engine.drafts import Draft
 from core.model.clock import LONDON
+from core.model.procedures import process_of
 from core.model.records import Case, CaseLearning, DevMail, ScheduledNotification, User, db
+from core.runtime import now
 
 PURGE_TIME = time(2, 0)
 ERASED_SUMMARY = "Details erased under the council's retention policy"

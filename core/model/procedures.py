@@ -433,8 +433,16 @@ class Council:
         return {stage.role.slug: stage.role for _, _, stage in self.stages()}
 
 
-# Deprecated name of ``DirectoryEntry``, kept for plugins written against 0.1.0.
-Contact = DirectoryEntry
+#: Council slugs core keeps for itself, each with why. A council is served at ``/<slug>/``, so no
+#: slug may be the first part of one of core's own paths (``tests/contract/test_new_council.py`` checks this
+#: list against the app's routes); ``testshire`` is the council of core's own tests
+#: (``core.testing_council``). ``flask concord new-council`` refuses them.
+RESERVED_COUNCIL_SLUGS: dict[str, str] = {
+    "testshire": "it is the council of Concord's own tests (core.testing_council)",
+    **{path: f"Concord serves its own pages at /{path}"
+       for path in ("accessibility", "api", "assets", "cookies", "healthz", "help", "learning", "metrics",
+                    "privacy", "readyz")},
+}
 
 
 class _OnALadder(Protocol):

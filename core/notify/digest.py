@@ -19,12 +19,12 @@ from sqlalchemy import ForeignKey, Index, String, delete, exists, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.engine.access import admins_of
-from core.engine.outbox import SEND_TIME
+from core.engine.outbox import FAILURE_DIGEST, SEND_TIME
 from core.model.clock import LONDON, local_date
 from core.model.records import ScheduledNotification, db, insert_ignoring_duplicates
 from core.runtime import now
 
-DIGEST = "failure-digest"
+DIGEST = FAILURE_DIGEST
 
 
 class FailureDigest(db.Model):  # type: ignore[name-defined]

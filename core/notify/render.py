@@ -7,31 +7,31 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app
 
-from core.engine.outbox import DEADLINE_KINDS
-from core.hookspecs import Message, hookimpl
+from core.engine import outbox
+from core.hookspecs import EmailKind, Message, hookimpl
 from core.model.procedures import CORE_OUTCOMES, process_of
 from core.model.records import ScheduledNotification
 from core.runtime import concord as concord_state
 from core.runtime import now
 
-SUBJECTS = {
-    "acknowledgement": "{reference}: received – {process}",
-    "assignment": "{reference}: a case is with you, due {due}",
-    "reminder": "{reference}: reminder – due {due}",
-    "due-today": "{reference}: due today ({due})",
-    "overdue": "{reference}: overdue since {due}",
-    "outcome": "{reference}: outcome recorded",
-    "late-on-arrival": "{reference}: a case is with you and was already due on {due}",
-    "rung-empty": "{reference}: nobody is on the rung that holds this case",
-    "failure-digest": "Concord: {count} message(s) could not be sent",
-    "long-overdue": "{reference}: long overdue – due {due}",
-    "due-date-moved": "{reference}: due date moved – now {due}",
-    "calendar-check": "Concord: bank holidays changed – {count} due date(s) would move",
+SUBJECTS: dict[EmailKind, str] = {
+    outbox.ACKNOWLEDGEMENT: "{reference}: received – {process}",
+    outbox.ASSIGNMENT: "{reference}: a case is with you, due {due}",
+    outbox.REMINDER: "{reference}: reminder – due {due}",
+    outbox.DUE_TODAY: "{reference}: due today ({due})",
+    outbox.OVERDUE: "{reference}: overdue since {due}",
+    outbox.OUTCOME: "{reference}: outcome recorded",
+    outbox.LATE: "{reference}: a case is with you and was already due on {due}",
+    outbox.RUNG_EMPTY: "{reference}: nobody is on the rung that holds this case",
+    outbox.FAILURE_DIGEST: "Concord: {count} message(s) could not be sent",
+    outbox.LONG_OVERDUE: "{reference}: long overdue – due {due}",
+    outbox.DUE_DATE_MOVED: "{reference}: due date moved – now {due}",
+    outbox.CALENDAR_CHECK: "Concord: bank holidays changed – {count} due date(s) would move",
 }
 
 
@@ -57,7 +57,7 @@ def render(row: ScheduledNotification) -> Message:
     concord = concord_state()
     council = concord.councils[row.council]
     if row.case is None:
-        if row.kind == "calendar-check":
+        if row.kind == outbox.CALENDAR_CHECK:
             return render_calendar_check(row, council)
         return render_digest(row, council)
     case = row.case
@@ -70,28 +70,34 @@ def render(row: ScheduledNotification) -> Message:
         "stage": stage, "scope": entry.scope if entry is not None else None, "due": due,
         # An outcome told while the case goes on (``Outcome.tells``) is its stage entry's.
         "outcome": (next((o.label for o in stage.outcomes if o.slug == entry.outcome), entry.outcome)
-                    if row.kind == "outcome" and stage is not None and entry is not None and entry.outcome else
+                    if row.kind == outbox.OUTCOME and stage is not None and entry is not None and entry.outcome else
                     CORE_OUTCOMES.get(case.outcome or "")
                     or process.ladder(case.ladder).outcome_labels().get(case.outcome or "", case.outcome)),
         "link": f"{current_app.config['BASE_URL'].rstrip('/')}/{council.slug}/cases/{case.reference}",
     }
-    if row.kind == "due-date-moved":
+    if row.kind == outbox.DUE_DATE_MOVED:
         from core.engine.recalculate import latest_reason
 
         event = latest_reason(case, row.created_at)
         context["moved"] = event.summary if event else ""
         if entry is not None and entry.no_meeting:
             context["due"] = "no meeting scheduled"
-    template = concord.pm.hook.concord_email_template(council=council, kind=row.kind)
-    subject = SUBJECTS[row.kind].format(**context)
+    kind = cast(EmailKind, row.kind)  # the outbox writes only EmailKinds
+    template = _template(council, kind)
+    subject = SUBJECTS[kind].format(**context)
     text, html = _render_pair(template, context)
-    ics = calendar_entry(row, case.reference, entry.due_on, context["link"]) if row.kind in DEADLINE_KINDS and entry else None
+    ics = calendar_entry(row, case.reference, entry.due_on, context["link"]) if row.kind in outbox.DEADLINE_KINDS and entry else None
     return Message(
         to=row.recipient, subject=subject, text=text, html=html, ics=ics, kind=row.kind, council=row.council,
         message_id=message_id(row), date=now(),
         personalisation={"reference": case.reference, "due": due, "link": context["link"],
                          "stage": stage.title if stage else ""},
     )
+
+
+def _template(council, kind: EmailKind) -> str:
+    """The template of an email: a plugin's (``concord_email_template``), else core's ``email/<kind>``."""
+    return concord_state().pm.hook.concord_email_template(council=council, kind=kind)
 
 
 def _render_pair(template: str, context: dict) -> tuple[str, str]:
@@ -124,8 +130,8 @@ def render_digest(row: ScheduledNotification, council) -> Message:
     base = current_app.config["BASE_URL"].rstrip("/")
     context = {"council": council, "failures": failures, "count": len(failures), "reference": "Concord",
                "link": f"{base}/{council.slug}/cases/"}
-    text, html = _render_pair("email/failure-digest", context)
-    return Message(to=row.recipient, subject=SUBJECTS[row.kind].format(**context), text=text, html=html,
+    text, html = _render_pair(_template(council, outbox.FAILURE_DIGEST), context)
+    return Message(to=row.recipient, subject=SUBJECTS[outbox.FAILURE_DIGEST].format(**context), text=text, html=html,
                    kind=row.kind, council=row.council, message_id=message_id(row), date=now(),
                    personalisation={"count": str(len(failures)), "link": context["link"]})
 
@@ -137,7 +143,7 @@ def render_calendar_check(row: ScheduledNotification, council) -> Message:
     base = current_app.config["BASE_URL"].rstrip("/")
     context = {"council": council, "moves": moves, "count": len(moves), "reference": "Concord",
                "link": f"{base}/{council.slug}/admin/calendar/"}
-    text, html = _render_pair("email/calendar-check", context)
-    return Message(to=row.recipient, subject=SUBJECTS[row.kind].format(**context), text=text, html=html,
+    text, html = _render_pair(_template(council, outbox.CALENDAR_CHECK), context)
+    return Message(to=row.recipient, subject=SUBJECTS[outbox.CALENDAR_CHECK].format(**context), text=text, html=html,
                    kind=row.kind, council=row.council, message_id=f"<notification-{row.id}@{council.slug}.concord.invalid>",
                    personalisation={"count": str(len(moves)), "link": context["link"]})

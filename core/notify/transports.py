@@ -8,7 +8,6 @@ import threading
 from email.utils import format_datetime, formatdate
 
 from core.hookspecs import PermanentFailure, TemporaryFailure, hookimpl
-from core.hookspecs import Transport as Transport  # importable from here, as before
 
 
 def _header(value: str) -> str:

@@ -16,12 +16,12 @@ from datetime import date, datetime, time
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.engine import cases
+from core.engine import access, cases
 from core.engine.overdue import LEADS, users_with_role
 from core.forms.questions import answers_of, field_type, formdata_from_json, intake_form_class
 from core.model.clock import LONDON, pinned
 from core.model.inputs import DateProblem, iso_day
-from core.model.procedures import Council, Process, Stage
+from core.model.procedures import Council, Process, Stage, process_of, stage_of
 from core.model.records import ScheduledNotification, User, db
 from core.model.roles import SAFEGUARDING_LEAD
 
@@ -191,7 +191,7 @@ def _play(council, process, start, answers, result: Run) -> int | None:
             result.problem = f"Step {i + 1}: the case is already closed"
             result.steps = result.steps[:i]
             break
-        stage = cases.stage_of(council, case, entry)
+        stage = stage_of(council, case, entry)
         if step.stage and step.stage != stage.slug:
             result.problem = f"Step {i + 1}: the case is at {stage.slug}, not {step.stage}"
             result.steps = result.steps[:i]
@@ -230,16 +230,16 @@ def _send_due(case, moment: datetime) -> None:
 def _read_back(council: Council, case, result: Run) -> None:
     from core.notify.render import render
 
-    process = cases.process_of(council, case)
+    process = process_of(council, case)
     ladder = process.ladder(case.ladder)
     result.ladder, result.reference, result.closed = ladder.title, case.reference, case.status == "closed"
-    result.current = cases.stage_of(council, case, case.current) if case.current else None
+    result.current = stage_of(council, case, case.current) if case.current else None
     for entry in case.stages:
         stage = ladder.stage(entry.stage)
         label = next((o.label for o in stage.outcomes if o.slug == entry.outcome), entry.outcome)
         rung = f"{stage.role.title} for {entry.scope}" if entry.scope else stage.role.title
         rung += stage.holder.removeprefix(stage.role.title)  # marked when the council chose the holder
-        holders = [f"{name} <{email}>" for name, email in cases.holders(entry)]
+        holders = [f"{name} <{email}>" for name, email in access.holders(entry)]
         if entry.to_lead:
             holders = ["the safeguarding leads"]
         result.stages.append(StageView(stage.slug, stage.title, rung, holders, entry.entered_at, entry.due_on,

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField, validators
 
 from core.engine import recalculate
-from core.engine.cases import now, stage_of
 from core.forms.checked import CheckedForm
 from core.forms.questions import GovDateField
 from core.http.hygiene import names_its_own_text_problems
@@ -26,8 +25,9 @@ from core.http.tenancy import admins_only, council_blueprint
 from core.model import calendar as working_days
 from core.model.clock import local_date
 from core.model.inputs import iso_day, row_id
-from core.model.procedures import NATIONS
+from core.model.procedures import NATIONS, stage_of
 from core.model.records import ClosureDay, Meeting, db
+from core.runtime import now
 
 bp = council_blueprint("calendar_admin", __name__, "/admin/calendar")
 bp.before_request(admins_only)  # every page here is for council admins

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from core.engine import audit, cases, directory, drafts
-from core.engine.access import FULL, PROGRESS, TAKEN
+from core.engine.access import FULL, PROGRESS, TAKEN, holders
 from core.forms.questions import (
     answers_of,
     formdata_from_json,
@@ -27,8 +27,10 @@ from core.model.calendar import calendar_for, not_working_note
 from core.model.clock import local_date
 from core.model.deadlines import CalendarDays
 from core.model.inputs import row_id, text_problem, unsavable
+from core.model.procedures import process_of, stage_of
 from core.model.records import Case, CaseEvent, ScheduledNotification, StageEntry, StageOffer, User, db
 from core.reads import caselist, exports
+from core.runtime import now
 
 bp = council_blueprint("cases", __name__, "/cases")
 
@@ -82,7 +84,7 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 
 
 def _today():
-    return local_date(cases.now())
+    return local_date(now())
 
 
 def _filter_choices(filters):
@@ -105,7 +107,7 @@ def export():
     """The list as CSV with the current filters; each exported case is audited."""
     filters, _ = caselist.parse(g.council, request.args, q=session.get(SEARCH_KEY, ""))
     free_text = g.viewer.is_lead and request.args.get("free_text") == "yes"
-    today, moment = _today(), cases.now()
+    today, moment = _today(), now()
     caselist.audit_export(g.viewer, filters, today, moment)
     db.session.commit()
     body = exports.cases_csv(g.council, g.viewer, filters, today, free_text)
@@ -370,9 +372,9 @@ def raised(reference):
     case, _ = _case_or_404(reference, need=None)
     if case.raised_by_id != g.viewer.user.id:
         return redirect(url_for("cases.show", reference=case.reference))
-    stage = cases.stage_of(g.council, case, case.current) if case.current is not None else None
-    return render_template("cases/raised.html", case=case, process=cases.process_of(g.council, case), stage=stage,
-                           holders=cases.holders(case.current) if case.current else [])
+    stage = stage_of(g.council, case, case.current) if case.current is not None else None
+    return render_template("cases/raised.html", case=case, process=process_of(g.council, case), stage=stage,
+                           holders=holders(case.current) if case.current else [])
 
 
 def _case_page():
@@ -435,7 +437,7 @@ def show(reference):
     form = stage = None
     problem = None
     if case.current is not None:
-        stage = cases.stage_of(g.council, case, case.current)
+        stage = stage_of(g.council, case, case.current)
         if g.viewer.may_act(case):
             form = record_form_class(stage)()
     if request.method == "POST":
@@ -468,14 +470,14 @@ def show(reference):
     return render_template(
         "cases/show.html",
         case=case,
-        process=cases.process_of(g.council, case),
+        process=process_of(g.council, case),
         stage=stage,
         # Only a calendar-day deadline can end on a day off: the Due row says so.
         due_note=(not_working_note(calendar_for(g.council), case.current.due_on)
                   if stage is not None and isinstance(stage.deadline, CalendarDays) else ""),
         form=form,
         problem=problem,
-        holders=cases.holders(case.current) if case.current else [],
+        holders=holders(case.current) if case.current else [],
         may_take=g.viewer.may_take(case),
         may_withdraw=g.viewer.may_withdraw(case),
         may_reassign=g.viewer.is_lead and case.current is not None,
@@ -567,7 +569,7 @@ def progress(reference):
     messages = db.session.scalars(db.select(ScheduledNotification).where(
         ScheduledNotification.case_id == case.id).order_by(ScheduledNotification.id)).all()
     return render_template("cases/progress.html", case=case, stages=_stages_by_slug(case), messages=messages,
-                           holders=cases.holders(case.current) if case.current else [])
+                           holders=holders(case.current) if case.current else [])
 
 
 @bp.post("/<reference>/notifications/<int:row_id>/resend")
@@ -578,7 +580,7 @@ def resend(reference, row_id):
     row = db.session.get(ScheduledNotification, row_id)
     if row is None or row.case_id != case.id or row.state != "failed":
         abort(404)
-    row.state, row.attempts, row.last_error, row.send_after = "pending", 0, None, cases.now()
+    row.state, row.attempts, row.last_error, row.send_after = "pending", 0, None, now()
     audit.record(case, g.viewer.user, "resend", f"{row.kind} message")
     db.session.commit()
     flash(f"The {row.kind} message to {row.recipient} will be sent again within a minute", "success")
@@ -593,5 +595,5 @@ def _failed_notifications(case):
 
 
 def _stages_by_slug(case):
-    ladder = cases.process_of(g.council, case).ladder(case.ladder)
+    ladder = process_of(g.council, case).ladder(case.ladder)
     return {s.slug: s for s in ladder.stages}

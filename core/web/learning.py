@@ -20,6 +20,7 @@ from core.model.inputs import row_id
 from core.model.records import CouncilSetting, CouncilTheme, db
 from core.reads import reports
 from core.reads.charts import Series, bars
+from core.runtime import now
 from core.web.reports import Table, may_read_reports, today
 
 bp = council_blueprint("learning", __name__)
@@ -70,7 +71,7 @@ def add_learning(reference):
     form.themes.choices = [(t, t) for t in learning.themes_of(g.council) if t not in current["themes"]]
     if request.method == "POST":
         if form.validate_on_submit():
-            learning.add(case, g.viewer.user.id, form.themes.data or (), form.learning.data or None, cases.now())
+            learning.add(case, g.viewer.user.id, form.themes.data or (), form.learning.data or None, now())
             audit.record(case, g.viewer.user, "learning", "themes or learning added")
             db.session.commit()
             flash("Themes and learning added", "success")
@@ -115,7 +116,7 @@ def add_theme():
         if label.casefold() in {t.casefold() for t in learning.themes_of(g.council)}:
             form.label.errors.append(f"'{label}' is already a theme")
         else:
-            db.session.add(CouncilTheme(council=g.council.slug, label=label, added_at=cases.now(),
+            db.session.add(CouncilTheme(council=g.council.slug, label=label, added_at=now(),
                                         added_by_id=g.viewer.user.id))
             audit.record_council(g.council.slug, g.viewer.user, "admin", f"theme added: {label}")
             db.session.commit()
@@ -156,7 +157,7 @@ def settings():
     if request.method == "POST":
         if form.validate_on_submit():
             share = form.share.data == "yes"
-            learning.set_sharing(g.council.slug, share, g.viewer.user, cases.now())
+            learning.set_sharing(g.council.slug, share, g.viewer.user, now())
             audit.record_council(g.council.slug, g.viewer.user, "admin",
                                  "sharing aggregates " + ("on" if share else "off"))
             db.session.commit()

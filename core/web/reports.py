@@ -55,7 +55,7 @@ def api_readers_only():
 
 
 def today() -> date:
-    from core.engine.cases import now
+    from core.runtime import now
 
     return local_date(now())
 

@@ -7,6 +7,7 @@ from flask import Response, abort, g, render_template
 
 from core.engine import cases, retention
 from core.http.tenancy import council_blueprint
+from core.model.procedures import process_of
 from core.reads import caselist
 
 bp = council_blueprint("export", __name__, "/cases")
@@ -34,7 +35,7 @@ def case_json(reference):
 def printable(reference):
     case = _exportable(reference)
     exported = retention.export(g.council, case, g.viewer.user)
-    process = cases.process_of(g.council, case)
+    process = process_of(g.council, case)
     ladder = process.ladder(case.ladder)
     stages = {stage.slug: stage for stage in ladder.stages}
     response = Response(render_template(

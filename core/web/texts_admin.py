@@ -6,11 +6,11 @@ from flask import flash, g, redirect, render_template, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import TextAreaField, validators
 
-from core.engine.cases import now
 from core.forms.checked import CheckedForm
 from core.http.tenancy import admins_only, council_blueprint
 from core.model import council_texts
 from core.model.records import db
+from core.runtime import now
 
 bp = council_blueprint("texts_admin", __name__, "/admin/texts")
 bp.before_request(admins_only)  # every page here is for council admins

@@ -1,6 +1,15 @@
 """A council that is not installed, registered inside the test, runs end to end:
 the contract is the hooks and the procedure model, not any one council."""
+import tomllib
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+from core import plugin_manager
 from core.plugin import CouncilPlugin
+from core.plugin_manager import ENTRY_POINT_GROUP, CouncilNotInstalled, DuplicateCouncil
+from core.runtime import concord
 from core.testing import CLOSING, london, post_action, sign_in
 from core.testing_council import CONTACTS, TESTSHIRE
 from core.testing_council import plugin as testshire
@@ -78,3 +87,67 @@ def test_upgrading_a_council_does_not_reroute_its_open_cases(make_app):
         "process": "disagreement", "answers": {"ward": "North", "what": "x"},
     }).get_json()
     assert new["stage"]["slug"] == "second", "new cases follow version 2"
+
+
+# --- make_app is hermetic: only the councils a test names -----------------------------------
+
+
+@pytest.fixture
+def installed_testshire(tmp_path, monkeypatch):
+    """A council distribution installed as ``testshire``, as ``new-council testshire`` once made: core's
+    test council's slug, in its own module, found through its ``concord.councils`` entry point."""
+    (tmp_path / "concord_installed_testshire.py").write_text(
+        "from core.plugin import CouncilPlugin\n"
+        "from core.testing_council import CONTACTS, TESTSHIRE\n"
+        "plugin = CouncilPlugin(TESTSHIRE, contacts=CONTACTS)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    point = EntryPoint(name="testshire", value="concord_installed_testshire:plugin", group=ENTRY_POINT_GROUP)
+    installed = plugin_manager.entry_points
+    monkeypatch.setattr(plugin_manager, "entry_points", lambda group: [*installed(group=group), point])
+    assert "testshire" in plugin_manager.installed_councils()
+    return point
+
+
+def test_an_installed_council_a_test_does_not_name_is_not_loaded(make_app, councils, installed_testshire):
+    app = make_app(PLUGINS=[testshire])  # as core's own tests do, beside an installed testshire
+    state = concord(app)
+    assert state.pm.get_plugin("testshire") is None, "the installed testshire was loaded"
+    assert sorted(state.councils) == sorted([*councils, "testshire"])
+    assert state.councils["testshire"] is TESTSHIRE
+    client = app.test_client()
+    assert client.get("/api/councils").status_code == 200
+
+    # Asked for, it is loaded: all of them collide with core's testshire, by name it stands alone.
+    with pytest.raises(DuplicateCouncil, match="council 'testshire' is registered twice"):
+        make_app(PLUGINS=[testshire], LOAD_ENTRY_POINTS=True)
+    named = concord(make_app(LOAD_ENTRY_POINTS=["testshire"]))
+    assert named.pm.get_plugin("testshire") is not None and list(named.councils) == ["testshire"]
+
+
+def test_a_council_named_but_not_installed_stops_the_app_saying_so(make_app):
+    with pytest.raises(CouncilNotInstalled, match="no council plugin installed as 'fenshire'"):
+        make_app(LOAD_ENTRY_POINTS=["fenshire"])
+
+
+def test_core_tests_name_exactly_the_councils_of_the_plugins_folder(councils):
+    declared = []
+    for pyproject in sorted(Path(__file__).parents[2].glob("plugins/*/pyproject.toml")):
+        declared += tomllib.loads(pyproject.read_text())["project"]["entry-points"][ENTRY_POINT_GROUP]
+    assert sorted(councils) == sorted(declared)
+
+
+def test_the_councils_and_their_tests_import_only_the_plugin_api_and_the_test_fixtures():
+    import ast
+
+    allowed = {"core.plugin", "core.testing"}
+    found = {}
+    paths = sorted(Path(__file__).parents[2].glob("plugins/*/**/*.py"))
+    assert len(paths) >= 10, "every council's package and tests"
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if (name == "core" or name.startswith("core.")) and name not in allowed:
+                    found.setdefault(str(path), []).append(name)
+    assert not found, f"council code reaching into core's internals: {found}"

@@ -8,7 +8,7 @@ import pytest
 from core.app import create_app
 from core.hookspecs import hookimpl
 from core.model.deadlines import WorkingDays
-from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, escalate, resolve
+from core.model.procedures import Council, DirectoryEntry, Field, Ladder, Process, Role, Stage, escalate, resolve
 from core.testing import CLOSING, london, post_action, sign_in
 
 APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "words-" * 8})
@@ -108,7 +108,7 @@ class Testshire:
 
     @hookimpl
     def concord_demo_directory(self, council):
-        return [Contact("panel", "Pat Panel", "panel@testshire.example.org")] if council.slug == "testshire" else None
+        return [DirectoryEntry("panel", "Pat Panel", "panel@testshire.example.org")] if council.slug == "testshire" else None
 
 
 @pytest.fixture

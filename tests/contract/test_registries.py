@@ -157,6 +157,31 @@ def test_the_form_refuses_a_postcode_that_is_not_one(client):
     assert "Enter the child&#39;s home postcode like SW1A 1AA" in refused.get_data(as_text=True)
 
 
+def test_hook_concord_register_field_types(client):
+    """The type a plugin registers asks its question on the form, and its own rule keeps the answer."""
+    page = client.get(NEW).get_data(as_text=True)
+    assert "The child&#39;s home postcode" in page
+    kept = raise_through_the_form(client, "sw1a 1aa")
+    assert kept.status_code == 303
+    assert "SW1A 1AA" in client.get(kept.headers["Location"]).get_data(as_text=True)
+
+
+def test_hook_concord_register_deadline_kinds(client):
+    """The kind a plugin registers dates the stage: the month's last working day, in its own words."""
+    raise_and_confirm(client, "SW1A 1AA")
+    stage = client.get("/postshire/api/cases/PST-2027-0001").get_json()["stage"]
+    assert stage["due_on"] == "2027-01-29"
+    assert "by the last working day of the month of the case reaching the panel" in client.get(
+        "/postshire/cases/PST-2027-0001").get_data(as_text=True)
+
+
+def raise_and_confirm(client, postcode: str):
+    posted = raise_through_the_form(client, postcode)
+    check = client.get(posted.headers["Location"]).get_data(as_text=True)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', check))
+    return client.post(f"{NEW}/check", data={**fields, "confirmed": "yes"})
+
+
 def test_a_case_raised_with_the_new_question_and_deadline_end_to_end(client):
     posted = raise_through_the_form(client, "  sw1a1aa ")
     assert posted.status_code == 303

@@ -12,7 +12,18 @@ import pytest
 
 from core.hookspecs import hookimpl
 from core.model.deadlines import SameWorkingDay, WorkingDays
-from core.model.procedures import Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate, resolve
+from core.model.procedures import (
+    Council,
+    DirectoryEntry,
+    Field,
+    Ladder,
+    Outcome,
+    Process,
+    Role,
+    Stage,
+    escalate,
+    resolve,
+)
 from core.model.records import Case, ScheduledNotification, db
 from core.testing import CLOSING, drain, london, post_action, sign_in
 
@@ -87,11 +98,11 @@ class Chairshire:
         if council.slug != C:
             return None
         return [
-            Contact("conference-chair", "Directory Chair", DIRECTORY_CHAIR),
-            Contact("board-manager", "Manager One", MANAGER_ONE),
-            Contact("board-manager", "Manager Two", MANAGER_TWO),
-            Contact("line-manager", "Line Manager", LINE_MANAGER),
-            Contact("board-chair", "Board Chair", "board.chair@chairshire.example.org"),
+            DirectoryEntry("conference-chair", "Directory Chair", DIRECTORY_CHAIR),
+            DirectoryEntry("board-manager", "Manager One", MANAGER_ONE),
+            DirectoryEntry("board-manager", "Manager Two", MANAGER_TWO),
+            DirectoryEntry("line-manager", "Line Manager", LINE_MANAGER),
+            DirectoryEntry("board-chair", "Board Chair", "board.chair@chairshire.example.org"),
         ]
 
 

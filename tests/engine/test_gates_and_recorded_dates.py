@@ -3,7 +3,7 @@ a yes/no gate that only accepts "yes", and a deadline that runs from a date
 recorded at an earlier stage."""
 from core.hookspecs import hookimpl
 from core.model.deadlines import WorkingDays
-from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, escalate, resolve
+from core.model.procedures import Council, DirectoryEntry, Field, Ladder, Process, Role, Stage, escalate, resolve
 from core.testing import london, post_action, sign_in
 
 REFUSAL = "Only people who attended the meeting can raise this"
@@ -44,7 +44,7 @@ class Gateshire:
     @hookimpl
     def concord_demo_directory(self, council):
         if council.slug == "gateshire":
-            return [Contact("panel", "Pat Panel", "panel@gateshire.example.org")]
+            return [DirectoryEntry("panel", "Pat Panel", "panel@gateshire.example.org")]
         return None
 
 

@@ -18,7 +18,18 @@ from sqlalchemy import event
 from core.hookspecs import hookimpl
 from core.model import london_sql
 from core.model.deadlines import CalendarDays
-from core.model.procedures import Contact, Council, Field, Ladder, Outcome, Process, Role, Stage, escalate, resolve
+from core.model.procedures import (
+    Council,
+    DirectoryEntry,
+    Field,
+    Ladder,
+    Outcome,
+    Process,
+    Role,
+    Stage,
+    escalate,
+    resolve,
+)
 from core.model.records import db
 from core.testing import london, post_action, sign_in
 
@@ -80,9 +91,9 @@ class Councils:
     def concord_demo_directory(self, council):
         if council.slug not in self.councils:
             return None
-        return [Contact("first-line", "Fran First", f"first@{council.slug}.example.org"),
-                Contact("senior", "Sid Senior", f"senior@{council.slug}.example.org"),
-                Contact("panel", "Pip Panel", f"panel@{council.slug}.example.org")]
+        return [DirectoryEntry("first-line", "Fran First", f"first@{council.slug}.example.org"),
+                DirectoryEntry("senior", "Sid Senior", f"senior@{council.slug}.example.org"),
+                DirectoryEntry("panel", "Pip Panel", f"panel@{council.slug}.example.org")]
 
 
 class Driver:

@@ -69,7 +69,7 @@ def test_only_council_admins_see_the_calendar_admin(client):
 def test_a_case_waiting_for_a_group_with_no_meetings_is_explained_on_the_page_and_not_saved(make_app):
     from core.hookspecs import hookimpl
     from core.model.deadlines import NextMeeting
-    from core.model.procedures import Contact, Council, Field, Ladder, Process, Role, Stage, resolve
+    from core.model.procedures import Council, DirectoryEntry, Field, Ladder, Process, Role, Stage, resolve
 
     panel = Council(slug="panelshire", name="Panelshire Council", nation="ENG", reference_prefix="PAN",
                     immediate_risk="phone the front door today.", processes=(Process(
@@ -86,7 +86,7 @@ def test_a_case_waiting_for_a_group_with_no_meetings_is_explained_on_the_page_an
 
         @hookimpl
         def concord_demo_directory(self, council):
-            return [Contact("panel", "Panel clerk", "clerk@panel.example.org")] if council.slug == "panelshire" else None
+            return [DirectoryEntry("panel", "Panel clerk", "clerk@panel.example.org")] if council.slug == "panelshire" else None
 
     client = make_app(PLUGINS=[Panelshire()]).test_client()
     sign_in(client, "panelshire", "someone@panel.example.org")

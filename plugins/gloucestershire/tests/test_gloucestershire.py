@@ -3,7 +3,7 @@
 One test per rule of the seed; the README's table names them."""
 import pytest
 
-from core.testing import CLOSING, london, post_action, sign_in
+from core.testing import CLOSING, london, outbox, post_action, sign_in
 
 GCC = "gloucestershire"
 DISSENTER = "health.visitor@gcc.example.org"
@@ -49,6 +49,12 @@ APPENDIX_1 = {
 }
 
 
+@pytest.fixture
+def councils():
+    """This council only, from its entry point (``pip install -e`` it first)."""
+    return [GCC]
+
+
 @pytest.fixture(autouse=True)
 def after_the_conference(clock):
     clock.set(london(2026, 12, 17, 15, 0))  # Thursday: the conference has just ended
@@ -72,13 +78,6 @@ def act(client, reference, email, action, record):
     response = post_action(client, f"/{GCC}/api/cases/{reference}/actions", {"action": action, "record": {**CLOSING, **record}})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
-
-
-def outbox(app, kind):
-    from core.model.records import ScheduledNotification, db
-
-    with app.app_context():
-        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
 
 
 LINE_MANAGER_RECORD = {"discussed": "Discussed straight after the conference.", "service_lead_advised": "yes"}

@@ -6,7 +6,7 @@ Christmas Day, Boxing Day's substitute (Monday 28 December) and New Year's Day:
 """
 import pytest
 
-from core.testing import CLOSING, london, post_action, sign_in
+from core.testing import CLOSING, london, outbox, post_action, sign_in, store_answers
 
 LEEDS = "leeds"
 RAISER = "practitioner@leeds.example.org"
@@ -38,6 +38,12 @@ ANSWERS = {
     "differences-remain": {"agencies": ["Health services", "Police"], "history": "Steps 1 to 4 failed.",
                            "policy_issues": "No"},
 }
+
+
+@pytest.fixture
+def councils():
+    """This council only, from its entry point (``pip install -e`` it first)."""
+    return [LEEDS]
 
 
 def walk(client, process, sector, steps, **changes):
@@ -74,13 +80,6 @@ def first_due(client, process, sector, **changes):
     sign_in(client, LEEDS, RAISER)
     answers = {**ANSWERS[process], **({"sector": sector} if sector else {}), **changes}
     return client.post(f"/{LEEDS}/api/cases", json={"process": process, "answers": answers}).get_json()["stage"]
-
-
-def outbox(app, kind):
-    from core.model.records import ScheduledNotification, db
-
-    with app.app_context():
-        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
 
 
 # 1. Dissent at referral/enquiry stage
@@ -390,13 +389,8 @@ def test_deadlines_and_holders_leeds_did_not_write_are_marked_for_leeds_to_confi
 
 def test_a_case_raised_before_the_agencies_were_a_list_still_shows_its_answer(app, client):
     """Upgrading the plugin must not break an open case: one whose agencies were typed as words."""
-    from core.model.records import Case, db
-
     case = walk(client, "differences-remain", None, [])
-    with app.app_context():
-        stored = db.session.scalar(db.select(Case).filter_by(reference=case["reference"]))
-        stored.answers = {**stored.answers, "agencies": "Health and police"}
-        db.session.commit()
+    store_answers(app, case["reference"], agencies="Health and police")
     sign_in(client, LEEDS, RAISER)
     page = client.get(f"/{LEEDS}/cases/{case['reference']}").get_data(as_text=True)
     assert "Health and police" in page and "H, e, a" not in page

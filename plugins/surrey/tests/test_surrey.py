@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from core.testing import CLOSING, london, post_action, sign_in
+from core.testing import CLOSING, learning_of, london, outbox, post_action, rendered, sign_in
 
 SURREY = "surrey"
 PRACTITIONER = "school.nurse@surrey.example.org"
@@ -28,6 +28,12 @@ DISSENT = {
 RECORD = {"discussion": "Spoke with the officer's sergeant.", "written_confirmation": "Agreed by email."}
 
 
+@pytest.fixture
+def councils():
+    """This council only, from its entry point (``pip install -e`` it first)."""
+    return [SURREY]
+
+
 def raise_case(client, process, answers):
     sign_in(client, SURREY, PRACTITIONER)
     return client.post(f"/{SURREY}/api/cases", json={"process": process, "answers": answers})
@@ -47,13 +53,6 @@ def due_and_people(case):
 @pytest.fixture(autouse=True)
 def christmas_eve(clock):
     clock.set(london(2026, 12, 24, 10, 0))
-
-
-def outbox(app, kind):
-    from core.model.records import ScheduledNotification, db
-
-    with app.app_context():
-        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
 
 
 @pytest.mark.parametrize("process, answers", [("escalation", DISAGREEMENT), ("conference-dissent", DISSENT)])
@@ -144,16 +143,13 @@ def test_disagreements_start_at_practitioner_level(client):
 
 
 def test_general_issues_for_the_sscb_representative_are_the_learning_when_the_case_resolves(app, client):
-    from core.model.records import CaseLearning, db
-
     case = raise_case(client, "escalation", DISAGREEMENT).get_json()
     sign_in(client, SURREY, LINE_MANAGER, "manager")
     page = client.get(f"/{SURREY}/cases/{case['reference']}").get_data(as_text=True)
     assert "General issues to refer to your agency&#39;s SSCB representative for learning (needed if the case closes)" in page
     assert "Learning from this case" not in page
     act(client, case["reference"], LINE_MANAGER, "resolved", {**RECORD, "learning": "Share thresholds."})
-    with app.app_context():
-        assert db.session.query(CaseLearning.text).filter_by(council=SURREY).all() == [("Share thresholds.",)]
+    assert learning_of(app, SURREY) == ["Share thresholds."]
 
 
 @pytest.mark.parametrize("resolved_at", [0, 1, 2])
@@ -305,9 +301,4 @@ def test_an_upheld_dissent_is_fed_back_to_the_chair_and_the_dissenting_professio
     case = act(client, case["reference"], GROUP, "escalate", GROUP_RECORD)
     assert case["status"] == "open" and case["stage"]["slug"] == "investigation"
     assert outbox(app, "outcome") == [CHAIR, PRACTITIONER]
-    from core.model.records import ScheduledNotification, db
-    from core.notify.render import render
-
-    with app.test_request_context(), app.app_context():
-        row = db.session.scalars(db.select(ScheduledNotification).filter_by(kind="outcome")).first()
-        assert "Dissent upheld: feedback on next steps" in render(row).text
+    assert "Dissent upheld: feedback on next steps" in rendered(app, "outcome").text

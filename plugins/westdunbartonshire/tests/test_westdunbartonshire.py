@@ -3,12 +3,18 @@ import re
 
 import pytest
 
-from core.testing import CLOSING, london, post_action, sign_in
+from core.testing import CLOSING, london, outbox, post_action, sign_in
 
 WDC = "westdunbartonshire"
 TEACHER = "teacher.demo@wdc.example.org"
 HEAD_OF_ESTABLISHMENT = "head.establishment@wdc.example.org"
 HEAD_OF_SERVICE = "head.of.service@wdc.example.org"
+
+
+@pytest.fixture
+def councils():
+    """This council only, from its entry point (``pip install -e`` it first)."""
+    return [WDC]
 
 
 def education_disagreement(community="Vale of Leven", agency="Education Services", **extra):
@@ -180,13 +186,6 @@ def test_the_dissenter_follows_the_timeline_on_the_case_page(client):
     page = client.get(f"/{WDC}/cases/{opened['reference']}").get_data(as_text=True)
     assert "Acknowledgement by the Head of Service: Dissent acknowledged" in page
     assert "Full review by the Head of Service: with the Head of Service" in page
-
-
-def outbox(app, kind):
-    from core.model.records import ScheduledNotification, db
-
-    with app.app_context():
-        return sorted(r.recipient for r in db.session.scalars(db.select(ScheduledNotification).filter_by(kind=kind)))
 
 
 def social_work_disagreement(**changes):
