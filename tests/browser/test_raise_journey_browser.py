@@ -30,9 +30,10 @@ def continue_through(browser, answers):
             if found and found[0].is_displayed() and not found[0].get_attribute("value"):
                 found[0].send_keys(value)
         browser.implicitly_wait(3)
-        before = browser.current_url
+        page = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, "#main-content form button.govuk-button").click()
-        WebDriverWait(browser, 5).until(lambda b, before=before: b.current_url != before or "Error:" in b.title)
+        # The next page, whatever it is: the one posted from may itself have been an error page.
+        WebDriverWait(browser, 5).until(shows.staleness_of(page))
         assert "Error:" not in browser.title, browser.find_element(By.CLASS_NAME, "govuk-error-summary").text
     raise AssertionError("never reached Check your answers")
 

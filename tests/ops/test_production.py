@@ -36,7 +36,7 @@ ANSWERS = {"agency": "Education Services", "learning_community": "Vale of Leven"
 
 
 def sso_helpers():
-    spec = importlib.util.spec_from_file_location("sso_helpers", ROOT / "tests" / "test_sso.py")
+    spec = importlib.util.spec_from_file_location("sso_helpers", ROOT / "tests" / "auth" / "test_sso.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -30,7 +30,8 @@ def raise_marked(app, client, slug: str, process_index: int, n: int) -> str | No
     """Raise one case of ``slug`` with its marker in every free-text answer; None if the demo cannot."""
     council = concord(app).councils[slug]
     process = council.processes[process_index % len(council.processes)]
-    answers = example_answers(process, TODAY)
+    with app.app_context():  # the app registers the field types the example answers are made of
+        answers = example_answers(process, TODAY)
     for spec in process.intake:
         if spec.type in ("text", "textarea") and spec.name in answers and not spec.choices:
             answers[spec.name] = marker(slug, n)[: spec.max_length or None]
@@ -48,7 +49,8 @@ def close_with_learning(app, client, slug: str, reference: str, n: int) -> bool:
     if not stage.get("entry"):
         return False
     rung = concord(app).councils[slug].process(case["process"]).ladder(case["ladder"]).stage(stage["slug"])
-    record = {**example_record(rung, TODAY), **CLOSING, "case_learning": marker(slug, n)}
+    with app.app_context():
+        record = {**example_record(rung, TODAY), **CLOSING, "case_learning": marker(slug, n)}
     for outcome in sorted(stage.get("outcomes", ()), key=lambda o: not o["closes_case"]):
         body = {"action": outcome["slug"], "entry": stage["entry"], "record": record}
         if client.post(f"/{slug}/api/cases/{reference}/actions", json=body).status_code == 200:
