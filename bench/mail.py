@@ -131,8 +131,8 @@ def pipeline(url: str, smtp_port: int):
 
 def sent_within(app, engine, total: int) -> float:
     """Tick the scheduler once and wait until ``total`` rows are marked sent: the seconds it took."""
+    from core import scheduler
     from core.model.records import ScheduledNotification
-    from core.notify import scheduler
 
     sent = select(func.count()).select_from(ScheduledNotification).where(ScheduledNotification.state == "sent")
     start = time.perf_counter()
@@ -157,7 +157,7 @@ def mail_in_turns(url: str, port: int) -> tuple[float, float]:
 
 def tick_once(app) -> float:
     """Seconds for one scheduler query of the due rows (1,000 of them)."""
-    from core.notify import scheduler
+    from core import scheduler
 
     with app.app_context():
         start = time.perf_counter()
