@@ -26,15 +26,12 @@ def commit_with_reference(council: Council, case: Case, moment: datetime) -> Non
     write_planned()
     report_months.write(db.session())
     db.session.flush()
-    year = local_date(moment).year
-    params = {"council": council.slug, "year": year, "id": case.id, "prefix": f"{council.reference_prefix}-{year}-"}
     if db.session.get_bind().dialect.name == "postgresql":
-        reference = db.session.execute(_NUMBER_THE_CASE, params).scalar_one()
+        year = local_date(moment).year
+        params = {"council": council.slug, "year": year, "id": case.id, "prefix": f"{council.reference_prefix}-{year}-"}
+        set_committed_value(case, "reference", db.session.execute(_NUMBER_THE_CASE, params).scalar_one())
     else:  # SQLite: two statements (it locks the whole database for a write transaction anyway)
-        reference = _reference(council, year, db.session.execute(
-            _next_number(dialect_module()), {"council": council.slug, "year": year}).scalar_one())
-        db.session.execute(update(Case.__table__).where(Case.__table__.c.id == case.id).values(reference=reference))
-    set_committed_value(case, "reference", reference)
+        set_reference(case, allocate_reference(council, moment))
     db.session.commit()
 
 
