@@ -166,10 +166,6 @@ def _flag_if_late(council: Council, process: Process, case: Case, waiting: Case 
             _event(late, moment, None, "late", summary)
 
 
-
-
-
-
 def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: User) -> None:
     """Write a new case, its first stage, offers, timeline and audit row with Core INSERTs, then add them
     to the session as stored.
@@ -190,28 +186,10 @@ def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: 
     db.session.add(case)  # with its stages, offers and events (save-update cascade), all as stored
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def _plugins_hear_changes() -> bool:
     """Whether a plugin outside core implements ``concord_case_changed`` (it may read ``case.reference``)."""
     return any(not impl.plugin_name.startswith("core.")
                for impl in concord().pm.hook.concord_case_changed.get_hookimpls())
-
-
-
-
-
-
 
 
 def raise_once(council: Council, process: Process, answers: dict, raised_by: User, key: str) -> tuple[Case, bool]:
@@ -538,12 +516,6 @@ def _due(council: Council, case: Case, stage: Stage, moment: datetime) -> date:
                         "group's meeting dates, then try again: nothing has been saved.") from None
 
 
-
-
-
-
-
-
 def _event(case: Case, moment: datetime, actor: User | None, kind: str, summary: str) -> None:
     case.events.append(CaseEvent(at=moment, actor=actor, kind=kind, summary=summary))
 
@@ -572,12 +544,6 @@ def stage_view(entry: StageEntry) -> StageView:
         entered_at=entry.entered_at, due_on=entry.due_on, closed_at=entry.closed_at, outcome=entry.outcome,
         holder=holder, to_lead=entry.to_lead, late_on_arrival=entry.late_on_arrival,
     )
-
-
-
-
-
-
 
 
 def stranded_entries(council_slug: str) -> list[StageEntry]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
@@ -94,15 +95,20 @@ def _read(council_slug: str, rungs: list[tuple[str, str | None]]) -> dict[tuple[
     rungs = list(dict.fromkeys(rungs))
     if not rungs:
         return {}
+    found = db.session.scalars(_on_rungs(council_slug, tuple(rungs))).all()
+    return {(role, scope): _on_rung(found, role, scope) for role, scope in rungs}
+
+
+@lru_cache(maxsize=1024)
+def _on_rungs(council_slug: str, rungs: tuple[tuple[str, str | None], ...]):
+    """The council's active contacts on any of these rungs, by name. Kept per rung set (the roles and scopes a
+    procedure's ladders have): a submission reads them, and building the query cost more CPU than running it."""
     on_rung = [
         and_(Contact.role == role,
              or_(Contact.scope.in_(scope.split(SCOPES)), Contact.scope.is_(None)) if scope else Contact.scope.is_(None))
         for role, scope in rungs
     ]
-    found = db.session.scalars(
-        select(Contact).where(Contact.council == council_slug, Contact.active, or_(*on_rung)).order_by(Contact.name)
-    ).all()
-    return {(role, scope): _on_rung(found, role, scope) for role, scope in rungs}
+    return select(Contact).where(Contact.council == council_slug, Contact.active, or_(*on_rung)).order_by(Contact.name)
 
 
 def _on_rung(found: Sequence[Contact], role: str, scope: str | None) -> list[Contact]:

@@ -194,7 +194,6 @@ def test_a_practitioner_raising_with_an_id_past_the_database_gets_a_clear_answer
     assert client.get(f"/{WDC}/dev/mail/99999999999999999999").status_code == 404
 
 
-
 def test_a_control_character_in_a_new_theme_or_the_texts_is_named_by_the_form(app, admin):
     page = admin.get(f"/{WDC}/admin/themes").get_data(as_text=True)
     refused = admin.post(f"/{WDC}/admin/themes", data={"csrf_token": csrf(page), "label": "Sharing\x1b[31m"})
