@@ -11,6 +11,7 @@ from core.model.procedures import (
     FIELD_TYPES,
     NEXT_RUNG,
     RAISER,
+    RESERVED_COUNCIL_SLUGS,
     SCOPES,
     SENT,
     Council,
@@ -20,6 +21,10 @@ from core.model.procedures import (
     Process,
     Stage,
 )
+
+# Core's own tests run their council under this reserved slug (``core.testing_council``); the other
+# reserved slugs are core's paths, which no council may sit under.
+TESTING_COUNCIL = "testshire"
 
 # --- checks -------------------------------------------------------------------
 
@@ -66,6 +71,8 @@ def problems_of(council: Council, field_types: Collection[str] = FIELD_TYPES,
                 deadline_kinds: tuple[type, ...] = CORE_DEADLINE_KINDS) -> list[str]:
     """Everything structurally wrong with a council, as sentences; empty when it can run."""
     problems: list[str] = _unregistered(council, field_types, deadline_kinds)
+    if council.slug in RESERVED_COUNCIL_SLUGS and council.slug != TESTING_COUNCIL:
+        problems.append(f"the slug is reserved ({RESERVED_COUNCIL_SLUGS[council.slug]}): choose another")
     if not council.reference_prefix.strip():
         problems.append("the reference prefix is empty")
     if not council.immediate_risk.strip():

@@ -436,7 +436,8 @@ class Council:
 #: Council slugs core keeps for itself, each with why. A council is served at ``/<slug>/``, so no
 #: slug may be the first part of one of core's own paths (``tests/contract/test_new_council.py`` checks this
 #: list against the app's routes); ``testshire`` is the council of core's own tests
-#: (``core.testing_council``). ``flask concord new-council`` refuses them.
+#: (``core.testing_council``). ``flask concord new-council`` refuses them, and start-up refuses a council
+#: under one of core's paths (``core.model.checks``).
 RESERVED_COUNCIL_SLUGS: dict[str, str] = {
     "testshire": "it is the council of Concord's own tests (core.testing_council)",
     **{path: f"Concord serves its own pages at /{path}"

@@ -167,3 +167,11 @@ def test_a_council_declaring_cores_withdrawn_outcome_stops_start_up():
                           SECOND)
     message = refusal(council)
     assert "outcome 'withdrawn' is core's (withdrawn by the person who raised it)" in message
+
+
+@pytest.mark.parametrize("slug", ["api", "healthz", "assets"])
+def test_a_council_named_like_one_of_cores_own_paths_stops_start_up(slug):
+    # Served at /<slug>/, it would sit under core's own pages: the scaffold refuses the name, and so does start-up
+    # for a council written by hand.
+    message = refusal(replace(TESTSHIRE, slug=slug, reference_prefix="RSV"))
+    assert f"council {slug!r}" in message and f"Concord serves its own pages at /{slug}" in message
