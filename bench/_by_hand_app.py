@@ -36,8 +36,9 @@ COUNTER = text("INSERT INTO reference_counter (council, year, last) VALUES (:cou
                "DO UPDATE SET last = reference_counter.last + 1 RETURNING last")
 REFERENCE = text('UPDATE "case" SET reference = :reference WHERE id = :case')
 OUTBOX = text("INSERT INTO scheduled_notification (council, case_id, stage_entry_id, kind, recipient, dedupe_key, send_after, "
-              "state, attempts, created_at) VALUES (:council, :case, :entry, :kind, :recipient, :key, :now, 'pending', 0, :now) "
-              "ON CONFLICT DO NOTHING")
+              "state, attempts, created_at) SELECT :council, :case, :entry, m.kind, m.recipient, m.key, :now, 'pending', 0, "
+              ":now FROM unnest(CAST(:kinds AS text[]), CAST(:recipients AS text[]), CAST(:keys AS text[])) "
+              "AS m(kind, recipient, key) ON CONFLICT DO NOTHING")
 ONE_STATEMENT = text("""
 WITH number AS (""" + COUNTER.text + """),
  k AS (INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, status, raised_by_id, raised_at)
@@ -95,8 +96,9 @@ def create_app():
                 conn.execute(AUDIT, {"council": council, "user": user.id, "case": case, "now": now})
                 reference = f"WDC-{now.year}-{conn.execute(COUNTER, {'council': council, 'year': now.year}).scalar_one()}"
                 conn.execute(REFERENCE, {"reference": reference, "case": case})
-                conn.execute(OUTBOX, [{"council": council, "case": case, "entry": entry, "kind": kind, "recipient": r,
-                                       "key": f"{reference}/{kind}/{r}", "now": now} for kind, r in zip(kinds, recipients, strict=True)])
+                conn.execute(OUTBOX, {"council": council, "case": case, "entry": entry, "now": now, "kinds": list(kinds),
+                                      "recipients": list(recipients),
+                                      "keys": [f"{reference}/{k}/{r}" for k, r in zip(kinds, recipients, strict=True)]})
         return jsonify({"reference": reference, "stage": {"entry": entry, "due_on": due.isoformat()}}), 201
 
     return app

@@ -384,12 +384,20 @@ def mail_app(make_app, smtp_sink):
 
 
 @contextmanager
-def counted(app):
-    """The SQL statements the app's database is sent inside the ``with`` block, as a list of their texts."""
+def counted(app, per_row: bool = False):
+    """The SQL statements the app's database is sent inside the ``with`` block, as a list of their texts.
+
+    With ``per_row`` an executemany counts once for each of its rows, as the server runs it (psycopg sends
+    PostgreSQL the statement once a row, pipelined); else once.
+    """
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        # A true executemany has a list of rows; SQLAlchemy also flags one row of its own batching so.
+        many = executemany and isinstance(parameters, (list, tuple)) and parameters \
+            and isinstance(parameters[0], (tuple, list, dict))
+        rows = len(parameters) if many else 1
+        statements.extend([statement] * (rows if per_row else 1))
 
     with app.app_context():
         engine = db.engine

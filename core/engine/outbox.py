@@ -65,7 +65,7 @@ def write_planned(session=None) -> None:
     session = session or db.session
     planned = session.info.pop(PLANNED, None)
     if planned:
-        insert_ignoring_duplicates(ScheduledNotification, list(planned.values()), session=session)
+        _write_many(list(planned.values()), session)
 
 
 @event.listens_for(Session, "before_commit")
@@ -284,15 +284,18 @@ _INSERT_FROM_ARRAYS = text(
     + ") ON CONFLICT DO NOTHING")
 
 
-def _write_many(rows: list[dict]) -> None:
+def _write_many(rows: list[dict], session=None) -> None:
     """Planned rows, skipping any already there (the dedupe key), however many: on PostgreSQL one INSERT
-    of one array per column (a re-plan may write a hundred thousand rows: everyone newly above a stage
-    hears if it goes overdue), elsewhere one executemany. The same rows either way (tests/engine/test_directory_import.py)."""
+    of one array per column, one statement for the server to run however many rows (a submission plans
+    nine; a re-plan may write a hundred thousand: everyone newly above a stage hears if it goes overdue),
+    where an executemany runs the INSERT once a row; elsewhere one executemany. The same rows either way
+    (tests/engine/test_directory_import.py)."""
+    session = session or db.session
     if not rows:
         return
-    if db.session.get_bind().dialect.name != "postgresql":
-        insert_ignoring_duplicates(ScheduledNotification, rows)
+    if session.get_bind().dialect.name != "postgresql":
+        insert_ignoring_duplicates(ScheduledNotification, rows, session=session)
         return
     utc = {"send_after", "created_at"}  # stored as naive UTC, as UTCDateTime stores them
-    db.session.execute(_INSERT_FROM_ARRAYS, {
+    session.execute(_INSERT_FROM_ARRAYS, {
         c: [r[c].astimezone(UTC).replace(tzinfo=None) if c in utc else r[c] for r in rows] for c in _COLUMNS})

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -37,6 +38,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session, object_session
 
@@ -44,7 +46,7 @@ from core.hookspecs import CaseView, ChangeKind, StageView, hookimpl
 from core.model.clock import local_date
 from core.model.london_sql import london_time, on_or_before
 from core.model.procedures import Council
-from core.model.records import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module
+from core.model.records import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module_named
 
 TALLY = "concord.report_months"
 YEAR = ":year"  # a figure's row for a whole year (``month`` its 1 January): a long period reads one a year
@@ -170,16 +172,33 @@ def write(session: Session) -> None:
     tally = with_years(session.info.pop(TALLY, {}))
     rows = [{**key._asdict(), "cases": c, "on_time": o, "reached": r}
             for key, (c, o, r) in sorted(tally.items()) if c or o or r]
-    if rows:
-        session.execute(_upsert(session), rows)
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement however many rows (an executemany would run the upsert once a row): one array per column.
+        session.execute(_UPSERT_FROM_ARRAYS, {c: [row[c] for row in rows] for c in _COLUMNS})
+    else:
+        session.execute(_upsert(), rows)
 
 
-def _upsert(session: Session):
+@cache
+def _upsert():
+    """SQLite's upsert, built once."""
     table = ReportMonth.__table__
-    statement = dialect_module(session).insert(table)
+    statement = dialect_module_named("sqlite").insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
         set_={name: table.c[name] + statement.excluded[name] for name in ("cases", "on_time", "reached")})
+
+
+_COLUMNS = ("council", "figure", "month", "process", "ladder", "name", "outcome", "tenths", "cases", "on_time", "reached")
+_TYPES = ("varchar", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "integer", "integer", "integer",
+          "integer")
+_UPSERT_FROM_ARRAYS = text(
+    f"INSERT INTO report_month ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))
+    + ") ON CONFLICT (council, figure, month, process, ladder, name, outcome, tenths) DO UPDATE SET "
+    + ", ".join(f"{c} = report_month.{c} + excluded.{c}" for c in ("cases", "on_time", "reached")))
 
 
 @event.listens_for(Session, "before_commit")
