@@ -7,9 +7,9 @@ entered (``replan`` refreshes them when an admin changes the directory).
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.engine import directory
@@ -18,7 +18,16 @@ from core.hookspecs import CaseView, ChangeKind, EmailKind, StageView, hookimpl
 from core.model.calendar import calendar_for
 from core.model.clock import LONDON, local_date
 from core.model.procedures import Council, process_of
-from core.model.records import Case, ScheduledNotification, StageEntry, StageOffer, User, db, insert_ignoring_duplicates
+from core.model.records import (
+    Case,
+    ScheduledNotification,
+    StageEntry,
+    StageOffer,
+    User,
+    db,
+    insert_from_arrays,
+    insert_ignoring_duplicates,
+)
 from core.model.roles import SAFEGUARDING_LEAD
 from core.runtime import now
 
@@ -274,16 +283,6 @@ def replan(council) -> None:
     _write_many([row for key, row in db.session.info.pop(PLANNED, {}).items() if key not in known])
 
 
-_COLUMNS = ("council", "case_id", "stage_entry_id", "kind", "recipient", "dedupe_key", "send_after", "state",
-            "attempts", "created_at")
-_TYPES = ("varchar", "integer", "integer", "varchar", "varchar", "varchar", "timestamp", "varchar", "integer",
-          "timestamp")
-_INSERT_FROM_ARRAYS = text(
-    f"INSERT INTO scheduled_notification ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))
-    + ") ON CONFLICT DO NOTHING")
-
-
 def _write_many(rows: list[dict], session=None) -> None:
     """Planned rows, skipping any already there (the dedupe key), however many: on PostgreSQL one INSERT
     of one array per column, one statement for the server to run however many rows (a submission plans
@@ -296,6 +295,4 @@ def _write_many(rows: list[dict], session=None) -> None:
     if session.get_bind().dialect.name != "postgresql":
         insert_ignoring_duplicates(ScheduledNotification, rows, session=session)
         return
-    utc = {"send_after", "created_at"}  # stored as naive UTC, as UTCDateTime stores them
-    session.execute(_INSERT_FROM_ARRAYS, {
-        c: [r[c].astimezone(UTC).replace(tzinfo=None) if c in utc else r[c] for r in rows] for c in _COLUMNS})
+    insert_from_arrays(session, ScheduledNotification.__table__, rows)

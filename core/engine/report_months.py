@@ -38,7 +38,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import Session, object_session
 
@@ -46,7 +45,7 @@ from core.hookspecs import CaseView, ChangeKind, StageView, hookimpl
 from core.model.clock import local_date
 from core.model.london_sql import london_time, on_or_before
 from core.model.procedures import Council
-from core.model.records import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module_named
+from core.model.records import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module_named, insert_from_arrays
 
 TALLY = "concord.report_months"
 YEAR = ":year"  # a figure's row for a whole year (``month`` its 1 January): a long period reads one a year
@@ -176,7 +175,7 @@ def write(session: Session) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         # One statement however many rows (an executemany would run the upsert once a row): one array per column.
-        session.execute(_UPSERT_FROM_ARRAYS, {c: [row[c] for row in rows] for c in _COLUMNS})
+        insert_from_arrays(session, ReportMonth.__table__, rows, add_up=("cases", "on_time", "reached"))
     else:
         session.execute(_upsert(), rows)
 
@@ -189,16 +188,6 @@ def _upsert():
     return statement.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
         set_={name: table.c[name] + statement.excluded[name] for name in ("cases", "on_time", "reached")})
-
-
-_COLUMNS = ("council", "figure", "month", "process", "ladder", "name", "outcome", "tenths", "cases", "on_time", "reached")
-_TYPES = ("varchar", "varchar", "date", "varchar", "varchar", "varchar", "varchar", "integer", "integer", "integer",
-          "integer")
-_UPSERT_FROM_ARRAYS = text(
-    f"INSERT INTO report_month ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))
-    + ") ON CONFLICT (council, figure, month, process, ladder, name, outcome, tenths) DO UPDATE SET "
-    + ", ".join(f"{c} = report_month.{c} + excluded.{c}" for c in ("cases", "on_time", "reached")))
 
 
 @event.listens_for(Session, "before_commit")

@@ -27,6 +27,34 @@ def _ignoring_duplicates(table, dialect: str):
     return dialect_module_named(dialect).insert(table).on_conflict_do_nothing()
 
 
+def insert_from_arrays(session, table, rows: list[dict], add_up: tuple[str, ...] = ()) -> None:
+    """PostgreSQL: INSERT these rows as one array per column, skipping those whose unique key exists, or with
+    ``add_up`` adding those columns to the existing row's (an upsert on the primary key). One statement for
+    the server to run however many rows, where an executemany runs its INSERT once a row."""
+    columns = tuple(rows[0])
+    values = {c: [row[c] for row in rows] for c in columns}
+    for c in columns:
+        if isinstance(table.c[c].type, UTCDateTime):  # stored as naive UTC, as UTCDateTime stores them
+            values[c] = [v.astimezone(UTC).replace(tzinfo=None) if v is not None else None for v in values[c]]
+    session.execute(_from_arrays(table, columns, add_up), values)
+
+
+@cache
+def _from_arrays(table, columns: tuple[str, ...], add_up: tuple[str, ...]):
+    from sqlalchemy.dialects import postgresql
+
+    def array_of(column) -> str:
+        kind = "timestamp" if isinstance(column.type, UTCDateTime) else column.type.compile(postgresql.dialect())
+        return f"CAST(:{column.key} AS {kind}[])"
+
+    conflict = "DO NOTHING"
+    if add_up:
+        keys = ", ".join(c.name for c in table.primary_key.columns)
+        conflict = f"({keys}) DO UPDATE SET " + ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in add_up)
+    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest("
+                + ", ".join(array_of(table.c[c]) for c in columns) + f") ON CONFLICT {conflict}")
+
+
 def dialect_module(session=None):
     """``sqlalchemy.dialects.postgresql`` or ``.sqlite``, for their INSERT … ON CONFLICT."""
     return dialect_module_named((session or db.session).get_bind().dialect.name)
