@@ -72,9 +72,13 @@ def schedule(case: Case, entry: StageEntry | None, kind: EmailKind, recipient: s
 def write_planned(session=None) -> None:
     """Write the planned rows in one INSERT, skipping any already there (the dedupe key)."""
     session = session or db.session
-    planned = session.info.pop(PLANNED, None)
-    if planned:
-        _write_many(list(planned.values()), session)
+    _write_many(take_planned(session), session)
+
+
+def take_planned(session) -> list[dict]:
+    """The transaction's planned rows, forgotten by the session: ``write_planned`` them, or send them in
+    another statement (``core.engine.references``), skipping any already there (the dedupe key)."""
+    return list(session.info.pop(PLANNED, {}).values())
 
 
 @event.listens_for(Session, "before_commit")

@@ -9,38 +9,63 @@ from sqlalchemy import bindparam, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.engine import report_months
-from core.engine.outbox import write_planned
+from core.engine.outbox import take_planned, write_planned
 from core.model.clock import local_date
 from core.model.procedures import Council
-from core.model.records import Case, ReferenceCounter, db, dialect_module
+from core.model.records import (
+    Case,
+    ReferenceCounter,
+    ReportMonth,
+    ScheduledNotification,
+    arrays_insert,
+    db,
+    dialect_module,
+)
 
 
 def commit_with_reference(council: Council, case: Case, moment: datetime) -> None:
     """Give the case its reference in the transaction's last statement, and commit.
 
     The counter row is locked from its upsert to the commit, so concurrent submissions queue for each
-    other there: everything else is written first (the outbox's rows and the reports' monthly rows too), leaving under the lock one
-    statement and the commit. References stay gap-free: the counter moves only if the case commits.
+    other there: everything else is written first, leaving under the lock one statement and the commit. On
+    PostgreSQL that statement also writes the outbox's rows and adds to the reports' monthly rows (each a
+    data-modifying WITH), so their rows too are locked only for it, and the server is sent one statement
+    where it was three. References stay gap-free: the counter moves only if the case commits.
     Until then the case carries a provisional reference, which nothing stores (the outbox keeps ids).
     """
-    write_planned()
-    report_months.write(db.session())
-    db.session.flush()
-    if db.session.get_bind().dialect.name == "postgresql":
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql":
+        session.flush()
         year = local_date(moment).year
         params = {"council": council.slug, "year": year, "id": case.id, "prefix": f"{council.reference_prefix}-{year}-"}
-        set_committed_value(case, "reference", db.session.execute(_NUMBER_THE_CASE, params).scalar_one())
-    else:  # SQLite: two statements (it locks the whole database for a write transaction anyway)
+        writes = [arrays_insert(table, rows, add_up, prefix=f"{name}_")
+                  for name, table, rows, add_up in (
+                      ("outbox", ScheduledNotification.__table__, take_planned(session), ()),
+                      ("month", ReportMonth.__table__, report_months.take_rows(session), report_months.ADDED_UP))
+                  if rows]
+        for _, values in writes:
+            params.update(values)
+        statement = _numbering_after(tuple(sql for sql, _ in writes))
+        set_committed_value(case, "reference", session.execute(statement, params).scalar_one())
+    else:  # SQLite: one statement at a time (it locks the whole database for a write transaction anyway)
+        write_planned(session)
+        report_months.write(session)
         set_reference(case, allocate_reference(council, moment))
-    db.session.commit()
+    session.commit()
 
 
 # The counter's upsert and the case's reference in one statement (``_reference``'s format: at least four digits).
-_NUMBER_THE_CASE = text(
-    "WITH n AS (INSERT INTO reference_counter (council, year, last) VALUES (:council, :year, 1) "
+_NUMBER_THE_CASE = (
+    "n AS (INSERT INTO reference_counter (council, year, last) VALUES (:council, :year, 1) "
     "ON CONFLICT (council, year) DO UPDATE SET last = reference_counter.last + 1 RETURNING last) "
     "UPDATE \"case\" SET reference = :prefix || lpad(n.last::text, greatest(4, length(n.last::text)), '0') "
     "FROM n WHERE \"case\".id = :id RETURNING \"case\".reference")
+
+
+@cache
+def _numbering_after(writes: tuple[str, ...]):
+    """The numbering statement with these INSERTs before it, each a data-modifying WITH."""
+    return text("WITH " + "".join(f"w{i} AS ({sql}), " for i, sql in enumerate(writes)) + _NUMBER_THE_CASE)
 
 
 def _reference(council: Council, year: int, number: int) -> str:

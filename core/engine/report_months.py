@@ -165,19 +165,28 @@ def with_years(tally: Tally) -> Tally:
     return out
 
 
+ADDED_UP = ("cases", "on_time", "reached")
+
+
 def write(session: Session) -> None:
     """Add the transaction's tally to its rows (and their years'): one upsert, rows in key order."""
-    session.flush()  # a theme still to be written counts itself when it is
-    tally = with_years(session.info.pop(TALLY, {}))
-    rows = [{**key._asdict(), "cases": c, "on_time": o, "reached": r}
-            for key, (c, o, r) in sorted(tally.items()) if c or o or r]
+    rows = take_rows(session)
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
         # One statement however many rows (an executemany would run the upsert once a row): one array per column.
-        insert_from_arrays(session, ReportMonth.__table__, rows, add_up=("cases", "on_time", "reached"))
+        insert_from_arrays(session, ReportMonth.__table__, rows, add_up=ADDED_UP)
     else:
         session.execute(_upsert(), rows)
+
+
+def take_rows(session: Session) -> list[dict]:
+    """The transaction's tally as rows to add (``ADDED_UP``) to ``ReportMonth``'s, in key order, and forgotten
+    by the session: ``write`` them, or send them in another statement (``core.engine.references``)."""
+    session.flush()  # a theme still to be written counts itself when it is
+    tally = with_years(session.info.pop(TALLY, {}))
+    return [{**key._asdict(), "cases": c, "on_time": o, "reached": r}
+            for key, (c, o, r) in sorted(tally.items()) if c or o or r]
 
 
 @cache
@@ -187,7 +196,7 @@ def _upsert():
     statement = dialect_module_named("sqlite").insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
-        set_={name: table.c[name] + statement.excluded[name] for name in ("cases", "on_time", "reached")})
+        set_={name: table.c[name] + statement.excluded[name] for name in ADDED_UP})
 
 
 @event.listens_for(Session, "before_commit")

@@ -31,28 +31,37 @@ def insert_from_arrays(session, table, rows: list[dict], add_up: tuple[str, ...]
     """PostgreSQL: INSERT these rows as one array per column, skipping those whose unique key exists, or with
     ``add_up`` adding those columns to the existing row's (an upsert on the primary key). One statement for
     the server to run however many rows, where an executemany runs its INSERT once a row."""
+    sql, values = arrays_insert(table, rows, add_up)
+    session.execute(text(sql), values)
+
+
+def arrays_insert(table, rows: list[dict], add_up: tuple[str, ...] = (), prefix: str = "") -> tuple[str, dict]:
+    """The SQL and parameters of ``insert_from_arrays`` (parameters named ``<prefix><column>``), to send on
+    its own or as one data-modifying WITH of a larger statement."""
     columns = tuple(rows[0])
-    values = {c: [row[c] for row in rows] for c in columns}
+    values = {}
     for c in columns:
+        values[prefix + c] = [row[c] for row in rows]
         if isinstance(table.c[c].type, UTCDateTime):  # stored as naive UTC, as UTCDateTime stores them
-            values[c] = [v.astimezone(UTC).replace(tzinfo=None) if v is not None else None for v in values[c]]
-    session.execute(_from_arrays(table, columns, add_up), values)
+            values[prefix + c] = [v.astimezone(UTC).replace(tzinfo=None) if v is not None else None
+                                  for v in values[prefix + c]]
+    return _arrays_sql(table, columns, add_up, prefix), values
 
 
 @cache
-def _from_arrays(table, columns: tuple[str, ...], add_up: tuple[str, ...]):
+def _arrays_sql(table, columns: tuple[str, ...], add_up: tuple[str, ...], prefix: str) -> str:
     from sqlalchemy.dialects import postgresql
 
     def array_of(column) -> str:
         kind = "timestamp" if isinstance(column.type, UTCDateTime) else column.type.compile(postgresql.dialect())
-        return f"CAST(:{column.key} AS {kind}[])"
+        return f"CAST(:{prefix}{column.key} AS {kind}[])"
 
     conflict = "DO NOTHING"
     if add_up:
         keys = ", ".join(c.name for c in table.primary_key.columns)
         conflict = f"({keys}) DO UPDATE SET " + ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in add_up)
-    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest("
-                + ", ".join(array_of(table.c[c]) for c in columns) + f") ON CONFLICT {conflict}")
+    return (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest("
+            + ", ".join(array_of(table.c[c]) for c in columns) + f") ON CONFLICT {conflict}")
 
 
 def dialect_module(session=None):
