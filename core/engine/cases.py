@@ -20,7 +20,7 @@ from core.engine.access import assigned
 from core.engine.due_dates import RaiserDeadline, due_date, recorded_answer
 from core.engine.overdue import long_overdue_on
 from core.engine.references import allocate_reference, commit_with_reference, set_reference
-from core.engine.rows import insert_entry_and_audit_row, insert_new
+from core.engine.rows import insert_new_case
 from core.hookspecs import CaseView, ChangeKind, Holder, StageView
 from core.model.calendar import (
     NoMeetingScheduled,
@@ -167,20 +167,17 @@ def _flag_if_late(council: Council, process: Process, case: Case, waiting: Case 
 
 
 def _write_new_case(council: Council, case: Case, entry: StageEntry, raised_by: User) -> None:
-    """Write a new case, its first stage, offers, timeline and audit row with Core INSERTs, then add them
-    to the session as stored.
+    """Write a new case, its first stage, offers, timeline and audit row with Core INSERTs (one statement on
+    PostgreSQL: ``rows.insert_new_case``), then add them to the session as stored.
 
     The ORM's unit of work (sorting, history, per-object bookkeeping) cost as much CPU as the SQL it sent;
     these rows are new and their order is known. What the ORM did around them is done here: foreign keys
-    from the related objects (``insert_new``), the entry's long-overdue day (``overdue``'s ``before_insert``
+    from the related objects (``rows``), the entry's long-overdue day (``overdue``'s ``before_insert``
     listener, which a Core INSERT does not fire), the audit row (``audit.record``).
     """
     if entry.long_overdue_on is None:
         entry.long_overdue_on = long_overdue_on(council, case, entry, calendar_for(council))
-    insert_new([case])
-    insert_entry_and_audit_row(entry, audit.row(case, raised_by, "open"))
-    insert_new(list(entry.offers))
-    insert_new(list(case.events))
+    insert_new_case(case, entry, audit.row(case, raised_by, "open"))
     for written in (case, entry, *entry.offers, *case.events):
         make_transient_to_detached(written)
     db.session.add(case)  # with its stages, offers and events (save-update cascade), all as stored
