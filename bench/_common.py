@@ -90,21 +90,23 @@ class Server(NamedTuple):
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, production: bool = False):
+def gunicorn(app_spec: str, env: dict, workers: int = 2, cwd: Path = ROOT, production: bool = False,
+             bin_dir: Path | None = None):
     """``gunicorn`` with sync workers on a free port: yields its ``Server`` once it answers.
 
     Concord and its floor get the same settings (bench/_gunicorn_conf.py: what gunicorn.conf.py
     does for speed — the app loaded in the master, ``gc.freeze()``, connections dropped at fork —
     without its access log, which would cost both the same). With ``production``, the shipped
     gunicorn.conf.py instead, as it is (its worker class, workers and threads, access log and all):
-    only the address is given.
+    only the address is given. ``cwd`` and ``bin_dir`` (its virtual environment's ``bin``) serve another
+    checkout of Concord.
     """
     port = free_port()
-    settings = (["--config", str(ROOT / "gunicorn.conf.py")] if production else
+    settings = (["--config", str(cwd / "gunicorn.conf.py")] if production else
                 ["--config", str(ROOT / "bench" / "_gunicorn_conf.py"), "--workers", str(workers),
                  "--worker-class", "sync", "--log-level", "warning"])
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}", app_spec],
+        [str((bin_dir or BIN) / "gunicorn"), *settings, "--bind", f"127.0.0.1:{port}", app_spec],
         env={**os.environ, **env}, cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL if production
         else None, start_new_session=True)
     try:

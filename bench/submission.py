@@ -56,7 +56,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 BY_HAND = ("statements", "one")
 REFUSED_NAME = "refused"
 PRODUCTION = "production"
-LABELS = {"floor": "floor", "concord": "concord", PRODUCTION: "concord under the shipped gunicorn.conf.py", "statements": "by hand, Concord's 11 statements",
+BEFORE = "before"
+LABELS = {"floor": "floor", "concord": "concord", PRODUCTION: "concord under the shipped gunicorn.conf.py", "statements": "by hand, Concord's 5 statements",
           "one": "by hand, one statement", REFUSED_NAME: "concord, signed in but refused at once (for information)"}
 
 
@@ -182,6 +183,16 @@ def main() -> list[str]:
                 "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
                 "CONCORD_INSTANCE": instance, "CONCORD_RATE_LIMIT_API_WRITE": "off", "WEB_CONCURRENCY": workers,
                 "CONCORD_WEB_THREADS": threads}, production=True))
+        # For measuring a change against its base in the same turns: BENCH_SUBMISSION_BEFORE=<another checkout of
+        # Concord with its own .venv> serves it too, as the bench serves Concord, on the same database (so the
+        # two must share a schema).
+        before = os.environ.get("BENCH_SUBMISSION_BEFORE")
+        if before:
+            servers[BEFORE] = running.enter_context(gunicorn("wsgi:app", {
+                "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development", "CONCORD_INSTANCE": instance,
+                "CONCORD_DEV_SIGN_IN": "on", "CONCORD_RATE_LIMIT_API_WRITE": "off"},
+                cwd=Path(before), bin_dir=Path(before) / ".venv" / "bin"))
+            LABELS[BEFORE] = f"concord as in {before}"
         for how in BY_HAND:
             servers[how] = running.enter_context(gunicorn("bench._by_hand_app:app", {"DATABASE_URL": url, "BY_HAND": how}))
         requests = {name: (server, request_bytes(server.port, "" if name == "floor" or name in BY_HAND else cookie))
@@ -199,6 +210,9 @@ def main() -> list[str]:
     # The figures are against the same writes done by hand (Concord's statements, no ORM, sign-in or
     # validation), served and measured in the same turns: what is left is the application's own cost.
     by_hand = results["statements"]["rps"]
+    if BEFORE in results:
+        print(f"for information: concord {results['concord']['rps'] / results[BEFORE]['rps']:.2f}x "
+              f"{LABELS[BEFORE]} (same turns)")
     return [figure("RATIO", "submission", results["concord"]["rps"] / by_hand, ">=0.7"),
             figure("RATIO", "submission-production", results[PRODUCTION]["rps"] / by_hand, ">=0.7")]
 
