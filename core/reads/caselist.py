@@ -455,15 +455,16 @@ def _base(viewer, filters: Filters, today: date):
 def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor, cap: int) -> int:
     """How many rows come after this one, counting no further than cap + 1, in one statement.
 
-    When segments of cases with no open stage come after the row (the due-date sort), those cases are
-    counted first, from the cases alone, and the rows at an open stage are counted, joined to their stage,
-    only when those do not reach the cap (``more``, a subquery PostgreSQL and SQLite run only when the
-    CASE needs it). The cases with no open stage are most of a council's cases, so they usually reach the
-    cap alone: at 1,000,000 cases the count used to join all 25,000 open stages to the cases, in parallel
-    workers, before counting 10,001 rows (50 ms, far more on a busy host).
+    Under the due-date sort, unless a filter no index serves in order applies (status, stage, area,
+    words), the cases with no open stage are counted first, from the cases alone, and the rows at an open
+    stage are counted, joined to their stage, only when those do not reach the cap (``more``: a subquery
+    PostgreSQL and SQLite run only when the CASE needs it). The cases with no open stage are most of a
+    council's cases, so they usually reach the cap alone: at 1,000,000 cases the count used to join all
+    25,000 open stages to the cases, in parallel workers, before counting 10,001 rows (50 ms, far more
+    on a busy host).
 
-    The cases are counted oldest first, down the index of the segment's order, each looked up in a hash
-    of the open stages' case ids (``NOT IN``: the open stages' index read once). Without an order the
+    Those cases are counted oldest first, down the index of the segment's order, each looked up in a
+    hash of the open stages' case ids (``NOT IN``: the open stages' index read once). Without an order the
     count was planned as a hash join read in parallel workers, or a scan of the table from wherever the
     last one stopped; the newest cases are mostly open ones, passed over. ``case_id`` is never NULL, so
     ``NOT IN`` is ``NOT EXISTS`` here, as ``_read`` writes it."""
@@ -476,16 +477,18 @@ def _count_after(viewer, filters: Filters, today: date, segments: list[Segment],
     # The segment of cases with no open stage, if one comes after the row: at most one can hold any case
     # (a case with no open stage waits for no one), the last.
     bare = [index for index in rest if segments[index].no_stage and not _empty(viewer, segments, index, needs_current)]
-    staged = [and_(*segments[index].where, *after(index)) for index in rest if not segments[index].no_stage]
     base = viewer.visible_cases().order_by(None)
-    if not bare:
+    if not bare or filters.status or filters.stage or filters.area or filters.q:
+        # One count of every later row, joined: the other sorts, and filters no index of the cases serves in
+        # order (an open case's status, an answer, words), which leave few or no cases without a stage.
+        later = [and_(*segments[index].where, *after(index)) for index in rest]
         if needs_current or len(segments) > 1 or filters.sort == "due":  # else the count reads the cases' index alone
             base = _joined(base)
-        bounded = base.with_only_columns(literal(1)).where(*where, or_(*staged)).limit(cap + 1).subquery()
+        bounded = base.with_only_columns(literal(1)).where(*where, or_(*later)).limit(cap + 1).subquery()
         return db.session.scalar(select(func.count()).select_from(bounded)) or 0
+    staged = [and_(*segments[index].where, *after(index)) for index in rest if not segments[index].no_stage]
     open_stages = select(StageEntry.case_id).where(StageEntry.closed_at.is_(None))
-    alone = (base.with_only_columns(literal(1))
-             .where(*where, Case.id.not_in(open_stages), *after(bare[-1]))
+    alone = (base.with_only_columns(literal(1)).where(*where, Case.id.not_in(open_stages), *after(bare[-1]))
              .order_by(*_ordered(segments[bare[-1]].keys, True)).limit(cap + 1))
     counted = select(func.count().label("n")).select_from(alone.subquery()).subquery("bare")
     total: Any = counted.c.n
