@@ -472,3 +472,6 @@ Index("ix_stage_entry_current", StageEntry.case_id, StageEntry.due_on,
 Index("ix_stage_entry_open_due", StageEntry.due_on, StageEntry.case_id,
       postgresql_where=StageEntry.closed_at.is_(None), sqlite_where=StageEntry.closed_at.is_(None))
 Index("ix_case_council_reference", Case.council, Case.reference)
+# A council's cases of one process and route (``agency``) by time raised: the due-date sort's cases with no open
+# stage, read a page at a time down it and counted oldest first (core.reads.caselist._count_after).
+Index("ix_case_council_process_ladder_raised", Case.council, Case.process, Case.ladder, Case.raised_at, Case.id)

@@ -419,8 +419,8 @@ def _read(viewer, filters: Filters, today: date, segments: list[Segment], start:
             continue
         segment = segments[index]
         if segment.no_stage:
-            if needs_current or (_sorts_waiting(viewer) and index < len(segments) // 2):
-                continue  # a filter on the stage, or waiting for the viewer: no case without a stage is in it
+            if _empty(viewer, segments, index, needs_current):
+                continue
             # The cases alone, newest first down their index, each checked for an open stage: the planner
             # would otherwise join every open stage to read a page of closed cases.
             query = viewer.visible_cases().order_by(None).where(*where, ~_has_open_stage())
@@ -436,6 +436,12 @@ def _read(viewer, filters: Filters, today: date, segments: list[Segment], start:
     return got[::-1] if backward else got
 
 
+def _empty(viewer, segments: list[Segment], index: int, needs_current: bool) -> bool:
+    """A segment of cases with no open stage that no case can be in: under a filter on the stage, or
+    among what waits for the viewer."""
+    return segments[index].no_stage and (needs_current or (_sorts_waiting(viewer) and index < len(segments) // 2))
+
+
 def _has_open_stage():
     return select(StageEntry.id).where(StageEntry.case_id == Case.id, StageEntry.closed_at.is_(None)).exists()
 
@@ -447,15 +453,51 @@ def _base(viewer, filters: Filters, today: date):
 
 
 def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor, cap: int) -> int:
-    """How many rows come after this one, counting no further than cap + 1."""
+    """How many rows come after this one, counting no further than cap + 1, in one statement.
+
+    Under the due-date sort, unless a filter no index serves in order applies (status, stage, area,
+    words), the cases with no open stage are counted first, from the cases alone, and the rows at an open
+    stage are counted, joined to their stage, only when those do not reach the cap (``more``: a subquery
+    PostgreSQL and SQLite run only when the CASE needs it). The cases with no open stage are most of a
+    council's cases, so they usually reach the cap alone: at 1,000,000 cases the count used to join all
+    25,000 open stages to the cases, in parallel workers, before counting 10,001 rows (50 ms, far more
+    on a busy host).
+
+    Those cases are counted oldest first, down the index of the segment's order, each looked up in a
+    hash of the open stages' case ids (``NOT IN``: the open stages' index read once). Without an order the
+    count was planned as a hash join read in parallel workers, or a scan of the table from wherever the
+    last one stopped; the newest cases are mostly open ones, passed over. ``case_id`` is never NULL, so
+    ``NOT IN`` is ``NOT EXISTS`` here, as ``_read`` writes it."""
     where, needs_current = _conditions(viewer, filters, today)
-    later = [and_(*segments[last.segment].where, _beyond(segments[last.segment].keys, last.values, False))]
-    later += [and_(*segment.where) for segment in segments[last.segment + 1:]]
+    rest = range(last.segment, len(segments))
+
+    def after(index: int) -> list:
+        return [_beyond(segments[index].keys, last.values, False)] if index == last.segment else []
+
+    # The segment of cases with no open stage, if one comes after the row: at most one can hold any case
+    # (a case with no open stage waits for no one), the last.
+    bare = [index for index in rest if segments[index].no_stage and not _empty(viewer, segments, index, needs_current)]
     base = viewer.visible_cases().order_by(None)
-    if needs_current or len(segments) > 1 or filters.sort == "due":  # else the count reads the cases' index alone
-        base = _joined(base)
-    bounded = base.with_only_columns(literal(1)).where(*where, or_(*later)).limit(cap + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(bounded)) or 0
+    if not bare or filters.status or filters.stage or filters.area or filters.q:
+        # One count of every later row, joined: the other sorts, and filters no index of the cases serves in
+        # order (an open case's status, an answer, words), which leave few or no cases without a stage.
+        later = [and_(*segments[index].where, *after(index)) for index in rest]
+        if needs_current or len(segments) > 1 or filters.sort == "due":  # else the count reads the cases' index alone
+            base = _joined(base)
+        bounded = base.with_only_columns(literal(1)).where(*where, or_(*later)).limit(cap + 1).subquery()
+        return db.session.scalar(select(func.count()).select_from(bounded)) or 0
+    staged = [and_(*segments[index].where, *after(index)) for index in rest if not segments[index].no_stage]
+    open_stages = select(StageEntry.case_id).where(StageEntry.closed_at.is_(None))
+    alone = (base.with_only_columns(literal(1)).where(*where, Case.id.not_in(open_stages), *after(bare[-1]))
+             .order_by(*_ordered(segments[bare[-1]].keys, True)).limit(cap + 1))
+    counted = select(func.count().label("n")).select_from(alone.subquery()).subquery("bare")
+    total: Any = counted.c.n
+    if staged:
+        joined = _joined(base).with_only_columns(literal(1)).where(*where, or_(*staged)).limit(cap + 1).subquery()
+        more = select(func.count()).select_from(joined).scalar_subquery()
+        total = case_when((counted.c.n > cap, counted.c.n), else_=counted.c.n + more)  # ``more`` only when needed
+    found = db.session.scalar(select(total))
+    return min(found or 0, cap + 1)
 
 
 def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
