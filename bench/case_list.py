@@ -123,6 +123,7 @@ def load(app, n: int, seed: int = 7) -> None:
             raw.commit()
             raw.driver_connection.autocommit = True
             raw.driver_connection.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
+            raw.driver_connection.autocommit = False  # back to the pool as the app's connections are
         finally:
             raw.close()
 
