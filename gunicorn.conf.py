@@ -18,27 +18,21 @@ def _count(name, default):
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
-# Threaded workers, one process per core (WEB_CONCURRENCY: 2 by default, for the reference 2-core
-# machine; set it to the core count elsewhere), 4 threads each. A request
-# spends much of its time waiting for PostgreSQL (about ten round trips to raise a case): another thread
-# of the same process runs meanwhile, where a sync worker would sit idle. More processes than cores
-# gain nothing (each runs one thread of Python at a time and the cores are full); more threads than 4
-# only queue for the same process. The reference counter's row is locked only by a submission's last
-# statement and its commit (core/engine/cases.py), so threads seldom queue there (a backend waits for a lock in
-# 11-17% of 5 ms samples under this configuration, 1-2% with sync workers).
-# Measured by bench/submission.py in the same turns (BENCH_PRODUCTION_VARIANTS; req/s, and x the by-hand
-# server doing the same writes):
-#   quiet machine (load 1, before the Core inserts): 2 x 4 threads 106 (0.40), 2 sync 109 (0.41),
-#     3 x 2 threads 99 (0.37): the same within the noise;
-#   after them, three runs at load 5-9 (other test suites running), 2 x 4 threads against 2 sync workers
-#     configured here: 27 against 19 req/s (0.57 against 0.40), 78 against 59 (0.54, 0.41), 49 against 38
-#     (0.55, 0.43); 2 x 2 threads 24 and 78; 3 and 4 sync workers 19 and 17; 2 x 8 threads 62 (0.70).
-# The bench's own 2 sync workers (no access log) came out at 18, 92 and 45 req/s in those runs: production
-# is ahead of it in two runs of three. Threads beyond 4 gained only on the loaded machine, where more
-# runnable threads take more of the shared cores' turns; 2 x 4 threads it is.
+# Threaded workers: one process per core and one more (WEB_CONCURRENCY; 3 on the reference 2-core
+# machine), 2 threads each (CONCORD_WEB_THREADS). A submission is CPU-bound in Python (about 7 ms of app
+# CPU against 2 ms in PostgreSQL) with five round trips to PostgreSQL: the extra process keeps both cores busy
+# while another waits on the database, and a second thread runs a request meanwhile; more threads only
+# contend for the same interpreter and queue at the council's reference counter (its row is locked by the
+# submission's last statement until commit: core/engine/references.py).
+# Measured by bench/submission.py in the same turns, quiet 2-core machine, 6 Dec 2026, after the five-statement
+# submission (BENCH_PRODUCTION_VARIANTS; req/s; a backend waiting for a lock, share of 5 ms samples):
+#   run 1: 3 x 2 threads 152 (24%), 2 x 2 147 (12%), 2 x 1 143 (2%), 2 x 8 143 (50%), 2 x 4 135 (38%);
+#   run 2: 3 x 2 threads 181, 2 x 2 175, 3 x 1 175, 3 x 4 167, 2 x 4 165;
+#   the bench's own 2 sync workers without an access log: 150 and 186.
+# 3 x 2 was the fastest configuration with an access log in both runs, a tenth ahead of 2 x 4 (shipped before).
 worker_class = "gthread"
-workers = _count("WEB_CONCURRENCY", "2")
-threads = _count("CONCORD_WEB_THREADS", "4")
+workers = _count("WEB_CONCURRENCY", str(min(64, (os.cpu_count() or 1) + 1)))
+threads = _count("CONCORD_WEB_THREADS", "2")
 preload_app = True
 timeout = 30
 graceful_timeout = 30

@@ -59,7 +59,7 @@ OUTBOX = """
        SELECT :council, :case, :entry, m.kind, m.recipient, m.key, :now, 'pending', 0, :now
        FROM unnest(CAST(:kinds AS text[]), CAST(:recipients AS text[]), CAST(:keys AS text[])) AS m(kind, recipient, key)
        ON CONFLICT DO NOTHING)"""
-NUMBER_THE_CASE = (" number AS (" + COUNTER + ") UPDATE \"case\" SET reference = :prefix || lpad(number.last::text, 4, '0') "
+NUMBER_THE_CASE = (" number AS (" + COUNTER + ") UPDATE \"case\" SET reference = :prefix || lpad(number.last::text, greatest(4, length(number.last::text)), '0') "
                    "FROM number WHERE \"case\".id = :case RETURNING \"case\".reference")
 WRITE_THE_CASE = text("WITH" + CASE_ROWS + " SELECT k.id, s.id FROM k, s").bindparams(bindparam("answers", type_=JSONB))
 LAST = text("WITH" + OUTBOX + "," + MONTHLY_ROWS + "," + NUMBER_THE_CASE)
@@ -67,7 +67,7 @@ LAST = text("WITH" + OUTBOX + "," + MONTHLY_ROWS + "," + NUMBER_THE_CASE)
 # from the ids the WITHs return.
 ONE_STATEMENT = text("""WITH number AS (""" + COUNTER + """),
  k AS (INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, status, raised_by_id, raised_at)
-       SELECT :council, :prefix || lpad(number.last::text, 4, '0'), 'escalation', 'education', '1', :answers, 'open', :user,
+       SELECT :council, :prefix || lpad(number.last::text, greatest(4, length(number.last::text)), '0'), 'escalation', 'education', '1', :answers, 'open', :user,
               :now FROM number RETURNING id, reference),""" + CASE_ROWS.split("RETURNING id),", 1)[1] + "," + MONTHLY_ROWS + """,
  n AS (INSERT INTO scheduled_notification (council, case_id, stage_entry_id, kind, recipient, dedupe_key, send_after, state,
        attempts, created_at)

@@ -199,3 +199,21 @@ def test_each_production_command_refuses_a_bad_number_without_a_traceback(comman
     output = result.stdout + result.stderr
     assert "Concord cannot start: CONCORD_SESSION_IDLE_MINUTES must be a whole number from 1 to 1440, not 'abc'" in output
     assert "Traceback" not in output
+
+
+def test_gunicorn_runs_one_process_per_core_and_one_more_with_two_threads_unless_told(monkeypatch):
+    import os
+    import runpy
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("CONCORD_WEB_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    shipped = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (shipped["worker_class"], shipped["workers"], shipped["threads"]) == ("gthread", 3, 2)
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    monkeypatch.setenv("CONCORD_WEB_THREADS", "1")
+    told = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (told["workers"], told["threads"]) == (5, 1)
+    monkeypatch.setenv("WEB_CONCURRENCY", "many")
+    with pytest.raises(SystemExit, match="WEB_CONCURRENCY must be a whole number from 1 to 64, not 'many'"):
+        runpy.run_path(str(ROOT / "gunicorn.conf.py"))
