@@ -7,9 +7,11 @@ shared; the rows are claimed together and each is marked sent in its own commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import TimeLimit, default_middleware
 
 from core.notify.delivery import deliver
 
@@ -27,9 +29,10 @@ class Queue:
 
 def make_broker(url: str | None) -> dramatiq.Broker:
     if not url:
-        broker = StubBroker()
-        broker.emit_after("process_boot")
-        return broker
+        # In-process: this process is the worker. Its time limit is watched by one thread for the whole
+        # process, as in a worker process of dramatiq's own; started per broker, a thread that never ends was
+        # left behind by every app made (a test run makes thousands, and their wake-ups slowed it to a crawl).
+        return StubBroker(middleware=[_time_limit_of_this_process() if m is TimeLimit else m() for m in default_middleware])
     if url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
@@ -37,6 +40,14 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
     return RabbitmqBroker(url=url)
+
+
+@cache
+def _time_limit_of_this_process() -> TimeLimit:
+    """dramatiq's TimeLimit middleware with its watching thread started, once per process."""
+    limit = TimeLimit()
+    limit.after_process_boot(None)
+    return limit
 
 
 def init_app(app) -> None:
