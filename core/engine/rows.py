@@ -21,7 +21,8 @@ def insert_new_case(case: Case, entry: StageEntry, audit_row: dict) -> None:
     where it was four; SQLite has no INSERT in a WITH: a statement each there."""
     if db.session.get_bind().dialect.name != "postgresql":
         insert_new([case])
-        insert_entry_and_audit_row(entry, {**audit_row, "case_id": case.id})
+        db.session.execute(insert(AuditEvent.__table__), {**audit_row, "case_id": case.id})
+        insert_new([entry])
         insert_new(list(entry.offers))
         insert_new(list(case.events))
         return
@@ -88,33 +89,6 @@ _PARENT = {("stage_entry", "c"): "case_id", ("audit_event", "c"): "case_id", ("s
 
 def _columns(table) -> list:
     return [c for c in table.columns if c.key != "id"]
-
-
-def insert_entry_and_audit_row(entry: StageEntry, audit_row: dict) -> None:
-    """The stage entry, RETURNING its id; on PostgreSQL the audit row rides in the same statement (a
-    data-modifying WITH), one round trip fewer. SQLite has no such WITH: two statements there."""
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    row = _row(inspect(StageEntry), StageEntry.__table__, entry)
-    if postgresql:
-        row.update({f"audit_{key}": value for key, value in audit_row.items()})
-    else:
-        db.session.execute(insert(AuditEvent.__table__), audit_row)
-    entry.id = db.session.execute(_entry_statement(postgresql), row).scalar_one()
-    _tell_children(inspect(StageEntry), entry)
-
-
-@cache
-def _entry_statement(with_audit_row: bool):
-    """The stage entry's INSERT … RETURNING id (with the audit row's INSERT before it), built once: its
-    values are parameters, so no request coerces and compares a fresh statement (the audit row's are
-    named ``audit_<column>``)."""
-    table, audit_table = StageEntry.__table__, AuditEvent.__table__
-    statement = insert(table).values({c.key: bindparam(c.key) for c in table.columns if c.key != "id"})
-    if with_audit_row:
-        audit = insert(audit_table).values({c.key: bindparam(f"audit_{c.key}") for c in audit_table.columns
-                                            if c.key != "id"})
-        statement = statement.add_cte(audit.cte("audit_row"))
-    return statement.returning(table.c.id)
 
 
 def insert_new(objects: list) -> None:
