@@ -18,21 +18,25 @@ def _count(name, default):
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
-# Threaded workers: one process per core and one more (WEB_CONCURRENCY; 3 on the reference 2-core
-# machine), 2 threads each (CONCORD_WEB_THREADS). A submission is CPU-bound in Python (about 7 ms of app
-# CPU against 2 ms in PostgreSQL) with five round trips to PostgreSQL: the extra process keeps both cores busy
-# while another waits on the database, and a second thread runs a request meanwhile; more threads only
-# contend for the same interpreter and queue at the council's reference counter (its row is locked by the
-# submission's last statement until commit: core/engine/references.py).
-# Measured by bench/submission.py in the same turns, quiet 2-core machine, 6 Dec 2026, after the five-statement
-# submission (BENCH_PRODUCTION_VARIANTS; req/s; a backend waiting for a lock, share of 5 ms samples):
-#   run 1: 3 x 2 threads 152 (24%), 2 x 2 147 (12%), 2 x 1 143 (2%), 2 x 8 143 (50%), 2 x 4 135 (38%);
-#   run 2: 3 x 2 threads 181, 2 x 2 175, 3 x 1 175, 3 x 4 167, 2 x 4 165;
-#   the bench's own 2 sync workers without an access log: 150 and 186.
-# 3 x 2 was the fastest configuration with an access log in both runs, a tenth ahead of 2 x 4 (shipped before).
-worker_class = "gthread"
+# Sync workers, one process per core and one more (WEB_CONCURRENCY; 3 on the reference 2-core machine):
+# a submission is CPU-bound in Python (about 6-8 ms of app CPU against 2 ms in PostgreSQL) with five
+# round trips to PostgreSQL, so the extra process keeps both cores busy while another waits on the
+# database. Threads do not add to that: they contend for the same interpreter, pay the threaded worker's
+# hand-offs, and queue at the council's reference counter (its row is locked by the submission's last
+# statement until commit: core/engine/references.py).
+# Measured by bench/submission.py in the same turns, quiet 2-core machine, 6 Dec 2026 (BENCH_PRODUCTION_VARIANTS;
+# req/s, every configuration writing its access log; a backend waiting for a lock, share of 5 ms samples):
+#   earlier runs, threaded: 3 x 2 threads 152 and 181, 2 x 2 147 and 175, 3 x 4 167, 2 x 4 135 and 165, 2 x 8 143;
+#   this round: 3 sync 116 and 159 (11%, 6%), 4 sync 114 and 147, 5 sync 110, 2 sync 115, 3 x 2 threads 108 and 146 (24%);
+#   the bench's own 2 sync workers without an access log: 117 and 152.
+# A sync worker serves one client at a time, from the request's first byte to the response's last: the
+# council's TLS proxy in front must buffer requests and responses (nginx does by default), so a slow
+# client holds the proxy, not a worker (and a worker held longer than ``timeout`` is restarted). Behind a
+# proxy that does not buffer, set CONCORD_WEB_THREADS to 2 or more: threaded workers (gthread), a thread
+# per client; 2 was the fastest threaded setting measured.
 workers = _count("WEB_CONCURRENCY", str(min(64, (os.cpu_count() or 1) + 1)))
-threads = _count("CONCORD_WEB_THREADS", "2")
+threads = _count("CONCORD_WEB_THREADS", "1")
+worker_class = "sync" if threads == 1 else "gthread"
 preload_app = True
 timeout = 30
 graceful_timeout = 30

@@ -175,10 +175,12 @@ def main() -> list[str]:
         servers = {"floor": running.enter_context(gunicorn("bench._floor_app:app", {"DATABASE_URL": url})),
                    "concord": concord, PRODUCTION: production}
         # For choosing gunicorn.conf.py's defaults: BENCH_PRODUCTION_VARIANTS=2x4,4x1 serves the shipped
-        # configuration with WEB_CONCURRENCY x CONCORD_WEB_THREADS each (1 thread: sync workers), in turns with the rest.
+        # configuration with WEB_CONCURRENCY x CONCORD_WEB_THREADS each (1 thread: sync workers, else gthread), in turns
+        # with the rest.
         for variant in filter(None, os.environ.get("BENCH_PRODUCTION_VARIANTS", "").split(",")):
             workers, threads = variant.split("x")
-            LABELS[variant] = f"concord under gunicorn.conf.py, {workers} workers x {threads} threads"
+            LABELS[variant] = (f"concord under gunicorn.conf.py, {workers} sync workers" if threads == "1" else
+                               f"concord under gunicorn.conf.py, {workers} workers x {threads} threads")
             servers[variant] = running.enter_context(gunicorn("wsgi:app", {
                 "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "CONCORD_ENV": "development",
                 "CONCORD_INSTANCE": instance, "CONCORD_RATE_LIMIT_API_WRITE": "off", "WEB_CONCURRENCY": workers,
@@ -213,8 +215,10 @@ def main() -> list[str]:
     if BEFORE in results:
         print(f"for information: concord {results['concord']['rps'] / results[BEFORE]['rps']:.2f}x "
               f"{LABELS[BEFORE]} (same turns)")
-    return [figure("RATIO", "submission", results["concord"]["rps"] / by_hand, ">=0.7"),
-            figure("RATIO", "submission-production", results[PRODUCTION]["rps"] / by_hand, ">=0.7")]
+    sync = results["concord"]["rps"] / by_hand
+    # The shipped configuration's goal: no slower than the bench's own sync workers, measured in the same turns.
+    return [figure("RATIO", "submission", sync, ">=0.7"),
+            figure("RATIO", "submission-production", results[PRODUCTION]["rps"] / by_hand, f">={sync:.2f}")]
 
 
 if __name__ == "__main__":
