@@ -43,9 +43,9 @@ def commit_with_reference(council: Council, case: Case, moment: datetime) -> Non
                       ("outbox", ScheduledNotification.__table__, take_planned(session), ()),
                       ("month", ReportMonth.__table__, report_months.take_rows(session), report_months.ADDED_UP))
                   if rows]
-        for _, values in writes:
+        for _, _, values in writes:
             params.update(values)
-        statement = _numbering_after(tuple(sql for sql, _ in writes))
+        statement = _numbering_after(tuple((sql, binds) for sql, binds, _ in writes))
         set_committed_value(case, "reference", session.execute(statement, params).scalar_one())
     else:  # SQLite: one statement at a time (it locks the whole database for a write transaction anyway)
         write_planned(session)
@@ -63,9 +63,10 @@ _NUMBER_THE_CASE = (
 
 
 @cache
-def _numbering_after(writes: tuple[str, ...]):
-    """The numbering statement with these INSERTs before it, each a data-modifying WITH."""
-    return text("WITH " + "".join(f"w{i} AS ({sql}), " for i, sql in enumerate(writes)) + _NUMBER_THE_CASE)
+def _numbering_after(writes: tuple[tuple[str, tuple], ...]):
+    """The numbering statement with these INSERTs (SQL, bind parameters) before it, each a data-modifying WITH."""
+    sql = "WITH " + "".join(f"w{i} AS ({insert}), " for i, (insert, _) in enumerate(writes)) + _NUMBER_THE_CASE
+    return text(sql).bindparams(*(bind for _, binds in writes for bind in binds))
 
 
 def _reference(council: Council, year: int, number: int) -> str:

@@ -11,7 +11,7 @@ from functools import cache
 from sqlalchemy import bindparam, insert, inspect, text
 from sqlalchemy.orm import MANYTOONE, ONETOMANY
 
-from core.model.records import AuditEvent, Case, CaseEvent, StageEntry, StageOffer, db
+from core.model.records import AuditEvent, Case, CaseEvent, StageEntry, StageOffer, db, unnest_columns
 
 
 def insert_new_case(case: Case, entry: StageEntry, audit_row: dict) -> None:
@@ -52,9 +52,9 @@ def _new_case_statement():
 
     binds: list = []
 
-    def cast(column, name: str, array: bool = False) -> str:
-        binds.append(bindparam(name, type_=postgresql.ARRAY(column.type) if array else column.type))
-        return f"CAST(:{name} AS {column.type.compile(postgresql.dialect())}{'[]' if array else ''})"
+    def cast(column, name: str) -> str:
+        binds.append(bindparam(name, type_=column.type))
+        return f"CAST(:{name} AS {column.type.compile(postgresql.dialect())})"
 
     def one(table, prefix: str, parent: str = "") -> str:
         key = _PARENT.get((table.name, parent))
@@ -67,11 +67,12 @@ def _new_case_statement():
 
     def many(table, prefix: str, parent: str) -> str:
         key = _PARENT[(table.name, parent)]
-        columns = [c for c in _columns(table) if c.key != key]
-        arrays = ", ".join(cast(c, f"{prefix}_{c.key}", array=True) for c in columns)
-        names = ", ".join(c.name for c in columns)
-        return (f"INSERT INTO {table.name} ({key}, {names}) SELECT {parent}.id, {', '.join(f'x.{c.name}' for c in columns)} "
-                f"FROM {parent}, unnest({arrays}) WITH ORDINALITY AS x({names}, n) ORDER BY x.n RETURNING id")
+        columns = tuple(c.key for c in _columns(table) if c.key != key)
+        rows, typed = unnest_columns(table, columns, f"{prefix}_")
+        binds.extend(typed)
+        names = ", ".join(columns)
+        return (f"INSERT INTO {table.name} ({key}, {names}) SELECT {parent}.id, {', '.join(f'x.{c}' for c in columns)} "
+                f"FROM {parent}, {rows} WITH ORDINALITY AS x({names}, n) ORDER BY x.n RETURNING id")
 
     sql = (f"WITH c AS ({one(Case.__table__, 'case')}), "
            f"s AS ({one(StageEntry.__table__, 'entry', 'c')} RETURNING id), "

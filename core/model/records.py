@@ -31,37 +31,42 @@ def insert_from_arrays(session, table, rows: list[dict], add_up: tuple[str, ...]
     """PostgreSQL: INSERT these rows as one array per column, skipping those whose unique key exists, or with
     ``add_up`` adding those columns to the existing row's (an upsert on the primary key). One statement for
     the server to run however many rows, where an executemany runs its INSERT once a row."""
-    sql, values = arrays_insert(table, rows, add_up)
-    session.execute(text(sql), values)
+    sql, binds, values = arrays_insert(table, rows, add_up)
+    session.execute(text(sql).bindparams(*binds), values)
 
 
-def arrays_insert(table, rows: list[dict], add_up: tuple[str, ...] = (), prefix: str = "") -> tuple[str, dict]:
-    """The SQL and parameters of ``insert_from_arrays`` (parameters named ``<prefix><column>``), to send on
-    its own or as one data-modifying WITH of a larger statement."""
+def arrays_insert(table, rows: list[dict], add_up: tuple[str, ...] = (), prefix: str = "") -> tuple[str, tuple, dict]:
+    """The SQL, bind parameters and values of ``insert_from_arrays`` (parameters named ``<prefix><column>``),
+    to send on its own or as one data-modifying WITH of a larger statement."""
     columns = tuple(rows[0])
-    values = {}
-    for c in columns:
-        values[prefix + c] = [row[c] for row in rows]
-        if isinstance(table.c[c].type, UTCDateTime):  # stored as naive UTC, as UTCDateTime stores them
-            values[prefix + c] = [v.astimezone(UTC).replace(tzinfo=None) if v is not None else None
-                                  for v in values[prefix + c]]
-    return _arrays_sql(table, columns, add_up, prefix), values
+    sql, binds = _arrays_sql(table, columns, add_up, prefix)
+    return sql, binds, {prefix + c: [row[c] for row in rows] for c in columns}
 
 
 @cache
-def _arrays_sql(table, columns: tuple[str, ...], add_up: tuple[str, ...], prefix: str) -> str:
-    from sqlalchemy.dialects import postgresql
-
-    def array_of(column) -> str:
-        kind = "timestamp" if isinstance(column.type, UTCDateTime) else column.type.compile(postgresql.dialect())
-        return f"CAST(:{prefix}{column.key} AS {kind}[])"
-
+def _arrays_sql(table, columns: tuple[str, ...], add_up: tuple[str, ...], prefix: str) -> tuple[str, tuple]:
     conflict = "DO NOTHING"
     if add_up:
         keys = ", ".join(c.name for c in table.primary_key.columns)
         conflict = f"({keys}) DO UPDATE SET " + ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in add_up)
-    return (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest("
-            + ", ".join(array_of(table.c[c]) for c in columns) + f") ON CONFLICT {conflict}")
+    rows, binds = unnest_columns(table, columns, prefix)
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM {rows} ON CONFLICT {conflict}", binds
+
+
+@cache
+def unnest_columns(table, columns: tuple[str, ...], prefix: str) -> tuple[str, tuple]:
+    """PostgreSQL: ``unnest(CAST(:<prefix><column> AS <type>[]), …)``, rows from one array per column, and its
+    bind parameters, each typed as an array of its column's type so that every value is converted as the
+    column converts it (an aware datetime to naive UTC, as ``UTCDateTime`` stores it)."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects import postgresql
+
+    binds, arrays = [], []
+    for name in columns:
+        column = table.c[name]
+        binds.append(bindparam(prefix + name, type_=postgresql.ARRAY(column.type)))
+        arrays.append(f"CAST(:{prefix}{name} AS {column.type.compile(postgresql.dialect())}[])")
+    return f"unnest({', '.join(arrays)})", tuple(binds)
 
 
 def dialect_module(session=None):
