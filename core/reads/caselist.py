@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from core.model.procedures import Council
 from core.model.records import AuditEvent, Case, Contact, StageEntry, StageOffer, UTCDateTime, db
+from core.reads.meanwhile import side_by_side
 
 STATUSES = {"open": "Open", "overdue": "Overdue", "long-overdue": "Long overdue", "late": "Late on arrival",
             "no-meeting": "No meeting scheduled", "closed": "Closed"}
@@ -452,8 +453,9 @@ def _base(viewer, filters: Filters, today: date):
     return _joined(viewer.visible_cases().order_by(None)).add_columns(current, waiting.label("waiting"))
 
 
-def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor, cap: int) -> int:
-    """How many rows come after this one, counting no further than cap + 1, in one statement.
+def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor | None, cap: int) -> int:
+    """How many rows come after this one (every row, with None), counting no further than cap + 1, in one
+    statement.
 
     Under the due-date sort, unless a filter no index serves in order applies (status, stage, area,
     words), the cases with no open stage are counted first, from the cases alone, and the rows at an open
@@ -469,10 +471,10 @@ def _count_after(viewer, filters: Filters, today: date, segments: list[Segment],
     last one stopped; the newest cases are mostly open ones, passed over. ``case_id`` is never NULL, so
     ``NOT IN`` is ``NOT EXISTS`` here, as ``_read`` writes it."""
     where, needs_current = _conditions(viewer, filters, today)
-    rest = range(last.segment, len(segments))
+    rest = range(last.segment if last is not None else 0, len(segments))
 
     def after(index: int) -> list:
-        return [_beyond(segments[index].keys, last.values, False)] if index == last.segment else []
+        return [_beyond(segments[index].keys, last.values, False)] if last is not None and index == last.segment else []
 
     # The segment of cases with no open stage, if one comes after the row: at most one can hold any case
     # (a case with no open stage waits for no one), the last.
@@ -511,16 +513,19 @@ def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
         if filters.after or filters.before else None
     if cursor is None and filters.page > 1:
         return _page_by_number(council, viewer, filters, today, segments)
-    found = _read(viewer, filters, today, segments, cursor, backward=bool(filters.before and cursor))
-    if cursor is None:
-        first = 0
-    elif filters.before:
+    if filters.before and cursor is not None:
+        found = _read(viewer, filters, today, segments, cursor, backward=True)
         first = cursor.position - len(found)
         if len(found) < filters.per_page or first <= 0:  # back at the top: page 1 as it is now (cases raised
             return page_of(council, viewer, replace(filters, before="", after=""), today)  # since come first)
-    else:
-        first = cursor.position + 1
-    return _page(council, viewer, filters, today, segments, found, first)
+        return _page(council, viewer, filters, today, segments, found, first)
+    # Forward, the rows from where the page starts are counted meanwhile (at a million cases the count
+    # is the page's longest statement): what comes after the page is that count less the page's rows.
+    found, counted = side_by_side(
+        lambda: _read(viewer, filters, today, segments, cursor, backward=False),
+        lambda: _count_after(viewer, filters, today, segments, cursor, COUNT_CAP + filters.per_page))
+    first = cursor.position + 1 if cursor is not None else 0
+    return _page(council, viewer, filters, today, segments, found, first, following=max(0, counted - len(found)))
 
 
 def _page_by_number(council, viewer, filters: Filters, today: date, segments) -> Page:
@@ -534,14 +539,17 @@ def _page_by_number(council, viewer, filters: Filters, today: date, segments) ->
     return _page(council, viewer, replace(filters, page=1), today, segments, found, (number - 1) * filters.per_page)
 
 
-def _page(council, viewer, filters: Filters, today: date, segments, found, first: int) -> Page:
-    """The page of rows ``found`` (segment, row) starting at position ``first``, with its links and count."""
+def _page(council, viewer, filters: Filters, today: date, segments, found, first: int,
+          following: int | None = None) -> Page:
+    """The page of rows ``found`` (segment, row) starting at position ``first``, with its links and count
+    (``following``: the rows after it, up to COUNT_CAP + 1, when they are counted already)."""
     cursors = [Cursor(index, tuple(k.value(case, entry) for k in segments[index].keys), first + i)
                for i, (index, (case, entry, _)) in enumerate(found)]
     if len(found) < filters.per_page:
         after, exact = 0, True
     else:
-        after = _count_after(viewer, filters, today, segments, cursors[-1], COUNT_CAP)
+        after = following if following is not None else \
+            _count_after(viewer, filters, today, segments, cursors[-1], COUNT_CAP)
         exact = after <= COUNT_CAP
         after = min(after, COUNT_CAP)
     total = first + len(found) + after

@@ -10,12 +10,10 @@ with a working-day deadline is judged by that deadline.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import DateTime, and_, case, extract, func, literal, or_, select, text, true
 from sqlalchemy.dialects import postgresql
 
@@ -23,6 +21,7 @@ from core.model.clock import LONDON
 from core.model.london_sql import london_time, on_postgres
 from core.model.procedures import CORE_OUTCOMES, Council
 from core.model.records import Case, CaseLearning, CaseTheme, ReportMonth, db
+from core.reads.meanwhile import side_by_side
 
 SUPPRESS_BELOW = 5  # counts under this are not shown across councils
 
@@ -206,8 +205,9 @@ def summary(council: Council, period: Period, today: date) -> dict:
     Open cases now come from the open stages counted by the day they are due, as they depend on today.
     """
     names = Names(council)
-    counted, (months, now) = _side_by_side(lambda: _counted(council, period, today),
-                                           lambda: (_whole_months(council, period, today), _now(council, period, names, today)))
+    counted, (months, now) = side_by_side(lambda: _counted(council, period, today),
+                                           lambda: (_whole_months(council, period, today), _now(council, period, names, today)),
+                                           each_session=_plan_for_reports)
     for key, n in months.items():
         counted.months[key] = counted.months.get(key, 0) + n
     states = [_State(process, ladder, "closed" if outcome else "open", outcome or None, group.cases)
@@ -376,29 +376,6 @@ def _nearest_ranks(times: dict[int, int]) -> tuple[int, float | None, float | No
         while len(found) < 2 and seen >= ranks[len(found)]:
             found.append(tenths / 10)
     return (n, found[0], found[1]) if n else (0, None, None)
-
-
-def _side_by_side(first, second):
-    """``(first(), second())``. On PostgreSQL ``second`` runs meanwhile, in a session of its own.
-
-    Each half of a report is an aggregate on the database's CPU; on two connections they run on two
-    cores, and the page comes back in the time of the longer half. Both are read-only, and each
-    statement reads its own snapshot anyway (READ COMMITTED), so nothing is less consistent than one
-    after the other.
-    """
-    if not on_postgres():
-        return first(), second()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def in_a_session_of_its_own():
-        with app.app_context():  # a new context is a new Flask-SQLAlchemy session, removed when it ends
-            _plan_for_reports()
-            return second()
-
-    with ThreadPoolExecutor(max_workers=1) as meanwhile:
-        later = meanwhile.submit(in_a_session_of_its_own)
-        _plan_for_reports()
-        return first(), later.result()
 
 
 def _plan_for_reports() -> None:

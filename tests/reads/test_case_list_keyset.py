@@ -172,3 +172,32 @@ def test_previous_from_page_two_shows_the_top_of_the_list_with_cases_raised_sinc
     back = client.get(f"/{WDC}/api/cases?per_page=5&before={second['previous']}").get_json()
     assert back["page"] == 1 and back["previous"] is None
     assert back["cases"][0]["reference"] == newest["reference"] and back["total"] == 38
+
+
+def test_on_postgresql_a_page_is_read_while_what_follows_it_is_counted_on_a_second_connection(make_app, clock):
+    """Forward pages count the rows from their start on another connection meanwhile (the count is the
+    longest statement at a million cases); the totals are those counted one after the other."""
+    app, client = build(make_app, clock)
+    with app.app_context():
+        engine = db.engine
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    out, most = set(), []
+
+    def checkout(dbapi_connection, record, proxy):
+        out.add(id(dbapi_connection))
+        most.append(len(out))
+
+    def checkin(dbapi_connection, record):
+        out.discard(id(dbapi_connection))
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        first = client.get(f"/{WDC}/api/cases?sort=due&per_page=5").get_json()
+        second = client.get(f"/{WDC}/api/cases?sort=due&per_page=5&after={first['next']}").get_json()
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+    assert max(most) == (2 if engine.dialect.name == "postgresql" else 1)
+    assert (first["total"], second["total"], second["page"]) == (37, 37, 2)
+    assert [r for page in references([first, second]) for r in page] == expected(app, "due")[:10]
