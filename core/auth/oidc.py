@@ -132,12 +132,25 @@ def start():
     session["sso_next"] = safe_next(request.args.get("next")) or ""
     # authlib keeps state, nonce and the PKCE verifier in the session and checks them on return.
     nonce = secrets.token_urlsafe(24)
-    return _client(g.council.slug).authorize_redirect(
-        url_for("sso.callback", _external=True), nonce=nonce, **sso.authorize_params)
+    from requests import RequestException  # with authlib, only where a council signs in with SSO
+
+    try:
+        return _client(g.council.slug).authorize_redirect(
+            url_for("sso.callback", _external=True), nonce=nonce, **sso.authorize_params)
+    except RequestException as e:
+        return _not_answering(e)
 
 
 def _refused(reason: str):
     return render_template("auth/refused.html", reason=reason), 400
+
+
+def _not_answering(error: Exception):
+    """The provider did not answer within ``OIDC_TIMEOUT_SECONDS`` (or refused the connection): say so, and
+    free the worker, rather than wait on it until gunicorn ends the worker."""
+    current_app.logger.warning("sign-in provider for %s did not answer: %s", g.council.slug, type(error).__name__)
+    return render_template("auth/refused.html", reason="Your council's sign-in service is not answering, so you "
+                           "have not been signed in. Try again in a few minutes."), 503
 
 
 @bp.get("/auth/callback")
@@ -149,12 +162,15 @@ def callback():
         return _refused("Your identity provider did not sign you in.")
     from authlib.integrations.base_client.errors import OAuthError
     from joserfc.errors import JoseError
+    from requests import RequestException
 
     try:
         token = _client(g.council.slug).authorize_access_token(
             claims_options={"iss": {"essential": True, "value": sso.issuer},
                             "aud": {"essential": True, "value": sso.client_id}},
         )
+    except RequestException as e:
+        return _not_answering(e)
     except (OAuthError, JoseError, ValueError) as e:
         # The reason, never the token, code or verifier.
         current_app.logger.warning("sign-in refused for %s: %s", g.council.slug, type(e).__name__)
@@ -200,7 +216,12 @@ def provider_sign_out():
         abort(405, valid_methods=["POST"])
     sign_out()
     back = url_for("council.council_home", _external=True)
-    end = _client(g.council.slug).load_server_metadata().get("end_session_endpoint")
+    from requests import RequestException
+
+    try:
+        end = _client(g.council.slug).load_server_metadata().get("end_session_endpoint")
+    except RequestException:  # signed out here; the provider can be left to its own timeout
+        end = None
     if not end:
         return redirect(back)
     from urllib.parse import urlencode
@@ -224,7 +245,9 @@ def concord_init_app(app):
         oauth.register(
             name=slug, client_id=sso.client_id, client_secret=sso.client_secret,
             server_metadata_url=sso.issuer.rstrip("/") + "/.well-known/openid-configuration",
-            client_kwargs={"scope": sso.scopes, "code_challenge_method": "S256"},
+            # Every call to the provider gives up after this long: a sync worker waits on it, serving no one else.
+            client_kwargs={"scope": sso.scopes, "code_challenge_method": "S256",
+                           "default_timeout": app.config.get("OIDC_TIMEOUT_SECONDS", 10)},
         )
     app.extensions["concord.oauth"] = oauth
     app.extensions["concord.sso"] = councils
