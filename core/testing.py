@@ -408,6 +408,31 @@ def counted(app, per_row: bool = False):
         event.remove(engine, "before_cursor_execute", count)
 
 
+@contextmanager
+def connections_at_once(app):
+    """The database connections the app has checked out at once inside the ``with`` block: a list with one
+    entry per checkout, the number out then (its ``max`` is the most at once)."""
+    out: set[int] = set()
+    most: list[int] = []
+
+    def checkout(dbapi_connection, record, proxy):
+        out.add(id(dbapi_connection))
+        most.append(len(out))
+
+    def checkin(dbapi_connection, record):
+        out.discard(id(dbapi_connection))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        yield most
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+
+
 BROKERS = {
     "stub": None,
     "redis": "redis://127.0.0.1:6379/15",

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import event, select
 
 from core.model.records import Case, StageEntry, db
-from core.testing import london, sign_in
+from core.testing import connections_at_once, london, sign_in
 
 WDC = "westdunbartonshire"
 LEAD = "lead@wdc.example.org"
@@ -181,23 +181,9 @@ def test_on_postgresql_a_page_is_read_while_what_follows_it_is_counted_on_a_seco
     with app.app_context():
         engine = db.engine
     sign_in(client, WDC, LEAD, "safeguarding-lead")
-    out, most = set(), []
-
-    def checkout(dbapi_connection, record, proxy):
-        out.add(id(dbapi_connection))
-        most.append(len(out))
-
-    def checkin(dbapi_connection, record):
-        out.discard(id(dbapi_connection))
-
-    event.listen(engine, "checkout", checkout)
-    event.listen(engine, "checkin", checkin)
-    try:
+    with connections_at_once(app) as most:
         first = client.get(f"/{WDC}/api/cases?sort=due&per_page=5").get_json()
         second = client.get(f"/{WDC}/api/cases?sort=due&per_page=5&after={first['next']}").get_json()
-    finally:
-        event.remove(engine, "checkout", checkout)
-        event.remove(engine, "checkin", checkin)
     assert max(most) == (2 if engine.dialect.name == "postgresql" else 1)
     assert (first["total"], second["total"], second["page"]) == (37, 37, 2)
     assert [r for page in references([first, second]) for r in page] == expected(app, "due")[:10]

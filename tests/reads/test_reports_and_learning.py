@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from core.hookspecs import hookimpl
 from core.model import london_sql
@@ -31,7 +30,7 @@ from core.model.procedures import (
     resolve,
 )
 from core.model.records import db
-from core.testing import london, post_action, sign_in
+from core.testing import connections_at_once, london, post_action, sign_in
 
 FIRST = Role("first-line", "First-line manager")
 SENIOR = Role("senior", "Senior manager")
@@ -291,24 +290,8 @@ def test_on_postgresql_a_report_reads_its_two_halves_on_two_connections_at_once(
     client = app.test_client()
     spread_over_months(client, clock)
     sign_in(client, RPT, "lead@reportshire.example.org", "safeguarding-lead")
-    out, most = set(), []
-
-    def checkout(dbapi_connection, record, proxy):
-        out.add(id(dbapi_connection))
-        most.append(len(out))
-
-    def checkin(dbapi_connection, record):
-        out.discard(id(dbapi_connection))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "checkout", checkout)
-    event.listen(engine, "checkin", checkin)
-    try:
+    with connections_at_once(app) as most:
         summary = client.get(f"/{RPT}/api/reports/summary?{PERIOD}").get_json()
-    finally:
-        event.remove(engine, "checkout", checkout)
-        event.remove(engine, "checkin", checkin)
     assert max(most) == 2
     assert summary["overdue_now"] == EXPECTED["overdue_now"] and summary["themes"] == EXPECTED["themes"]
     assert {r["process"]: r["closed"] for r in summary["time_to_resolution"]} == {p: n for p, (n, _, _) in RESOLUTION.items()}
