@@ -36,9 +36,9 @@ CASE_ROWS = """
        VALUES (:council, :provisional, 'escalation', 'education', '1', :answers, 'open', :user, :now) RETURNING id),
  s AS (INSERT INTO stage_entry (case_id, position, stage, role, scope, entered_at, due_on, to_lead, late_on_arrival, no_meeting,
        long_overdue_on) SELECT k.id, 0, 'head', 'head-of-establishment', NULL, :now, :due, false, false, false, :due FROM k
-       RETURNING id),
+       RETURNING id, case_id),
  a AS (INSERT INTO audit_event (council, user_id, case_id, action, at) SELECT :council, :user, k.id, 'open', :now FROM k),
- o AS (INSERT INTO stage_offer (stage_entry_id, contact_id) SELECT s.id, c FROM s, unnest(CAST(:offers AS int[])) c
+ o AS (INSERT INTO stage_offer (stage_entry_id, case_id, contact_id) SELECT s.id, s.case_id, c FROM s, unnest(CAST(:offers AS int[])) c
        RETURNING id),
  e AS (INSERT INTO case_event (case_id, at, actor_id, kind, summary)
        SELECT k.id, :now, :user, 'opened', 'Raised' FROM k UNION ALL SELECT k.id, :now, NULL, 'stage', 'With the head' FROM k

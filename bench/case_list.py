@@ -116,10 +116,10 @@ def load(app, n: int, seed: int = 7) -> None:
                           "closed_at, outcome) FROM STDIN") as copy:
                 for row in entries:
                     copy.write_row(row)
-            with cur.copy("COPY stage_offer (stage_entry_id, contact_id) FROM STDIN") as copy:
+            with cur.copy("COPY stage_offer (stage_entry_id, case_id, contact_id) FROM STDIN") as copy:
                 for entry in entries:
                     for contact_id in rung.get((entry[4], entry[5]), rung.get((entry[4], None), [])):
-                        copy.write_row((entry[0], contact_id))
+                        copy.write_row((entry[0], entry[1], contact_id))
             cur.execute("SELECT setval(pg_get_serial_sequence('\"case\"', 'id'), %s)", (n,))
             cur.execute("SELECT setval(pg_get_serial_sequence('stage_entry', 'id'), %s)", (len(entries),))
             raw.commit()

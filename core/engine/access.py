@@ -113,8 +113,7 @@ class Viewer:
                     select(StageEntry.case_id).where(StageEntry.assignee_id == self.user.id)))
                 if self.contact_ids:
                     seen.append(Case.id.in_(
-                        select(StageEntry.case_id).join(StageOffer)
-                        .where(StageOffer.contact_id.in_(self.contact_ids))))
+                        select(StageOffer.case_id).where(StageOffer.contact_id.in_(self.contact_ids))))
             query = query.where(or_(*seen))
         return query.order_by(Case.raised_at.desc())
 

@@ -491,7 +491,7 @@ def _assign(council: Council, case: Case, stage: Stage, entry: StageEntry) -> st
         return ""
     contacts = directory.assignees(council.slug, entry.role, entry.scope)
     others = [c for c in contacts if c.email != raiser]
-    entry.offers.extend(StageOffer(contact=c) for c in others)
+    entry.offers.extend(StageOffer(contact=c, case=case) for c in others)
     if not others:
         entry.to_lead = True
         if contacts:
@@ -564,7 +564,7 @@ def reoffer_stranded(council: Council) -> None:
         offered = entry.offered_contact_ids
         for contact in directory.assignees(council.slug, entry.role, entry.scope):
             if contact.id not in offered and contact.email != entry.case.raised_by.email:
-                entry.offers.append(StageOffer(contact_id=contact.id))
+                entry.offers.append(StageOffer(contact_id=contact.id, case_id=entry.case_id))
     db.session.flush()
 
 

@@ -39,7 +39,7 @@ def insert_new_case(case: Case, entry: StageEntry, audit_row: dict) -> None:
     _tell_children(mapper[StageEntry], entry)
     # In the order written: each INSERT reads its rows in order and takes ids from one sequence.
     for offer, offer_id in zip(entry.offers, sorted(offer_ids), strict=True):
-        offer.id = offer_id
+        offer.id, offer.case_id = offer_id, case_id
     for event, event_id in zip(case.events, sorted(event_ids), strict=True):
         event.id = event_id
 
@@ -56,26 +56,32 @@ def _new_case_statement():
         binds.append(bindparam(name, type_=column.type))
         return f"CAST(:{name} AS {column.type.compile(postgresql.dialect())})"
 
+    def from_parent(table, parent: str) -> tuple[list[str], str]:
+        """The child's columns filled from its parent's RETURNING, and the parent's columns they take."""
+        keys = _PARENT.get((table.name, parent), {})
+        return list(keys), ", ".join(f"{parent}.{column}" for column in keys.values())
+
     def one(table, prefix: str, parent: str = "") -> str:
-        key = _PARENT.get((table.name, parent))
-        columns = [c for c in _columns(table) if c.key != key]
+        keys, taken = from_parent(table, parent)
+        columns = [c for c in _columns(table) if c.key not in keys]
         values = ", ".join(cast(c, f"{prefix}_{c.key}") for c in columns)
         names = ", ".join(f'"{c.name}"' for c in columns)
-        if key is None:
+        if not keys:
             return f'INSERT INTO "{table.name}" ({names}) VALUES ({values}) RETURNING id'
-        return f"INSERT INTO {table.name} ({key}, {names}) SELECT {parent}.id, {values} FROM {parent}"
+        return f"INSERT INTO {table.name} ({', '.join(keys)}, {names}) SELECT {taken}, {values} FROM {parent}"
 
     def many(table, prefix: str, parent: str) -> str:
-        key = _PARENT[(table.name, parent)]
-        columns = tuple(c.key for c in _columns(table) if c.key != key)
+        keys, taken = from_parent(table, parent)
+        columns = tuple(c.key for c in _columns(table) if c.key not in keys)
         rows, typed = unnest_columns(table, columns, f"{prefix}_")
         binds.extend(typed)
         names = ", ".join(columns)
-        return (f"INSERT INTO {table.name} ({key}, {names}) SELECT {parent}.id, {', '.join(f'x.{c}' for c in columns)} "
+        return (f"INSERT INTO {table.name} ({', '.join(keys)}, {names}) SELECT {taken}, "
+                f"{', '.join(f'x.{c}' for c in columns)} "
                 f"FROM {parent}, {rows} WITH ORDINALITY AS x({names}, n) ORDER BY x.n RETURNING id")
 
     sql = (f"WITH c AS ({one(Case.__table__, 'case')}), "
-           f"s AS ({one(StageEntry.__table__, 'entry', 'c')} RETURNING id), "
+           f"s AS ({one(StageEntry.__table__, 'entry', 'c')} RETURNING id, case_id), "
            f"a AS ({one(AuditEvent.__table__, 'audit', 'c')}), "
            f"o AS ({many(StageOffer.__table__, 'offer', 's')}), "
            f"e AS ({many(CaseEvent.__table__, 'event', 'c')}) "
@@ -83,9 +89,10 @@ def _new_case_statement():
     return text(sql).bindparams(*binds)
 
 
-# The column a child's parent's new id goes in, by (child table, parent's WITH name).
-_PARENT = {("stage_entry", "c"): "case_id", ("audit_event", "c"): "case_id", ("stage_offer", "s"): "stage_entry_id",
-           ("case_event", "c"): "case_id"}
+# The child's columns its parent's RETURNING fills (child column: parent column), by (child table, parent's
+# WITH name): each child gets its parent's new id, and an offer its stage entry's case too.
+_PARENT = {("stage_entry", "c"): {"case_id": "id"}, ("audit_event", "c"): {"case_id": "id"},
+           ("stage_offer", "s"): {"stage_entry_id": "id", "case_id": "case_id"}, ("case_event", "c"): {"case_id": "id"}}
 
 
 def _columns(table) -> list:

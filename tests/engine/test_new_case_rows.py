@@ -21,10 +21,10 @@ def test_a_new_case_its_stage_offers_timeline_and_audit_row_are_stored_as_the_re
     seen: dict = {}
 
     def keep(session, *_):  # what the request's own objects say, just before it commits
-        for kind in (CaseEvent, StageOffer):
-            seen[kind] = sorted((o.id, o.case_id if kind is CaseEvent else o.stage_entry_id,
-                                 o.summary if kind is CaseEvent else o.contact_id)
-                                for o in session.identity_map.values() if isinstance(o, kind))
+        seen[CaseEvent] = sorted((o.id, o.case_id, o.summary)
+                                 for o in session.identity_map.values() if isinstance(o, CaseEvent))
+        seen[StageOffer] = sorted((o.id, o.stage_entry_id, o.contact_id, o.case_id)
+                                  for o in session.identity_map.values() if isinstance(o, StageOffer))
     event.listen(Session, "before_commit", keep)
     try:
         sign_in(client, WDC, "teacher.demo@wdc.example.org")
@@ -38,7 +38,8 @@ def test_a_new_case_its_stage_offers_timeline_and_audit_row_are_stored_as_the_re
         entry = db.session.scalars(select(StageEntry).where(StageEntry.case_id == case.id)).one()
         events = db.session.execute(select(CaseEvent.id, CaseEvent.case_id, CaseEvent.summary)
                                     .where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
-        offers = db.session.execute(select(StageOffer.id, StageOffer.stage_entry_id, StageOffer.contact_id)
+        offers = db.session.execute(select(StageOffer.id, StageOffer.stage_entry_id, StageOffer.contact_id,
+                                           StageOffer.case_id)
                                     .where(StageOffer.stage_entry_id == entry.id).order_by(StageOffer.id)).all()
         heads = db.session.scalars(select(Contact.id).where(Contact.role == "head-of-establishment",
                                                             Contact.council == WDC).order_by(Contact.name)).all()
@@ -47,8 +48,9 @@ def test_a_new_case_its_stage_offers_timeline_and_audit_row_are_stored_as_the_re
     assert entry.id == entry_id and entry.stage == "head-of-establishment" and entry.due_on is not None
     assert [summary.split(" ")[0] for _, _, summary in events] == ["Raise", "Head"], events
     assert [tuple(row) for row in events] == seen[CaseEvent], "each timeline object has the id of its own row"
-    assert [contact for _, _, contact in offers] == heads and len(heads) == 3, "offered to the rung, by name"
-    assert [tuple(row) for row in offers] == seen[StageOffer], "each offer object has the id of its own row"
+    assert [contact for _, _, contact, _ in offers] == heads and len(heads) == 3, "offered to the rung, by name"
+    assert {case_id for *_, case_id in offers} == {case.id}, "each offer names its entry's case"
+    assert [tuple(row) for row in offers] == seen[StageOffer], "each offer object has the id and case of its own row"
     assert [(case_id, action) for case_id, _, action in audit] == [(case.id, "open")]
     assert {k: v for k, v in case.answers.items() if v is not None} == ESCALATION["answers"]
     assert case.status == "open" and case.raised_at is not None
