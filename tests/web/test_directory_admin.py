@@ -89,6 +89,28 @@ def test_a_second_qio_added_later_gets_new_cases_but_nothing_already_at_the_rung
     assert names == ["Avery Wren", "Kit Sorrel"]
 
 
+def test_a_stage_stranded_by_its_qio_leaving_reaches_the_qio_added_later_and_their_list(client):
+    reference = case_at_qio_for_vale_of_leven(client)  # offered to Avery Wren
+    sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    row = contact_id(page, "qio.valeofleven@wdc.example.org")
+    form = {**row_fields(page), "csrf_token": csrf(page), "note": "Avery Wren has left", "confirm_empty": "yes"}
+    del form[f"{row}-active"]  # the rung is empty, its open stage stranded (the admin confirms it)
+    saved = client.post(f"/{WDC}/admin/directory/", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "1 contact updated" in saved
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    added = client.post(f"/{WDC}/admin/directory/add", data={
+        "new-csrf_token": csrf(page), "new-role": "qio", "new-scope": "Vale of Leven",
+        "new-name": "Kit Sorrel", "new-email": "kit.sorrel@wdc.example.org", "new-note": "New QIO",
+    }, follow_redirects=True)
+    assert "Kit Sorrel added" in added.get_data(as_text=True)
+
+    sign_in(client, WDC, "kit.sorrel@wdc.example.org", "manager")
+    case = client.get(f"/{WDC}/api/cases/{reference}").get_json()
+    assert [a["name"] for a in case["stage"]["assignees"]] == ["Kit Sorrel"]
+    assert [c["reference"] for c in client.get(f"/{WDC}/api/cases").get_json()["cases"]] == [reference]
+
+
 def test_the_directory_downloads_as_csv(client):
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
     response = client.get(f"/{WDC}/admin/directory/export.csv")
