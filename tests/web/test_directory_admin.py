@@ -33,6 +33,16 @@ def case_at_qio_for_vale_of_leven(client):
     return reference
 
 
+def add_kit_sorrel_as_qio_for_vale_of_leven(client, note):
+    """A council admin (signed in) adds a QIO for Vale of Leven through the directory's add form."""
+    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
+    added = client.post(f"/{WDC}/admin/directory/add", data={
+        "new-csrf_token": csrf(page), "new-role": "qio", "new-scope": "Vale of Leven",
+        "new-name": "Kit Sorrel", "new-email": "kit.sorrel@wdc.example.org", "new-note": note,
+    }, follow_redirects=True)
+    assert "Kit Sorrel added" in added.get_data(as_text=True)
+
+
 def test_admin_replaces_a_retiring_qio_and_open_cases_reach_the_successor(client):
     reference = case_at_qio_for_vale_of_leven(client)
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
@@ -76,12 +86,7 @@ def test_a_change_without_a_note_or_with_a_bad_email_is_refused_and_nothing_chan
 def test_a_second_qio_added_later_gets_new_cases_but_nothing_already_at_the_rung(client):
     earlier = case_at_qio_for_vale_of_leven(client)
     sign_in(client, WDC, "admin@wdc.example.org", "council-admin")
-    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
-    added = client.post(f"/{WDC}/admin/directory/add", data={
-        "new-csrf_token": csrf(page), "new-role": "qio", "new-scope": "Vale of Leven",
-        "new-name": "Kit Sorrel", "new-email": "kit.sorrel@wdc.example.org", "new-note": "Job share from January",
-    }, follow_redirects=True)
-    assert "Kit Sorrel added" in added.get_data(as_text=True)
+    add_kit_sorrel_as_qio_for_vale_of_leven(client, "Job share from January")
     later = case_at_qio_for_vale_of_leven(client)
     sign_in(client, WDC, "kit.sorrel@wdc.example.org", "manager")
     assert client.get(f"/{WDC}/api/cases/{earlier}").status_code == 404
@@ -98,12 +103,7 @@ def test_a_stage_stranded_by_its_qio_leaving_reaches_the_qio_added_later_and_the
     del form[f"{row}-active"]  # the rung is empty, its open stage stranded (the admin confirms it)
     saved = client.post(f"/{WDC}/admin/directory/", data=form, follow_redirects=True).get_data(as_text=True)
     assert "1 contact updated" in saved
-    page = client.get(f"/{WDC}/admin/directory/").get_data(as_text=True)
-    added = client.post(f"/{WDC}/admin/directory/add", data={
-        "new-csrf_token": csrf(page), "new-role": "qio", "new-scope": "Vale of Leven",
-        "new-name": "Kit Sorrel", "new-email": "kit.sorrel@wdc.example.org", "new-note": "New QIO",
-    }, follow_redirects=True)
-    assert "Kit Sorrel added" in added.get_data(as_text=True)
+    add_kit_sorrel_as_qio_for_vale_of_leven(client, "New QIO")
 
     sign_in(client, WDC, "kit.sorrel@wdc.example.org", "manager")
     case = client.get(f"/{WDC}/api/cases/{reference}").get_json()
