@@ -7,6 +7,7 @@ from functools import cache
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy import false as sa_false
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 
@@ -182,6 +183,8 @@ class Case(db.Model):  # type: ignore[name-defined]
 
     ``answers`` is the intake as submitted; ``plugin_version`` the version of
     the council plugin then, so an upgrade never re-routes an open case.
+    On PostgreSQL the answers are JSONB: the list's area filter and search read
+    one answer of every case, and JSON text would be parsed whole for each.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,7 +193,7 @@ class Case(db.Model):  # type: ignore[name-defined]
     process: Mapped[str] = mapped_column(String(64))
     ladder: Mapped[str] = mapped_column(String(64))
     plugin_version: Mapped[str] = mapped_column(String(32))
-    answers: Mapped[dict]
+    answers: Mapped[dict] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     status: Mapped[str] = mapped_column(String(16), default="open")
     outcome: Mapped[str | None] = mapped_column(String(64))
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

@@ -291,3 +291,19 @@ def alembic_engine(empty_database):
         yield db.engine
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_migrations_build_the_schema_the_models_declare(empty_database):
+    """Every column, type, index and key the models declare is what the migrations built: a model changed
+    without its migration (or a migration that builds something else) differs here, on either database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    app = app_on(empty_database)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert differences == []

@@ -1,0 +1,55 @@
+"""PostgreSQL prices Concord's index probes for solid-state storage (core/model/postgres.py).
+
+With the default ``random_page_cost`` of 4, the case list filtered by a stage hashed every case of its
+route at 1,000,000 cases (60 ms a page) instead of probing the few at that stage (bench/case_list_scale.py,
+``P95MS case-list-1m-filtered``). The setting must hold on every connection the pool opens, and leave
+no transaction open behind it.
+"""
+import pytest
+from sqlalchemy import text
+
+from core.model.records import db
+
+
+def test_on_postgresql_every_connection_the_app_opens_prices_a_random_read_for_solid_state_storage(make_app):
+    app = make_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        seen = []
+        for _ in range(2):
+            with db.engine.connect() as conn:
+                seen.append(conn.connection.dbapi_connection.info.transaction_status.name)
+                seen.append(conn.scalar(text("SHOW random_page_cost")))
+            db.engine.dispose()  # the next connection is a new one
+        with db.engine.connect() as first, db.engine.connect() as second:  # two at once: each its own
+            seen += [first.scalar(text("SHOW random_page_cost")), second.scalar(text("SHOW random_page_cost"))]
+    assert seen == ["IDLE", "1.1", "IDLE", "1.1", "1.1", "1.1"]
+
+
+def test_on_postgresql_the_planner_knows_a_route_names_its_process(make_app):
+    """A case's ladder decides its process. Taken as independent, the escalation process (40 of 60 cases)
+    and the Education route (30 of 60) were estimated at 60 × 40/60 × 30/60 = 20 cases; at 1,000,000 cases
+    that tenth-of-the-truth estimate made the stage filter's count hash a whole route. The migration's
+    dependency statistics (``st_case_route``) give the true 30 once the table is analysed."""
+    app = make_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL plan")
+        routes = [("escalation", "education")] * 30 + [("escalation", "social-work")] * 10 \
+            + [("conference-dissent", "conference-dissent")] * 20
+        user = db.session.scalar(text(
+            "INSERT INTO \"user\" (council, issuer, subject, email, name, session_generation) VALUES "
+            "('westdunbartonshire', 'dev', 'planner', 'planner@wdc.example.org', 'Pat Planner', 0) RETURNING id"))
+        db.session.execute(text(
+            "INSERT INTO \"case\" (council, reference, process, ladder, plugin_version, answers, status, raised_by_id, "
+            "raised_at) VALUES ('westdunbartonshire', :reference, :process, :ladder, '1', '{}', 'open', :user, now())"),
+            [{"reference": f"WDC-PLAN-{n}", "process": p, "ladder": ladder, "user": user}
+             for n, (p, ladder) in enumerate(routes)])
+        db.session.commit()
+        with db.engine.connect() as conn:
+            conn.execute(text('ANALYZE "case"'))
+            plan = conn.scalar(text(
+                "EXPLAIN (FORMAT JSON) SELECT 1 FROM \"case\" WHERE council = 'westdunbartonshire' "
+                "AND process = 'escalation' AND ladder = 'education'"))
+    assert round(plan[0]["Plan"]["Plan Rows"]) == 30
