@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, nulls_last, or_, select
+from sqlalchemy import and_, func, insert, literal, nulls_last, or_, select, true
 from sqlalchemy import case as case_when
 from sqlalchemy.orm import aliased
 
@@ -483,7 +483,7 @@ def _count_after(viewer, filters: Filters, today: date, segments: list[Segment],
     if not bare or filters.status or filters.stage or filters.area or filters.q:
         # One count of every later row, joined: the other sorts, and filters no index of the cases serves in
         # order (an open case's status, an answer, words), which leave few or no cases without a stage.
-        later = [and_(*segments[index].where, *after(index)) for index in rest]
+        later = [and_(true(), *segments[index].where, *after(index)) for index in rest]
         if needs_current or len(segments) > 1 or filters.sort == "due":  # else the count reads the cases' index alone
             base = _joined(base)
         bounded = base.with_only_columns(literal(1)).where(*where, or_(*later)).limit(cap + 1).subquery()
