@@ -17,7 +17,7 @@ from core.engine import open_cases
 from core.http.hygiene import install_converters
 from core.http.session import init_sessions
 from core.model.clock import SystemClock
-from core.model.postgres import price_plans_for_solid_state
+from core.model.postgres import plan_for_pages
 from core.model.records import db
 from core.plugin_manager import collect_councils, collect_deadline_kinds, collect_field_types, make_plugin_manager
 from core.runtime import EXTENSION, Concord
@@ -51,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     with app.app_context():
-        price_plans_for_solid_state(db.engine)
+        plan_for_pages(db.engine)
     _migrate_lazily(app)
     CSRFProtect(app)
     init_sessions(app)
