@@ -279,9 +279,10 @@ class StageOffer(db.Model):  # type: ignore[name-defined]
 
     # The case is the entry's, kept on the offer too: "the cases offered to my contacts", asked on every page
     # of someone holding a rung, is then read from this table's index alone, where it joined every stage
-    # entry (2 s a page at 1,000,000 cases for someone offered a fifth of them).
+    # entry (2 s a page at 1,000,000 cases for someone offered a fifth of them). The index carries the entry
+    # too, so "the stages offered to my contacts" (what waits for them) is read from it alone as well.
     __table_args__ = (UniqueConstraint("stage_entry_id", "contact_id"),
-                      Index("ix_stage_offer_contact_case", "contact_id", "case_id"))
+                      Index("ix_stage_offer_contact_case_entry", "contact_id", "case_id", "stage_entry_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stage_entry_id: Mapped[int] = mapped_column(ForeignKey("stage_entry.id"))

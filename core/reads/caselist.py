@@ -329,6 +329,7 @@ class Segment:
     where: tuple
     keys: tuple[Key, ...]
     no_stage: bool = False  # the cases with no open stage: read from the cases alone (``_read``)
+    waiting: bool = False   # what waits for the viewer: read from the council's cases (``waiting_among``)
 
 
 def _segments(viewer, filters: Filters) -> list[Segment]:
@@ -345,7 +346,7 @@ def _segments(viewer, filters: Filters) -> list[Segment]:
     if not _sorts_waiting(viewer):
         return [Segment(where, keys, bare) for where, keys, bare in runs]
     waits = case_when((waiting_for(viewer, current), 1), else_=0)
-    return [Segment((waits == flag, *where), keys, bare) for flag in (1, 0) for where, keys, bare in runs]
+    return [Segment((waits == flag, *where), keys, bare, waiting=flag == 1) for flag in (1, 0) for where, keys, bare in runs]
 
 
 def _segment_of(viewer, filters: Filters, entry, waiting) -> int:
@@ -412,7 +413,6 @@ def _read(viewer, filters: Filters, today: date, segments: list[Segment], start:
     """Up to a page of (segment, (case, entry, waiting)) from ``start`` on (or back), one query per segment
     it needs: usually one."""
     where, needs_current = _conditions(viewer, filters, today)
-    base = _base(viewer, filters, today)
     got: list = []
     order = range(len(segments) - 1, -1, -1) if backward else range(len(segments))
     for index in order:
@@ -426,7 +426,8 @@ def _read(viewer, filters: Filters, today: date, segments: list[Segment], start:
             # would otherwise join every open stage to read a page of closed cases.
             query = viewer.visible_cases().order_by(None).where(*where, ~_has_open_stage())
         else:
-            query = base.where(*where, *segment.where)
+            cases = waiting_among(viewer) if segment.waiting else viewer.visible_cases().order_by(None)
+            query = _base(viewer, cases).where(*where, *segment.where)
         if start is not None and index == start.segment:
             query = query.where(_beyond(segment.keys, start.values, backward))
         rows = db.session.execute(query.order_by(*_ordered(segment.keys, backward))
@@ -447,10 +448,19 @@ def _has_open_stage():
     return select(StageEntry.id).where(StageEntry.case_id == Case.id, StageEntry.closed_at.is_(None)).exists()
 
 
-def _base(viewer, filters: Filters, today: date):
+def _base(viewer, cases):
+    """``cases`` with their current entry and whether it waits for the viewer."""
     current = current_entry()
     waiting = waiting_for(viewer, current) if _sorts_waiting(viewer) else literal(False)
-    return _joined(viewer.visible_cases().order_by(None)).add_columns(current, waiting.label("waiting"))
+    return _joined(cases).add_columns(current, waiting.label("waiting"))
+
+
+def waiting_among(viewer):
+    """The cases to look among for what waits for the viewer: the council's. A case whose current stage
+    waits for them is one they may see (held by them, or offered to them), and for someone who holds rungs
+    the cases they may see are every case ever offered to them: hundreds of thousands at national scale,
+    read for nothing."""
+    return select(Case).where(Case.council == viewer.user.council)
 
 
 def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor | None, cap: int) -> int:
@@ -558,7 +568,7 @@ def _page(council, viewer, filters: Filters, today: date, segments, found, first
     rows = describe(council, viewer, [row for _, row in found], today)
     waiting = None
     if _sorts_waiting(viewer):
-        waiting = db.session.scalar(_joined(viewer.visible_cases().order_by(None))
+        waiting = db.session.scalar(_joined(waiting_among(viewer))
                                     .with_only_columns(func.count())
                                     .where(Case.status == "open", waiting_for(viewer, current_entry())))
     links = {}

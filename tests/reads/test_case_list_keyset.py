@@ -106,6 +106,32 @@ def test_someone_holding_a_rung_pages_through_what_waits_for_them_first(make_app
         assert references(backward) == references(forward), sort
 
 
+def test_what_waits_for_someone_holding_a_rung_is_looked_for_among_the_councils_cases(make_app, clock):
+    """Someone holding a rung may see every case ever offered to their contacts: at 1,000,000 cases the
+    head of establishment was offered 200,000, and each statement asking for them hashed them all. What
+    waits for them is always among those, so the waiting cases and their count are looked for among the
+    council's cases: of the page's statements only the rest of the list and its count ask for the cases
+    offered to them, and the list is the same."""
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, HEAD, "manager")
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def keep(conn, cursor, statement, *_):
+        seen.append(statement)
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        got = client.get(f"/{WDC}/api/cases?per_page=30").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert [c["reference"] for c in got["cases"]] == expected(app, "raised", True, "head")
+    waiting = [c["reference"] for c in got["cases"] if "waiting-for-me" in c["tags"]]
+    assert got["total"] == 25 and len(waiting) == 19, (got["total"], len(waiting))
+    asking_for_offered_cases = [s for s in seen if "stage_offer.case_id" in s]
+    assert len(asking_for_offered_cases) == 2, "the rest of the list, and the count of it"
+
+
 def test_a_deep_page_is_the_same_rows_by_cursor_as_by_page_number(make_app, clock):
     app, client = build(make_app, clock)
     sign_in(client, WDC, LEAD, "safeguarding-lead")
