@@ -11,7 +11,7 @@ each after 5 warm-up ones:
 * ``case-list-1m-sorted``: the Education route sorted by due date, first page, and 2,000 pages
   down it (the worse p95 of the two);
 * ``case-list-1m-filtered``: the first page under each filter of ``FILTERED`` (status, process, stage,
-  area, words, with the sorts that change their plans), ``BENCH_LIST_FILTERED_REQUESTS`` (30) requests
+  area, words, with the sorts that change their plans), ``BENCH_LIST_FILTERED_REQUESTS`` (50) requests
   each; the worst p95.
 
 For information it also times page 2,000 by number (``?page=2000``, read with OFFSET as before), and
@@ -44,7 +44,7 @@ FILTERED = ["status=overdue", "status=overdue&sort=due", "status=long-overdue", 
             "area=learning_community:Vale%20of%20Leven",
             "process=escalation&area=learning_community:Vale%20of%20Leven&sort=due", "sort=reference",
             "q=WDC-2026", "process=escalation&agency=education&status=open&sort=due"]
-FILTERED_REQUESTS = int(os.environ.get("BENCH_LIST_FILTERED_REQUESTS", "30"))
+FILTERED_REQUESTS = int(os.environ.get("BENCH_LIST_FILTERED_REQUESTS", "50"))
 
 
 def cursor_at(client, query: str, position: int) -> str:
