@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from core.app import create_app
 from core.model.clock import FixedClock
-from core.model.records import db
+from core.model.records import Case, db
 from core.testing import TEST_SECRET_KEY, drain, london, post_action, scratch_postgres_database, sign_in
 
 HERE = Path(__file__).parents[1]
@@ -307,3 +307,37 @@ def test_the_migrations_build_the_schema_the_models_declare(empty_database):
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def test_answers_jsonb_would_refuse_are_stored_as_pages_showed_them_and_every_case_comes_through(empty_database):
+    """JSON text kept ``\\u0000`` and lone surrogates, which answers stored before Concord refused them may
+    hold; JSONB refuses both, so the cast to JSONB (scale4_list_plans) would have failed the whole upgrade.
+    They are stored as U+FFFD, as pages showed them, on both databases; a valid pair (an emoji), other
+    escaped letters and a backslash typed before a "u" are kept as they were."""
+    app = app_on(empty_database)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="scale3_offer_case")
+        db.engine.dispose()
+    stored = {1: '{"reasons": "lone \\ud800 and nul \\u0000.", "emoji": "\\ud83d\\ude00", '
+                 '"path": "C:\\\\u0000dir", "word": "caf\\u00e9"}',
+              2: '{"reasons": "Nothing odd."}'}
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(text('INSERT INTO "user" (id, council, issuer, subject, email, name) VALUES '
+                          "(1, :wdc, 'dev:westdunbartonshire', :teacher, :teacher, 'Teacher Demo')"),
+                     {"wdc": WDC, "teacher": TEACHER})
+        for id_, answers in stored.items():
+            conn.execute(text('INSERT INTO "case" (id, council, reference, process, ladder, plugin_version, answers, '
+                              "status, raised_by_id, raised_at) VALUES (:id, :wdc, :reference, 'escalation', "
+                              "'education', '1.0.0', :answers, 'open', 1, :at)"),
+                         {"id": id_, "wdc": WDC, "reference": f"WDC-2026-000{id_}", "answers": answers,
+                          "at": utc(2026, 11, 23, 9, 0)})
+    engine.dispose()
+    app = app_on(empty_database)
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        answers = {case.id: case.answers for case in db.session.scalars(select(Case))}
+        db.engine.dispose()
+    assert answers == {1: {"reasons": "lone \ufffd and nul \ufffd.", "emoji": "\U0001f600", "path": "C:\\u0000dir",
+                           "word": "caf\u00e9"},
+                       2: {"reasons": "Nothing odd."}}
