@@ -49,6 +49,20 @@ def fresh_database():
     return admin, name, ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+# Words for the free-text answers, which are as long as a practitioner writes them (about 1,300 characters a
+# case in all): a page that reads one answer of each case it counts reads rows of their real width.
+WORDS = ("the child school parent carer concern referral social work team meeting agreed plan risk decision "
+         "nursery health visitor support review attended conference chronology evidence information neglect "
+         "attendance injury explained account mother father worker manager closed assessment threshold not "
+         "met escalate again week after before during home visit spoke with about their and was were had "
+         "has been no further action duty unseen sibling").split()
+
+
+def prose(rnd: random.Random, characters: int, choices: int = 40) -> list[str]:
+    """``choices`` different paragraphs of about ``characters`` characters each."""
+    return [" ".join(rnd.choice(WORDS) for _ in range(characters // 7)).capitalize() + "." for _ in range(choices)]
+
+
 def load(app, n: int, seed: int = 7) -> None:
     """n cases over about eight years: 60% escalations over three ladders, 40% conference dissents.
 
@@ -58,6 +72,7 @@ def load(app, n: int, seed: int = 7) -> None:
     """
     rnd = random.Random(seed)
     today = date.today()
+    decisions, disagreements, tries = prose(rnd, 250), prose(rnd, 700), prose(rnd, 350)
     with app.app_context():
         raiser = User(council=WDC, issuer="bench", subject="raiser", email="teacher.demo@wdc.example.org",
                       name="Bench Raiser")
@@ -84,13 +99,15 @@ def load(app, n: int, seed: int = 7) -> None:
                     process, ladder = "escalation", rnd.choice(list(ESCALATION_LADDERS))
                     stages = ESCALATION_LADDERS[ladder]
                     answers = {"agency": AGENCY[ladder], "learning_community": rnd.choice(COMMUNITIES),
-                               "other_agency": "Team", "decision": "d", "disagreement": "w", "tried": "t",
+                               "other_agency": "Team", "decision": rnd.choice(decisions),
+                               "disagreement": rnd.choice(disagreements), "tried": rnd.choice(tries),
                                "child_reference": f"CHI-{i:06d}"}
                 else:
                     process, ladder, stages = "conference-dissent", "conference-dissent", DISSENT
                     answers = {"conference_date": raised.date().isoformat(), "chair_name": "Chair",
-                               "chair_email": "chair@wdc.example.org", "agency": "Health", "decision": "d",
-                               "reasons": "r", "child_reference": f"CHI-{i:06d}"}
+                               "chair_email": "chair@wdc.example.org", "agency": "Health",
+                               "decision": rnd.choice(decisions), "reasons": rnd.choice(disagreements),
+                               "child_reference": f"CHI-{i:06d}"}
                 closed = raised < recent or rnd.random() < 0.2
                 reached = rnd.randint(1, len(stages))
                 # Recent open cases: due dates around today, so some are overdue and some not.
