@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import event, select
 
 from core.model.records import Case, StageEntry, db
-from core.testing import connections_at_once, london, sign_in
+from core.testing import connections_at_once, counted, london, sign_in
 
 WDC = "westdunbartonshire"
 LEAD = "lead@wdc.example.org"
@@ -114,17 +114,8 @@ def test_what_waits_for_someone_holding_a_rung_is_looked_for_among_the_councils_
     offered to them, and the list is the same."""
     app, client = build(make_app, clock)
     sign_in(client, WDC, HEAD, "manager")
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def keep(conn, cursor, statement, *_):
-        seen.append(statement)
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with counted(app) as seen:
         got = client.get(f"/{WDC}/api/cases?per_page=30").get_json()
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
     assert [c["reference"] for c in got["cases"]] == expected(app, "raised", True, "head")
     waiting = [c["reference"] for c in got["cases"] if "waiting-for-me" in c["tags"]]
     assert got["total"] == 25 and len(waiting) == 19, (got["total"], len(waiting))
