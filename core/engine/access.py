@@ -103,9 +103,13 @@ class Viewer:
             return entry.assignee_id == self.user.id
         return self.offered(entry)
 
+    def council_cases(self):
+        """A query of every case of the viewer's council, whether or not they may see it."""
+        return select(Case).where(Case.council == self.user.council)
+
     def visible_cases(self):
         """A query of the cases this viewer may see in some form, newest first."""
-        query = select(Case).where(Case.council == self.user.council)
+        query = self.council_cases()
         if not (self.is_lead or self.is_admin):
             seen = [Case.raised_by_id == self.user.id]
             if self.may_hold_rungs:

@@ -460,7 +460,7 @@ def waiting_among(viewer):
     waits for them is one they may see (held by them, or offered to them), and for someone who holds rungs
     the cases they may see are every case ever offered to them: hundreds of thousands at national scale,
     read for nothing."""
-    return select(Case).where(Case.council == viewer.user.council)
+    return viewer.council_cases()
 
 
 def _count_after(viewer, filters: Filters, today: date, segments: list[Segment], last: Cursor | None, cap: int) -> int:
