@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, func, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
@@ -490,3 +490,8 @@ Index("ix_case_council_reference", Case.council, Case.reference)
 # A council's cases of one process and route (``agency``) by time raised: the due-date sort's cases with no open
 # stage, read a page at a time down it and counted oldest first (core.reads.caselist._count_after).
 Index("ix_case_council_process_ladder_raised", Case.council, Case.process, Case.ladder, Case.raised_at, Case.id)
+# The list's search (PostgreSQL only; migration scale6_case_search): any part of a reference, by trigram
+# (the pg_trgm extension), and the child's record number exactly, as core.reads.caselist compares them.
+Index("ix_case_reference_trgm", func.lower(Case.reference).label("reference_lower"), postgresql_using="gin",
+      postgresql_ops={"reference_lower": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+Index("ix_case_child_reference", Case.council, text("lower(answers ->> 'child_reference')")).ddl_if(dialect="postgresql")
