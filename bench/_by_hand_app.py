@@ -32,8 +32,8 @@ CLOSURE_DAYS = text("SELECT day FROM closure_day WHERE council = :council")
 CONTACTS = text("SELECT id, email, role FROM contact WHERE council = :council AND active AND ((role = 'head-of-establishment' "
                 "AND scope IS NULL) OR (role = 'qio' AND (scope = :scope OR scope IS NULL))) ORDER BY name")
 CASE_ROWS = """
- k AS (INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, status, raised_by_id, raised_at)
-       VALUES (:council, :provisional, 'escalation', 'education', '1', :answers, 'open', :user, :now) RETURNING id),
+ k AS (INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, areas, status, raised_by_id,
+       raised_at) VALUES (:council, :provisional, 'escalation', 'education', '1', :answers, :areas, 'open', :user, :now) RETURNING id),
  s AS (INSERT INTO stage_entry (case_id, position, stage, role, scope, entered_at, due_on, to_lead, late_on_arrival, no_meeting,
        long_overdue_on) SELECT k.id, 0, 'head', 'head-of-establishment', NULL, :now, :due, false, false, false, :due FROM k
        RETURNING id, case_id),
@@ -66,8 +66,8 @@ LAST = text("WITH" + OUTBOX + "," + MONTHLY_ROWS + "," + NUMBER_THE_CASE)
 # Everything in one statement: numbered first (the counter's row locked for all of it), the outbox's keys
 # from the ids the WITHs return.
 ONE_STATEMENT = text("""WITH number AS (""" + COUNTER + """),
- k AS (INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, status, raised_by_id, raised_at)
-       SELECT :council, :prefix || lpad(number.last::text, greatest(4, length(number.last::text)), '0'), 'escalation', 'education', '1', :answers, 'open', :user,
+ k AS (INSERT INTO "case" (council, reference, process, ladder, plugin_version, answers, areas, status, raised_by_id, raised_at)
+       SELECT :council, :prefix || lpad(number.last::text, greatest(4, length(number.last::text)), '0'), 'escalation', 'education', '1', :answers, :areas, 'open', :user,
               :now FROM number RETURNING id, reference),""" + CASE_ROWS.split("RETURNING id),", 1)[1] + "," + MONTHLY_ROWS + """,
  n AS (INSERT INTO scheduled_notification (council, case_id, stage_entry_id, kind, recipient, dedupe_key, send_after, state,
        attempts, created_at)
@@ -111,6 +111,7 @@ def create_app():
                 ("assignment", head), ("reminder", head), ("due-today", head),
                 ("overdue", head), ("overdue", qio), ("overdue", user.email)), strict=True)
             params = {"council": council, "year": now.year, "prefix": f"WDC-{now.year}-", "answers": answers,
+                      "areas": f"\x1flearning_community={answers['learning_community']}\x1f",
                       "user": user.id, "now": now, "due": due, "offers": [c.id for c in heads], "kinds": list(kinds),
                       "recipients": list(recipients), **monthly_rows(now, due)}
             if one_statement:

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import create_engine, text
 
 from core.app import create_app
+from core.model import areas
 from core.model.clock import SystemClock
 from core.model.records import User, db
 from core.testing import seed_demo_directories
@@ -72,6 +73,7 @@ def load(app, n: int, seed: int = 7) -> None:
     """
     rnd = random.Random(seed)
     today = date.today()
+    area_names = tuple(app.extensions["concord"].councils[WDC].areas)  # a case's areas, as Concord writes them
     decisions, disagreements, tries = prose(rnd, 250), prose(rnd, 700), prose(rnd, 350)
     with app.app_context():
         raiser = User(council=WDC, issuer="bench", subject="raiser", email="teacher.demo@wdc.example.org",
@@ -123,10 +125,10 @@ def load(app, n: int, seed: int = 7) -> None:
                                     at, due, at + timedelta(days=2) if is_closed else None,
                                     ("resolved" if last else "escalate") if is_closed else None))
                 cases.append((i, WDC, f"WDC-{raised.year}-{i:06d}", process, ladder, "bench", json.dumps(answers),
-                              "closed" if closed else "open", "resolved" if closed else None, raiser_id, raised,
+                              areas.tags(area_names, answers), "closed" if closed else "open", "resolved" if closed else None, raiser_id, raised,
                               raised + timedelta(days=3) if closed else None))
-            with cur.copy('COPY "case" (id, council, reference, process, ladder, plugin_version, answers, status, '
-                          'outcome, raised_by_id, raised_at, closed_at) FROM STDIN') as copy:
+            with cur.copy('COPY "case" (id, council, reference, process, ladder, plugin_version, answers, areas, '
+                          'status, outcome, raised_by_id, raised_at, closed_at) FROM STDIN') as copy:
                 for row in cases:
                     copy.write_row(row)
             with cur.copy("COPY stage_entry (id, case_id, position, stage, role, scope, entered_at, due_on, "

@@ -22,6 +22,7 @@ from core.engine.overdue import long_overdue_on
 from core.engine.references import allocate_reference, commit_with_reference, set_reference
 from core.engine.rows import insert_new_case
 from core.hookspecs import CaseView, ChangeKind, Holder, StageView
+from core.model import areas
 from core.model.calendar import (
     NoMeetingScheduled,
     calendar_for,
@@ -82,6 +83,7 @@ def open_case(council: Council, process: Process, answers: dict, raised_by: User
         ladder=ladder.slug,
         plugin_version=council.version,
         answers=answers,
+        areas=areas.tags(council.areas, answers),
         raised_by=raised_by,
         raised_at=moment,
         idempotency_key=idempotency_key,

@@ -92,6 +92,7 @@ def erase(case: Case, moment: datetime) -> None:
     its rows, because their wording may name places, people or decisions.
     """
     case.answers = {}
+    case.areas = None
     case.erased_at = moment
     for entry in case.stages:
         entry.record = None

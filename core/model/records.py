@@ -194,6 +194,8 @@ class Case(db.Model):  # type: ignore[name-defined]
     ladder: Mapped[str] = mapped_column(String(64))
     plugin_version: Mapped[str] = mapped_column(String(32))
     answers: Mapped[dict] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
+    # The area answers again, as the list's area filter reads them (core/model/areas.py): None with none.
+    areas: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
     outcome: Mapped[str | None] = mapped_column(String(64))
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -468,9 +470,10 @@ class ReportMonth(db.Model):  # type: ignore[name-defined]
     reached: Mapped[int]
 
 # Reports count a period's cases from these indexes alone (PostgreSQL reads the included columns
-# without visiting the table), and find the open stages without reading the closed ones.
+# without visiting the table), and find the open stages without reading the closed ones; the list's
+# area filter counts a council's cases of an area from the first alone.
 Index("ix_case_council_raised", Case.council, Case.raised_at,
-      postgresql_include=["id", "process", "ladder", "status", "outcome", "closed_at"])
+      postgresql_include=["id", "process", "ladder", "status", "outcome", "closed_at", "areas"])
 Index("ix_case_council_closed", Case.council, Case.closed_at, postgresql_include=["process", "raised_at"])
 Index("ix_stage_entry_open", StageEntry.case_id, postgresql_where=StageEntry.closed_at.is_(None),
       sqlite_where=StageEntry.closed_at.is_(None), postgresql_include=["due_on", "late_on_arrival"])

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, insert, literal, nulls_last, or_, select, tru
 from sqlalchemy import case as case_when
 from sqlalchemy.orm import aliased
 
+from core.model import areas
 from core.model.procedures import Council
 from core.model.records import AuditEvent, Case, Contact, StageEntry, StageOffer, UTCDateTime, db
 from core.reads.meanwhile import side_by_side
@@ -189,7 +190,7 @@ def _conditions(viewer, filters: Filters, today: date) -> tuple[list, bool]:
         needs_current = True
     if filters.area:
         name, _, value = filters.area.partition(":")
-        where.append(Case.answers[name].as_string() == value)
+        where.append(Case.areas.contains(areas.tag(name, value), autoescape=True))
     if filters.q:
         q = filters.q.lower()
         where.append(or_(

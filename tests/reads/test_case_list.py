@@ -251,3 +251,29 @@ def test_every_list_and_search_of_cases_is_in_the_audit_trail_with_what_was_sear
                                      .order_by(AuditEvent.id)).all()
     assert details == ["case list (API), page 1 (status open)", "case search (API), page 1; searched for 'CHI-4471'",
                        "case list, page 1", "case list, page 1; searched for 'CHI-4471'"]
+
+
+def test_a_lead_filters_by_learning_community_and_sees_that_communitys_cases_only(app, client, clock):
+    vale = raise_cases(client, clock, 3, learning_community="Vale of Leven")
+    clydebank = raise_cases(client, clock, 2, learning_community="Clydebank High")
+    raise_cases(client, clock, 1, process="conference-dissent")
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+
+    def found(query):
+        got = client.get(f"/{WDC}/api/cases?{query}&per_page=50").get_json()
+        return sorted(c["reference"] for c in got["cases"]), got["total"]
+
+    assert found("area=learning_community:Vale%20of%20Leven") == (sorted(vale), 3)
+    assert found("area=learning_community:Clydebank%20High&process=escalation&sort=due") == (sorted(clydebank), 2)
+    assert found("area=learning_community:Dumbarton%20Academy") == ([], 0)
+    page = client.get(f"/{WDC}/cases/?area=learning_community:Clydebank%20High").get_data(as_text=True)
+    assert "Showing 1 to 2 of 2 cases" in page and clydebank[0] in page and vale[0] not in page
+
+    from core.engine.retention import erase
+    from core.model.records import Case
+    from core.runtime import now
+
+    with app.app_context():  # erased under retention: its answers are gone, its area with them
+        erase(db.session.scalars(db.select(Case).where(Case.reference == vale[0])).one(), now())
+        db.session.commit()
+    assert found("area=learning_community:Vale%20of%20Leven") == (sorted(vale[1:]), 2)
