@@ -18,6 +18,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import ConfigError
+from core.model import areas
 from core.model.procedures import Council
 from core.model.records import Case, CaseEvent, StageEntry, db
 from core.runtime import concord, now
@@ -153,3 +154,24 @@ def remap(council, processes, ladders, stages):
         click.echo(f"still not fitting: {line}", err=True)
     if found:
         raise SystemExit(1)
+
+
+@cases_group.command("refill-areas")
+@click.argument("council")
+def refill_areas(council):
+    """Write a council's cases' areas again from their answers (``case.areas``, which the list's area filter
+    reads): after a plugin upgrade adds an area name, so that the cases raised before it are found by it.
+    A thousand cases a transaction; erased cases have none."""
+    found = concord().councils.get(council)
+    if found is None:
+        raise click.BadParameter(f"{council!r} is not an installed council", param_hint="COUNCIL")
+    written, last = 0, 0
+    while rows := db.session.execute(select(Case.id, Case.answers, Case.areas).where(
+            Case.council == council, Case.erased_at.is_(None), Case.id > last).order_by(Case.id).limit(1000)).all():
+        changed = [{"id": id_, "areas": tagged} for id_, answers, before in rows
+                   if (tagged := areas.tags(found.areas, answers)) != before]
+        if changed:
+            db.session.execute(update(Case), changed)
+        db.session.commit()
+        written, last = written + len(changed), rows[-1].id
+    click.echo(f"{council}: {written} case(s) given their areas again")

@@ -9,7 +9,7 @@ from core.app import create_app
 from core.engine import open_cases
 from core.engine.open_cases import OrphanedCases
 from core.plugin import CouncilPlugin, Field, InvalidCouncil, Outcome, Role, escalate
-from core.testing import act, raise_case
+from core.testing import act, raise_case, sign_in
 from core.testing_council import CONTACTS, TESTSHIRE
 from core.testing_council import plugin as testshire
 
@@ -124,6 +124,29 @@ def test_a_renamed_ladder_with_open_cases_stops_start_up_naming_them_until_they_
     assert case["ladder"] == "wards" and case["stage"]["slug"] == "second"
     assert [s["slug"] for s in case["stages"]] == ["warden", "second"]
     assert "Moved to the council's renamed procedure" in [e["summary"] for e in case["timeline"]]
+
+
+def test_an_area_a_plugin_upgrade_adds_finds_the_cases_before_it_once_their_areas_are_refilled(make_app):
+    client = make_app(PLUGINS=[testshire]).test_client()
+    north = raise_case(client, "testshire", "disagreement", {"ward": "North", "what": "x"})["reference"]
+    raise_case(client, "testshire", "disagreement", {"ward": "South", "what": "y"})
+
+    # Version 2 lists its wards as areas: the list can filter by ward, and cases raised from now are kept by it.
+    upgraded = make_app(PLUGINS=[CouncilPlugin(replace(TESTSHIRE, areas={"ward": ("North", "South")}),
+                                               contacts=CONTACTS)], keep_data=True)
+    client = upgraded.test_client()
+    sign_in(client, "testshire", "lead@testshire.example.org", "safeguarding-lead")
+    by_ward = "/testshire/api/cases?area=ward:North"
+    assert client.get(by_ward).get_json()["cases"] == [], "raised before the ward was an area"
+
+    result = upgraded.test_cli_runner().invoke(args=["concord", "cases", "refill-areas", "testshire"])
+    assert result.exit_code == 0, result.output
+    assert "testshire: 2 case(s) given their areas again" in result.output
+    assert [c["reference"] for c in client.get(by_ward).get_json()["cases"]] == [north]
+    again = upgraded.test_cli_runner().invoke(args=["concord", "cases", "refill-areas", "testshire"])
+    assert "testshire: 0 case(s) given their areas again" in again.output
+    unknown = upgraded.test_cli_runner().invoke(args=["concord", "cases", "refill-areas", "nowhere"])
+    assert unknown.exit_code == 2 and "'nowhere' is not an installed council" in unknown.output
 
 
 def test_two_learning_questions_on_one_stage_stop_start_up_and_learning_is_written():
