@@ -293,30 +293,37 @@ def alembic_engine(empty_database):
         db.engine.dispose()
 
 
-def test_answers_jsonb_would_refuse_are_stored_as_pages_showed_them_and_every_case_comes_through(empty_database):
-    """JSON text kept ``\\u0000`` and lone surrogates, which answers stored before Concord refused them may
-    hold; JSONB refuses both, so the cast to JSONB (scale4_list_plans) would have failed the whole upgrade.
-    They are stored as U+FFFD, as pages showed them, on both databases; a valid pair (an emoji), other
-    escaped letters and a backslash typed before a "u" are kept as they were."""
-    app = app_on(empty_database)
+def cases_at(url: str, revision: str, stored: dict[int, str], erased: frozenset[int] | set[int] = frozenset()) -> None:
+    """The schema at ``revision``, holding the teacher's cases of West Dunbartonshire, open but for those
+    ``erased``: case n is WDC-2026-000<n>, with the answers ``stored[n]`` (JSON text, written as it is)."""
+    app = app_on(url)
     with app.app_context():
-        upgrade(directory=str(MIGRATIONS), revision="scale3_offer_case")
+        upgrade(directory=str(MIGRATIONS), revision=revision)
         db.engine.dispose()
-    stored = {1: '{"reasons": "lone \\ud800 and nul \\u0000.", "emoji": "\\ud83d\\ude00", '
-                 '"path": "C:\\\\u0000dir", "word": "caf\\u00e9"}',
-              2: '{"reasons": "Nothing odd."}'}
-    engine = create_engine(empty_database)
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text('INSERT INTO "user" (id, council, issuer, subject, email, name) VALUES '
                           "(1, :wdc, 'dev:westdunbartonshire', :teacher, :teacher, 'Teacher Demo')"),
                      {"wdc": WDC, "teacher": TEACHER})
         for id_, answers in stored.items():
             conn.execute(text('INSERT INTO "case" (id, council, reference, process, ladder, plugin_version, answers, '
-                              "status, raised_by_id, raised_at) VALUES (:id, :wdc, :reference, 'escalation', "
-                              "'education', '1.0.0', :answers, 'open', 1, :at)"),
+                              "status, raised_by_id, raised_at, erased_at) VALUES (:id, :wdc, :reference, 'escalation', "
+                              "'education', '1.0.0', :answers, :status, 1, :at, :erased)"),
                          {"id": id_, "wdc": WDC, "reference": f"WDC-2026-000{id_}", "answers": answers,
-                          "at": utc(2026, 11, 23, 9, 0)})
+                          "status": "closed" if id_ in erased else "open", "at": utc(2026, 11, 23, 9, 0),
+                          "erased": utc(2026, 11, 24, 9, 0) if id_ in erased else None})
     engine.dispose()
+
+
+def test_answers_jsonb_would_refuse_are_stored_as_pages_showed_them_and_every_case_comes_through(empty_database):
+    """JSON text kept ``\\u0000`` and lone surrogates, which answers stored before Concord refused them may
+    hold; JSONB refuses both, so the cast to JSONB (scale4_list_plans) would have failed the whole upgrade.
+    They are stored as U+FFFD, as pages showed them, on both databases; a valid pair (an emoji), other
+    escaped letters and a backslash typed before a "u" are kept as they were."""
+    stored = {1: '{"reasons": "lone \\ud800 and nul \\u0000.", "emoji": "\\ud83d\\ude00", '
+                 '"path": "C:\\\\u0000dir", "word": "caf\\u00e9"}',
+              2: '{"reasons": "Nothing odd."}'}
+    cases_at(empty_database, "scale3_offer_case", stored)
     app = app_on(empty_database)
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
@@ -348,28 +355,14 @@ def test_cases_raised_before_areas_had_a_column_are_found_by_their_area_after_th
     Without the filling, the area filter found none of the cases stored before the upgrade."""
     from core.model import areas
 
-    app = app_on(empty_database)
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS), revision="scale6_case_search")
-        db.engine.dispose()
     stored = {1: {"learning_community": "Vale of Leven", "health_service": "Health Visiting", "reasons": "x"},
               2: {"learning_community": "Clydebank High"},
               3: {"learning_community": "", "health_service": None},
               4: {"learning_community": "100% _odd_ o'name \u00e9"},
               5: {"reasons": "A conference dissent has no area."},
               6: {"learning_community": "Vale of Leven"}}  # erased: no areas
-    engine = create_engine(empty_database)
-    with engine.begin() as conn:
-        conn.execute(text('INSERT INTO "user" (id, council, issuer, subject, email, name) VALUES '
-                          "(1, :wdc, 'dev:westdunbartonshire', :teacher, :teacher, 'Teacher Demo')"),
-                     {"wdc": WDC, "teacher": TEACHER})
-        for id_, answers in stored.items():
-            conn.execute(text('INSERT INTO "case" (id, council, reference, process, ladder, plugin_version, answers, '
-                              "status, raised_by_id, raised_at, erased_at) VALUES (:id, :wdc, :reference, 'escalation', "
-                              "'education', '1.0.0', :answers, 'closed', 1, :at, :erased)"),
-                         {"id": id_, "wdc": WDC, "reference": f"WDC-2026-000{id_}", "answers": json.dumps(answers),
-                          "at": utc(2026, 11, 23, 9, 0), "erased": utc(2026, 11, 24, 9, 0) if id_ == 6 else None})
-    engine.dispose()
+    cases_at(empty_database, "scale6_case_search", {id_: json.dumps(answers) for id_, answers in stored.items()},
+             erased={6})
     app = app_on(empty_database, clock)
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
