@@ -183,8 +183,8 @@ class Case(db.Model):  # type: ignore[name-defined]
 
     ``answers`` is the intake as submitted; ``plugin_version`` the version of
     the council plugin then, so an upgrade never re-routes an open case.
-    On PostgreSQL the answers are JSONB: the list's area filter and search read
-    one answer of every case, and JSON text would be parsed whole for each.
+    On PostgreSQL the answers are JSONB, so that reading one answer of a case does
+    not parse them all; ``areas`` repeats the area answers where an index holds them.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)

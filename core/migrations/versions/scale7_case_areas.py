@@ -23,7 +23,8 @@ depends_on = None
 
 # core/model/areas.py as it stands at this revision: a migration keeps what it runs frozen.
 SEPARATOR = "\x1f"
-REPORTS_INCLUDE = ["id", "process", "ladder", "status", "outcome", "closed_at"]
+# ix_case_council_raised's included columns before this revision (the reports read them from it).
+INCLUDED_BEFORE = ["id", "process", "ladder", "status", "outcome", "closed_at"]
 
 case_table = sa.table("case", sa.column("id", sa.Integer), sa.column("council", sa.String),
                       sa.column("answers", sa.JSON), sa.column("areas", sa.Text), sa.column("erased_at", sa.DateTime))
@@ -39,7 +40,7 @@ def upgrade():
     _fill(bind)
     if postgresql:
         op.create_index("ix_case_council_raised", "case", ["council", "raised_at"],
-                        postgresql_include=[*REPORTS_INCLUDE, "areas"])
+                        postgresql_include=[*INCLUDED_BEFORE, "areas"])
 
 
 def _fill(bind) -> None:
@@ -75,6 +76,6 @@ def _installed_areas() -> dict[str, tuple[str, ...]]:
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_case_council_raised", table_name="case")
-        op.create_index("ix_case_council_raised", "case", ["council", "raised_at"], postgresql_include=REPORTS_INCLUDE)
+        op.create_index("ix_case_council_raised", "case", ["council", "raised_at"], postgresql_include=INCLUDED_BEFORE)
     with op.batch_alter_table("case") as batch_op:
         batch_op.drop_column("areas")
