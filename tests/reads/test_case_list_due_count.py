@@ -74,3 +74,21 @@ def test_on_postgresql_the_due_sort_counts_the_closed_cases_without_joining_the_
     assert joined, "the open stages' join is still there, for a count the closed cases do not fill"
     assert all(n["Actual Loops"] == 0 for n in joined), [(n["Node Type"], n["Actual Loops"]) for n in joined]
     assert any(n.get("Relation Name") == "case" and n["Actual Loops"] > 0 for n in nodes)
+
+
+def test_a_leads_first_page_filtered_by_area_is_counted_without_joining_the_stages(make_app, clock):
+    """From the top of the list every segment counts (the cases at an open stage, then the rest), and
+    together they are every case, so the first page's count joins no stage unless a filter asks about one.
+    With the area filter and the due-date sort the count joined all 25,000 open stages at 1,000,000 cases:
+    26 ms with the join, 20 without it (``EXPLAIN ANALYZE``, one run each)."""
+    from core.testing import counted
+
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")
+    query = f"/{WDC}/api/cases?process=escalation&area=learning_community:Vale%20of%20Leven&sort=due&per_page=4"
+    with counted(app) as statements:
+        first = client.get(query).get_json()
+    counts = [s for s in statements if "count(" in s.lower()]
+    assert counts and not [s for s in counts if "stage_entry" in s], counts
+    assert first["total"] == client.get(query + "&page=2").get_json()["total"]  # OFFSET: counted in full
+    assert first["total"] > 4
