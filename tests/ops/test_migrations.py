@@ -293,7 +293,7 @@ def alembic_engine(empty_database):
         db.engine.dispose()
 
 
-def cases_at(url: str, revision: str, stored: dict[int, str], erased: frozenset[int] | set[int] = frozenset()) -> None:
+def cases_at(url: str, revision: str, stored: dict[int, str], erased: tuple[int, ...] = ()) -> None:
     """The schema at ``revision``, holding the teacher's cases of West Dunbartonshire, open but for those
     ``erased``: case n is WDC-2026-000<n>, with the answers ``stored[n]`` (JSON text, written as it is)."""
     app = app_on(url)
@@ -362,7 +362,7 @@ def test_cases_raised_before_areas_had_a_column_are_found_by_their_area_after_th
               5: {"reasons": "A conference dissent has no area."},
               6: {"learning_community": "Vale of Leven"}}  # erased: no areas
     cases_at(empty_database, "scale6_case_search", {id_: json.dumps(answers) for id_, answers in stored.items()},
-             erased={6})
+             erased=(6,))
     app = app_on(empty_database, clock)
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
