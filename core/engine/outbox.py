@@ -25,8 +25,8 @@ from core.model.records import (
     StageOffer,
     User,
     db,
-    insert_from_arrays,
     insert_ignoring_duplicates,
+    insert_rows,
 )
 from core.model.roles import SAFEGUARDING_LEAD
 from core.runtime import now
@@ -289,7 +289,7 @@ def replan(council) -> None:
 
 def _write_many(rows: list[dict], session=None) -> None:
     """Planned rows, skipping any already there (the dedupe key), however many: on PostgreSQL one INSERT
-    of one array per column, one statement for the server to run however many rows (a submission plans
+    of the rows as one JSON parameter, one statement for the server to run however many rows (a submission plans
     nine; a re-plan may write a hundred thousand: everyone newly above a stage hears if it goes overdue),
     where an executemany runs the INSERT once a row; elsewhere one executemany. The same rows either way
     (tests/engine/test_directory_import.py)."""
@@ -299,4 +299,4 @@ def _write_many(rows: list[dict], session=None) -> None:
     if session.get_bind().dialect.name != "postgresql":
         insert_ignoring_duplicates(ScheduledNotification, rows, session=session)
         return
-    insert_from_arrays(session, ScheduledNotification.__table__, rows)
+    insert_rows(session, ScheduledNotification.__table__, rows)

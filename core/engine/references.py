@@ -17,9 +17,9 @@ from core.model.records import (
     ReferenceCounter,
     ReportMonth,
     ScheduledNotification,
-    arrays_insert,
     db,
     dialect_module,
+    rows_insert,
 )
 
 
@@ -38,7 +38,7 @@ def commit_with_reference(council: Council, case: Case, moment: datetime) -> Non
         session.flush()
         year = local_date(moment).year
         params = {"council": council.slug, "year": year, "id": case.id, "prefix": f"{council.reference_prefix}-{year}-"}
-        writes = [arrays_insert(table, rows, add_up, prefix=f"{name}_")
+        writes = [rows_insert(table, rows, add_up, name=name)
                   for name, table, rows, add_up in (
                       ("outbox", ScheduledNotification.__table__, take_planned(session), ()),
                       ("month", ReportMonth.__table__, report_months.take_rows(session), report_months.ADDED_UP))

@@ -45,7 +45,7 @@ from core.hookspecs import CaseView, ChangeKind, StageView, hookimpl
 from core.model.clock import local_date
 from core.model.london_sql import london_time, on_or_before
 from core.model.procedures import Council
-from core.model.records import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module_named, insert_from_arrays
+from core.model.records import Case, CaseTheme, ReportMonth, StageEntry, db, dialect_module_named, insert_rows
 
 TALLY = "concord.report_months"
 YEAR = ":year"  # a figure's row for a whole year (``month`` its 1 January): a long period reads one a year
@@ -174,8 +174,8 @@ def write(session: Session) -> None:
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
-        # One statement however many rows (an executemany would run the upsert once a row): one array per column.
-        insert_from_arrays(session, ReportMonth.__table__, rows, add_up=ADDED_UP)
+        # One statement however many rows (an executemany would run the upsert once a row): the rows as one JSON parameter.
+        insert_rows(session, ReportMonth.__table__, rows, add_up=ADDED_UP)
     else:
         session.execute(_upsert(), rows)
 

@@ -11,7 +11,7 @@ from functools import cache
 from sqlalchemy import bindparam, insert, inspect, text
 from sqlalchemy.orm import MANYTOONE, ONETOMANY
 
-from core.model.records import AuditEvent, Case, CaseEvent, StageEntry, StageOffer, db, unnest_columns
+from core.model.records import AuditEvent, Case, CaseEvent, StageEntry, StageOffer, db, json_rows, rows_as_json
 
 
 def insert_new_case(case: Case, entry: StageEntry, audit_row: dict) -> None:
@@ -31,8 +31,7 @@ def insert_new_case(case: Case, entry: StageEntry, audit_row: dict) -> None:
     params.update({f"entry_{k}": v for k, v in _row(mapper[StageEntry], StageEntry.__table__, entry).items()})
     params.update({f"audit_{k}": v for k, v in audit_row.items()})
     for kind, prefix, children in ((StageOffer, "offer", entry.offers), (CaseEvent, "event", case.events)):
-        rows = [_row(mapper[kind], kind.__table__, child) for child in children]
-        params.update({f"{prefix}_{c.key}": [row[c.key] for row in rows] for c in _columns(kind.__table__)})
+        params[f"{prefix}s"] = rows_as_json([_row(mapper[kind], kind.__table__, child) for child in children])
     case_id, entry_id, offer_ids, event_ids = db.session.execute(_new_case_statement(), params).one()
     case.id, entry.id = case_id, entry_id
     _tell_children(mapper[Case], case)
@@ -73,12 +72,10 @@ def _new_case_statement():
     def many(table, prefix: str, parent: str) -> str:
         keys, taken = from_parent(table, parent)
         columns = tuple(c.key for c in _columns(table) if c.key not in keys)
-        rows, typed = unnest_columns(table, columns, f"{prefix}_")
+        rows, typed = json_rows(table, columns, f"{prefix}s")
         binds.extend(typed)
-        names = ", ".join(columns)
-        return (f"INSERT INTO {table.name} ({', '.join(keys)}, {names}) SELECT {taken}, "
-                f"{', '.join(f'x.{c}' for c in columns)} "
-                f"FROM {parent}, {rows} WITH ORDINALITY AS x({names}, n) ORDER BY x.n RETURNING id")
+        return (f"INSERT INTO {table.name} ({', '.join(keys)}, {', '.join(columns)}) SELECT {taken}, "
+                f"{', '.join(f'x.{c}' for c in columns)} FROM {parent}, {rows} ORDER BY x.n RETURNING id")
 
     sql = (f"WITH c AS ({one(Case.__table__, 'case')}), "
            f"s AS ({one(StageEntry.__table__, 'entry', 'c')} RETURNING id, case_id), "

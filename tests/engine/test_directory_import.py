@@ -78,7 +78,7 @@ def test_every_added_and_changed_contact_keeps_its_history_row_with_the_note(app
 
 def test_an_import_re_plans_open_stages_alike_on_sqlite_and_postgresql(app, client, clock):
     """A new QIO for Vale of Leven hears if the stage below goes overdue, at the same moment as the others;
-    the QIO made inactive no longer does. PostgreSQL writes the new rows from arrays, SQLite one by one:
+    the QIO made inactive no longer does. PostgreSQL writes the new rows from one JSON parameter, SQLite one by one:
     the rows are the same."""
     open_cases(client, clock, how_many=1)
     assert import_csv(client, HEADER + "qio,Vale of Leven,Kit Sorrel,kit.sorrel@wdc.example.org,yes\n"
