@@ -80,7 +80,10 @@ def rows_as_json(rows: list[dict]) -> str:
 
 def _json_value(value):
     if isinstance(value, datetime):
-        return UTCDateTime().process_bind_param(value, None).isoformat()
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        # With its offset (+00:00), which PostgreSQL ignores reading a timestamp without time zone.
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not a value a row holds")

@@ -1,10 +1,13 @@
 """A new case's rows as stored, on SQLite (a statement each) and PostgreSQL (one statement of data-modifying
 WITHs): the same rows, and the objects the rest of the request goes on with carry the ids the database gave."""
+from datetime import UTC, datetime, time, timedelta
+
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from core.model.records import AuditEvent, Case, CaseEvent, Contact, StageEntry, StageOffer, db
-from core.testing import sign_in
+from core.model.clock import LONDON
+from core.model.records import AuditEvent, Case, CaseEvent, Contact, ScheduledNotification, StageEntry, StageOffer, db
+from core.testing import london, sign_in
 
 WDC = "westdunbartonshire"
 ESCALATION = {"process": "escalation", "answers": {
@@ -54,3 +57,29 @@ def test_a_new_case_its_stage_offers_timeline_and_audit_row_are_stored_as_the_re
     assert [(case_id, action) for case_id, _, action in audit] == [(case.id, "open")]
     assert {k: v for k, v in case.answers.items() if v is not None} == ESCALATION["answers"]
     assert case.status == "open" and case.raised_at is not None
+
+
+def test_a_case_raised_in_british_summer_time_keeps_its_moments_in_utc(app, client, clock):
+    """The rows written from JSON (timeline, outbox) hold the same instants as the rows written column by
+    column (the case, its stage): 10:00 in London in July is 09:00 UTC, and a reminder at 07:00 London is
+    06:00 UTC while summer time lasts. Read back, every moment is the one the request saw."""
+    raised = london(2026, 7, 14, 10, 0)
+    clock.set(raised)
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    response = client.post(f"/{WDC}/api/cases", json=ESCALATION)
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == response.get_json()["reference"])).one()
+        entered = db.session.scalars(select(StageEntry.entered_at).where(StageEntry.case_id == case.id)).all()
+        events = db.session.scalars(select(CaseEvent.at).where(CaseEvent.case_id == case.id)).all()
+        outbox = db.session.execute(select(ScheduledNotification.kind, ScheduledNotification.created_at,
+                                           ScheduledNotification.send_after)
+                                    .where(ScheduledNotification.case_id == case.id)).all()
+    assert case.raised_at == raised == datetime(2026, 7, 14, 9, 0, tzinfo=UTC)
+    assert entered == [raised] and events and set(events) == {raised}
+    assert outbox and {created for _, created, _ in outbox} == {raised}
+    now_sent = {kind: send_after for kind, _, send_after in outbox if kind in ("acknowledgement", "assignment")}
+    assert now_sent == {"acknowledgement": raised, "assignment": raised}, outbox
+    reminders = [send_after for kind, _, send_after in outbox if kind not in now_sent]
+    assert reminders and all(moment.astimezone(LONDON).time() == time(7, 0) for moment in reminders), outbox
+    assert all(moment.utcoffset() == timedelta(0) and moment.hour == 6 for moment in reminders), reminders
