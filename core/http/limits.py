@@ -147,6 +147,9 @@ def init_app(app: Flask) -> Limiter:
         swallow_errors=True,  # a failed count lets the request through (logged)
         in_memory_fallback_enabled=True,  # Redis down: count in this process until it is back
     )
+    # A request no limit counts (a read, signing out, a bucket that is off) skips the limiter's own work
+    # of resolving every application limit's exemption: a tenth of a millisecond a request.
+    limiter.request_filter(lambda: limits.get(bucket()) is None)
     limiter.init_app(app)
     app.extensions["concord.ratelimit"] = limiter
     return limiter

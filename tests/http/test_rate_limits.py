@@ -71,6 +71,14 @@ def test_api_writes_are_limited_and_reads_are_not(make_app):
     assert all(client.get(f"/{WDC}/api/processes").status_code == 200 for _ in range(5))
 
 
+def test_api_writes_turned_off_are_never_refused_and_sign_in_is_still_limited(make_app):
+    app = make_app(RATE_LIMIT_API_WRITE="off", RATE_LIMIT_SIGN_IN="2/day")
+    client = app.test_client()
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")  # the first of two sign-ins
+    assert {client.post(f"/{WDC}/api/cases", json=ESCALATION).status_code for _ in range(4)} == {201}
+    assert [dev_session(client).status_code for _ in range(2)] == [200, 429]
+
+
 def csrf(html):
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
