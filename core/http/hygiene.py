@@ -18,7 +18,6 @@
 """
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Flask, Response, abort, current_app, jsonify, request
@@ -104,9 +103,8 @@ def check_request():
         return None
     if json_depth(raw) > MAX_JSON_DEPTH:
         return _refused("body", f"The JSON is nested too deeply: at most {MAX_JSON_DEPTH} levels")
-    try:
-        data = json.loads(raw)
-    except ValueError:
+    data = request.get_json(silent=True)  # parsed once: the view's get_json reads it from the request's cache
+    if data is None:
         return None  # the view says what it expected
     field = _unsavable_at(data)
     if field:
