@@ -149,7 +149,7 @@ def init_app(app: Flask) -> Limiter:
     )
     # A request no limit counts (a read, signing out, a bucket that is off) skips the limiter's own work
     # of resolving every application limit's exemption: a tenth of a millisecond a request.
-    limiter.request_filter(lambda: limits.get(bucket()) is None)
+    limiter.request_filter(lambda: limits.get(bucket() or "") is None)
     limiter.init_app(app)
     app.extensions["concord.ratelimit"] = limiter
     return limiter
