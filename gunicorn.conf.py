@@ -18,23 +18,25 @@ def _count(name, default):
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("CONCORD_BIND", "0.0.0.0:8000")
-# Sync workers, one process per core and one more (WEB_CONCURRENCY; 3 on the reference 2-core machine):
-# a submission is CPU-bound in Python (about 6-8 ms of app CPU against 2 ms in PostgreSQL) with five
-# round trips to PostgreSQL, so the extra process keeps both cores busy while another waits on the
-# database. Threads do not add to that: they contend for the same interpreter, pay the threaded worker's
-# hand-offs, and queue at the council's reference counter (its row is locked by the submission's last
-# statement until commit: core/engine/references.py).
-# Measured by bench/submission.py in the same turns, quiet 2-core machine, 6 Dec 2026 (BENCH_PRODUCTION_VARIANTS;
-# req/s, every configuration writing its access log; a backend waiting for a lock, share of 5 ms samples):
-#   earlier runs, threaded: 3 x 2 threads 152 and 181, 2 x 2 147 and 175, 3 x 4 167, 2 x 4 135 and 165, 2 x 8 143;
-#   this round: 3 sync 116 and 159 (11%, 6%), 4 sync 114 and 147, 5 sync 110, 2 sync 115, 3 x 2 threads 108 and 146 (24%);
-#   the bench's own 2 sync workers without an access log: 117 and 152.
+# Sync workers, one process per core (WEB_CONCURRENCY; 2 on the reference 2-core machine). A submission is
+# CPU-bound in Python (about 3.8 ms of app CPU against 1.3 ms in PostgreSQL), so a process per core keeps the
+# cores busy; another process only contends for them, and its requests queue longer at the council's
+# reference counter (a backend waiting for a lock in 11% of samples with 3 workers, 5% with 2). Threads do not
+# help either: they contend for the same interpreter, pay the threaded worker's hand-offs, and queue at
+# that counter (its row is locked by the submission's last statement until commit: core/engine/references.py).
+# Measured by bench/submission.py in the same turns, quiet 2-core machine (BENCH_PRODUCTION_VARIANTS; req/s,
+# every configuration writing its access log):
+#   6 Dec 2026, evening: 2 sync 310, 3 sync 294 and 292; the bench's own 2 sync workers without an access log 304;
+#   earlier the same day, when a submission cost twice the CPU: 3 sync 116 and 159, 4 sync 114 and 147,
+#   2 sync 115, 3 x 2 threads 108 and 146; threaded, earlier runs: 3 x 2 152 and 181, 2 x 4 135 and 165.
+# Where PostgreSQL runs on another machine, a worker waiting on it leaves its core idle: there, one worker
+# more than the cores (WEB_CONCURRENCY) may serve more; measure before choosing.
 # A sync worker serves one client at a time, from the request's first byte to the response's last: the
 # council's TLS proxy in front must buffer requests and responses (nginx does by default), so a slow
 # client holds the proxy, not a worker (and a worker held longer than ``timeout`` is restarted). Behind a
 # proxy that does not buffer, set CONCORD_WEB_THREADS to 2 or more: threaded workers (gthread), a thread
 # per client; 2 was the fastest threaded setting measured.
-workers = _count("WEB_CONCURRENCY", str(min(64, (os.cpu_count() or 1) + 1)))
+workers = _count("WEB_CONCURRENCY", str(min(64, os.cpu_count() or 1)))
 threads = _count("CONCORD_WEB_THREADS", "1")
 worker_class = "sync" if threads == 1 else "gthread"
 preload_app = True

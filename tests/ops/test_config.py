@@ -201,7 +201,7 @@ def test_each_production_command_refuses_a_bad_number_without_a_traceback(comman
     assert "Traceback" not in output
 
 
-def test_gunicorn_runs_one_sync_process_per_core_and_one_more_threaded_only_when_told(monkeypatch):
+def test_gunicorn_runs_one_sync_process_per_core_threaded_only_when_told(monkeypatch):
     import os
     import runpy
 
@@ -209,7 +209,7 @@ def test_gunicorn_runs_one_sync_process_per_core_and_one_more_threaded_only_when
     monkeypatch.delenv("CONCORD_WEB_THREADS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     shipped = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert (shipped["worker_class"], shipped["workers"], shipped["threads"]) == ("sync", 3, 1)
+    assert (shipped["worker_class"], shipped["workers"], shipped["threads"]) == ("sync", 2, 1)
     monkeypatch.setenv("WEB_CONCURRENCY", "5")
     monkeypatch.setenv("CONCORD_WEB_THREADS", "2")
     told = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
