@@ -7,8 +7,9 @@ else None), its foreign keys taken from the objects it points at, and its new id
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, inspect, text
+from sqlalchemy import insert, inspect, text
 from sqlalchemy.orm import MANYTOONE, ONETOMANY
 
 from core.model.records import AuditEvent, Case, CaseEvent, StageEntry, StageOffer, db, json_rows, rows_as_json
@@ -27,11 +28,10 @@ def insert_new_case(case: Case, entry: StageEntry, audit_row: dict) -> None:
         insert_new(list(case.events))
         return
     mapper = {kind: inspect(kind) for kind in (Case, StageEntry, StageOffer, CaseEvent)}
-    params = {f"case_{k}": v for k, v in _row(mapper[Case], Case.__table__, case).items()}
-    params.update({f"entry_{k}": v for k, v in _row(mapper[StageEntry], StageEntry.__table__, entry).items()})
-    params.update({f"audit_{k}": v for k, v in audit_row.items()})
-    for kind, prefix, children in ((StageOffer, "offer", entry.offers), (CaseEvent, "event", case.events)):
-        params[f"{prefix}s"] = rows_as_json([_row(mapper[kind], kind.__table__, child) for child in children])
+    params = {"case": rows_as_json([_row(mapper[Case], case)]), "entry": rows_as_json([_row(mapper[StageEntry], entry)]),
+              "audit": rows_as_json([audit_row]),
+              "offers": rows_as_json([_row(mapper[StageOffer], offer) for offer in entry.offers]),
+              "events": rows_as_json([_row(mapper[CaseEvent], event) for event in case.events])}
     case_id, entry_id, offer_ids, event_ids = db.session.execute(_new_case_statement(), params).one()
     case.id, entry.id = case_id, entry_id
     _tell_children(mapper[Case], case)
@@ -45,43 +45,29 @@ def insert_new_case(case: Case, entry: StageEntry, audit_row: dict) -> None:
 
 @cache
 def _new_case_statement():
-    """``insert_new_case``'s statement on PostgreSQL, built once: parameters ``<table>_<column>``, the
-    offers' and events' as arrays; the children's foreign keys from their parents' RETURNING."""
+    """``insert_new_case``'s statement on PostgreSQL, built once: each table's rows in one JSON parameter
+    (``case``, ``entry``, ``audit``, ``offers``, ``events``: ``rows_as_json``); the children's foreign keys
+    from their parents' RETURNING."""
     from sqlalchemy.dialects import postgresql
 
+    quote = postgresql.dialect().identifier_preparer.quote
     binds: list = []
 
-    def cast(column, name: str) -> str:
-        binds.append(bindparam(name, type_=column.type))
-        return f"CAST(:{name} AS {column.type.compile(postgresql.dialect())})"
-
-    def from_parent(table, parent: str) -> tuple[list[str], str]:
-        """The child's columns filled from its parent's RETURNING, and the parent's columns they take."""
-        keys = _PARENT.get((table.name, parent), {})
-        return list(keys), ", ".join(f"{parent}.{column}" for column in keys.values())
-
-    def one(table, prefix: str, parent: str = "") -> str:
-        keys, taken = from_parent(table, parent)
-        columns = [c for c in _columns(table) if c.key not in keys]
-        values = ", ".join(cast(c, f"{prefix}_{c.key}") for c in columns)
-        names = ", ".join(f'"{c.name}"' for c in columns)
-        if not keys:
-            return f'INSERT INTO "{table.name}" ({names}) VALUES ({values}) RETURNING id'
-        return f"INSERT INTO {table.name} ({', '.join(keys)}, {names}) SELECT {taken}, {values} FROM {parent}"
-
-    def many(table, prefix: str, parent: str) -> str:
-        keys, taken = from_parent(table, parent)
-        columns = tuple(c.key for c in _columns(table) if c.key not in keys)
-        rows, typed = json_rows(table, columns, f"{prefix}s")
+    def written(table, name: str, parent: str = "", returning: str = "id") -> str:
+        taken = _PARENT.get((table.name, parent), {})
+        columns = tuple(c.key for c in _columns(table) if c.key not in taken)
+        rows, typed = json_rows(table, columns, name)
         binds.extend(typed)
-        return (f"INSERT INTO {table.name} ({', '.join(keys)}, {', '.join(columns)}) SELECT {taken}, "
-                f"{', '.join(f'x.{c}' for c in columns)} FROM {parent}, {rows} ORDER BY x.n RETURNING id")
+        names = ", ".join(quote(c) for c in (*taken, *columns))
+        values = ", ".join([*(f"{parent}.{column}" for column in taken.values()), *(f"x.{c}" for c in columns)])
+        sources = f"{parent}, {rows}" if parent else rows
+        return f"INSERT INTO {quote(table.name)} ({names}) SELECT {values} FROM {sources} ORDER BY x.n RETURNING {returning}"
 
-    sql = (f"WITH c AS ({one(Case.__table__, 'case')}), "
-           f"s AS ({one(StageEntry.__table__, 'entry', 'c')} RETURNING id, case_id), "
-           f"a AS ({one(AuditEvent.__table__, 'audit', 'c')}), "
-           f"o AS ({many(StageOffer.__table__, 'offer', 's')}), "
-           f"e AS ({many(CaseEvent.__table__, 'event', 'c')}) "
+    sql = (f"WITH c AS ({written(Case.__table__, 'case')}), "
+           f"s AS ({written(StageEntry.__table__, 'entry', 'c', returning='id, case_id')}), "
+           f"a AS ({written(AuditEvent.__table__, 'audit', 'c')}), "
+           f"o AS ({written(StageOffer.__table__, 'offers', 's')}), "
+           f"e AS ({written(CaseEvent.__table__, 'events', 'c')}) "
            "SELECT c.id, s.id, ARRAY(SELECT id FROM o), ARRAY(SELECT id FROM e) FROM c, s")
     return text(sql).bindparams(*binds)
 
@@ -106,7 +92,7 @@ def insert_new(objects: list) -> None:
         return
     mapper = inspect(type(objects[0]))
     table = mapper.local_table
-    rows = [_row(mapper, table, o) for o in objects]
+    rows = [_row(mapper, o) for o in objects]
     ids = db.session.execute(_returning_ids(table), rows).scalars().all()
     for o, new_id in zip(objects, ids, strict=True):
         o.id = new_id
@@ -115,11 +101,12 @@ def insert_new(objects: list) -> None:
 
 def _tell_children(mapper, obj) -> None:
     """Set the parent's new id on the objects in its loaded one-to-many collections (the case's events)."""
-    for rel in mapper.relationships:
-        if rel.direction is ONETOMANY and rel.key in obj.__dict__:
-            for child in obj.__dict__[rel.key]:
-                for local, remote in rel.local_remote_pairs:
-                    setattr(child, remote.key, getattr(obj, local.key))
+    state = obj.__dict__
+    for key, pairs in _shape(mapper).to_many:
+        if key in state:
+            for child in state[key]:
+                for local, remote in pairs:
+                    setattr(child, remote, getattr(obj, local))
 
 
 @cache
@@ -127,23 +114,47 @@ def _returning_ids(table):
     return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
-def _row(mapper, table, obj) -> dict:
+def _row(mapper, obj) -> dict:
     """The object's row: many-to-one foreign keys from the objects it points at, defaults filled in."""
     state = obj.__dict__
-    for rel in mapper.relationships:
-        if rel.direction is MANYTOONE and rel.key in state:
-            target = state[rel.key]
-            for local, remote in rel.local_remote_pairs:
-                setattr(obj, local.key, getattr(target, remote.key) if target is not None else None)
+    shape = _shape(mapper)
+    for key, pairs in shape.to_one:
+        if key in state:
+            target = state[key]
+            for local, remote in pairs:
+                setattr(obj, local, getattr(target, remote) if target is not None else None)
     row = {}
-    for column in table.columns:
+    for key, default, refused in shape.columns:
+        if key not in state:
+            if refused:
+                raise TypeError(refused)
+            setattr(obj, key, default)
+        row[key] = state[key]
+    return row
+
+
+class _Shape(NamedTuple):
+    to_one: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]   # relationship, (foreign key, target's column)
+    to_many: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # collection, (parent's column, child's key)
+    columns: tuple[tuple[str, object, str], ...]                   # column, its default, why it has none
+
+
+@cache
+def _shape(mapper) -> _Shape:
+    """What ``_row`` and ``_tell_children`` read of a mapped class, read once (walking the mapper's
+    relationships and columns on every object cost more than writing its row)."""
+    def pairs(rel):
+        return tuple((local.key, remote.key) for local, remote in rel.local_remote_pairs)
+
+    columns = []
+    for column in mapper.local_table.columns:
         if column.key == "id":
             continue
-        if column.key not in state:
-            default = column.default
-            if default is None and column.server_default is not None:
-                # Writing None would silently override the database's default: say so instead.
-                raise TypeError(f"{table.name}.{column.key} has only a server default: give it a Python one")
-            setattr(obj, column.key, default.arg if default is not None and default.is_scalar else None)
-        row[column.key] = state[column.key]
-    return row
+        default = column.default
+        # Writing None would silently override the database's default: say so instead.
+        refused = (f"{mapper.local_table.name}.{column.key} has only a server default: give it a Python one"
+                   if default is None and column.server_default is not None else "")
+        columns.append((column.key, default.arg if default is not None and default.is_scalar else None, refused))
+    return _Shape(tuple((rel.key, pairs(rel)) for rel in mapper.relationships if rel.direction is MANYTOONE),
+                  tuple((rel.key, pairs(rel)) for rel in mapper.relationships if rel.direction is ONETOMANY),
+                  tuple(columns))
