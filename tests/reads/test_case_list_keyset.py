@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import event, select
 
 from core.model.records import Case, StageEntry, db
+from core.reads import caselist
 from core.testing import connections_at_once, counted, london, sign_in
 
 WDC = "westdunbartonshire"
@@ -110,8 +111,9 @@ def test_what_waits_for_someone_holding_a_rung_is_looked_for_among_the_councils_
     """Someone holding a rung may see every case ever offered to their contacts: at 1,000,000 cases the
     head of establishment was offered 200,000, and each statement asking for them hashed them all. What
     waits for them is always among those, so the waiting cases and their count are looked for among the
-    council's cases: of the page's statements only the rest of the list and its count ask for the cases
-    offered to them, and the list is the same."""
+    council's cases, each stage probed for an offer to them; of the page's statements only the rest of the
+    list and its count ask for the cases offered to them, and only the count hashes what was offered. The
+    list is the same."""
     app, client = build(make_app, clock)
     sign_in(client, WDC, HEAD, "manager")
     with counted(app) as seen:
@@ -119,8 +121,35 @@ def test_what_waits_for_someone_holding_a_rung_is_looked_for_among_the_councils_
     assert [c["reference"] for c in got["cases"]] == expected(app, "raised", True, "head")
     waiting = [c["reference"] for c in got["cases"] if "waiting-for-me" in c["tags"]]
     assert got["total"] == 25 and len(waiting) == 19, (got["total"], len(waiting))
-    asking_for_offered_cases = [s for s in seen if "stage_offer.case_id" in s]
+    asking_for_offered_cases = [s for s in seen if '"case".id IN (SELECT stage_offer.case_id' in s]
     assert len(asking_for_offered_cases) == 2, "the rest of the list, and the count of it"
+    hashing_what_was_offered = [s for s in seen if "current_entry.id IN (SELECT stage_offer.stage_entry_id" in s]
+    assert hashing_what_was_offered == asking_for_offered_cases[-1:], "the count alone"
+    probing = [s for s in seen if "stage_offer.stage_entry_id = current_entry.id" in s]
+    assert len(probing) == 3, "both parts of the page, and what waits for them"
+
+
+def test_someone_offered_more_cases_than_the_list_counts_is_told_so_from_the_offers_alone(make_app, clock, monkeypatch):
+    """The list counts no further than ``COUNT_CAP`` cases past its page. When one of the viewer's contacts
+    alone was offered more than that, they may see more than that: the count is read from the offers' index
+    (1.4 ms at 1,000,000 cases, where counting the cases they may see hashed the 200,000 offered: 100 ms).
+    The page says what counting the cases says."""
+    app, client = build(make_app, clock)
+    sign_in(client, WDC, HEAD, "manager")  # offered the 25 escalations
+    monkeypatch.setattr(caselist, "COUNT_CAP", 10)
+    with counted(app) as seen:
+        from_the_offers = client.get(f"/{WDC}/api/cases?per_page=4").get_json()
+    assert not [s for s in seen if s.startswith("SELECT count(*)") and '"case".id IN (SELECT stage_offer' in s]
+    assert (from_the_offers["total"], from_the_offers["total_is_exact"]) == (14, False)
+    with monkeypatch.context() as counting_the_cases:
+        counting_the_cases.setattr(caselist, "_offered_more_than", lambda viewer, cap: False)
+        assert client.get(f"/{WDC}/api/cases?per_page=4").get_json() == from_the_offers
+    monkeypatch.setattr(caselist, "COUNT_CAP", 30)  # more than they may see: the cases are counted, exactly
+    exact = client.get(f"/{WDC}/api/cases?per_page=4").get_json()
+    assert (exact["total"], exact["total_is_exact"]) == (25, True)
+    sign_in(client, WDC, LEAD, "safeguarding-lead")  # a lead sees every case, offered or not
+    monkeypatch.setattr(caselist, "COUNT_CAP", 10)
+    assert client.get(f"/{WDC}/api/cases?per_page=4").get_json()["total"] == 14
 
 
 def test_a_deep_page_is_the_same_rows_by_cursor_as_by_page_number(make_app, clock):
