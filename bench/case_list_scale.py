@@ -174,7 +174,7 @@ def main() -> list[str]:
         print(f"the slowest filter: {worst}")
         # For information, not yet a figure: someone holding a rung sees the cases offered to their contacts,
         # and the demo head of establishment (no scope) is offered every Education case's first stage, a
-        # fifth of all cases. Their list reads every stage entry for those offers (bench/README.md).
+        # fifth of all cases. Their first page probes the offers for the stages it reads (bench/README.md).
         assert client.post(f"/{COUNCIL}/api/dev/session", json={"email": "head.establishment@wdc.example.org",
                                                                 "role": "manager"}).status_code == 200
         rung = timed(client, first, requests=10)
