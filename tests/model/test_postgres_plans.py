@@ -69,13 +69,9 @@ def lead_among_5000_cases(make_app):
     """An app on PostgreSQL (else the test is skipped) holding 5,000 closed cases of West Dunbartonshire,
     vacuumed and analysed, and a client signed in as its safeguarding lead. Case n is WDC-2026-<n, five
     digits>, with the child's record number CHI-<n> and the learning community COMMUNITIES[n % 4]."""
-    app = make_app()
+    app = on_postgresql(make_app)
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("a PostgreSQL plan")
-        user = db.session.scalar(text(
-            "INSERT INTO \"user\" (council, issuer, subject, email, name, session_generation) VALUES "
-            "('westdunbartonshire', 'dev', 'raiser', 'raiser@wdc.example.org', 'Rae Raiser', 0) RETURNING id"))
+        user = db.session.scalar(RAISER)
         db.session.execute(text(
             "INSERT INTO \"case\" (council, reference, process, ladder, plugin_version, answers, areas, status, "
             "raised_by_id, raised_at) SELECT 'westdunbartonshire', 'WDC-2026-' || lpad(n::text, 5, '0'), 'escalation', "
@@ -85,11 +81,29 @@ def lead_among_5000_cases(make_app):
             "LATERAL (SELECT (CAST(:communities AS text[]))[n % 4 + 1] AS c) AS area"),
             {"user": user, "communities": COMMUNITIES})
         db.session.commit()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text('VACUUM ANALYZE "case"'))  # index-only scans need the pages marked all-visible
+    analysed(app, '"case"')
     client = app.test_client()
     sign_in(client, "westdunbartonshire", "lead@wdc.example.org", "safeguarding-lead")
     return app, client
+
+
+def on_postgresql(make_app):
+    """An app on the test database if that is PostgreSQL; else the test is skipped."""
+    app = make_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL plan")
+    return app
+
+
+RAISER = text("INSERT INTO \"user\" (council, issuer, subject, email, name, session_generation) VALUES "
+              "('westdunbartonshire', 'dev', 'raiser', 'raiser@wdc.example.org', 'Rae Raiser', 0) RETURNING id")
+
+
+def analysed(app, tables: str) -> None:
+    """VACUUM ANALYZE the tables: index-only scans need their pages marked all-visible."""
+    with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"VACUUM ANALYZE {tables}"))
 
 
 def test_on_postgresql_a_search_reads_the_cases_it_finds_not_every_case_of_the_council(make_app):
@@ -124,16 +138,11 @@ def test_on_postgresql_a_rung_holders_page_probes_each_stage_for_an_offer_to_the
     was offered 200,000). The page's statements and the count of what waits for them look each stage up in
     the offers' (entry, contact) index, and never read every offer made to them into a hash: that hash cost
     113 ms for a page of 25 at 1,000,000 cases, the probes 1.4 ms."""
-    app = make_app()
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("a PostgreSQL plan")
+    app = on_postgresql(make_app)
     client = app.test_client()
     sign_in(client, "westdunbartonshire", "head.establishment@wdc.example.org", "manager")  # binds their contact
     with app.app_context():
-        user = db.session.scalar(text(
-            "INSERT INTO \"user\" (council, issuer, subject, email, name, session_generation) VALUES "
-            "('westdunbartonshire', 'dev', 'raiser', 'raiser@wdc.example.org', 'Rae Raiser', 0) RETURNING id"))
+        user = db.session.scalar(RAISER)
         db.session.execute(text(
             "WITH k AS (INSERT INTO \"case\" (council, reference, process, ladder, plugin_version, answers, status, "
             "raised_by_id, raised_at) SELECT 'westdunbartonshire', 'WDC-2026-' || lpad(n::text, 5, '0'), 'escalation', "
@@ -145,8 +154,7 @@ def test_on_postgresql_a_rung_holders_page_probes_each_stage_for_an_offer_to_the
             "contact WHERE contact.council = 'westdunbartonshire' AND contact.email = 'head.establishment@wdc.example.org'"),
             {"user": user})
         db.session.commit()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text('VACUUM ANALYZE "case", stage_entry, stage_offer'))
+    analysed(app, '"case", stage_entry, stage_offer')
     with planned(app, only=lambda statement: "AS waiting" in statement or "status =" in statement) as reads:
         page = client.get("/westdunbartonshire/cases/").get_data(as_text=True)
     assert "4000 cases waiting for you" in page and page.count(">Waiting for you</strong>") == 25
