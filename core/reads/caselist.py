@@ -562,17 +562,14 @@ def page_of(council: Council, viewer, filters: Filters, today: date) -> Page:
         first = cursor.position - len(found)
         if len(found) < filters.per_page or first <= 0:  # back at the top: page 1 as it is now (cases raised
             return page_of(council, viewer, replace(filters, before="", after=""), today)  # since come first)
-        return _page(council, viewer, filters, today, segments, found, first, _waiting(viewer))
+        return _page(council, viewer, filters, today, segments, found, first)
     # Forward, the rows from where the page starts are counted meanwhile (at a million cases the count
-    # is the page's longest statement), and what waits for the viewer after it: what comes after the page
-    # is that count less the page's rows.
-    found, (counted, waiting) = side_by_side(
+    # is the page's longest statement): what comes after the page is that count less the page's rows.
+    found, counted = side_by_side(
         lambda: _read(viewer, filters, today, read, cursor, backward=False),
-        lambda: (_count_after(viewer, filters, today, segments, cursor, COUNT_CAP + filters.per_page),
-                 _waiting(viewer)))
+        lambda: _count_after(viewer, filters, today, segments, cursor, COUNT_CAP + filters.per_page))
     first = cursor.position + 1 if cursor is not None else 0
-    return _page(council, viewer, filters, today, segments, found, first, waiting,
-                 following=max(0, counted - len(found)))
+    return _page(council, viewer, filters, today, segments, found, first, following=max(0, counted - len(found)))
 
 
 def _page_by_number(council, viewer, filters: Filters, today: date, segments) -> Page:
@@ -583,23 +580,13 @@ def _page_by_number(council, viewer, filters: Filters, today: date, segments) ->
     rows = db.session.execute(
         matching(viewer, filters, today).limit(filters.per_page).offset((number - 1) * filters.per_page)).all()
     found = [(_segment_of(viewer, filters, entry, waiting), (case, entry, waiting)) for case, entry, waiting in rows]
-    return _page(council, viewer, replace(filters, page=1), today, segments, found, (number - 1) * filters.per_page,
-                 _waiting(viewer))
+    return _page(council, viewer, replace(filters, page=1), today, segments, found, (number - 1) * filters.per_page)
 
 
-def _waiting(viewer) -> int | None:
-    """How many open cases wait for the viewer; None for those whose list puts nothing first (a lead)."""
-    if not _sorts_waiting(viewer):
-        return None
-    return db.session.scalar(_joined(waiting_among(viewer)).with_only_columns(func.count())
-                             .where(Case.status == "open", waiting_for(viewer, current_entry(), probed=True)))
-
-
-def _page(council, viewer, filters: Filters, today: date, segments, found, first: int, waiting: int | None,
+def _page(council, viewer, filters: Filters, today: date, segments, found, first: int,
           following: int | None = None) -> Page:
     """The page of rows ``found`` (segment, row) starting at position ``first``, with its links and count
-    (``following``: the rows after it, up to COUNT_CAP + 1, when they are counted already) and ``waiting``
-    (``_waiting``)."""
+    (``following``: the rows after it, up to COUNT_CAP + 1, when they are counted already)."""
     cursors = [Cursor(index, tuple(k.value(case, entry) for k in segments[index].keys), first + i)
                for i, (index, (case, entry, _)) in enumerate(found)]
     if len(found) < filters.per_page:
@@ -613,6 +600,11 @@ def _page(council, viewer, filters: Filters, today: date, segments, found, first
     number = first // filters.per_page + 1
     pages = max(number, math.ceil(total / filters.per_page)) + (0 if exact else 1)
     rows = describe(council, viewer, [row for _, row in found], today)
+    waiting = None
+    if _sorts_waiting(viewer):
+        waiting = db.session.scalar(_joined(waiting_among(viewer))
+                                    .with_only_columns(func.count())
+                                    .where(Case.status == "open", waiting_for(viewer, current_entry(), probed=True)))
     links = {}
     if found and first > 0:
         links["previous"] = cursors[0].encode(segments[cursors[0].segment].keys)
