@@ -80,10 +80,7 @@ def rows_as_json(rows: list[dict]) -> str:
 
 def _json_value(value):
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware one")
-        # With its offset (+00:00), which PostgreSQL ignores reading a timestamp without time zone.
-        return value.astimezone(UTC).isoformat()
+        return as_stored(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not a value a row holds")
@@ -100,6 +97,13 @@ def dialect_module_named(name: str):
     return postgresql if name == "postgresql" else sqlite
 
 
+def as_stored(moment: datetime) -> datetime:
+    """An aware datetime as ``UTCDateTime`` stores it: UTC, without its zone. A naive one is refused."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware one")
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
 
@@ -107,11 +111,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware one")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return as_stored(value) if value is not None else None
 
     def process_result_value(self, value, dialect):
         return value.replace(tzinfo=UTC) if value is not None else None
