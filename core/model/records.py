@@ -67,8 +67,9 @@ def json_rows(table, columns: tuple[str, ...], name: str) -> tuple[str, tuple]:
     from sqlalchemy import bindparam
     from sqlalchemy.dialects import postgresql
 
-    typed = ", ".join(f'"{c}" {table.c[c].type.compile(postgresql.dialect())}' for c in columns)
-    quoted = ", ".join(f'"{c}"' for c in columns)
+    quote = postgresql.dialect().identifier_preparer.quote
+    typed = ", ".join(f"{quote(c)} {table.c[c].type.compile(postgresql.dialect())}" for c in columns)
+    quoted = ", ".join(quote(c) for c in columns)
     return (f"ROWS FROM (jsonb_to_recordset(CAST(:{name} AS jsonb)) AS ({typed})) WITH ORDINALITY AS x({quoted}, n)",
             (bindparam(name, type_=Text()),))
 
