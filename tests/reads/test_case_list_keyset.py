@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import event, select
 
-from core.model.records import Case, StageEntry, db
+from core.model.records import Case, Contact, StageEntry, StageOffer, User, db
 from core.reads import caselist
 from core.testing import connections_at_once, counted, london, sign_in
 
@@ -144,12 +144,32 @@ def test_someone_offered_more_cases_than_the_list_counts_is_told_so_from_the_off
     with monkeypatch.context() as counting_the_cases:
         counting_the_cases.setattr(caselist, "_offered_more_than", lambda viewer, cap: False)
         assert client.get(f"/{WDC}/api/cases?per_page=4").get_json() == from_the_offers
+    offered_elsewhere(app, "dumfriesgalloway", HEAD, 40)  # another council's contact with the same email
     monkeypatch.setattr(caselist, "COUNT_CAP", 30)  # more than they may see: the cases are counted, exactly
     exact = client.get(f"/{WDC}/api/cases?per_page=4").get_json()
     assert (exact["total"], exact["total_is_exact"]) == (25, True)
     sign_in(client, WDC, LEAD, "safeguarding-lead")  # a lead sees every case, offered or not
     monkeypatch.setattr(caselist, "COUNT_CAP", 10)
     assert client.get(f"/{WDC}/api/cases?per_page=4").get_json()["total"] == 14
+
+
+def offered_elsewhere(app, council: str, email: str, n: int) -> None:
+    """``n`` open cases of another council (Dumfries and Galloway's Education route, at its service lead),
+    each offered to that council's contact with this email."""
+    with app.app_context():
+        raiser = User(council=council, issuer="test", subject="elsewhere", email="raiser@dg.example.org",
+                      name="Robin Elsewhere")
+        contact = Contact(council=council, role="education-service-lead", scope=None, name="Lead Elsewhere",
+                          email=email)
+        db.session.add_all([raiser, contact])
+        for i in range(n):
+            case = Case(council=council, reference=f"DG-2026-{i:04d}", process="escalation", ladder="education",
+                        plugin_version="1", answers={}, status="open", raised_by=raiser,
+                        raised_at=london(2026, 11, 23, 9, 0))
+            entry = StageEntry(case=case, position=0, stage="stage-2", role="education-service-lead",
+                               entered_at=case.raised_at, due_on=date(2026, 11, 30))
+            db.session.add(StageOffer(entry=entry, contact=contact, case=case))
+        db.session.commit()
 
 
 def test_a_deep_page_is_the_same_rows_by_cursor_as_by_page_number(make_app, clock):
