@@ -62,6 +62,30 @@ INLINE = [
 ]
 
 
+POLICY = ("default-src 'self'; script-src 'self'{}; style-src 'self'; img-src 'self'; font-src 'self'; "
+          "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def test_a_page_names_a_fresh_nonce_and_the_api_and_assets_name_none_with_every_other_header_alike(client):
+    sign_in(client, WDC, "teacher.demo@wdc.example.org")
+    pages = [client.get("/"), client.get(f"/{WDC}/")]
+    others = [client.get(f"/{WDC}/api/cases"), client.get("/assets/govuk-frontend.min.css")]
+    nonces = [NONCE.search(page.headers["Content-Security-Policy"]).group(1) for page in pages]
+    assert len(set(nonces)) == 2
+    for page, nonce in zip(pages, nonces, strict=True):
+        assert page.headers["Content-Security-Policy"] == POLICY.format(f" 'nonce-{nonce}'")
+        assert f'<script nonce="{nonce}">' in page.get_data(as_text=True)
+    for response in others:
+        assert response.headers["Content-Security-Policy"] == POLICY.format("")  # runs no script: names none
+    for response in pages + others:
+        assert response.status_code == 200
+        assert {name: response.headers.get(name) for name in (
+            "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy")} == {
+            "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+            "Permissions-Policy": "browsing-topics=()"}
+        assert response.headers.getlist("Content-Security-Policy") == [response.headers["Content-Security-Policy"]]
+
+
 def test_no_page_holds_inline_script_or_style_so_the_strict_policy_breaks_nothing(client):
     reference = raised_case(client)
     sign_in(client, WDC, "lead@wdc.example.org", "safeguarding-lead")
