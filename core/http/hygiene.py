@@ -26,6 +26,7 @@ from werkzeug.routing import IntegerConverter
 from core.model.inputs import MAX_ROW_ID, SURROGATE, UNSAVABLE, unsavable
 
 MAX_JSON_DEPTH = 20
+FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")  # what werkzeug reads a form from
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
@@ -89,7 +90,7 @@ def check_request():
             if "/api/" in request.path or request.path.startswith("/api"):
                 return _refused("query", f"The query string {UNSAVABLE}")
             abort(400, f"The web address {UNSAVABLE}")
-    if request.form and not _view_checks_text():
+    if request.mimetype in FORM_BODIES and request.form and not _view_checks_text():
         for name, value in request.form.items(multi=True):
             if unsavable(name) or unsavable(value):
                 if "/api/" in request.path or request.path.startswith("/api"):
