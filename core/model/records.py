@@ -1,10 +1,10 @@
 """What Concord stores. Every row carries its council; every query filters by it."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from functools import cache
 
+import msgspec
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, func, text
 from sqlalchemy import false as sa_false
@@ -63,7 +63,7 @@ def json_rows(table, columns: tuple[str, ...], name: str) -> tuple[str, tuple]:
     ``columns`` typed as the table types them and ``x.n`` the rows' order; and its bind parameter.
 
     One JSON text where there was an array per column: psycopg converted each array in Python, a tenth of a
-    submission's CPU for its 26 arrays, where ``json.dumps`` writes the text in C."""
+    submission's CPU for its 26 arrays, where a JSON encoder writes the text in C."""
     from sqlalchemy import bindparam
     from sqlalchemy.dialects import postgresql
 
@@ -75,16 +75,15 @@ def json_rows(table, columns: tuple[str, ...], name: str) -> tuple[str, tuple]:
 
 
 def rows_as_json(rows: list[dict]) -> str:
-    """Rows as ``json_rows`` reads them: each datetime as UTC without its zone, as ``UTCDateTime`` stores it."""
-    return json.dumps(rows, default=_json_value, separators=(",", ":"))
+    """Rows as ``json_rows`` reads them: each datetime as UTC without its zone, as ``UTCDateTime`` stores it.
+
+    Written by msgspec: the standard library's ``json`` took 64 µs for a submission's nine outbox rows,
+    msgspec 3 (a naive datetime it writes as PostgreSQL reads a ``timestamp``: no zone to ignore)."""
+    return _encode([{key: as_stored(value) if isinstance(value, datetime) else value for key, value in row.items()}
+                    for row in rows]).decode()
 
 
-def _json_value(value):
-    if isinstance(value, datetime):
-        return as_stored(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not a value a row holds")
+_encode = msgspec.json.Encoder().encode
 
 
 def dialect_module(session=None):
