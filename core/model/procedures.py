@@ -32,6 +32,27 @@ FIELD_TYPES = ("text", "textarea", "date", "choice", "email", "yesno", "checkbox
 SCOPES = "; "
 
 
+def hashed_once(cls):
+    """A frozen dataclass whose hash is worked out once per object. Its generated hash walks every field:
+    for a ``Process`` that is every question, ladder, stage and outcome, on each ``functools.cache`` lookup
+    keyed on it (the form classes, the question pages). The stored hash is left out of a pickle, since
+    another process hashes strings differently."""
+    by_fields = cls.__hash__
+
+    def __hash__(self):
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = self.__dict__["_hash"] = by_fields(self)
+            return value
+
+    def __getstate__(self):
+        return {key: value for key, value in self.__dict__.items() if key != "_hash"}
+
+    cls.__hash__, cls.__getstate__ = __hash__, __getstate__
+    return cls
+
+
 @dataclass(frozen=True)
 class Field:
     """One question on an intake or record form.
@@ -198,6 +219,7 @@ def resolve(label: str = "Resolved", hint: str = "") -> Outcome:
     return Outcome("resolved", label, None, hint)
 
 
+@hashed_once
 @dataclass(frozen=True)
 class Stage:
     """A rung. ``holder_to_confirm``: the procedure does not name who holds it; the pages say so."""
@@ -259,6 +281,7 @@ class QuestionPage:
     fields: tuple[str, ...]
 
 
+@hashed_once
 @dataclass(frozen=True)
 class Process:
     """Something a practitioner can raise, e.g. "dissent at a conference".
