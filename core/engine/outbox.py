@@ -58,14 +58,17 @@ def morning_of(day: date) -> datetime:
     return datetime.combine(day, SEND_TIME, tzinfo=LONDON)
 
 
-def schedule(case: Case, entry: StageEntry | None, kind: EmailKind, recipient: str, send_after: datetime) -> None:
-    """Plan one message; planned rows are written together by ``write_planned`` (at the latest, at commit)."""
+def schedule(case: Case, entry: StageEntry | None, kind: EmailKind, recipient: str, send_after: datetime,
+             planned_at: datetime | None = None) -> None:
+    """Plan one message; planned rows are written together by ``write_planned`` (at the latest, at commit).
+
+    ``planned_at``: the moment of the change that plans it, when the caller has it (else now)."""
     owner = f"entry-{entry.id}" if entry is not None else f"case-{case.id}"
     key = f"{owner}/{kind}/{recipient.lower()}"
     db.session.info.setdefault(PLANNED, {}).setdefault(key, dict(
         council=case.council, case_id=case.id, stage_entry_id=entry.id if entry is not None else None,
         kind=kind, recipient=recipient.lower(), dedupe_key=key,
-        send_after=send_after, state="pending", attempts=0, created_at=now(),
+        send_after=send_after, state="pending", attempts=0, created_at=planned_at or now(),
     ))
 
 
@@ -103,7 +106,7 @@ def concord_case_changed(council: Council, case: CaseView, change: ChangeKind, e
 def plan(council, case, change, entry) -> None:
     moment = now()
     if change == "opened":
-        schedule(case, None, ACKNOWLEDGEMENT, case.raised_by.email, moment)
+        schedule(case, None, ACKNOWLEDGEMENT, case.raised_by.email, moment, moment)
     elif change == "stage-entered":
         plan_stage(council, case, entry, moment)
     elif change == "stage-assigned":
@@ -112,10 +115,10 @@ def plan(council, case, change, entry) -> None:
         cancel(entry)
         if _tells(council, case, entry):  # an outcome the people on the case hear of though it goes on
             for recipient in _told(council, case):
-                schedule(case, entry, OUTCOME, recipient, moment)
+                schedule(case, entry, OUTCOME, recipient, moment, moment)
     elif change == "closed":
         for recipient in _told(council, case):
-            schedule(case, None, OUTCOME, recipient, moment)
+            schedule(case, None, OUTCOME, recipient, moment, moment)
 
 
 def _told(council, case: Case) -> list[str]:
@@ -170,22 +173,22 @@ def plan_stage(council, case: Case, entry: StageEntry, moment: datetime) -> None
     if entry.late_on_arrival:
         # One message saying it arrived late; never a burst of chasers for days already gone.
         for email in rung:
-            schedule(case, entry, LATE, email, moment)
+            schedule(case, entry, LATE, email, moment, moment)
         return
     calendar = calendar_for(council)
     reminder_at = morning_of(calendar.previous(entry.due_on))
     overdue_at = morning_of(calendar.add(entry.due_on, 1))
     for email in rung:
-        schedule(case, entry, ASSIGNMENT, email, moment)
+        schedule(case, entry, ASSIGNMENT, email, moment, moment)
         if entry.no_meeting:  # no date to chase until a meeting is added (core.engine.recalculate)
             continue
         if reminder_at > moment:
-            schedule(case, entry, REMINDER, email, reminder_at)
-        schedule(case, entry, DUE_TODAY, email, max(morning_of(entry.due_on), moment))
+            schedule(case, entry, REMINDER, email, reminder_at, moment)
+        schedule(case, entry, DUE_TODAY, email, max(morning_of(entry.due_on), moment), moment)
     if entry.no_meeting:
         return
     for email in dict.fromkeys(rung + rung_above_emails(council, case, entry) + [case.raised_by.email]):
-        schedule(case, entry, OVERDUE, email, overdue_at)
+        schedule(case, entry, OVERDUE, email, overdue_at, moment)
 
 
 def cancel(entry: StageEntry) -> None:
